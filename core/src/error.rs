@@ -1,0 +1,75 @@
+//! One error type for the whole engine. Every binding maps from [`Error::code`], so the codes are
+//! a stable public contract: add new ones, never rename.
+
+/// Everything that can go wrong in Qayd, with a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The input is not well-formed XML, or uses a feature we refuse (DTD, entities), or is too
+    /// large or too deeply nested.
+    #[error("malformed XML: {0}")]
+    InvalidXml(String),
+    /// Well-formed XML that is not a usable ZATCA invoice (wrong root, namespace, missing element).
+    #[error("invalid invoice document: {0}")]
+    InvalidDocument(String),
+    /// The invoice model breaks a rule; `rule` names the ZATCA/EN 16931 rule where one applies.
+    #[error("{}{message}", rule.as_deref().map(|r| format!("[{r}] ")).unwrap_or_default())]
+    InvalidModel { rule: Option<String>, message: String },
+    /// A private key that cannot be read or is not on secp256k1.
+    #[error("invalid private key: {0}")]
+    InvalidKey(String),
+    /// A certificate that cannot be read or does not carry a secp256k1 key.
+    #[error("invalid certificate: {0}")]
+    InvalidCertificate(String),
+    /// The private key does not belong to the certificate's public key.
+    #[error("the private key does not match the certificate's public key")]
+    KeyMismatch,
+    /// A QR payload that cannot be encoded or decoded.
+    #[error("invalid QR code: {0}")]
+    InvalidQr(String),
+    /// Any other malformed argument (bad JSON, base64, time format, …).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+impl Error {
+    /// The stable, language-neutral code of this error (`SCREAMING_SNAKE`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidXml(_) => "INVALID_XML",
+            Error::InvalidDocument(_) => "INVALID_DOCUMENT",
+            Error::InvalidModel { .. } => "INVALID_MODEL",
+            Error::InvalidKey(_) => "INVALID_KEY",
+            Error::InvalidCertificate(_) => "INVALID_CERTIFICATE",
+            Error::KeyMismatch => "KEY_MISMATCH",
+            Error::InvalidQr(_) => "INVALID_QR",
+            Error::InvalidInput(_) => "INVALID_INPUT",
+        }
+    }
+
+    /// The business rule this error is about, if any (e.g. `BR-KSA-40`).
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Error::InvalidModel { rule, .. } => rule.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An [`Error::InvalidModel`] about `rule`.
+    pub fn model(rule: &str, message: impl Into<String>) -> Self {
+        Error::InvalidModel { rule: Some(rule.to_owned()), message: message.into() }
+    }
+}
+
+/// Every error code, for bindings that must prove their mapping is complete.
+pub const ERROR_CODES: &[&str] = &[
+    "INVALID_XML",
+    "INVALID_DOCUMENT",
+    "INVALID_MODEL",
+    "INVALID_KEY",
+    "INVALID_CERTIFICATE",
+    "KEY_MISMATCH",
+    "INVALID_QR",
+    "INVALID_INPUT",
+];
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,24 @@
+//! # Qayd — a ZATCA Phase 2 (Fatoora) e-invoicing engine
+//!
+//! The pure part: a typed invoice model, the UBL 2.1 writer in the official SDK's layout, the
+//! invoice hash (C14N 1.1 + SHA-256), the XAdES stamp (ECDSA on secp256k1), the TLV QR code, and
+//! verification. It does no I/O and needs no runtime.
+//!
+//! ```text
+//! model ──► write ──► hash ──► stamp ──► QR ──► stamped document ──► verify
+//! caller's UBL ─────► hash ──► stamp ─┘
+//! ```
+
+pub mod crypto;
+pub mod error;
+pub mod qr;
+pub mod stamp;
+pub mod xml;
+
+pub use crypto::{Certificate, PrivateKey, Signer};
+pub use error::{ERROR_CODES, Error, Result};
+pub use stamp::verify::{Check, VerificationReport, verify};
+pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, stamp};
+
+/// The engine's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

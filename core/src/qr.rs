@@ -1,0 +1,177 @@
+//! The KSA-14 QR code: TLV fields (tag byte, length byte, value), base64, and rendering.
+
+use crate::error::{Error, Result};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+
+/// BR-CL-KSA-14: the base64 QR text may hold at most this many characters.
+pub const MAX_QR_CHARS: usize = 1000;
+/// A TLV length is one byte, so one value holds at most 255 bytes (bytes, not characters:
+/// Arabic letters take two bytes each in UTF-8).
+pub const MAX_FIELD_BYTES: usize = 255;
+
+/// One decoded TLV field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrField {
+    pub tag: u8,
+    /// What the tag means (`seller_name`, `vat_number`, …).
+    pub name: String,
+    /// The value as text where it is text (tags 1–7), else base64 of the raw bytes (tags 8, 9).
+    pub value: String,
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+}
+
+/// The name of each tag ZATCA defines.
+pub fn tag_name(tag: u8) -> &'static str {
+    match tag {
+        1 => "seller_name",
+        2 => "vat_number",
+        3 => "timestamp",
+        4 => "invoice_total",
+        5 => "vat_total",
+        6 => "invoice_hash",
+        7 => "signature",
+        8 => "public_key",
+        9 => "certificate_signature",
+        _ => "unknown",
+    }
+}
+
+/// Encodes `(tag, value)` pairs as TLV and then base64.
+pub fn encode(fields: &[(u8, &[u8])]) -> Result<String> {
+    let mut tlv = Vec::with_capacity(fields.iter().map(|(_, v)| v.len() + 2).sum());
+    for (tag, value) in fields {
+        if value.len() > MAX_FIELD_BYTES {
+            return Err(Error::InvalidQr(format!(
+                "QR field {tag} ({}) is {} bytes in UTF-8; a TLV field holds at most {MAX_FIELD_BYTES}",
+                tag_name(*tag),
+                value.len()
+            )));
+        }
+        tlv.push(*tag);
+        tlv.push(value.len() as u8);
+        tlv.extend_from_slice(value);
+    }
+    let text = B64.encode(&tlv);
+    if text.len() > MAX_QR_CHARS {
+        return Err(Error::InvalidQr(format!(
+            "the QR code is {} base64 characters; BR-CL-KSA-14 allows at most {MAX_QR_CHARS} (shorten the seller name)",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
+/// Decodes a base64 TLV QR payload into its fields.
+pub fn decode(base64_text: &str) -> Result<Vec<QrField>> {
+    let bytes = B64
+        .decode(base64_text.trim().as_bytes())
+        .map_err(|e| Error::InvalidQr(format!("not base64 ({e})")))?;
+    let mut fields = Vec::new();
+    let mut rest = bytes.as_slice();
+    while !rest.is_empty() {
+        let [tag, len, tail @ ..] = rest else {
+            return Err(Error::InvalidQr("truncated TLV: a tag without a length".into()));
+        };
+        let len = *len as usize;
+        if tail.len() < len {
+            return Err(Error::InvalidQr(format!(
+                "truncated TLV: field {tag} announces {len} bytes but only {} remain",
+                tail.len()
+            )));
+        }
+        let raw = tail[..len].to_vec();
+        let value = match tag {
+            1..=7 => String::from_utf8(raw.clone())
+                .map_err(|_| Error::InvalidQr(format!("field {tag} is not UTF-8 text")))?,
+            _ => B64.encode(&raw),
+        };
+        fields.push(QrField { tag: *tag, name: tag_name(*tag).into(), value, raw });
+        rest = &tail[len..];
+    }
+    Ok(fields)
+}
+
+fn matrix(text: &str) -> Result<qrcode::QrCode> {
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
+}
+
+/// An SVG image of the QR code carrying `text`.
+pub fn render_svg(text: &str) -> Result<String> {
+    Ok(matrix(text)?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
+}
+
+/// A PNG image of the QR code carrying `text`, `scale` pixels per module, with a 4-module margin.
+pub fn render_png(text: &str, scale: u32) -> Result<Vec<u8>> {
+    let code = matrix(text)?;
+    let scale = scale.clamp(1, 64);
+    let modules = code.width() as u32;
+    let size = (modules + 8) * scale;
+    let colors = code.to_colors();
+    let mut pixels = vec![255u8; (size * size) as usize];
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (mx, my) = (i as u32 % modules, i as u32 / modules);
+            for dy in 0..scale {
+                let row = ((my + 4) * scale + dy) * size;
+                let start = (row + (mx + 4) * scale) as usize;
+                pixels[start..start + scale as usize].fill(0);
+            }
+        }
+    }
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, size, size);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| Error::InvalidQr(e.to_string()))?;
+    writer.write_image_data(&pixels).map_err(|e| Error::InvalidQr(e.to_string()))?;
+    writer.finish().map_err(|e| Error::InvalidQr(e.to_string()))?;
+    Ok(png_bytes)
+}
+
+/// The QR drawn with Unicode half blocks, for a terminal.
+pub fn render_text(text: &str) -> Result<String> {
+    Ok(matrix(text)?.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_arabic_lengths_in_bytes() {
+        let name = "شركة | Co";
+        let text = encode(&[(1, name.as_bytes()), (2, b"399999999900003")]).unwrap();
+        let fields = decode(&text).unwrap();
+        assert_eq!(fields[0].value, name);
+        assert_eq!(fields[0].raw.len(), name.len());
+        assert!(name.len() > name.chars().count());
+        assert_eq!(fields[1].tag, 2);
+    }
+
+    #[test]
+    fn over_long_field_and_truncation_are_errors() {
+        let long = "ش".repeat(128); // 256 bytes, 128 characters
+        assert_eq!(encode(&[(1, long.as_bytes())]).unwrap_err().code(), "INVALID_QR");
+        assert!(decode(&B64.encode([1u8, 5, b'a'])).is_err());
+        assert!(decode(&B64.encode([1u8])).is_err());
+        assert!(decode("***").is_err());
+    }
+
+    #[test]
+    fn total_length_limit() {
+        let v = vec![b'a'; 200];
+        let fields: Vec<(u8, &[u8])> = (1..=5).map(|t| (t, v.as_slice())).collect();
+        assert!(encode(&fields).unwrap_err().to_string().contains("BR-CL-KSA-14"));
+    }
+
+    #[test]
+    fn renders() {
+        assert!(render_svg("hello").unwrap().contains("<svg"));
+        assert!(render_png("hello", 4).unwrap().starts_with(b"\x89PNG"));
+        assert!(!render_text("hello").unwrap().is_empty());
+    }
+}
