@@ -11,6 +11,7 @@
 
 pub mod crypto;
 pub mod error;
+pub mod model;
 pub mod qr;
 pub mod stamp;
 pub mod xml;

@@ -1,0 +1,1 @@
+//! The invoice model: typed documents, parties, lines, taxes and totals (work in progress).
