@@ -6,7 +6,7 @@ use super::view::InvoiceView;
 use crate::crypto::{Certificate, hex};
 use crate::error::Result;
 use crate::qr;
-use crate::xml::{self, NS_CAC, NS_CBC, NS_DS, NS_XADES, c14n, is};
+use crate::xml::{self, NS_CBC, NS_DS, NS_XADES, c14n, is};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use roxmltree::Node;
@@ -75,6 +75,9 @@ pub fn verify(xml_bytes: &[u8]) -> Result<VerificationReport> {
             false,
             "the document carries no XAdES signature (ext:UBLExtensions/ds:Signature)",
         );
+        if view.qr().is_none() {
+            checks.add("qr", false, "the QR reference (KSA-14) is missing");
+        }
         check_chain(&view, &mut checks);
         return Ok(finish(invoice_hash, checks));
     };
@@ -299,5 +302,4 @@ fn check_chain(view: &InvoiceView<'_, '_>, checks: &mut Checks) {
         ),
         None => checks.add("pih", false, "the previous invoice hash (PIH, KSA-13) is missing (BR-KSA-61)"),
     }
-    let _ = NS_CAC;
 }

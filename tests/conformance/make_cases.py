@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the language-neutral conformance cases (cases/*.json) and their inputs.
+
+Expected values that ZATCA's samples carry (invoice hashes, QR payloads) are read from the
+samples themselves; expected outputs of stamping are produced by the Rust core once
+(`QAYD_BLESS=1 cargo test -p qayd --test conformance`) and then every binding must reproduce
+them byte for byte. Run this script again only when the case list changes.
+"""
+import base64, json, pathlib, re
+
+HERE = pathlib.Path(__file__).resolve().parent
+SAMPLES = HERE.parent / "vectors/sdk-R3.4.8/Data/Samples"
+CERT = "../vectors/sdk-R3.4.8/Data/Certificates/cert.pem"
+KEY = "../vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem"
+
+
+def rel(p):
+    return str(pathlib.Path(p).resolve().relative_to(HERE, walk_up=True)) if hasattr(pathlib.Path, "walk_up") else __import__("os").path.relpath(p, HERE)
+
+
+def slug(path):
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+
+
+def between(text, open_, close):
+    start = text.index(open_) + len(open_)
+    return text[start:text.index(close, start)]
+
+
+def unsign(xml):
+    for open_, close in (("<ext:UBLExtensions>", "</ext:UBLExtensions>"), ("<cac:Signature>", "</cac:Signature>")):
+        a = xml.index(open_)
+        xml = xml[:a] + xml[xml.index(close) + len(close):]
+    at = xml.index("<cbc:ID>QR</cbc:ID>")
+    a = xml.rindex("<cac:AdditionalDocumentReference>", 0, at)
+    close = "</cac:AdditionalDocumentReference>"
+    b = xml.index(close, at) + len(close)
+    return xml[:a] + xml[b:]
+
+
+def write(name, case):
+    case = {"name": name, **case}
+    (HERE / "cases" / f"{name}.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main():
+    for old in (HERE / "cases").glob("*.json"):
+        old.unlink()
+    samples = sorted(SAMPLES.rglob("*.xml"))
+    for path in samples:
+        text = path.read_text(encoding="utf-8")
+        ref = between(text, '<ds:Reference Id="invoiceSignedData"', "</ds:Reference>")
+        kind = path.parent.parent.name.lower() + "-" + path.parent.name.lower()
+        write(f"hash-{kind}-{slug(path)}", {"operation": "hash", "input": rel(path),
+              "expected": {"invoice_hash": between(ref, "<ds:DigestValue>", "</ds:DigestValue>")}})
+        write(f"verify-{kind}-{slug(path)}", {"operation": "verify", "input": rel(path),
+              "expected": {"valid": True, "failed_checks": []}})
+
+    # Stamping: the unsigned form of four samples, with the SDK's signing time.
+    for sub in ("Simplified/Invoice/Simplified_Invoice.xml", "Standard/Invoice/Standard_Invoice.xml",
+                "Simplified/Credit/Simplified_Credit_Note.xml", "Standard/Debit/Standard_Debit_Note.xml",
+                "Standard/Invoice/Advance Payment adjustments with foreign currency invoice.xml"):
+        path = SAMPLES / sub
+        text = path.read_text(encoding="utf-8")
+        name = slug(path)
+        unsigned = HERE / "inputs" / f"{name}.unsigned.xml"
+        unsigned.write_bytes(unsign(text).encode("utf-8"))
+        write(f"stamp-{name}", {"operation": "stamp", "input": rel(unsigned), "certificate": CERT, "private_key": KEY,
+              "signing_time": between(text, "<xades:SigningTime>", "</xades:SigningTime>"),
+              "expected": {"xml": f"expected/stamp-{name}.xml"}})
+
+    simplified = (SAMPLES / "Simplified/Invoice/Simplified_Invoice.xml").read_text(encoding="utf-8")
+    tampered = HERE / "inputs" / "simplified-invoice.tampered-amount.xml"
+    tampered.write_bytes(simplified.replace('<cbc:PayableAmount currencyID="SAR">231.15', '<cbc:PayableAmount currencyID="SAR">231.16', 1).encode("utf-8"))
+    write("verify-tampered-amount", {"operation": "verify", "input": rel(tampered),
+          "expected": {"valid": False, "failed_checks": ["invoice_hash", "qr"]}})
+    write("verify-unsigned", {"operation": "verify", "input": "inputs/simplified-invoice.unsigned.xml",
+          "expected": {"valid": False, "failed_checks": ["qr", "stamp"]}})
+
+    qr = between(simplified[simplified.index("<cbc:ID>QR</cbc:ID>"):], 'mimeCode="text/plain">', "<")
+    write("qr-decode-simplified-invoice", {"operation": "qr_decode", "qr": qr, "expected": {"bless": True}})
+    write("qr-decode-truncated", {"operation": "qr_decode", "qr": base64.b64encode(b"\x01\x05ab").decode(), "expected": {"error": "INVALID_QR"}})
+    write("qr-decode-not-base64", {"operation": "qr_decode", "qr": "not base64!", "expected": {"error": "INVALID_QR"}})
+
+    bad = HERE / "inputs"
+    (bad / "malformed.xml").write_bytes(b"<Invoice><cbc:ID>1</Invoice>")
+    (bad / "doctype.xml").write_bytes(b'<?xml version="1.0"?>\n<!DOCTYPE Invoice [<!ENTITY x "boom">]>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&x;</Invoice>')
+    (bad / "not-an-invoice.xml").write_bytes(b'<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>')
+    (bad / "wrong-namespace.xml").write_bytes(b'<Invoice xmlns="urn:example:not-ubl"/>')
+    (bad / "not-utf8.xml").write_bytes(b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">\xff\xfe</Invoice>')
+    for name, code in (("malformed", "INVALID_XML"), ("doctype", "INVALID_XML"), ("not-utf8", "INVALID_XML"),
+                       ("not-an-invoice", "INVALID_DOCUMENT"), ("wrong-namespace", "INVALID_DOCUMENT")):
+        write(f"hash-error-{name}", {"operation": "hash", "input": f"inputs/{name}.xml", "expected": {"error": code}})
+    stamp = {"operation": "stamp", "input": "inputs/simplified-invoice.unsigned.xml", "signing_time": "2025-07-22T15:51:28"}
+    write("stamp-error-key-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1.pem", "expected": {"error": "KEY_MISMATCH"}})
+    write("stamp-error-p256-key", {**stamp, "certificate": CERT, "private_key": "keys/p256.pem", "expected": {"error": "INVALID_KEY"}})
+    write("stamp-error-key-is-a-certificate", {**stamp, "certificate": CERT, "private_key": CERT, "expected": {"error": "INVALID_KEY"}})
+    write("stamp-error-bad-signing-time", {**stamp, "certificate": CERT, "private_key": KEY, "signing_time": "22/07/2025 15:51", "expected": {"error": "INVALID_INPUT"}})
+    write("stamp-other-key-pkcs8-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1-pkcs8.pem", "expected": {"error": "KEY_MISMATCH"}})
+
+
+if __name__ == "__main__":
+    main()
