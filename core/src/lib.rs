@@ -19,7 +19,7 @@ pub mod xml;
 pub use crypto::{Certificate, PrivateKey, Signer};
 pub use error::{ERROR_CODES, Error, Result};
 pub use stamp::verify::{Check, VerificationReport, verify};
-pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, stamp};
+pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, qr_of_document, stamp};
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

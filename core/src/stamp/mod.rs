@@ -110,6 +110,13 @@ pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Resul
     Ok(StampedInvoice { xml, invoice_hash, uuid, signature, qr, signing_time })
 }
 
+/// The QR payload (base64 TLV) a document carries, if any.
+pub fn qr_of_document(xml_bytes: &[u8]) -> Result<Option<String>> {
+    let document = xml::parse(xml_bytes)?;
+    let view = InvoiceView::new(&document)?;
+    Ok(view.qr().map(str::to_owned))
+}
+
 /// Builds the QR payload for a document: tags 1–8, and 9 for simplified documents.
 pub(crate) fn qr_for(
     view: &InvoiceView<'_, '_>,

@@ -1,0 +1,116 @@
+//! Every subcommand, its output and its exit codes, run as a user would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+fn sample() -> PathBuf {
+    repo().join("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml")
+}
+fn unsigned() -> PathBuf {
+    repo().join("tests/conformance/inputs/simplified-invoice.unsigned.xml")
+}
+fn cert() -> PathBuf {
+    repo().join("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem")
+}
+fn key() -> PathBuf {
+    repo().join("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem")
+}
+fn qayd() -> Command {
+    Command::cargo_bin("qayd").unwrap()
+}
+
+#[test]
+fn hash_prints_the_sample_digest() {
+    let xml = std::fs::read_to_string(sample()).unwrap();
+    let digest = xml.split("<ds:DigestValue>").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    qayd().arg("hash").arg(sample()).assert().success().stdout(format!("{digest}\n"));
+    qayd()
+        .args(["hash", "-"])
+        .write_stdin(xml)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(digest.as_str()));
+}
+
+#[test]
+fn sign_then_verify_then_qr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("signed.xml");
+    qayd()
+        .arg("sign")
+        .arg(unsigned())
+        .arg("--cert")
+        .arg(cert())
+        .arg("--key")
+        .arg(key())
+        .arg("--out")
+        .arg(&out)
+        .args(["--signing-time", "2025-07-22T15:51:28"])
+        .assert()
+        .success();
+    qayd().arg("verify").arg(&out).assert().success().stdout(predicate::str::contains("VALID"));
+    let output = qayd().args(["--json", "verify"]).arg(&out).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["valid"], true);
+
+    qayd().args(["qr", "--decode"]).arg(&out).assert().success().stdout(predicate::str::contains("399999999900003"));
+    let png = dir.path().join("qr.png");
+    let svg = dir.path().join("qr.svg");
+    qayd().arg("qr").arg(&out).arg("--png").arg(&png).arg("--svg").arg(&svg).assert().success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    qayd().args(["qr", "--terminal"]).arg(&out).assert().success().stdout(predicate::str::contains("█"));
+}
+
+#[test]
+fn sign_to_stdout_and_json() {
+    let assert = qayd()
+        .arg("sign")
+        .arg(unsigned())
+        .arg("--cert")
+        .arg(cert())
+        .arg("--key")
+        .arg(key())
+        .assert()
+        .success();
+    let xml = assert.get_output().stdout.clone();
+    assert!(qayd::verify(&xml).unwrap().valid);
+    let output =
+        qayd().args(["--json", "sign"]).arg(unsigned()).arg("--cert").arg(cert()).arg("--key").arg(key()).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["uuid"], "8e6000cf-1a98-4174-b3e7-b5d5954bc10d");
+    assert!(value["xml"].as_str().unwrap().contains("<ds:SignatureValue>"));
+}
+
+#[test]
+fn invalid_document_exits_1_and_bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let tampered = dir.path().join("tampered.xml");
+    let xml = std::fs::read_to_string(sample()).unwrap().replacen("231.15", "231.16", 1);
+    std::fs::write(&tampered, xml).unwrap();
+    qayd().arg("verify").arg(&tampered).assert().code(1).stdout(predicate::str::contains("FAIL"));
+    qayd().arg("qr").arg(unsigned()).assert().code(1).stderr(predicate::str::contains("stamp it first"));
+
+    let malformed = repo().join("tests/conformance/inputs/malformed.xml");
+    qayd().arg("hash").arg(&malformed).assert().code(2).stderr(predicate::str::contains("malformed XML"));
+    let output = qayd().args(["--json", "hash"]).arg(&malformed).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["error"]["code"], "INVALID_XML");
+    qayd().args(["hash", "/nonexistent/file.xml"]).assert().code(2);
+    qayd()
+        .arg("sign")
+        .arg(unsigned())
+        .arg("--cert")
+        .arg(cert())
+        .arg("--key")
+        .arg(repo().join("tests/conformance/keys/other-secp256k1.pem"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not match"));
+    qayd().arg("frobnicate").assert().code(2);
+}
