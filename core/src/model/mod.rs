@@ -1,1 +1,93 @@
-//! The invoice model: typed documents, parties, lines, taxes and totals (work in progress).
+//! The invoice model: typed ZATCA documents (standard/simplified × invoice, credit note, debit
+//! note, prepayment; transaction flags; parties; lines; allowances and charges; prepayments;
+//! foreign currency), their totals, and the UBL 2.1 writer in the official SDK's layout.
+//!
+//! ```text
+//! JSON / Rust ──► Invoice ──validate──► totals ──check caller's totals──► write ──► unsigned UBL ──► stamp
+//! ```
+//!
+//! # Rounding policy (one, everywhere)
+//! Amounts are [`rust_decimal::Decimal`]s, rounded to two decimals **half away from zero**
+//! (`round2`), as ZATCA's samples and validators do:
+//! - line net amount BT-131 = round2(quantity × price / base quantity + Σ line charges − Σ line
+//!   allowances) (BR-KSA-EN16931-11);
+//! - line VAT KSA-11 = round2(line net × rate / 100); line amount with VAT KSA-12 = line net + line
+//!   VAT (BR-KSA-51);
+//! - one VAT breakdown per (category, rate, exemption reason code), in order of first appearance:
+//!   taxable BT-116 = Σ line nets − document allowances + document charges of that breakdown
+//!   (BR-S-08, BR-Z-08, BR-E-08, BR-O-08); its VAT BT-117 = round2(taxable × rate / 100) (BR-CO-17);
+//! - total VAT BT-110 = Σ breakdown VAT (BR-CO-14) — **not** Σ line VAT: in the SDK's "Standard
+//!   Invoice with Payable Rounding Adjustment" the line VAT is 130.43 and the document VAT 130.44;
+//! - total VAT in SAR BT-111 = round2(BT-110 × exchange rate) (= BT-110 for SAR documents);
+//! - BT-106 = Σ line nets (BR-CO-10); BT-109 = BT-106 − allowances + charges (BR-CO-13);
+//!   BT-112 = BT-109 + BT-110 (BR-CO-15); prepaid BT-113 = Σ (prepayment taxable + round2(taxable ×
+//!   rate / 100)) (BR-KSA-79/80); amount due BT-115 = BT-112 − BT-113 + rounding BT-114 (BR-CO-16).
+//!
+//! Amounts the caller gives (`totals`, and per line `net_amount`, `vat_amount`, `amount_with_vat`)
+//! are only checked: a difference is an [`Error::InvalidModel`] naming the rule and both values.
+//!
+//! # JSON
+//! Field names are the Rust names; decimals are strings (`"12.50"`) or JSON numbers; unknown
+//! fields are errors. See `core/tests/fixtures/models/*.json` for complete examples.
+
+mod dec;
+pub mod totals;
+pub mod types;
+pub mod validate;
+pub mod vatex;
+mod write;
+
+pub use totals::{LineTotals, PrepaymentTotals, Totals, VatBreakdown};
+pub use types::*;
+
+use crate::error::{Error, Result};
+
+impl Invoice {
+    /// Reads the JSON form; malformed JSON, unknown fields and wrong types are
+    /// [`Error::InvalidInput`] naming the path (`lines[0].quantity`).
+    pub fn from_json(json: &str) -> Result<Invoice> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let invoice: Invoice = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path.is_empty() || path == "." {
+                Error::InvalidInput(format!("invoice JSON: {inner}"))
+            } else {
+                Error::InvalidInput(format!("invoice JSON at {path}: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| Error::InvalidInput(format!("invoice JSON: {e}")))?;
+        Ok(invoice)
+    }
+
+    /// The JSON form (decimals as strings).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::InvalidInput(format!("invoice JSON: {e}")))
+    }
+
+    /// Checks the inputs against ZATCA's rules (see [`validate`]).
+    pub fn validate(&self) -> Result<()> {
+        validate::validate(self)
+    }
+
+    /// Validates, computes every amount and checks the amounts the caller gave.
+    pub fn totals(&self) -> Result<Totals> {
+        validate::validate(self)?;
+        let totals = totals::compute(self)?;
+        validate::validate_totals(&totals)?;
+        totals::check_expected(self, &totals)?;
+        Ok(totals)
+    }
+
+    /// The unsigned UBL document (see [`to_xml`]).
+    pub fn to_xml(&self) -> Result<Vec<u8>> {
+        to_xml(self)
+    }
+}
+
+/// Validates `invoice`, computes its totals and writes the unsigned UBL 2.1 document in the SDK's
+/// layout, ready for [`crate::stamp`].
+pub fn to_xml(invoice: &Invoice) -> Result<Vec<u8>> {
+    let totals = invoice.totals()?;
+    write::write(invoice, &totals)
+}

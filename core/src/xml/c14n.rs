@@ -40,7 +40,7 @@ pub fn canonicalize<'a, 'i: 'a>(
         match step {
             Step::Enter(node) => match node.node_type() {
                 NodeType::Root => {
-                    for child in node.children().collect::<Vec<_>>().into_iter().rev() {
+                    for child in node.children().rev() {
                         stack.push(Step::Enter(child));
                     }
                 }
@@ -67,7 +67,7 @@ pub fn canonicalize<'a, 'i: 'a>(
                         out.push(b'"');
                     }
                     let mut attributes: Vec<_> = node.attributes().collect();
-                    attributes.sort_by(|a, b| {
+                    attributes.sort_unstable_by(|a, b| {
                         (a.namespace().unwrap_or(""), a.name()).cmp(&(b.namespace().unwrap_or(""), b.name()))
                     });
                     for attribute in attributes {
@@ -80,7 +80,7 @@ pub fn canonicalize<'a, 'i: 'a>(
                     out.push(b'>');
                     rendered.push(declared);
                     stack.push(Step::Leave(node));
-                    for child in node.children().collect::<Vec<_>>().into_iter().rev() {
+                    for child in node.children().rev() {
                         stack.push(Step::Enter(child));
                     }
                 }
@@ -150,6 +150,9 @@ fn namespaces_to_render<'a, 'i: 'a>(
         .map(|ns| (ns.name().unwrap_or(""), ns.uri()))
         .collect();
     let mut out: Vec<(&'a str, &'a str)> = Vec::new();
+    if mode == Mode::Inclusive && inherits_namespaces_unchanged(node) {
+        return out;
+    }
     match mode {
         Mode::Inclusive => {
             for &(prefix, uri) in &in_scope {
@@ -197,6 +200,17 @@ fn namespaces_to_render<'a, 'i: 'a>(
     }
     out.sort_by(|a, b| a.0.cmp(b.0));
     out
+}
+
+/// True when the element declares no namespace of its own: roxmltree then shares its parent's
+/// namespace list, which we detect by identity. Inclusive C14N renders nothing for such elements
+/// (their parent is always rendered in the subsets we canonicalise), and this is the common case.
+fn inherits_namespaces_unchanged(node: Node<'_, '_>) -> bool {
+    let Some(parent) = node.parent().filter(|p| p.is_element()) else {
+        return false;
+    };
+    let (mine, theirs) = (node.namespaces(), parent.namespaces());
+    mine.len() == theirs.len() && mine.zip(theirs).all(|(a, b)| std::ptr::eq(a, b))
 }
 
 fn escape_text(text: &str, out: &mut Vec<u8>) {

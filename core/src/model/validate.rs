@@ -1,0 +1,628 @@
+//! Input checks, each naming the ZATCA (BR-KSA-…) or EN 16931 (BR-…) rule it enforces. Rules that
+//! ZATCA only warns about are enforced too where the fix is always in the caller's hands, so a
+//! generated document clears without warnings. The first failure is returned.
+
+use super::dec::fits2;
+use super::totals::Totals;
+use super::types::*;
+use super::vatex;
+use crate::error::{Error, Result};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rust_decimal::Decimal;
+
+fn fail<T>(rule: &str, message: impl Into<String>) -> Result<T> {
+    Err(Error::model(rule, message))
+}
+
+/// The value if present and not blank.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
+fn is_digits(value: &str, len: usize) -> bool {
+    value.len() == len && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// BR-KSA-40/44: 15 digits, first and last `3`.
+fn is_vat_number(value: &str) -> bool {
+    is_digits(value, 15) && value.starts_with('3') && value.ends_with('3')
+}
+
+fn is_date(value: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    value.len() == 10 && time::Date::parse(value, &format).is_ok()
+}
+
+fn is_time(value: &str) -> bool {
+    let core = value.strip_suffix('Z').unwrap_or(value);
+    let format = time::macros::format_description!("[hour]:[minute]:[second]");
+    core.len() == 8 && time::Time::parse(core, &format).is_ok()
+}
+
+fn non_negative(rule: &str, what: &str, value: Decimal) -> Result<()> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return fail(rule, format!("{what} must not be negative (given {value})"));
+    }
+    Ok(())
+}
+
+fn amount(rule_dec: &str, what: &str, value: Decimal) -> Result<()> {
+    non_negative("BR-KSA-F-04", what, value)?;
+    if !fits2(value) {
+        return fail(rule_dec, format!("{what} may have at most two decimals (given {value})"));
+    }
+    Ok(())
+}
+
+/// Checks everything that does not need the computed totals.
+pub fn validate(invoice: &Invoice) -> Result<()> {
+    header(invoice)?;
+    seller(&invoice.seller)?;
+    buyer(invoice)?;
+    dates(invoice)?;
+    payment(invoice)?;
+    if invoice.lines.is_empty() {
+        return fail("BR-16", "an invoice needs at least one line (BG-25)");
+    }
+    for (i, line) in invoice.lines.iter().enumerate() {
+        line_checks(i + 1, line)?;
+    }
+    for (i, a) in invoice.allowances.iter().enumerate() {
+        let what = format!("document allowance {}", i + 1);
+        allowance_charge(&what, false, a.amount, &a.reason, &a.reason_code, a.base_amount, a.percent, true)?;
+        vat(&format!("{what} VAT"), &a.vat, VatUse::Document)?;
+    }
+    for (i, c) in invoice.charges.iter().enumerate() {
+        let what = format!("document charge {}", i + 1);
+        allowance_charge(&what, true, c.amount, &c.reason, &c.reason_code, c.base_amount, c.percent, true)?;
+        vat(&format!("{what} VAT"), &c.vat, VatUse::Document)?;
+    }
+    for (i, p) in invoice.prepayments.iter().enumerate() {
+        prepayment(i + 1, p)?;
+    }
+    if let Some(r) = invoice.rounding_amount
+        && !fits2(r)
+    {
+        return fail(
+            "BR-DEC-17",
+            format!("the rounding amount (BT-114) may have at most two decimals (given {r})"),
+        );
+    }
+    edu_hea(invoice)
+}
+
+fn header(invoice: &Invoice) -> Result<()> {
+    let id = invoice.id.trim();
+    if id.is_empty() {
+        return fail("BR-02", "the invoice number (BT-1) is missing");
+    }
+    if invoice.id.chars().count() > 127 {
+        return fail("BR-KSA-F-06-C1", "the invoice number (BT-1) may have at most 127 characters");
+    }
+    if !is_date(&invoice.issue_date) {
+        return fail(
+            "BR-KSA-F-01",
+            format!("the issue date (BT-2) '{}' is not a date of the form YYYY-MM-DD", invoice.issue_date),
+        );
+    }
+    if !is_time(&invoice.issue_time) {
+        return fail(
+            "BR-KSA-70",
+            format!("the issue time (KSA-25) '{}' is not of the form hh:mm:ss", invoice.issue_time),
+        );
+    }
+    let pih = invoice.pih.trim();
+    if pih.is_empty() || B64.decode(pih).is_err() || pih != invoice.pih {
+        return fail(
+            "BR-KSA-26",
+            "the previous invoice hash (KSA-13) must be base64 (the genesis value or a hash)",
+        );
+    }
+    let c = &invoice.currency;
+    if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+        return fail(
+            "BR-CL-04",
+            format!("the currency (BT-5) '{c}' is not an ISO 4217 code like SAR or USD"),
+        );
+    }
+    if c != "SAR" {
+        match invoice.exchange_rate {
+            None => {
+                return fail(
+                    "BR-53",
+                    format!(
+                        "a document in {c} needs exchange_rate (SAR per 1 {c}) for its VAT total in SAR (BT-111)"
+                    ),
+                );
+            }
+            Some(r) if r <= Decimal::ZERO => {
+                return fail("BR-KSA-F-04", format!("the exchange rate must be above zero (given {r})"));
+            }
+            Some(r) if r.normalize().mantissa().unsigned_abs() >= 100_000_000_000_000 => {
+                return fail("BR-KSA-90", format!("the exchange rate {r} has more than 14 digits"));
+            }
+            _ => {}
+        }
+    }
+    let f = &invoice.flags;
+    if invoice.kind == InvoiceKind::Simplified && (f.export || f.self_billed) {
+        return fail(
+            "BR-KSA-31",
+            "a simplified document cannot be an export or self-billed (KSA-2 positions 5 and 7 must be 0)",
+        );
+    }
+    if f.export && f.self_billed {
+        return fail("BR-KSA-07", "self-billing is not allowed for an export invoice (KSA-2)");
+    }
+    for (i, note) in invoice.notes.iter().enumerate() {
+        if note.text.trim().is_empty() {
+            return fail("BR-KSA-F-06-C2", format!("note {} is empty", i + 1));
+        }
+    }
+    if invoice.document_type.is_note() && given(&invoice.billing_reference).is_none() {
+        return fail(
+            "BR-KSA-56",
+            "a credit or debit note needs the number of the invoice it corrects (billing_reference, BT-25)",
+        );
+    }
+    if let Some(r) = &invoice.billing_reference
+        && (r.trim().is_empty() || r.chars().count() > 5000)
+    {
+        return fail("BR-KSA-F-06-C22", "the billing reference (BT-25) must have 1 to 5000 characters");
+    }
+    Ok(())
+}
+
+fn party_ids(role: &str, party: &Party, seller: bool) -> Result<()> {
+    let rule = if seller { "BR-KSA-08" } else { "BR-KSA-14" };
+    for id in &party.ids {
+        if seller && !id.scheme.allowed_for_seller() {
+            return fail(
+                rule,
+                format!(
+                    "the {role} ID scheme {} is not one of CRN, MOM, MLS, 700, SAG, OTH",
+                    id.scheme.code()
+                ),
+            );
+        }
+        if id.value.is_empty() || !id.value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return fail(rule, format!("the {role} ID '{}' must contain only letters and digits", id.value));
+        }
+    }
+    Ok(())
+}
+
+fn seller(party: &Party) -> Result<()> {
+    if given(&party.registration_name).is_none() {
+        return fail("BR-06", "the seller's name (BT-27) is missing");
+    }
+    let Some(vat) = given(&party.vat_number) else {
+        return fail("BR-KSA-39", "the seller's VAT registration number (BT-31) is missing");
+    };
+    if !is_vat_number(vat) {
+        return fail(
+            "BR-KSA-40",
+            format!("the seller's VAT number '{vat}' must have 15 digits, the first and the last being 3"),
+        );
+    }
+    party_ids("seller", party, true)?;
+    let Some(address) = &party.address else {
+        return fail("BR-KSA-09", "the seller's address (BG-5) is missing");
+    };
+    let missing = [
+        (given(&address.street), "street (BT-35)"),
+        (given(&address.building_number), "building number (KSA-17)"),
+        (given(&address.postal_code), "postal code (BT-38)"),
+        (given(&address.city), "city (BT-37)"),
+        (given(&address.district), "district (KSA-3)"),
+    ];
+    if let Some((_, what)) = missing.iter().find(|(v, _)| v.is_none()) {
+        return fail("BR-KSA-09", format!("the seller's address needs a {what}"));
+    }
+    country(&address.country)?;
+    if let Some(b) = given(&address.building_number)
+        && !is_digits(b, 4)
+    {
+        return fail("BR-KSA-37", format!("the seller's building number '{b}' must have 4 digits"));
+    }
+    if let Some(p) = given(&address.postal_code)
+        && !is_digits(p, 5)
+    {
+        return fail("BR-KSA-66", format!("the seller's postal code '{p}' must have 5 digits"));
+    }
+    Ok(())
+}
+
+fn country(code: &str) -> Result<()> {
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return fail("BR-CL-14", format!("the country code '{code}' is not an ISO 3166-1 code like SA"));
+    }
+    Ok(())
+}
+
+fn buyer(invoice: &Invoice) -> Result<()> {
+    let standard = invoice.kind == InvoiceKind::Standard;
+    let empty = Party::default();
+    let party = invoice.buyer.as_ref().unwrap_or(&empty);
+    if standard && given(&party.registration_name).is_none() {
+        return fail("BR-KSA-42", "a standard document needs the buyer's name (BT-44)");
+    }
+    if invoice.kind == InvoiceKind::Simplified
+        && invoice.flags.summary
+        && given(&party.registration_name).is_none()
+    {
+        return fail("BR-KSA-71", "a simplified summary invoice needs the buyer's name (BT-44)");
+    }
+    if let Some(vat) = &party.vat_number
+        && !is_vat_number(vat)
+    {
+        return fail(
+            "BR-KSA-44",
+            format!("the buyer's VAT number '{vat}' must have 15 digits, the first and the last being 3"),
+        );
+    }
+    party_ids("buyer", party, false)?;
+    if standard && party.vat_number.is_none() && party.ids.is_empty() {
+        return fail(
+            "BR-KSA-81",
+            "a standard document whose buyer has no VAT number needs another buyer ID (ids: NAT, CRN, TIN, …)",
+        );
+    }
+    match &party.address {
+        Some(address) => {
+            country(&address.country)?;
+            if address.country == "SA" {
+                if standard {
+                    let missing = [
+                        (given(&address.street), "street (BT-50)"),
+                        (given(&address.building_number), "building number (KSA-18)"),
+                        (given(&address.postal_code), "postal code (BT-53)"),
+                        (given(&address.city), "city (BT-52)"),
+                        (given(&address.district), "district (KSA-4)"),
+                    ];
+                    if let Some((_, what)) = missing.iter().find(|(v, _)| v.is_none()) {
+                        return fail("BR-KSA-63", format!("a Saudi buyer's address needs a {what}"));
+                    }
+                }
+                if let Some(p) = given(&address.postal_code)
+                    && !is_digits(p, 5)
+                {
+                    return fail("BR-KSA-67", format!("the buyer's postal code '{p}' must have 5 digits"));
+                }
+            } else if standard && (given(&address.street).is_none() || given(&address.city).is_none()) {
+                return fail(
+                    "BR-KSA-10",
+                    "a foreign buyer's address needs a street (BT-50) and a city (BT-52)",
+                );
+            }
+        }
+        None if standard => {
+            return fail("BR-KSA-63", "a standard document needs the buyer's address (BG-8)");
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+fn dates(invoice: &Invoice) -> Result<()> {
+    for (value, what) in [
+        (&invoice.supply_date, "supply date (KSA-5)"),
+        (&invoice.supply_end_date, "supply end date (KSA-24)"),
+    ] {
+        if let Some(v) = value
+            && !is_date(v)
+        {
+            return fail("BR-KSA-F-01", format!("the {what} '{v}' is not a date of the form YYYY-MM-DD"));
+        }
+    }
+    if invoice.kind == InvoiceKind::Simplified
+        && invoice.flags.summary
+        && (invoice.supply_date.is_none() || invoice.supply_end_date.is_none())
+    {
+        return fail("BR-KSA-72", "a simplified summary invoice needs supply_date and supply_end_date");
+    }
+    match (&invoice.supply_date, &invoice.supply_end_date) {
+        (None, Some(_)) => fail("BR-KSA-35", "a supply end date (KSA-24) needs a supply date (KSA-5)"),
+        // Both are YYYY-MM-DD here, so text order is date order.
+        (Some(start), Some(end)) if end < start => {
+            fail("BR-KSA-36", format!("the supply end date {end} is before the supply date {start}"))
+        }
+        (None, None)
+            if invoice.kind == InvoiceKind::Standard && invoice.document_type == DocumentType::Invoice =>
+        {
+            fail("BR-KSA-15", "a standard tax invoice needs the supply date (supply_date, KSA-5)")
+        }
+        _ => Ok(()),
+    }
+}
+
+fn payment(invoice: &Invoice) -> Result<()> {
+    for p in &invoice.payment_means {
+        if !matches!(p.code.as_str(), "10" | "30" | "42" | "48" | "1") {
+            return fail(
+                "BR-KSA-16",
+                format!(
+                    "payment means code '{}' is not one of 10 cash, 30 credit, 42 bank account, 48 bank card, 1 other",
+                    p.code
+                ),
+            );
+        }
+    }
+    if invoice.document_type.is_note()
+        && !invoice.payment_means.iter().any(|p| given(&p.instruction_note).is_some())
+    {
+        return fail(
+            "BR-KSA-17",
+            "a credit or debit note needs its reason (KSA-10) as payment_means[].instruction_note",
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)] // the shared fields of two structs
+fn allowance_charge(
+    what: &str,
+    charge: bool,
+    value: Decimal,
+    reason: &Option<String>,
+    reason_code: &Option<String>,
+    base: Option<Decimal>,
+    percent: Option<Decimal>,
+    document: bool,
+) -> Result<()> {
+    let dec_rule = match (document, charge) {
+        (true, false) => "BR-DEC-01",
+        (true, true) => "BR-DEC-05",
+        (false, false) => "BR-DEC-24",
+        (false, true) => "BR-DEC-27",
+    };
+    amount(dec_rule, &format!("the {what} amount"), value)?;
+    if given(reason).is_none() && given(reason_code).is_none() {
+        let rule = match (document, charge) {
+            (true, false) => "BR-33",
+            (true, true) => "BR-38",
+            (false, false) => "BR-42",
+            (false, true) => "BR-44",
+        };
+        return fail(rule, format!("the {what} needs a reason or a reason code"));
+    }
+    if charge {
+        let (code_rule, text_rule) =
+            if document { ("BR-KSA-19", "BR-KSA-21") } else { ("BR-KSA-20", "BR-KSA-22") };
+        if given(reason_code).is_none() {
+            return fail(code_rule, format!("the {what} needs a reason code (UNTDID 7161, e.g. FC, LF)"));
+        }
+        if given(reason).is_none() {
+            return fail(text_rule, format!("the {what} needs a reason text"));
+        }
+    }
+    match (base, percent) {
+        (Some(_), None) => fail("BR-KSA-EN16931-05", format!("the {what} has a base amount but no percent")),
+        (None, Some(_)) => fail("BR-KSA-EN16931-04", format!("the {what} has a percent but no base amount")),
+        (Some(b), Some(p)) => {
+            amount("BR-DEC-02", &format!("the {what} base amount"), b)?;
+            if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED || !fits2(p) {
+                return fail(
+                    "BR-KSA-DEC-01",
+                    format!(
+                        "the {what} percent must be 0.00 to 100.00 with at most two decimals (given {p})"
+                    ),
+                );
+            }
+            let expected = super::totals::vat_of(b, p)?;
+            if expected != value {
+                return fail(
+                    "BR-KSA-EN16931-03",
+                    format!("the {what} amount must be base × percent / 100 = {expected} (given {value})"),
+                );
+            }
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VatUse {
+    Line,
+    Document,
+    Prepayment,
+}
+
+fn vat(what: &str, v: &Vat, usage: VatUse) -> Result<()> {
+    let rate = v.rate;
+    if rate < Decimal::ZERO || rate > Decimal::ONE_HUNDRED || !fits2(rate) {
+        return fail(
+            "BR-KSA-DEC-02",
+            format!("the {what} rate must be 0.00 to 100.00 with at most two decimals (given {rate})"),
+        );
+    }
+    let code = given(&v.exemption_reason_code);
+    if v.category == VatCategory::Standard {
+        if rate != Decimal::from(5) && rate != Decimal::from(15) {
+            return fail("BR-KSA-84", format!("the {what} standard rate must be 5 or 15 (given {rate})"));
+        }
+        if code.is_some() || v.exemption_reason.is_some() {
+            return fail(
+                "BR-S-10",
+                format!("the {what} is standard rated and cannot have an exemption reason"),
+            );
+        }
+        return Ok(());
+    }
+    if !rate.is_zero() {
+        let rule = match (v.category, usage) {
+            (VatCategory::ZeroRated, VatUse::Prepayment) => "BR-KSA-76",
+            (VatCategory::Exempt, VatUse::Prepayment) => "BR-KSA-77",
+            (VatCategory::OutOfScope, VatUse::Prepayment) => "BR-KSA-78",
+            (VatCategory::ZeroRated, VatUse::Line) => "BR-Z-05",
+            (VatCategory::Exempt, VatUse::Line) => "BR-E-05",
+            (VatCategory::OutOfScope, VatUse::Line) => "BR-KSA-11",
+            (VatCategory::ZeroRated, _) => "BR-Z-06",
+            (VatCategory::Exempt, _) => "BR-E-06",
+            _ => "BR-KSA-12",
+        };
+        return fail(
+            rule,
+            format!("the {what} category {} must have rate 0 (given {rate})", v.category.code()),
+        );
+    }
+    let Some(code) = code else {
+        let rule = match (v.category, usage) {
+            (VatCategory::ZeroRated, VatUse::Prepayment) => "BR-KSA-93",
+            (VatCategory::Exempt, VatUse::Prepayment) => "BR-KSA-94",
+            (_, VatUse::Prepayment) => "BR-KSA-95",
+            (VatCategory::ZeroRated, _) => "BR-KSA-69",
+            (VatCategory::Exempt, _) => "BR-KSA-23",
+            _ => "BR-KSA-24",
+        };
+        return fail(
+            rule,
+            format!(
+                "the {what} category {} needs an exemption reason code (one of {})",
+                v.category.code(),
+                vatex::codes_for(v.category).join(", ")
+            ),
+        );
+    };
+    if vatex::category_of(code) != Some(v.category) {
+        let rule = if usage == VatUse::Prepayment { "BR-KSA-CL-07" } else { "BR-KSA-CL-04" };
+        return fail(
+            rule,
+            format!(
+                "'{code}' is not an exemption reason code of category {} (one of {})",
+                v.category.code(),
+                vatex::codes_for(v.category).join(", ")
+            ),
+        );
+    }
+    if let Some(text) = &v.exemption_reason
+        && text.trim().is_empty()
+    {
+        return fail("BR-KSA-83", format!("the {what} exemption reason text is empty"));
+    }
+    Ok(())
+}
+
+fn line_checks(n: usize, line: &Line) -> Result<()> {
+    if let Some(id) = &line.id {
+        let len = id.chars().count();
+        if id.trim().is_empty() || len > 6 {
+            return fail(
+                "BR-KSA-F-06-C17",
+                format!("line {n}: the line ID (BT-126) '{id}' must have 1 to 6 characters"),
+            );
+        }
+    }
+    if line.name.trim().is_empty() {
+        return fail("BR-25", format!("line {n}: the item name (BT-153) is missing"));
+    }
+    if line.unit_code.trim().is_empty() {
+        return fail("BR-KSA-F-06-C18", format!("line {n}: the unit code (BT-130) is empty"));
+    }
+    non_negative("BR-KSA-F-04", &format!("line {n}: the quantity (BT-129)"), line.quantity)?;
+    non_negative("BR-KSA-F-04", &format!("line {n}: the price (BT-146)"), line.price)?;
+    if let Some(b) = line.base_quantity
+        && b <= Decimal::ZERO
+    {
+        return fail("BR-KSA-EN16931-12", format!("line {n}: the base quantity (BT-149) must be above zero"));
+    }
+    for a in &line.allowances {
+        allowance_charge(
+            &format!("line {n} allowance"),
+            false,
+            a.amount,
+            &a.reason,
+            &a.reason_code,
+            a.base_amount,
+            a.percent,
+            false,
+        )?;
+    }
+    for c in &line.charges {
+        allowance_charge(
+            &format!("line {n} charge"),
+            true,
+            c.amount,
+            &c.reason,
+            &c.reason_code,
+            c.base_amount,
+            c.percent,
+            false,
+        )?;
+    }
+    vat(&format!("line {n}"), &line.vat, VatUse::Line)
+}
+
+fn prepayment(n: usize, p: &Prepayment) -> Result<()> {
+    if p.id.trim().is_empty() {
+        return fail(
+            "BR-KSA-73",
+            format!("prepayment {n}: the prepayment invoice number (KSA-26) is missing"),
+        );
+    }
+    if !is_date(&p.issue_date) {
+        return fail(
+            "BR-KSA-F-01",
+            format!("prepayment {n}: issue date '{}' is not YYYY-MM-DD", p.issue_date),
+        );
+    }
+    if !is_time(&p.issue_time) {
+        return fail("BR-KSA-F-05", format!("prepayment {n}: issue time '{}' is not hh:mm:ss", p.issue_time));
+    }
+    if p.name.trim().is_empty() {
+        return fail("BR-25", format!("prepayment {n}: the item name (BT-153) is empty"));
+    }
+    amount("BR-KSA-DEC-06", &format!("prepayment {n} taxable amount (KSA-31)"), p.taxable_amount)?;
+    vat(&format!("prepayment {n}"), &p.vat, VatUse::Prepayment)
+}
+
+/// BR-KSA-25/49: education and healthcare for citizens need the buyer's name and national ID.
+fn edu_hea(invoice: &Invoice) -> Result<()> {
+    let codes = invoice
+        .lines
+        .iter()
+        .map(|l| &l.vat)
+        .chain(invoice.allowances.iter().map(|a| &a.vat))
+        .chain(invoice.charges.iter().map(|c| &c.vat))
+        .filter_map(|v| given(&v.exemption_reason_code));
+    let mut citizen = false;
+    for c in codes {
+        citizen |= c == "VATEX-SA-EDU" || c == "VATEX-SA-HEA";
+    }
+    if !citizen {
+        return Ok(());
+    }
+    let buyer = invoice.buyer.as_ref();
+    if buyer.and_then(|b| given(&b.registration_name)).is_none() {
+        return fail("BR-KSA-25", "VATEX-SA-EDU / VATEX-SA-HEA need the buyer's name (BT-44)");
+    }
+    if !buyer.is_some_and(|b| b.ids.iter().any(|id| id.scheme == IdScheme::Nat)) {
+        return fail(
+            "BR-KSA-49",
+            "VATEX-SA-EDU / VATEX-SA-HEA need the buyer's national ID (ids: scheme NAT)",
+        );
+    }
+    Ok(())
+}
+
+/// Checks on the computed amounts: nothing may come out negative (BR-KSA-F-04).
+pub fn validate_totals(totals: &Totals) -> Result<()> {
+    for (i, l) in totals.lines.iter().enumerate() {
+        non_negative(
+            "BR-KSA-F-04",
+            &format!("line {}: the net amount (BT-131) after allowances", i + 1),
+            l.net_amount,
+        )?;
+    }
+    for b in &totals.breakdown {
+        non_negative(
+            "BR-KSA-F-04",
+            &format!("the taxable amount (BT-116) of category {} {}%", b.vat.category.code(), b.vat.rate),
+            b.taxable_amount,
+        )?;
+    }
+    non_negative("BR-KSA-F-04", "the total without VAT (BT-109)", totals.tax_exclusive_amount)?;
+    non_negative("BR-KSA-F-04", "the amount due (BT-115)", totals.payable_amount)
+}
