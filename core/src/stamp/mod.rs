@@ -74,13 +74,16 @@ pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Resul
     let document = xml::parse(xml_bytes)?;
     let view = InvoiceView::new(&document)?;
     let uuid = view.required("UUID", "KSA-1")?.to_owned();
+    // A stamp on a document that cannot join the chain would only be rejected later.
+    view.checked_icv().map_err(Error::InvalidDocument)?;
+    view.checked_pih().map_err(Error::InvalidDocument)?;
+    let slots = view.stamp_slots()?;
     let digest = hash::hash_document(&document);
     let invoice_hash = B64.encode(digest);
     let signature = B64.encode(signer.key.sign_der(&digest));
     let certificate = &signer.certificate;
 
     let qr = qr_for(&view, &invoice_hash, &signature, certificate)?;
-    let slots = view.stamp_slots()?;
     let extensions = xades::ubl_extensions(&invoice_hash, &signature, &signing_time, certificate);
     let qr_block = xades::qr_reference(&qr);
 

@@ -103,6 +103,32 @@ impl<'a, 'i> InvoiceView<'a, 'i> {
         self.reference_with_id("ICV").and_then(|n| path_text(n, &[(NS_CBC, "UUID")]))
     }
 
+    /// The ICV if present and digits only, else why not (BR-KSA-33, BR-KSA-34).
+    pub fn checked_icv(&self) -> Result<&'a str, String> {
+        match self.icv() {
+            Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
+            Some(v) => Err(format!("the invoice counter value '{v}' must be digits only (BR-KSA-34)")),
+            None => Err("the invoice counter value (ICV, KSA-16) is missing (BR-KSA-33)".into()),
+        }
+    }
+
+    /// The PIH if present and a base64 SHA-256 hash (or the genesis value), else why not.
+    pub fn checked_pih(&self) -> Result<&'a str, String> {
+        use base64::Engine;
+        match self.pih() {
+            Some(p)
+                if p == super::GENESIS_PIH
+                    || base64::engine::general_purpose::STANDARD.decode(p).is_ok_and(|b| b.len() == 32) =>
+            {
+                Ok(p)
+            }
+            Some(p) => {
+                Err(format!("the previous invoice hash '{p}' is not a base64 SHA-256 hash (BR-KSA-26)"))
+            }
+            None => Err("the previous invoice hash (PIH, KSA-13) is missing (BR-KSA-61)".into()),
+        }
+    }
+
     /// The previous invoice hash (KSA-13).
     pub fn pih(&self) -> Option<&'a str> {
         self.reference_with_id("PIH")
@@ -128,6 +154,15 @@ impl<'a, 'i> InvoiceView<'a, 'i> {
     /// Where the three stamp-owned blocks go: each either replaces the existing element or is
     /// inserted at a point chosen as the SDK does, without adding any whitespace.
     pub fn stamp_slots(&self) -> Result<StampSlots> {
+        // The spliced blocks are written with the prefixes ext, cac and cbc; the root must bind
+        // them as UBL does.
+        for (prefix, uri) in [("ext", NS_EXT), ("cac", NS_CAC), ("cbc", NS_CBC)] {
+            if self.root.lookup_namespace_uri(Some(prefix)) != Some(uri) {
+                return Err(Error::InvalidDocument(format!(
+                    "the root element must declare xmlns:{prefix}=\"{uri}\" for the stamp to be inserted"
+                )));
+            }
+        }
         let input = self.input();
         let extensions = match self.ubl_extensions() {
             Some(n) => n.range(),
