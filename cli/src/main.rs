@@ -148,7 +148,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(serde_json::to_value(&report).unwrap_or_default());
             } else {
                 for check in &report.checks {
-                    println!("{} {:<26} {}", if check.passed { "ok  " } else { "FAIL" }, check.name, check.message);
+                    println!(
+                        "{} {:<26} {}",
+                        if check.passed { "ok  " } else { "FAIL" },
+                        check.name,
+                        check.message
+                    );
                 }
                 println!("{}", if report.valid { "VALID" } else { "INVALID" });
             }
@@ -185,7 +190,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 fn qr_of(xml: &[u8]) -> Result<String, Failure> {
     qayd::qr_of_document(xml)?.ok_or_else(|| Failure {
         code: 1,
-        message: "the document has no QR code (cac:AdditionalDocumentReference[cbc:ID='QR']); stamp it first".into(),
+        message: "the document has no QR code (cac:AdditionalDocumentReference[cbc:ID='QR']); stamp it first"
+            .into(),
         error_code: "INVALID_DOCUMENT",
     })
 }

@@ -57,7 +57,12 @@ fn sign_then_verify_then_qr() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["valid"], true);
 
-    qayd().args(["qr", "--decode"]).arg(&out).assert().success().stdout(predicate::str::contains("399999999900003"));
+    qayd()
+        .args(["qr", "--decode"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("399999999900003"));
     let png = dir.path().join("qr.png");
     let svg = dir.path().join("qr.svg");
     qayd().arg("qr").arg(&out).arg("--png").arg(&png).arg("--svg").arg(&svg).assert().success();
@@ -79,8 +84,15 @@ fn sign_to_stdout_and_json() {
         .success();
     let xml = assert.get_output().stdout.clone();
     assert!(qayd::verify(&xml).unwrap().valid);
-    let output =
-        qayd().args(["--json", "sign"]).arg(unsigned()).arg("--cert").arg(cert()).arg("--key").arg(key()).output().unwrap();
+    let output = qayd()
+        .args(["--json", "sign"])
+        .arg(unsigned())
+        .arg("--cert")
+        .arg(cert())
+        .arg("--key")
+        .arg(key())
+        .output()
+        .unwrap();
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["uuid"], "8e6000cf-1a98-4174-b3e7-b5d5954bc10d");
     assert!(value["xml"].as_str().unwrap().contains("<ds:SignatureValue>"));
