@@ -127,6 +127,8 @@ fn curve_of_key(der: &[u8]) -> Option<String> {
 pub struct Certificate {
     der: Vec<u8>,
     base64: String,
+    /// `xades:CertDigest`, computed once: it is the same for every document this certificate stamps.
+    digest: String,
     verifying_key: VerifyingKey,
     spki_der: Vec<u8>,
     signature: Vec<u8>,
@@ -179,8 +181,10 @@ impl Certificate {
             .to_der()
             .map_err(|e| Error::InvalidCertificate(format!("cannot encode its public key ({e})")))?;
         let validity = tbs.validity();
+        let base64 = B64.encode(&der);
         Ok(Certificate {
-            base64: B64.encode(&der),
+            digest: B64.encode(hex(&Sha256::digest(base64.as_bytes()))),
+            base64,
             verifying_key,
             spki_der,
             signature: cert.signature().raw_bytes().to_vec(),
@@ -225,8 +229,8 @@ impl Certificate {
         self.not_before_unix
     }
     /// `xades:CertDigest`: base64 of the lowercase hex SHA-256 of the base64 certificate text.
-    pub fn digest(&self) -> String {
-        B64.encode(hex(&Sha256::digest(self.base64.as_bytes())))
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
     /// Whether `key` is the private half of this certificate's public key.
     pub fn matches(&self, key: &PrivateKey) -> bool {

@@ -23,7 +23,7 @@ fn signed_properties(out: &mut String, signing_time: &str, certificate: &Certifi
     out.push_str(" Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\n                                                    <ds:DigestValue");
     out.push_str(ds);
     out.push('>');
-    out.push_str(&certificate.digest());
+    out.push_str(certificate.digest());
     out.push_str("</ds:DigestValue>\n                                                </xades:CertDigest>\n                                                <xades:IssuerSerial>\n                                                    <ds:X509IssuerName");
     out.push_str(ds);
     out.push('>');
