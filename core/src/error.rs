@@ -29,6 +29,33 @@ pub enum Error {
     /// Any other malformed argument (bad JSON, base64, time format, …).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The Fatoora platform (or the gateway) could not be reached or did not answer in time:
+    /// connection refused or reset, DNS, TLS, timeout. Sending again later is safe.
+    #[error("network error: {0}")]
+    Network(String),
+    /// Fatoora answered with an HTTP status the call does not expect (406 wrong Accept-Version,
+    /// 303 clearance switched off, 413 too large, 5xx, …).
+    #[error("HTTP {status}: {message}")]
+    Http { status: u16, message: String },
+    /// Fatoora refused the credentials (HTTP 401): wrong or expired CSID, wrong secret, or a
+    /// compliance CSID used where a production CSID is needed.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Fatoora examined the request and refused it (HTTP 400 with its error codes, e.g.
+    /// `Invalid-OTP`, `Invalid-CSR`, `Missing-ComplianceSteps`, or a rejected invoice).
+    #[error("rejected by Fatoora (HTTP {status}): {message}")]
+    ApiRejected { status: u16, message: String },
+    /// Credentials issued in one environment were about to be sent to another.
+    #[error("environment mismatch: {0}")]
+    EnvironmentMismatch(String),
+    /// The answer is not what Fatoora sends (HTML, garbage, missing fields): a proxy, a captive
+    /// portal or a wrong base URL is in the way.
+    #[error("unexpected response (HTTP {status}): {message}")]
+    UnexpectedResponse { status: u16, message: String },
+    /// The store (SQLite or PostgreSQL) failed: disk full, locked too long, corrupted row.
+    /// Nothing was half-written: the transaction was rolled back.
+    #[error("storage error: {0}")]
+    Storage(String),
 }
 
 impl Error {
@@ -43,6 +70,13 @@ impl Error {
             Error::KeyMismatch => "KEY_MISMATCH",
             Error::InvalidQr(_) => "INVALID_QR",
             Error::InvalidInput(_) => "INVALID_INPUT",
+            Error::Network(_) => "NETWORK",
+            Error::Http { .. } => "HTTP",
+            Error::Unauthorized(_) => "UNAUTHORIZED",
+            Error::ApiRejected { .. } => "API_REJECTED",
+            Error::EnvironmentMismatch(_) => "ENVIRONMENT_MISMATCH",
+            Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
+            Error::Storage(_) => "STORAGE",
         }
     }
 
@@ -70,6 +104,13 @@ pub const ERROR_CODES: &[&str] = &[
     "KEY_MISMATCH",
     "INVALID_QR",
     "INVALID_INPUT",
+    "NETWORK",
+    "HTTP",
+    "UNAUTHORIZED",
+    "API_REJECTED",
+    "ENVIRONMENT_MISMATCH",
+    "UNEXPECTED_RESPONSE",
+    "STORAGE",
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

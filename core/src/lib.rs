@@ -9,14 +9,20 @@
 //! caller's UBL ─────► hash ──► stamp ─┘
 //! ```
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod crypto;
+pub mod csr;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod qr;
 pub mod stamp;
+pub mod store;
 pub mod xml;
 
 pub use crypto::{Certificate, PrivateKey, Signer};
+pub use csr::{Csr, CsrConfig, Environment, build_csr, generate_private_key, parse_csr};
 pub use error::{ERROR_CODES, Error, Result};
 pub use stamp::verify::{Check, VerificationReport, verify};
 pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, qr_of_document, stamp};

@@ -189,7 +189,7 @@ fn standard_invoice_sample() {
 
 #[test]
 fn standard_credit_note_sample() {
-    let mut inv = Invoice::new(
+    let inv = Invoice::new(
         InvoiceKind::Standard,
         DocumentType::CreditNote,
         "SME00015",
@@ -199,14 +199,14 @@ fn standard_credit_note_sample() {
         15,
         sample_seller(),
     );
-    inv.buyer = Some(sample_buyer());
-    inv.supply_date = Some("2022-09-05".into());
-    inv.billing_reference = Some("SME00002".into());
-    let mut pm = PaymentMeans::new("10");
-    pm.instruction_note = Some("In case of goods or services refund | عند ترجيع السلع أو الخدمات".into());
-    inv.payment_means.push(pm);
-    inv.allowances.push(discount_0());
-    inv.lines.push(Line::new(" Pencil | قلم", d("2.000000"), d("2.00"), Vat::standard(15)));
+    // The builder form.
+    let inv = inv
+        .with_buyer(sample_buyer())
+        .with_supply_dates("2022-09-05", None)
+        .with_payment_means(PaymentMeans::new("10"))
+        .correcting("SME00002", "In case of goods or services refund | عند ترجيع السلع أو الخدمات")
+        .with_allowance(discount_0())
+        .with_line(Line::new(" Pencil | قلم", d("2.000000"), d("2.00"), Vat::standard(15)));
     compare("Standard/Credit/Standard_Credit_Note.xml", &inv, &["/ID[1]/@scheme"], SCHEME_ATTRS);
 }
 

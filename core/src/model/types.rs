@@ -335,6 +335,19 @@ pub struct LineAllowanceCharge {
     pub percent: Option<Decimal>,
 }
 
+impl LineAllowanceCharge {
+    /// `reason_code`: UNTDID 5189 for allowances (e.g. `95` discount), 7161 for charges (`FC`).
+    pub fn new(amount: Decimal, reason: &str, reason_code: Option<&str>) -> Self {
+        LineAllowanceCharge {
+            amount,
+            reason: Some(reason.to_owned()),
+            reason_code: reason_code.map(str::to_owned),
+            base_amount: None,
+            percent: None,
+        }
+    }
+}
+
 /// An allowance or a charge on the document (BG-20/BG-21), in a VAT category.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -422,6 +435,33 @@ impl Line {
             vat_amount: None,
             amount_with_vat: None,
         }
+    }
+
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.id = Some(id.to_owned());
+        self
+    }
+
+    /// The unit (UN/ECE rec 20, e.g. `HUR`, `KGM`, `LTR`).
+    pub fn with_unit(mut self, unit_code: &str) -> Self {
+        self.unit_code = unit_code.to_owned();
+        self
+    }
+
+    /// The price is per `base_quantity` units (BT-149).
+    pub fn with_base_quantity(mut self, base_quantity: Decimal) -> Self {
+        self.base_quantity = Some(base_quantity);
+        self
+    }
+
+    pub fn with_allowance(mut self, allowance: LineAllowanceCharge) -> Self {
+        self.allowances.push(allowance);
+        self
+    }
+
+    pub fn with_charge(mut self, charge: LineAllowanceCharge) -> Self {
+        self.charges.push(charge);
+        self
     }
 }
 
@@ -562,8 +602,9 @@ pub struct Invoice {
     /// BT-114, added to the amount due (may be negative).
     #[serde(default, with = "dec::opt", skip_serializing_if = "Option::is_none")]
     pub rounding_amount: Option<Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<ExpectedTotals>,
+    /// Totals the caller computed, checked against ours (JSON name `totals`).
+    #[serde(default, rename = "totals", skip_serializing_if = "Option::is_none")]
+    pub expected_totals: Option<ExpectedTotals>,
 }
 
 impl Invoice {
@@ -603,8 +644,73 @@ impl Invoice {
             charges: Vec::new(),
             prepayments: Vec::new(),
             rounding_amount: None,
-            totals: None,
+            expected_totals: None,
         }
+    }
+
+    pub fn with_flags(mut self, flags: TransactionFlags) -> Self {
+        self.flags = flags;
+        self
+    }
+
+    pub fn with_buyer(mut self, buyer: Party) -> Self {
+        self.buyer = Some(buyer);
+        self
+    }
+
+    pub fn with_note(mut self, note: Note) -> Self {
+        self.notes.push(note);
+        self
+    }
+
+    /// The supply date (KSA-5) and, for summary invoices, the end of the period (KSA-24).
+    pub fn with_supply_dates(mut self, start: &str, end: Option<&str>) -> Self {
+        self.supply_date = Some(start.to_owned());
+        self.supply_end_date = end.map(str::to_owned);
+        self
+    }
+
+    pub fn with_payment_means(mut self, payment_means: PaymentMeans) -> Self {
+        self.payment_means.push(payment_means);
+        self
+    }
+
+    /// For credit/debit notes: the corrected invoice (BT-25) and the reason (KSA-10), which
+    /// ZATCA reads from the first payment means' instruction note (added with code 1 if none).
+    pub fn correcting(mut self, invoice_id: &str, reason: &str) -> Self {
+        self.billing_reference = Some(invoice_id.to_owned());
+        if self.payment_means.is_empty() {
+            self.payment_means.push(PaymentMeans::new("1"));
+        }
+        self.payment_means[0].instruction_note = Some(reason.to_owned());
+        self
+    }
+
+    pub fn with_line(mut self, line: Line) -> Self {
+        self.lines.push(line);
+        self
+    }
+
+    pub fn with_allowance(mut self, allowance: AllowanceCharge) -> Self {
+        self.allowances.push(allowance);
+        self
+    }
+
+    pub fn with_charge(mut self, charge: AllowanceCharge) -> Self {
+        self.charges.push(charge);
+        self
+    }
+
+    pub fn with_prepayment(mut self, prepayment: Prepayment) -> Self {
+        self.prepayments.push(prepayment);
+        self
+    }
+
+    /// A document in another currency: `rate` SAR per unit of `currency`.
+    pub fn in_currency(mut self, currency: &str, rate: Decimal) -> Self {
+        self.currency = currency.to_owned();
+        self.exchange_rate = Some(rate);
+        self
     }
 
     /// KSA-2, the 7-character `InvoiceTypeCode/@name` (`NNPNESB`).

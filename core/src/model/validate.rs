@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rust_decimal::Decimal;
+use std::fmt;
 
 fn fail<T>(rule: &str, message: impl Into<String>) -> Result<T> {
     Err(Error::model(rule, message))
@@ -40,14 +41,14 @@ fn is_time(value: &str) -> bool {
     core.len() == 8 && time::Time::parse(core, &format).is_ok()
 }
 
-fn non_negative(rule: &str, what: &str, value: Decimal) -> Result<()> {
+fn non_negative(rule: &str, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
     if value.is_sign_negative() && !value.is_zero() {
         return fail(rule, format!("{what} must not be negative (given {value})"));
     }
     Ok(())
 }
 
-fn amount(rule_dec: &str, what: &str, value: Decimal) -> Result<()> {
+fn amount(rule_dec: &str, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
     non_negative("BR-KSA-F-04", what, value)?;
     if !fits2(value) {
         return fail(rule_dec, format!("{what} may have at most two decimals (given {value})"));
@@ -70,13 +71,31 @@ pub fn validate(invoice: &Invoice) -> Result<()> {
     }
     for (i, a) in invoice.allowances.iter().enumerate() {
         let what = format!("document allowance {}", i + 1);
-        allowance_charge(&what, false, a.amount, &a.reason, &a.reason_code, a.base_amount, a.percent, true)?;
-        vat(&format!("{what} VAT"), &a.vat, VatUse::Document)?;
+        allowance_charge(
+            format_args!("{what}"),
+            false,
+            a.amount,
+            &a.reason,
+            &a.reason_code,
+            a.base_amount,
+            a.percent,
+            true,
+        )?;
+        vat(format_args!("{what} VAT"), &a.vat, VatUse::Document)?;
     }
     for (i, c) in invoice.charges.iter().enumerate() {
         let what = format!("document charge {}", i + 1);
-        allowance_charge(&what, true, c.amount, &c.reason, &c.reason_code, c.base_amount, c.percent, true)?;
-        vat(&format!("{what} VAT"), &c.vat, VatUse::Document)?;
+        allowance_charge(
+            format_args!("{what}"),
+            true,
+            c.amount,
+            &c.reason,
+            &c.reason_code,
+            c.base_amount,
+            c.percent,
+            true,
+        )?;
+        vat(format_args!("{what} VAT"), &c.vat, VatUse::Document)?;
     }
     for (i, p) in invoice.prepayments.iter().enumerate() {
         prepayment(i + 1, p)?;
@@ -362,7 +381,7 @@ fn payment(invoice: &Invoice) -> Result<()> {
 
 #[allow(clippy::too_many_arguments)] // the shared fields of two structs
 fn allowance_charge(
-    what: &str,
+    what: fmt::Arguments<'_>,
     charge: bool,
     value: Decimal,
     reason: &Option<String>,
@@ -377,7 +396,7 @@ fn allowance_charge(
         (false, false) => "BR-DEC-24",
         (false, true) => "BR-DEC-27",
     };
-    amount(dec_rule, &format!("the {what} amount"), value)?;
+    amount(dec_rule, format_args!("the {what} amount"), value)?;
     if given(reason).is_none() && given(reason_code).is_none() {
         let rule = match (document, charge) {
             (true, false) => "BR-33",
@@ -401,7 +420,7 @@ fn allowance_charge(
         (Some(_), None) => fail("BR-KSA-EN16931-05", format!("the {what} has a base amount but no percent")),
         (None, Some(_)) => fail("BR-KSA-EN16931-04", format!("the {what} has a percent but no base amount")),
         (Some(b), Some(p)) => {
-            amount("BR-DEC-02", &format!("the {what} base amount"), b)?;
+            amount("BR-DEC-02", format_args!("the {what} base amount"), b)?;
             if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED || !fits2(p) {
                 return fail(
                     "BR-KSA-DEC-01",
@@ -430,7 +449,7 @@ enum VatUse {
     Prepayment,
 }
 
-fn vat(what: &str, v: &Vat, usage: VatUse) -> Result<()> {
+fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
     let rate = v.rate;
     if rate < Decimal::ZERO || rate > Decimal::ONE_HUNDRED || !fits2(rate) {
         return fail(
@@ -521,8 +540,8 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
     if line.unit_code.trim().is_empty() {
         return fail("BR-KSA-F-06-C18", format!("line {n}: the unit code (BT-130) is empty"));
     }
-    non_negative("BR-KSA-F-04", &format!("line {n}: the quantity (BT-129)"), line.quantity)?;
-    non_negative("BR-KSA-F-04", &format!("line {n}: the price (BT-146)"), line.price)?;
+    non_negative("BR-KSA-F-04", format_args!("line {n}: the quantity (BT-129)"), line.quantity)?;
+    non_negative("BR-KSA-F-04", format_args!("line {n}: the price (BT-146)"), line.price)?;
     if let Some(b) = line.base_quantity
         && b <= Decimal::ZERO
     {
@@ -530,7 +549,7 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
     }
     for a in &line.allowances {
         allowance_charge(
-            &format!("line {n} allowance"),
+            format_args!("line {n} allowance"),
             false,
             a.amount,
             &a.reason,
@@ -542,7 +561,7 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
     }
     for c in &line.charges {
         allowance_charge(
-            &format!("line {n} charge"),
+            format_args!("line {n} charge"),
             true,
             c.amount,
             &c.reason,
@@ -552,7 +571,7 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
             false,
         )?;
     }
-    vat(&format!("line {n}"), &line.vat, VatUse::Line)
+    vat(format_args!("line {n}"), &line.vat, VatUse::Line)
 }
 
 fn prepayment(n: usize, p: &Prepayment) -> Result<()> {
@@ -574,8 +593,8 @@ fn prepayment(n: usize, p: &Prepayment) -> Result<()> {
     if p.name.trim().is_empty() {
         return fail("BR-25", format!("prepayment {n}: the item name (BT-153) is empty"));
     }
-    amount("BR-KSA-DEC-06", &format!("prepayment {n} taxable amount (KSA-31)"), p.taxable_amount)?;
-    vat(&format!("prepayment {n}"), &p.vat, VatUse::Prepayment)
+    amount("BR-KSA-DEC-06", format_args!("prepayment {n} taxable amount (KSA-31)"), p.taxable_amount)?;
+    vat(format_args!("prepayment {n}"), &p.vat, VatUse::Prepayment)
 }
 
 /// BR-KSA-25/49: education and healthcare for citizens need the buyer's name and national ID.
@@ -612,17 +631,17 @@ pub fn validate_totals(totals: &Totals) -> Result<()> {
     for (i, l) in totals.lines.iter().enumerate() {
         non_negative(
             "BR-KSA-F-04",
-            &format!("line {}: the net amount (BT-131) after allowances", i + 1),
+            format_args!("line {}: the net amount (BT-131) after allowances", i + 1),
             l.net_amount,
         )?;
     }
     for b in &totals.breakdown {
         non_negative(
             "BR-KSA-F-04",
-            &format!("the taxable amount (BT-116) of category {} {}%", b.vat.category.code(), b.vat.rate),
+            format_args!("the taxable amount (BT-116) of category {} {}%", b.vat.category.code(), b.vat.rate),
             b.taxable_amount,
         )?;
     }
-    non_negative("BR-KSA-F-04", "the total without VAT (BT-109)", totals.tax_exclusive_amount)?;
-    non_negative("BR-KSA-F-04", "the amount due (BT-115)", totals.payable_amount)
+    non_negative("BR-KSA-F-04", format_args!("the total without VAT (BT-109)"), totals.tax_exclusive_amount)?;
+    non_negative("BR-KSA-F-04", format_args!("the amount due (BT-115)"), totals.payable_amount)
 }

@@ -18,6 +18,49 @@ xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponen
 xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" \
 xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\">";
 
+/// Writes a decimal as its `Display` would (scale kept), without the formatter machinery: this is
+/// the writer's hottest spot.
+fn push_decimal(out: &mut String, value: Decimal) {
+    let scale = value.scale() as usize;
+    let mantissa = value.mantissa();
+    let mut buf = [0u8; 64];
+    let mut at = buf.len();
+    let mut digits = 0;
+    let mut put = |digit: u8, at: &mut usize, digits: &mut usize| {
+        if *digits == scale && scale > 0 {
+            *at -= 1;
+            buf[*at] = b'.';
+        }
+        *at -= 1;
+        buf[*at] = b'0' + digit;
+        *digits += 1;
+    };
+    let magnitude = mantissa.unsigned_abs();
+    if let Ok(mut small) = u64::try_from(magnitude) {
+        loop {
+            put((small % 10) as u8, &mut at, &mut digits);
+            small /= 10;
+            if small == 0 && digits > scale {
+                break;
+            }
+        }
+    } else {
+        let mut big = magnitude;
+        loop {
+            put((big % 10) as u8, &mut at, &mut digits);
+            big /= 10;
+            if big == 0 && digits > scale {
+                break;
+            }
+        }
+    }
+    if mantissa < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
 const SPACES: &str = "                                                                ";
 
 struct Writer {
@@ -81,7 +124,7 @@ impl Writer {
 
     fn decimal(&mut self, depth: usize, tag: &str, value: Decimal) {
         self.start(depth, tag);
-        let _ = write!(self.out, "{value}");
+        push_decimal(&mut self.out, value);
         self.close_inline(tag);
     }
 
@@ -98,7 +141,7 @@ impl Writer {
         self.out.push_str(" currencyID=\"");
         self.out.push_str(currency);
         self.out.push_str("\">");
-        let _ = write!(self.out, "{value}");
+        push_decimal(&mut self.out, value);
         self.close_inline(tag);
     }
 
@@ -109,7 +152,7 @@ impl Writer {
         self.out.push_str(" unitCode=\"");
         self.escape(unit, true);
         self.out.push_str("\">");
-        let _ = write!(self.out, "{}", at_least2(value));
+        push_decimal(&mut self.out, at_least2(value));
         self.close_inline(tag);
     }
 
@@ -364,7 +407,7 @@ fn line_id(w: &mut Writer, id: &Option<String>, position: usize) {
         Some(id) => w.text(2, "cbc:ID", id),
         None => {
             w.start(2, "cbc:ID");
-            let _ = write!(w.out, "{position}");
+            push_decimal(&mut w.out, Decimal::from(position));
             w.close_inline("cbc:ID");
         }
     }

@@ -1,0 +1,545 @@
+//! Every validation rule produces its rule id; bad JSON is `INVALID_INPUT` with a path; nothing
+//! panics, whatever the input.
+
+use qayd::Error;
+use qayd::model::*;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/models/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn base() -> Invoice {
+    let mut inv = Invoice::new(
+        InvoiceKind::Standard,
+        DocumentType::Invoice,
+        "INV-1",
+        uuid::Uuid::from_u128(1),
+        "2025-01-15",
+        "09:30:00",
+        1,
+        Party::new(
+            "البائع | Seller",
+            Some("300000000000003"),
+            Some(Address::saudi("Street", "1234", "District", "Riyadh", "12345")),
+        )
+        .with_id(IdScheme::Crn, "1010101010"),
+    );
+    inv.buyer = Some(Party::new(
+        "المشتري | Buyer",
+        Some("311111111111113"),
+        Some(Address::saudi("Street", "4321", "District", "Jeddah", "23525")),
+    ));
+    inv.supply_date = Some("2025-01-14".into());
+    inv.payment_means.push(PaymentMeans::new("10"));
+    inv.lines.push(Line::new("item", d("2"), d("10.00"), Vat::standard(15)));
+    inv
+}
+
+fn note() -> Invoice {
+    let mut inv = base();
+    inv.document_type = DocumentType::CreditNote;
+    inv.billing_reference = Some("INV-0".into());
+    inv.payment_means[0].instruction_note = Some("returned".into());
+    inv
+}
+
+/// Asserts that the mutation is rejected with `rule`, and that the message is not empty.
+fn rejects(rule: &str, mutate: impl FnOnce(&mut Invoice)) {
+    let mut inv = base();
+    mutate(&mut inv);
+    rejects_invoice(rule, &inv);
+}
+
+fn rejects_invoice(rule: &str, inv: &Invoice) {
+    match to_xml(inv) {
+        Ok(_) => panic!("{rule}: accepted"),
+        Err(e) => {
+            assert_eq!(e.code(), "INVALID_MODEL", "{rule}: {e}");
+            assert_eq!(e.rule(), Some(rule), "{e}");
+            assert!(e.to_string().contains(rule) && e.to_string().len() > rule.len() + 10, "{e}");
+        }
+    }
+}
+
+#[test]
+fn the_base_documents_are_valid() {
+    to_xml(&base()).unwrap();
+    to_xml(&note()).unwrap();
+}
+
+#[test]
+fn seller_rules() {
+    rejects("BR-KSA-39", |i| i.seller.vat_number = None);
+    for bad in ["30000000000003", "300000000000004", "400000000000003", "3000000000000O3", "3000000000000033"]
+    {
+        rejects("BR-KSA-40", |i| i.seller.vat_number = Some(bad.into()));
+    }
+    rejects("BR-06", |i| i.seller.registration_name = None);
+    rejects("BR-KSA-09", |i| i.seller.address = None);
+    rejects("BR-KSA-09", |i| i.seller.address.as_mut().unwrap().district = None);
+    rejects("BR-KSA-09", |i| i.seller.address.as_mut().unwrap().street = Some("  ".into()));
+    rejects("BR-KSA-37", |i| i.seller.address.as_mut().unwrap().building_number = Some("123".into()));
+    rejects("BR-KSA-37", |i| i.seller.address.as_mut().unwrap().building_number = Some("12a4".into()));
+    rejects("BR-KSA-66", |i| i.seller.address.as_mut().unwrap().postal_code = Some("1234".into()));
+    rejects("BR-KSA-66", |i| i.seller.address.as_mut().unwrap().postal_code = Some("١٢٣٤٥".into()));
+    rejects("BR-CL-14", |i| i.seller.address.as_mut().unwrap().country = "Saudi".into());
+    rejects("BR-KSA-08", |i| i.seller.ids = vec![PartyId { scheme: IdScheme::Nat, value: "1".into() }]);
+    rejects("BR-KSA-08", |i| i.seller.ids = vec![PartyId { scheme: IdScheme::Crn, value: "10-10".into() }]);
+}
+
+#[test]
+fn buyer_rules() {
+    rejects("BR-KSA-42", |i| i.buyer = None);
+    rejects("BR-KSA-42", |i| i.buyer.as_mut().unwrap().registration_name = None);
+    rejects("BR-KSA-63", |i| i.buyer.as_mut().unwrap().address = None);
+    rejects("BR-KSA-63", |i| i.buyer.as_mut().unwrap().address.as_mut().unwrap().building_number = None);
+    rejects("BR-KSA-63", |i| i.buyer.as_mut().unwrap().address.as_mut().unwrap().district = None);
+    rejects("BR-KSA-67", |i| {
+        i.buyer.as_mut().unwrap().address.as_mut().unwrap().postal_code = Some("123".into())
+    });
+    rejects("BR-KSA-44", |i| i.buyer.as_mut().unwrap().vat_number = Some("12345".into()));
+    rejects("BR-KSA-81", |i| i.buyer.as_mut().unwrap().vat_number = None);
+    rejects("BR-KSA-14", |i| {
+        i.buyer.as_mut().unwrap().ids = vec![PartyId { scheme: IdScheme::Nat, value: "1 2".into() }]
+    });
+    rejects("BR-KSA-10", |i| {
+        let address = i.buyer.as_mut().unwrap().address.as_mut().unwrap();
+        address.country = "US".into();
+        address.city = None;
+    });
+    // A simplified document needs no buyer at all, but a simplified summary needs the name.
+    let mut simplified = base();
+    simplified.kind = InvoiceKind::Simplified;
+    simplified.buyer = None;
+    to_xml(&simplified).unwrap();
+    simplified.flags.summary = true;
+    simplified.supply_end_date = Some("2025-01-15".into());
+    rejects_invoice("BR-KSA-71", &simplified);
+    simplified.buyer = Some(Party { registration_name: Some("Walk-in".into()), ..Party::default() });
+    to_xml(&simplified).unwrap();
+    simplified.supply_end_date = None;
+    rejects_invoice("BR-KSA-72", &simplified);
+}
+
+#[test]
+fn notes_need_a_reference_and_a_reason() {
+    for document_type in [DocumentType::CreditNote, DocumentType::DebitNote] {
+        let mut inv = note();
+        inv.document_type = document_type;
+        inv.billing_reference = None;
+        rejects_invoice("BR-KSA-56", &inv);
+        let mut inv = note();
+        inv.document_type = document_type;
+        inv.payment_means[0].instruction_note = None;
+        rejects_invoice("BR-KSA-17", &inv);
+        let mut inv = note();
+        inv.payment_means.clear();
+        rejects_invoice("BR-KSA-17", &inv);
+    }
+    let mut inv = note();
+    inv.billing_reference = Some("".into());
+    rejects_invoice("BR-KSA-56", &inv);
+}
+
+#[test]
+fn transaction_flag_rules() {
+    let mut inv = base();
+    inv.kind = InvoiceKind::Simplified;
+    inv.flags.export = true;
+    rejects_invoice("BR-KSA-31", &inv);
+    inv.flags.export = false;
+    inv.flags.self_billed = true;
+    rejects_invoice("BR-KSA-31", &inv);
+    rejects("BR-KSA-07", |i| {
+        i.flags.export = true;
+        i.flags.self_billed = true;
+    });
+    assert_eq!(base().transaction_code(), "0100000");
+    let mut inv = base();
+    inv.flags = TransactionFlags {
+        third_party: true,
+        nominal: true,
+        export: true,
+        summary: true,
+        self_billed: false,
+    };
+    assert_eq!(inv.transaction_code(), "0111110");
+    inv.kind = InvoiceKind::Simplified;
+    inv.flags = TransactionFlags { summary: true, ..Default::default() };
+    assert_eq!(inv.transaction_code(), "0200010");
+}
+
+#[test]
+fn vat_category_rules() {
+    rejects("BR-KSA-69", |i| {
+        i.lines[0].vat = Vat { exemption_reason_code: None, ..Vat::exempt(VatCategory::ZeroRated, "") }
+    });
+    rejects("BR-KSA-23", |i| {
+        i.lines[0].vat = Vat { exemption_reason_code: None, ..Vat::exempt(VatCategory::Exempt, "") }
+    });
+    rejects("BR-KSA-24", |i| {
+        i.lines[0].vat = Vat { exemption_reason_code: None, ..Vat::exempt(VatCategory::OutOfScope, "") }
+    });
+    rejects("BR-KSA-CL-04", |i| i.lines[0].vat = Vat::exempt(VatCategory::Exempt, "VATEX-SA-35"));
+    rejects("BR-KSA-CL-04", |i| i.lines[0].vat = Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-99"));
+    rejects("BR-KSA-84", |i| i.lines[0].vat = Vat::standard(10));
+    rejects("BR-KSA-84", |i| i.lines[0].vat = Vat::standard(0));
+    rejects("BR-S-10", |i| i.lines[0].vat.exemption_reason_code = Some("VATEX-SA-35".into()));
+    rejects("BR-Z-05", |i| {
+        i.lines[0].vat = Vat { rate: d("5"), ..Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-35") }
+    });
+    rejects("BR-E-05", |i| {
+        i.lines[0].vat = Vat { rate: d("5"), ..Vat::exempt(VatCategory::Exempt, "VATEX-SA-29") }
+    });
+    rejects("BR-KSA-11", |i| {
+        i.lines[0].vat = Vat { rate: d("5"), ..Vat::exempt(VatCategory::OutOfScope, "VATEX-SA-OOS") }
+    });
+    rejects("BR-KSA-DEC-02", |i| i.lines[0].vat.rate = d("15.001"));
+    rejects("BR-KSA-DEC-02", |i| i.lines[0].vat.rate = d("150"));
+    rejects("BR-KSA-83", |i| {
+        i.lines[0].vat =
+            Vat { exemption_reason: Some(" ".into()), ..Vat::exempt(VatCategory::Exempt, "VATEX-SA-29") }
+    });
+    rejects("BR-KSA-84", |i| i.allowances.push(AllowanceCharge::new(d("1"), "x", Vat::standard(7))));
+    rejects("BR-Z-06", |i| {
+        i.allowances.push(AllowanceCharge::new(
+            d("1"),
+            "x",
+            Vat { rate: d("1"), ..Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-35") },
+        ))
+    });
+    // Education and healthcare for citizens.
+    let edu = |i: &mut Invoice| i.lines[0].vat = Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-EDU");
+    rejects("BR-KSA-49", edu);
+    let mut inv = base();
+    edu(&mut inv);
+    inv.buyer.as_mut().unwrap().ids.push(PartyId { scheme: IdScheme::Nat, value: "1000000008".into() });
+    to_xml(&inv).unwrap();
+    inv.kind = InvoiceKind::Simplified;
+    inv.buyer = None;
+    rejects_invoice("BR-KSA-25", &inv);
+}
+
+#[test]
+fn prepayment_rules() {
+    let prepayment = || Prepayment {
+        id: "P-1".into(),
+        uuid: uuid::Uuid::from_u128(9),
+        issue_date: "2025-01-01".into(),
+        issue_time: "10:00:00".into(),
+        name: "advance".into(),
+        vat: Vat::standard(15),
+        taxable_amount: d("5.00"),
+        vat_amount: None,
+    };
+    let mut inv = base();
+    inv.prepayments.push(prepayment());
+    let t = inv.totals().unwrap();
+    assert_eq!((t.prepaid_amount, t.payable_amount), (d("5.75"), d("17.25")));
+    rejects("BR-KSA-76", |i| {
+        i.prepayments.push(Prepayment {
+            vat: Vat { rate: d("5"), ..Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-35") },
+            ..prepayment()
+        })
+    });
+    rejects("BR-KSA-93", |i| {
+        i.prepayments.push(Prepayment {
+            vat: Vat { exemption_reason_code: None, ..Vat::exempt(VatCategory::ZeroRated, "") },
+            ..prepayment()
+        })
+    });
+    rejects("BR-KSA-CL-07", |i| {
+        i.prepayments
+            .push(Prepayment { vat: Vat::exempt(VatCategory::OutOfScope, "VATEX-SA-29"), ..prepayment() })
+    });
+    rejects("BR-KSA-F-05", |i| i.prepayments.push(Prepayment { issue_time: "10:00".into(), ..prepayment() }));
+    rejects("BR-KSA-DEC-06", |i| {
+        i.prepayments.push(Prepayment { taxable_amount: d("1.001"), ..prepayment() })
+    });
+    rejects("BR-KSA-79", |i| i.prepayments.push(Prepayment { vat_amount: Some(d("0.76")), ..prepayment() }));
+    // A prepayment larger than the invoice would make the amount due negative.
+    rejects("BR-KSA-F-04", |i| i.prepayments.push(Prepayment { taxable_amount: d("100"), ..prepayment() }));
+}
+
+#[test]
+fn amount_and_line_rules() {
+    rejects("BR-16", |i| i.lines.clear());
+    rejects("BR-KSA-F-04", |i| i.lines[0].quantity = d("-1"));
+    rejects("BR-KSA-F-04", |i| i.lines[0].price = d("-0.01"));
+    rejects("BR-KSA-EN16931-12", |i| i.lines[0].base_quantity = Some(d("0")));
+    rejects("BR-KSA-F-06-C17", |i| i.lines[0].id = Some("1234567".into()));
+    rejects("BR-KSA-F-06-C17", |i| i.lines[0].id = Some("".into()));
+    rejects("BR-25", |i| i.lines[0].name = " ".into());
+    let allowance = |amount: &str| LineAllowanceCharge {
+        amount: d(amount),
+        reason: Some("discount".into()),
+        reason_code: None,
+        base_amount: None,
+        percent: None,
+    };
+    rejects("BR-KSA-F-04", |i| i.lines[0].allowances.push(allowance("-1")));
+    rejects("BR-KSA-F-04", |i| i.lines[0].allowances.push(allowance("25")));
+    rejects("BR-DEC-24", |i| i.lines[0].allowances.push(allowance("1.005")));
+    rejects("BR-42", |i| i.lines[0].allowances.push(LineAllowanceCharge { reason: None, ..allowance("1") }));
+    rejects("BR-KSA-20", |i| i.lines[0].charges.push(allowance("1")));
+    rejects("BR-KSA-EN16931-03", |i| {
+        i.lines[0].allowances.push(LineAllowanceCharge {
+            base_amount: Some(d("20")),
+            percent: Some(d("10")),
+            ..allowance("1")
+        })
+    });
+    rejects("BR-KSA-EN16931-04", |i| {
+        i.lines[0].allowances.push(LineAllowanceCharge { percent: Some(d("10")), ..allowance("1") })
+    });
+    rejects("BR-KSA-EN16931-05", |i| {
+        i.lines[0].allowances.push(LineAllowanceCharge { base_amount: Some(d("10")), ..allowance("1") })
+    });
+    rejects("BR-KSA-DEC-01", |i| {
+        i.lines[0].allowances.push(LineAllowanceCharge {
+            base_amount: Some(d("1")),
+            percent: Some(d("101")),
+            ..allowance("1.01")
+        })
+    });
+    rejects("BR-DEC-01", |i| i.allowances.push(AllowanceCharge::new(d("0.001"), "x", Vat::standard(15))));
+    rejects("BR-33", |i| {
+        i.allowances
+            .push(AllowanceCharge { reason: None, ..AllowanceCharge::new(d("1"), "x", Vat::standard(15)) })
+    });
+    rejects("BR-KSA-19", |i| i.charges.push(AllowanceCharge::new(d("1"), "freight", Vat::standard(15))));
+    rejects("BR-KSA-F-04", |i| i.allowances.push(AllowanceCharge::new(d("21"), "x", Vat::standard(15))));
+    // An allowance in a category no line has leaves a negative taxable amount.
+    rejects("BR-KSA-F-04", |i| i.allowances.push(AllowanceCharge::new(d("1"), "x", Vat::standard(5))));
+    rejects("BR-DEC-17", |i| i.rounding_amount = Some(d("0.001")));
+}
+
+#[test]
+fn header_rules() {
+    rejects("BR-02", |i| i.id = " ".into());
+    rejects("BR-KSA-F-01", |i| i.issue_date = "2025-13-01".into());
+    rejects("BR-KSA-F-01", |i| i.issue_date = "15/01/2025".into());
+    rejects("BR-KSA-70", |i| i.issue_time = "9:30".into());
+    rejects("BR-KSA-70", |i| i.issue_time = "25:00:00".into());
+    rejects("BR-KSA-26", |i| i.pih = "not base64!".into());
+    rejects("BR-KSA-26", |i| i.pih = String::new());
+    rejects("BR-CL-04", |i| i.currency = "usd".into());
+    rejects("BR-53", |i| i.currency = "USD".into());
+    rejects("BR-KSA-F-04", |i| {
+        i.currency = "USD".into();
+        i.exchange_rate = Some(d("0"));
+    });
+    rejects("BR-KSA-90", |i| {
+        i.currency = "USD".into();
+        i.exchange_rate = Some(d("3.75000000000001"));
+    });
+    rejects("BR-KSA-16", |i| i.payment_means[0].code = "99".into());
+    rejects("BR-KSA-15", |i| i.supply_date = None);
+    rejects("BR-KSA-35", |i| {
+        i.supply_date = None;
+        i.supply_end_date = Some("2025-01-31".into());
+    });
+    rejects("BR-KSA-36", |i| i.supply_end_date = Some("2025-01-01".into()));
+    rejects("BR-KSA-F-01", |i| i.supply_date = Some("2025-1-1".into()));
+    rejects("BR-KSA-F-06-C2", |i| i.notes.push(Note::new("", None)));
+    // ICV is a u64 by construction: digits only (BR-KSA-34).
+    let xml = String::from_utf8(to_xml(&Invoice { icv: u64::MAX, ..base() }).unwrap()).unwrap();
+    assert!(xml.contains(&format!("<cbc:UUID>{}</cbc:UUID>", u64::MAX)));
+}
+
+#[test]
+fn given_totals_that_disagree_name_the_rule_and_both_values() {
+    type Setter = fn(&mut ExpectedTotals);
+    let cases: [(&str, Setter); 9] = [
+        ("BR-CO-10", |t| t.line_extension_amount = Some(d("20.01"))),
+        ("BR-CO-11", |t| t.allowance_total_amount = Some(d("1"))),
+        ("BR-CO-12", |t| t.charge_total_amount = Some(d("1"))),
+        ("BR-CO-13", |t| t.tax_exclusive_amount = Some(d("19.99"))),
+        ("BR-CO-14", |t| t.vat_total = Some(d("3.01"))),
+        ("BR-53", |t| t.vat_total_sar = Some(d("3.01"))),
+        ("BR-CO-15", |t| t.tax_inclusive_amount = Some(d("23.01"))),
+        ("BR-KSA-80", |t| t.prepaid_amount = Some(d("1"))),
+        ("BR-CO-16", |t| t.payable_amount = Some(d("23.01"))),
+    ];
+    for (rule, set) in cases {
+        let mut inv = base();
+        let mut totals = ExpectedTotals::default();
+        set(&mut totals);
+        inv.expected_totals = Some(totals);
+        let e = to_xml(&inv).unwrap_err();
+        assert_eq!(e.rule(), Some(rule), "{e}");
+        let text = e.to_string();
+        assert!(text.contains("computed") && text.contains("given"), "{text}");
+    }
+    let mut inv = base();
+    inv.expected_totals = Some(ExpectedTotals { payable_amount: Some(d("23.5")), ..Default::default() });
+    let text = to_xml(&inv).unwrap_err().to_string();
+    assert!(text.contains("23.00") && text.contains("23.5") && text.contains("BR-CO-16"), "{text}");
+    // Equal values with another scale are fine.
+    inv.expected_totals = Some(ExpectedTotals {
+        payable_amount: Some(d("23")),
+        vat_total: Some(d("3.0")),
+        ..Default::default()
+    });
+    to_xml(&inv).unwrap();
+
+    for (rule, set) in [
+        ("BR-KSA-EN16931-11", (|l: &mut Line| l.net_amount = Some(d("20.01"))) as fn(&mut Line)),
+        ("KSA-11", |l| l.vat_amount = Some(d("3.01"))),
+        ("BR-KSA-51", |l| l.amount_with_vat = Some(d("23.01"))),
+    ] {
+        let mut inv = base();
+        set(&mut inv.lines[0]);
+        let e = to_xml(&inv).unwrap_err();
+        assert_eq!(e.rule(), Some(rule), "{e}");
+    }
+}
+
+#[test]
+fn huge_numbers_are_errors_not_panics() {
+    let max = Decimal::MAX;
+    let mut inv = base();
+    inv.lines[0].quantity = max;
+    inv.lines[0].price = max;
+    assert_eq!(to_xml(&inv).unwrap_err().code(), "INVALID_MODEL");
+    let mut inv = base();
+    inv.lines[0].price = max;
+    inv.lines[0].base_quantity = Some(d("0.0000000000000000000000000001"));
+    assert_eq!(to_xml(&inv).unwrap_err().code(), "INVALID_MODEL");
+    let mut inv = base();
+    inv.lines.push(Line::new("x", max, d("1"), Vat::standard(15)));
+    assert!(to_xml(&inv).is_err());
+    let mut inv = base();
+    inv.currency = "USD".into();
+    inv.exchange_rate = Some(d("99999999999999"));
+    inv.lines[0].quantity = d("1000000000000000");
+    inv.lines[0].price = d("100000000000");
+    let _ = to_xml(&inv);
+}
+
+fn input_error(json: &str) -> String {
+    match Invoice::from_json(json) {
+        Ok(_) => panic!("accepted: {json}"),
+        Err(Error::InvalidInput(message)) => message,
+        Err(e) => panic!("wrong error {e:?}"),
+    }
+}
+
+#[test]
+fn malformed_json_is_invalid_input_with_a_path() {
+    let good = fixture("standard_invoice.json");
+    Invoice::from_json(&good).unwrap();
+    assert!(input_error("").contains("invoice JSON"));
+    assert!(input_error("{").contains("invoice JSON"));
+    assert!(input_error("[]").contains("invoice JSON"));
+    assert!(input_error("null").contains("invoice JSON"));
+    input_error(&format!("{good} trailing"));
+    let m = input_error(&good.replacen("\"kind\"", "\"knid\"", 1));
+    assert!(m.contains("knid"), "{m}");
+    let m = input_error(&good.replacen("\"quantity\": \"3\"", "\"quantiy\": \"3\"", 1));
+    assert!(m.contains("lines[0]") && m.contains("quantiy"), "{m}");
+    let m = input_error(&good.replacen("\"quantity\": \"3\"", "\"quantity\": \"three\"", 1));
+    assert!(m.contains("lines[0].quantity"), "{m}");
+    let m = input_error(&good.replacen("\"quantity\": \"3\"", "\"quantity\": true", 1));
+    assert!(m.contains("lines[0].quantity"), "{m}");
+    let m = input_error(&good.replacen("\"street\"", "\"streeet\"", 1));
+    assert!(m.contains("seller.address"), "{m}");
+    let m = input_error(&good.replacen("\"icv\": 4217", "\"icv\": -1", 1));
+    assert!(m.contains("icv"), "{m}");
+    let m = input_error(&good.replacen("\"icv\": 4217", "\"icv\": \"4217\"", 1));
+    assert!(m.contains("icv"), "{m}");
+    let m = input_error(&good.replacen("b1d4c1a2-5f9e", "zzzz", 1));
+    assert!(m.contains("uuid"), "{m}");
+    let m = input_error(&good.replacen("\"kind\": \"standard\"", "\"kind\": \"b2b\"", 1));
+    assert!(m.contains("kind"), "{m}");
+    let m = input_error(&good.replacen("\"category\": \"S\"", "\"category\": \"X\"", 1));
+    assert!(m.contains("lines[0].vat.category"), "{m}");
+    let m = input_error(&good.replacen("\"scheme\": \"CRN\"", "\"scheme\": \"XYZ\"", 1));
+    assert!(m.contains("seller.ids[0].scheme"), "{m}");
+    let m = input_error(&good.replacen("\"kind\": \"standard\",", "", 1));
+    assert!(m.contains("kind"), "{m}");
+    let m = input_error(&good.replacen("\"price\": \"150\"", "\"price\": \"1e400\"", 1));
+    assert!(m.contains("lines[1].price"), "{m}");
+    let m = input_error(&good.replacen(
+        "\"document_type\": \"invoice\"",
+        "\"document_type\": \"invoice\", \"flags\": {\"exports\": true}",
+        1,
+    ));
+    assert!(m.contains("flags") && m.contains("exports"), "{m}");
+    // Numbers are accepted for decimals, and UN/CEFACT codes for the document type.
+    let relaxed = good
+        .replacen("\"quantity\": \"3\"", "\"quantity\": 3", 1)
+        .replacen("\"price\": \"150\"", "\"price\": 150.0", 1)
+        .replacen("\"document_type\": \"invoice\"", "\"document_type\": \"388\"", 1);
+    let inv = Invoice::from_json(&relaxed).unwrap();
+    assert_eq!(inv.lines[0].quantity, d("3"));
+    assert_eq!(inv.lines[1].price, d("150"));
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    input_error(&deep);
+}
+
+/// xorshift64*.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_json_never_panics() {
+    let sources = [
+        fixture("simplified_invoice.json"),
+        fixture("standard_invoice.json"),
+        fixture("standard_credit_note.json"),
+    ];
+    let tokens: [&str; 14] =
+        ["\"", "{", "}", "[", "]", ",", ":", "null", "-1", "1e99", "\"\"", "\"0.001\"", "\u{0}", "\"S\""];
+    let mut rng = Rng(0xDEAD_BEEF_CAFE_F00D);
+    let (mut parsed, mut written) = (0, 0);
+    for round in 0..6000 {
+        let mut text = sources[round % 3].clone().into_bytes();
+        for _ in 0..1 + rng.below(3) {
+            if text.is_empty() {
+                break;
+            }
+            let at = rng.below(text.len());
+            match rng.below(4) {
+                0 => text[at] = rng.below(128) as u8,
+                1 => {
+                    text.truncate(at);
+                }
+                2 => {
+                    let token = tokens[rng.below(tokens.len())];
+                    text.splice(at..at, token.bytes());
+                }
+                _ => {
+                    let end = (at + rng.below(40)).min(text.len());
+                    text.drain(at..end);
+                }
+            }
+        }
+        let Ok(text) = String::from_utf8(text) else { continue };
+        match Invoice::from_json(&text) {
+            Ok(inv) => {
+                parsed += 1;
+                if let Ok(xml) = to_xml(&inv) {
+                    written += 1;
+                    roxmltree::Document::parse(std::str::from_utf8(&xml).unwrap()).unwrap();
+                }
+            }
+            Err(e) => assert_eq!(e.code(), "INVALID_INPUT"),
+        }
+    }
+    assert!(parsed > 100 && written > 50, "parsed {parsed}, written {written}");
+}

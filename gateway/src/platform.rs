@@ -1,0 +1,623 @@
+//! The six endpoints and what they check.
+//!
+//! Every endpoint:
+//! * `Accept-Version` must be `V2`, else **406** with ZATCA's plain-text body;
+//! * authenticated endpoints need `Authorization: Basic base64(binarySecurityToken:secret)` of a
+//!   CSID of the right kind (compliance CSID for `/compliance/invoices` and
+//!   `POST /production/csids`; production CSID for clearance, reporting and renewal), else
+//!   **401** `{"timestamp","status":401,"error":"Unauthorized","message":""}`.
+//!
+//! CSID endpoints (`POST /compliance`, `POST /production/csids`, `PATCH /production/csids`), 400
+//! bodies `{"errors":[{"code","message"}]}`:
+//! * `OTP` header present (`Missing-OTP`) and one of the configured OTPs (`Invalid-OTP`);
+//! * `csr` present (`Missing-CSR`), base64 of a PEM (or DER) PKCS#10 request on secp256k1 signed
+//!   ecdsa-with-SHA256 whose signature verifies, with a known template name and every subject/SAN
+//!   field valid per `qayd::CsrConfig::validate` (`Invalid-CSR`); on renewal the VAT number must
+//!   be the current CSID's;
+//! * `compliance_request_id` equal to the caller's compliance CSID's `requestID`
+//!   (`Invalid-Request`), and the compliance checks done for every document family the CSR's
+//!   invoice type enables (`Missing-ComplianceSteps`): type `1xxx` → standard invoice, credit
+//!   note and debit note; `x1xx` → the three simplified ones.
+//!
+//! Document endpoints (`{"invoiceHash","uuid","invoice"}`), answers shaped as in the OpenAPI
+//! examples:
+//! * fields present (`InvoiceHash-Errors` "Document hash is not present in the API body", …),
+//!   `invoiceHash` a base64 SHA-256, `invoice` base64 of well-formed XML (`XSD_ZATCA_INVALID`);
+//! * `uuid` equals `cbc:UUID` (`invalid-uuid`), `invoiceHash` equals the recomputed hash
+//!   (`invalid-invoice-hash`, `INVOICE_HASHING_ERRORS`);
+//! * `qayd::verify`: signature (`invalid-digital-signature`), SignedProperties digest
+//!   (`signed-properties-hashing`), certificate digest (`certificate-hashing`), issuer/serial,
+//!   QR (`QRCODE_INVALID`), ICV/PIH format (`BR-KSA-33/34/26/61`);
+//! * the signing certificate is the caller's CSID (`invalid-certificate`) and the seller VAT is
+//!   the CSID's (`certificate-permissions`);
+//! * clearance takes standard documents only, reporting simplified only
+//!   (`invalid-invoice-type`); `Clearance-Status: 0` on clearance → 303 as the platform does when
+//!   clearance is switched off;
+//! * production only: ICV/PIH continuity per EGS unit (VAT number + EGS serial of the
+//!   certificate): the PIH must be the hash of the previous document of that EGS, accepted or
+//!   rejected (the first one: the genesis PIH), and the ICV one more than the previous one
+//!   (`invalid-pih`, `invalid-icv`: this gateway's own codes);
+//! * duplicates (same invoice hash again for the same EGS): clearance **208** with the cleared
+//!   invoice, reporting **409** "Invoice was already Reported successfully earlier.".
+//!
+//! A cleared invoice is the submitted XML (not re-stamped).
+
+use crate::ca::{Ca, CsidKind};
+use crate::{Answer, GatewayConfig, ReceivedRequest, answer, json};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use qayd::csr::ParsedCsr;
+use serde_json::{Value, json as j};
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+const NOT_ACCEPTABLE: &str = "This Version is not supported or not provided in the header.";
+const TOKEN_TYPE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+
+/// A document family for the compliance steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Family {
+    simplified: bool,
+    /// 388, 381 or 383.
+    type_code: u16,
+}
+
+struct Csid {
+    kind: CsidKind,
+    secret: String,
+    certificate_base64: String,
+    request_id: String,
+    csr: ParsedCsr,
+    /// Families whose compliance check passed (compliance CSIDs).
+    compliance_done: HashSet<Family>,
+}
+
+#[derive(Default)]
+struct Chain {
+    last_hash: Option<String>,
+    last_icv: Option<u64>,
+    /// invoice hash → the cleared XML (clearance) or nothing (reporting).
+    accepted: HashMap<String, Option<Vec<u8>>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// binarySecurityToken → CSID.
+    csids: HashMap<String, Csid>,
+    /// (VAT, EGS serial) → chain of production documents.
+    chains: HashMap<(String, String), Chain>,
+    next_request_id: u64,
+}
+
+/// The platform's state: CSIDs issued, compliance progress, chains.
+pub struct Platform {
+    ca: Ca,
+    valid_otps: Vec<String>,
+    require_compliance_steps: bool,
+    state: Mutex<State>,
+}
+
+struct Validation {
+    info: Vec<Value>,
+    warnings: Vec<Value>,
+    errors: Vec<Value>,
+}
+
+fn message(kind: &str, code: &str, category: &str, text: &str) -> Value {
+    let status = match kind {
+        "INFO" => "PASS",
+        "WARNING" => "WARNING",
+        _ => "ERROR",
+    };
+    j!({"type": kind, "code": code, "category": category, "message": text, "status": status})
+}
+
+impl Validation {
+    fn new() -> Self {
+        Validation { info: Vec::new(), warnings: Vec::new(), errors: Vec::new() }
+    }
+    fn error(&mut self, code: &str, category: &str, text: &str) {
+        self.errors.push(message("ERROR", code, category, text));
+    }
+    fn to_json(&self) -> Value {
+        let status = if !self.errors.is_empty() {
+            "ERROR"
+        } else if !self.warnings.is_empty() {
+            "WARNING"
+        } else {
+            "PASS"
+        };
+        j!({"infoMessages": self.info, "warningMessages": self.warnings, "errorMessages": self.errors, "status": status})
+    }
+}
+
+fn unauthorized() -> Answer {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    json(401, &j!({"timestamp": now as i64, "status": 401, "error": "Unauthorized", "message": ""}))
+}
+
+fn csid_error(code: &str, text: &str) -> Answer {
+    json(400, &j!({"errors": [{"code": code, "message": text}]}))
+}
+
+fn random_base64(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    let _ = getrandom::fill(&mut bytes);
+    B64.encode(bytes)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Compliance,
+    Clearance,
+    Reporting,
+}
+
+impl Platform {
+    pub(crate) fn new(ca: Ca, config: &GatewayConfig) -> Self {
+        Platform {
+            ca,
+            valid_otps: config.valid_otps.clone(),
+            require_compliance_steps: config.require_compliance_steps,
+            state: Mutex::new(State { next_request_id: 1_234_567_890_123, ..Default::default() }),
+        }
+    }
+
+    pub(crate) fn ca_certificate_der(&self) -> Vec<u8> {
+        self.ca.certificate_der()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn handle(&self, request: &ReceivedRequest) -> Answer {
+        // Any prefix before the API path is accepted (`/e-invoicing/developer-portal/...`).
+        let path = request.path.trim_end_matches('/');
+        let route = [
+            "/compliance/invoices",
+            "/invoices/clearance/single",
+            "/invoices/reporting/single",
+            "/production/csids",
+            "/compliance",
+        ]
+        .into_iter()
+        .find(|r| path.ends_with(r));
+        let Some(route) = route else {
+            return answer(404, "text/plain", "Not Found");
+        };
+        if request.header("accept-version") != Some("V2") {
+            return answer(406, "text/plain;charset=UTF-8", NOT_ACCEPTABLE);
+        }
+        match (request.method.as_str(), route) {
+            ("POST", "/compliance") => self.compliance_csid(request),
+            ("POST", "/compliance/invoices") => self.document(request, Endpoint::Compliance),
+            ("POST", "/production/csids") => self.production_csid(request),
+            ("PATCH", "/production/csids") => self.renew(request),
+            ("POST", "/invoices/clearance/single") => self.document(request, Endpoint::Clearance),
+            ("POST", "/invoices/reporting/single") => self.document(request, Endpoint::Reporting),
+            _ => answer(405, "text/plain", "Method Not Allowed"),
+        }
+    }
+
+    /// The caller's CSID token if `Authorization` names a CSID of `kind` with the right secret.
+    fn authenticate(&self, request: &ReceivedRequest, kind: CsidKind) -> Option<String> {
+        let header = request.header("authorization")?;
+        let encoded = header.strip_prefix("Basic ")?.trim();
+        let decoded = String::from_utf8(B64.decode(encoded).ok()?).ok()?;
+        let (token, secret) = decoded.split_once(':')?;
+        let state = self.state();
+        let csid = state.csids.get(token)?;
+        // Compare secrets without an early exit.
+        let equal = csid.secret.len() == secret.len()
+            && csid.secret.bytes().zip(secret.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        (equal && csid.kind == kind).then(|| token.to_owned())
+    }
+
+    fn check_otp(&self, request: &ReceivedRequest) -> Result<(), Box<Answer>> {
+        match request.header("otp") {
+            None | Some("") => Err(Box::new(csid_error("Missing-OTP", "OTP is required field"))),
+            Some(otp) if self.valid_otps.iter().any(|v| v == otp) => Ok(()),
+            Some(_) => Err(Box::new(csid_error("Invalid-OTP", "The provided OTP is invalid"))),
+        }
+    }
+
+    fn read_csr(&self, request: &ReceivedRequest) -> Result<ParsedCsr, Box<Answer>> {
+        let body: Value = serde_json::from_slice(&request.body)
+            .map_err(|_| Box::new(csid_error("Invalid-Request", "The request body is not valid JSON")))?;
+        let csr = match body.get("csr").and_then(Value::as_str) {
+            None | Some("") => return Err(Box::new(csid_error("Missing-CSR", "CSR is required field"))),
+            Some(csr) => csr,
+        };
+        let invalid = || Box::new(csid_error("Invalid-CSR", "The provided CSR is invalid"));
+        let decoded = B64.decode(csr.trim()).map_err(|_| invalid())?;
+        let parsed = qayd::parse_csr(&decoded).map_err(|_| invalid())?;
+        if !parsed.signature_valid
+            || parsed.config.validate().is_err()
+            || parsed.subject_alt_name_der.is_none()
+        {
+            return Err(invalid());
+        }
+        let template_ok = matches!(
+            parsed.template_name.as_deref(),
+            Some("ZATCA-Code-Signing" | "PREZATCA-Code-Signing" | "TSTZATCA-Code-Signing")
+        );
+        if !template_ok {
+            return Err(invalid());
+        }
+        Ok(parsed)
+    }
+
+    fn issue(&self, state: &mut State, csr: ParsedCsr, kind: CsidKind) -> (String, String, String) {
+        let der = self.ca.issue(&csr, kind);
+        let certificate_base64 = B64.encode(&der);
+        let token = B64.encode(&certificate_base64);
+        let secret = random_base64(32);
+        state.next_request_id += 1;
+        let request_id = state.next_request_id.to_string();
+        state.csids.insert(
+            token.clone(),
+            Csid {
+                kind,
+                secret: secret.clone(),
+                certificate_base64,
+                request_id: request_id.clone(),
+                csr,
+                compliance_done: HashSet::new(),
+            },
+        );
+        (request_id, token, secret)
+    }
+
+    fn compliance_csid(&self, request: &ReceivedRequest) -> Answer {
+        if let Err(answer) = self.check_otp(request) {
+            return *answer;
+        }
+        let csr = match self.read_csr(request) {
+            Ok(csr) => csr,
+            Err(answer) => return *answer,
+        };
+        let mut state = self.state();
+        let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Compliance);
+        let id: u64 = request_id.parse().unwrap_or_default();
+        json(
+            200,
+            &j!({"requestID": id, "dispositionMessage": "ISSUED", "binarySecurityToken": token, "secret": secret}),
+        )
+    }
+
+    fn production_csid(&self, request: &ReceivedRequest) -> Answer {
+        let Some(caller) = self.authenticate(request, CsidKind::Compliance) else {
+            return unauthorized();
+        };
+        let body: Value = match serde_json::from_slice(&request.body) {
+            Ok(v) => v,
+            Err(_) => return csid_error("Invalid-Request", "The request body is not valid JSON"),
+        };
+        let asked = match body.get("compliance_request_id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return csid_error("Missing-ComplianceRequestId", "compliance_request_id is required field"),
+        };
+        let mut state = self.state();
+        let Some(csid) = state.csids.get(&caller) else { return unauthorized() };
+        if csid.request_id != asked {
+            return csid_error("Invalid-Request", "compliance_request_id does not belong to this CSID");
+        }
+        if self.require_compliance_steps {
+            let (standard, simplified) = csid.csr.config.invoice_families();
+            let missing = [(standard, false), (simplified, true)]
+                .into_iter()
+                .filter(|(enabled, _)| *enabled)
+                .flat_map(|(_, simplified)| [388, 381, 383].map(|type_code| Family { simplified, type_code }))
+                .any(|family| !csid.compliance_done.contains(&family));
+            if missing {
+                return csid_error(
+                    "Missing-ComplianceSteps",
+                    "Compliance steps for this CSID are not yet complete",
+                );
+            }
+        }
+        let csr = csid.csr.clone();
+        let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Production);
+        let id: u64 = request_id.parse().unwrap_or_default();
+        json(
+            200,
+            &j!({"requestID": id, "tokenType": TOKEN_TYPE, "dispositionMessage": "ISSUED", "binarySecurityToken": token, "secret": secret}),
+        )
+    }
+
+    fn renew(&self, request: &ReceivedRequest) -> Answer {
+        let Some(caller) = self.authenticate(request, CsidKind::Production) else {
+            return unauthorized();
+        };
+        if let Err(answer) = self.check_otp(request) {
+            return *answer;
+        }
+        let csr = match self.read_csr(request) {
+            Ok(csr) => csr,
+            Err(answer) => return *answer,
+        };
+        let mut state = self.state();
+        let Some(current) = state.csids.get(&caller) else { return unauthorized() };
+        if current.csr.config.organization_identifier != csr.config.organization_identifier {
+            return csid_error("Invalid-CSR", "The provided CSR is invalid");
+        }
+        let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Production);
+        let id: u64 = request_id.parse().unwrap_or_default();
+        json(
+            200,
+            &j!({"requestID": id, "tokenType": TOKEN_TYPE, "dispositionMessage": "ISSUED", "binarySecurityToken": token, "secret": secret}),
+        )
+    }
+
+    fn document(&self, request: &ReceivedRequest, endpoint: Endpoint) -> Answer {
+        let kind = if endpoint == Endpoint::Compliance { CsidKind::Compliance } else { CsidKind::Production };
+        let Some(caller) = self.authenticate(request, kind) else {
+            return unauthorized();
+        };
+        if endpoint == Endpoint::Clearance && request.header("clearance-status") == Some("0") {
+            return json(
+                303,
+                &j!({"message": "Clearance is deactiviated. Please use the /invoices/reporting/single endpoint instead."}),
+            );
+        }
+        let mut validation = Validation::new();
+        let reply = |validation: &Validation, status: u16, accepted: bool, cleared: Option<&[u8]>| {
+            let results = validation.to_json();
+            let body = match endpoint {
+                Endpoint::Clearance => j!({
+                    "validationResults": results,
+                    "clearanceStatus": if accepted { "CLEARED" } else { "NOT_CLEARED" },
+                    "clearedInvoice": cleared.map(|x| B64.encode(x)),
+                }),
+                Endpoint::Reporting => j!({
+                    "validationResults": results,
+                    "reportingStatus": if accepted { "REPORTED" } else { "NOT_REPORTED" },
+                }),
+                Endpoint::Compliance => j!({
+                    "validationResults": results,
+                    "reportingStatus": Value::Null,
+                    "clearanceStatus": Value::Null,
+                    "qrSellertStatus": Value::Null,
+                    "qrBuyertStatus": Value::Null,
+                }),
+            };
+            json(status, &body)
+        };
+
+        // 1. The body.
+        let body: Value = match serde_json::from_slice(&request.body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => {
+                validation.error("Invalid-Request", "HTTP-Errors", "The request body is not a JSON object");
+                return reply(&validation, 400, false, None);
+            }
+        };
+        let field =
+            |name: &str| body.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let Some(declared_hash) = field("invoiceHash") else {
+            validation.error(
+                "InvoiceHash-Errors",
+                "Invalid-InvoiceHash",
+                "Document hash is not present in the API body",
+            );
+            return reply(&validation, 400, false, None);
+        };
+        if B64.decode(declared_hash).map(|b| b.len()) != Ok(32) {
+            validation.error(
+                "InvoiceHash-Errors",
+                "Invalid-InvoiceHash",
+                "Document hash format in the API body is not valid",
+            );
+            return reply(&validation, 400, false, None);
+        }
+        let Some(declared_uuid) = field("uuid") else {
+            validation.error("invalid-uuid", "UUID_ERRORS", "Document UUID is not present in the API body");
+            return reply(&validation, 400, false, None);
+        };
+        let xml = match field("invoice").map(|s| B64.decode(s)) {
+            Some(Ok(xml)) => xml,
+            _ => {
+                validation.error(
+                    "XSD_ZATCA_INVALID",
+                    "XSD validation",
+                    "Schema validation failed; XML does not comply with UBL 2.1 standards in line with ZATCA specifications",
+                );
+                return reply(&validation, 400, false, None);
+            }
+        };
+        // 2. The document.
+        let document = match qayd::xml::parse(&xml) {
+            Ok(d) => d,
+            Err(e) => {
+                validation.error(
+                    "XSD_ZATCA_INVALID",
+                    "XSD validation",
+                    &format!("Schema validation failed; XML does not comply with UBL 2.1 standards in line with ZATCA specifications. ERROR: {e}"),
+                );
+                return reply(&validation, 400, false, None);
+            }
+        };
+        let view = match qayd::stamp::view::InvoiceView::new(&document) {
+            Ok(v) => v,
+            Err(e) => {
+                validation.error(
+                    "XSD_ZATCA_INVALID",
+                    "XSD validation",
+                    &format!("Schema validation failed; XML does not comply with UBL 2.1 standards in line with ZATCA specifications. ERROR: {e}"),
+                );
+                return reply(&validation, 400, false, None);
+            }
+        };
+        validation.info.push(message(
+            "INFO",
+            "XSD_ZATCA_VALID",
+            "XSD validation",
+            "Complied with UBL 2.1 standards in line with ZATCA specifications",
+        ));
+        let computed_hash = B64.encode(qayd::stamp::hash::hash_document(&document));
+        let uuid = view.cbc("UUID").map(str::trim).unwrap_or("").to_owned();
+        let simplified = view.is_simplified();
+        let type_code: u16 = view.cbc("InvoiceTypeCode").and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+        let seller_vat = view.seller_vat().map(str::trim).unwrap_or("").to_owned();
+        let icv: Option<u64> = view.icv().and_then(|v| v.trim().parse().ok());
+        let pih = view.pih().map(str::trim).unwrap_or("").to_owned();
+
+        let mut state = self.state();
+        let Some(csid) = state.csids.get(&caller) else { return unauthorized() };
+        let egs = (csid.csr.config.organization_identifier.clone(), csid.csr.config.serial_number.clone());
+        let csid_vat = egs.0.clone();
+        let csid_certificate = csid.certificate_base64.clone();
+
+        // 3. Duplicates (production): the same hash again for this EGS.
+        if endpoint != Endpoint::Compliance
+            && let Some(previous) = state.chains.get(&egs).and_then(|c| c.accepted.get(&computed_hash))
+        {
+            return match endpoint {
+                Endpoint::Clearance => reply(&validation, 208, true, previous.as_deref()),
+                _ => {
+                    let mut duplicate = Validation::new();
+                    duplicate.errors.push(j!({
+                        "type": "ERROR", "code": Value::Null, "category": Value::Null,
+                        "message": "Invoice was already Reported successfully earlier.", "status": "ERROR"
+                    }));
+                    reply(&duplicate, 409, false, None)
+                }
+            };
+        }
+
+        // 4. The body against the document.
+        if uuid != declared_uuid {
+            validation.error(
+                "invalid-uuid",
+                "UUID_ERRORS",
+                "The UUID in the API body does not match the UUID of the XML",
+            );
+        }
+        if computed_hash != declared_hash {
+            validation.error(
+                "invalid-invoice-hash",
+                "INVOICE_HASHING_ERRORS",
+                "The invoice hash API body does not match the (calculated) Hash of the XML",
+            );
+        }
+        if !matches!(type_code, 388 | 381 | 383) {
+            validation.error("BR-KSA-05", "KSA", "The invoice type code (BT-3) must be 388, 383 or 381.");
+        }
+        match endpoint {
+            Endpoint::Clearance if simplified => validation.error(
+                "invalid-invoice-type",
+                "KSA",
+                "Simplified documents must be reported (/invoices/reporting/single), not cleared",
+            ),
+            Endpoint::Reporting if !simplified => validation.error(
+                "invalid-invoice-type",
+                "KSA",
+                "Standard documents must be cleared (/invoices/clearance/single), not reported",
+            ),
+            _ => {}
+        }
+
+        // 5. The stamp.
+        match qayd::verify(&xml) {
+            Ok(report) => {
+                for check in report.failures() {
+                    let (code, category) = match check.name.as_str() {
+                        "signature" | "stamp" | "invoice_hash" | "signature_references" | "cac_signature" => {
+                            ("invalid-digital-signature", "SIGNATURE_ERRORS")
+                        }
+                        "signed_properties_digest" => ("signed-properties-hashing", "CERTIFICATE_ERRORS"),
+                        "certificate_digest" => ("certificate-hashing", "CERTIFICATE_ERRORS"),
+                        "certificate" | "issuer_serial" => ("invalid-certificate", "CERTIFICATE_ERRORS"),
+                        "qr" => ("QRCODE_INVALID", "QRCODE_VALIDATION"),
+                        "icv" => ("BR-KSA-33", "KSA"),
+                        "pih" => ("BR-KSA-26", "KSA"),
+                        _ => ("invalid-document", "KSA"),
+                    };
+                    validation.error(code, category, &check.message);
+                }
+            }
+            Err(e) => validation.error("invalid-digital-signature", "SIGNATURE_ERRORS", &e.to_string()),
+        }
+        let embedded = embedded_certificate(&xml);
+        if embedded.as_deref() != Some(csid_certificate.as_str()) {
+            validation.error(
+                "invalid-certificate",
+                "CERTIFICATE_ERRORS",
+                "The certificate that signed the document is not the CSID used to authenticate",
+            );
+        }
+        if seller_vat != csid_vat {
+            validation.error(
+                "certificate-permissions",
+                "CERTIFICATE_ERRORS",
+                "User only allowed to use the VAT number that exists in the authentication certificate",
+            );
+        }
+
+        // 6. The chain (production only), then record.
+        if endpoint == Endpoint::Compliance {
+            let accepted = validation.errors.is_empty();
+            if accepted && let Some(csid) = state.csids.get_mut(&caller) {
+                csid.compliance_done.insert(Family { simplified, type_code });
+            }
+            // The compliance answer states the status of the family it checked.
+            let (field, value) = match (simplified, accepted) {
+                (true, true) => ("reportingStatus", "REPORTED"),
+                (true, false) => ("reportingStatus", "NOT_REPORTED"),
+                (false, true) => ("clearanceStatus", "CLEARED"),
+                (false, false) => ("clearanceStatus", "NOT_CLEARED"),
+            };
+            let mut object = j!({
+                "validationResults": validation.to_json(),
+                "reportingStatus": Value::Null,
+                "clearanceStatus": Value::Null,
+                "qrSellertStatus": Value::Null,
+                "qrBuyertStatus": Value::Null,
+            });
+            object[field] = Value::String(value.into());
+            return json(if accepted { 200 } else { 400 }, &object);
+        }
+        let chain = state.chains.entry(egs).or_default();
+        let expected_pih = chain.last_hash.clone().unwrap_or_else(|| qayd::GENESIS_PIH.to_owned());
+        if pih != expected_pih {
+            validation.error(
+                "invalid-pih",
+                "KSA",
+                &format!("The previous invoice hash (KSA-13) must be the hash of this EGS unit's previous document, {expected_pih}"),
+            );
+        }
+        if let (Some(last), Some(icv)) = (chain.last_icv, icv)
+            && icv != last + 1
+        {
+            validation.error(
+                "invalid-icv",
+                "KSA",
+                &format!("The invoice counter value (KSA-16) must follow this EGS unit's previous one ({last}); got {icv}"),
+            );
+        }
+        // Every examined document, accepted or rejected, joins the chain.
+        chain.last_hash = Some(computed_hash.clone());
+        if icv.is_some() {
+            chain.last_icv = icv;
+        }
+        if !validation.errors.is_empty() {
+            return reply(&validation, 400, false, None);
+        }
+        let cleared = (endpoint == Endpoint::Clearance).then(|| xml.clone());
+        chain.accepted.insert(computed_hash, cleared.clone());
+        let status = if validation.warnings.is_empty() { 200 } else { 202 };
+        reply(&validation, status, true, cleared.as_deref())
+    }
+}
+
+/// The text of `ds:X509Certificate` in the document's stamp.
+fn embedded_certificate(xml: &[u8]) -> Option<String> {
+    let document = qayd::xml::parse(xml).ok()?;
+    let node = document.descendants().find(|n| {
+        n.tag_name().name() == "X509Certificate" && n.tag_name().namespace() == Some(qayd::xml::NS_DS)
+    })?;
+    Some(node.text()?.split_whitespace().collect())
+}
