@@ -1,31 +1,61 @@
 #!/usr/bin/env bash
-# The whole test suite, every language. Installs what it needs (Debian packages, pip/npm/Maven
-# packages) when it is missing, so it runs on a fresh machine of this project's kind.
+# The whole test suite, every language: Rust (core, CLI, gateway), Python, Node, Kotlin, C.
+# Installs what it needs when it is missing (Debian packages as root; pip/npm/Maven packages),
+# so it runs on a fresh machine of this project's kind. Exits non-zero if any test fails.
+#
+#   QAYD_QUICK=1   skip the packaging checks (`pip install ./bindings-python` in a fresh venv,
+#                  `npm install ./bindings-node` in a scratch project), which are release builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+started=$SECONDS
 
-step() { printf '\n=== %s ===\n' "$*"; }
+step() { printf '\n=== %s (%d s) ===\n' "$*" "$((SECONDS - started))"; }
 
-# Debian packages the tests use, installed when missing (CI and developers run as root).
+# Debian packages the tests use, installed when missing.
 apt_updated=
 need_deb() { # need_deb COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" != 0 ]; then echo "missing: $1 (apt-get install $2)" >&2; exit 1; fi
   [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
 }
 
-step "Tools"
+step "tools"
 need_deb xmllint libxml2-utils
+need_deb valgrind valgrind
+need_deb gcc gcc
+need_deb make make
+need_deb javac openjdk-17-jdk-headless
+need_deb mvn maven
+need_deb node nodejs
+command -v cargo >/dev/null || { echo "missing: a Rust toolchain (rustup)" >&2; exit 1; }
 
-step "Rust: format, lint, build"
+step "Rust: format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust: build (one feature graph for every crate and binding)"
 cargo build --workspace
 
 step "Rust: tests"
 cargo test --workspace
 
-echo
-echo "all test suites passed"
+export QAYD_SKIP_CARGO_BUILD=1
+python_mode=--wheel; node_mode=--install
+[ -n "${QAYD_QUICK:-}" ] && { python_mode=; node_mode=; }
+
+step "Python binding"
+bindings-python/test.sh $python_mode
+
+step "Node binding"
+bindings-node/test.sh $node_mode
+
+step "C binding"
+bindings-c/test.sh
+
+step "Kotlin binding"
+bindings-kotlin/test.sh
+
+step "done"
+echo "all test suites passed in $((SECONDS - started)) s"

@@ -1,19 +1,35 @@
 //! Criterion benchmarks of the hot path. Run: `cargo bench -p qayd --bench engine`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use qayd::model::Invoice;
 use std::hint::black_box;
 use std::path::Path;
 
-fn vectors(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests").join(path)).unwrap()
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)).unwrap()
+}
+
+/// The simplified fixture with `lines` lines (copies of its own lines, awkward prices kept).
+fn invoice(fixture: &str, lines: usize) -> Invoice {
+    let json = String::from_utf8(read(&format!("core/tests/fixtures/models/{fixture}.json"))).unwrap();
+    let mut invoice = Invoice::from_json(&json).unwrap();
+    invoice.totals = None;
+    let template = invoice.lines.clone();
+    invoice.lines = (0..lines).map(|i| template[i % template.len()].clone()).collect();
+    for line in &mut invoice.lines {
+        line.net_amount = None;
+        line.vat_amount = None;
+        line.amount_with_vat = None;
+    }
+    invoice
 }
 
 fn engine(c: &mut Criterion) {
-    let signed = vectors("vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
-    let unsigned = vectors("conformance/inputs/simplified-invoice.unsigned.xml");
+    let signed = read("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
+    let unsigned = read("tests/conformance/inputs/simplified-invoice.unsigned.xml");
     let signer = qayd::Signer::from_bytes(
-        &vectors("vectors/sdk-R3.4.8/Data/Certificates/cert.pem"),
-        &vectors("vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem"),
+        &read("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem"),
+        &read("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem"),
     )
     .unwrap();
     let options = qayd::StampOptions { signing_time: Some("2025-07-22T15:51:28".into()) };
@@ -23,9 +39,14 @@ fn engine(c: &mut Criterion) {
         b.iter(|| qayd::stamp(black_box(&unsigned), &signer, &options).unwrap())
     });
     c.bench_function("verify/sdk-simplified", |b| b.iter(|| qayd::verify(black_box(&signed)).unwrap()));
-    c.bench_function("qr-decode/sdk-simplified", |b| {
-        let qr = qayd::qr_of_document(&signed).unwrap().unwrap();
-        b.iter(|| qayd::qr::decode(black_box(&qr)).unwrap())
+
+    let small = invoice("simplified_invoice", 5);
+    c.bench_function("generate+stamp+qr/simplified-5-lines", |b| {
+        b.iter(|| black_box(&small).stamp(&signer, &options).unwrap())
+    });
+    let large = invoice("standard_invoice", 500);
+    c.bench_function("generate+stamp+qr/standard-500-lines", |b| {
+        b.iter(|| black_box(&large).stamp(&signer, &options).unwrap())
     });
 }
 

@@ -56,6 +56,10 @@ pub enum Error {
     /// Nothing was half-written: the transaction was rolled back.
     #[error("storage error: {0}")]
     Storage(String),
+    /// Sealed secrets could not be opened (wrong master key, tampered data) or no master key is
+    /// configured. The data is untouched; supply the right key.
+    #[error("secret store: {0}")]
+    Secret(String),
 }
 
 impl Error {
@@ -77,6 +81,50 @@ impl Error {
             Error::EnvironmentMismatch(_) => "ENVIRONMENT_MISMATCH",
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::Storage(_) => "STORAGE",
+            Error::Secret(_) => "SECRET",
+        }
+    }
+
+    /// The family of the error, for bindings that group them (`Input` errors are the caller's to
+    /// fix; `Api` errors come from talking to Fatoora; the rest are local faults).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidXml(_)
+            | Error::InvalidDocument(_)
+            | Error::InvalidModel { .. }
+            | Error::InvalidKey(_)
+            | Error::InvalidCertificate(_)
+            | Error::KeyMismatch
+            | Error::InvalidQr(_)
+            | Error::InvalidInput(_) => ErrorKind::Input,
+            Error::Network(_)
+            | Error::Http { .. }
+            | Error::Unauthorized(_)
+            | Error::ApiRejected { .. }
+            | Error::EnvironmentMismatch(_)
+            | Error::UnexpectedResponse { .. } => ErrorKind::Api,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::Secret(_) => ErrorKind::Secret,
+        }
+    }
+
+    /// The HTTP status Fatoora answered with, where there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. }
+            | Error::ApiRejected { status, .. }
+            | Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Unauthorized(_) => Some(401),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again later may succeed (network faults, 5xx, 429).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Network(_) => true,
+            Error::Http { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
         }
     }
 
@@ -111,6 +159,27 @@ pub const ERROR_CODES: &[&str] = &[
     "ENVIRONMENT_MISMATCH",
     "UNEXPECTED_RESPONSE",
     "STORAGE",
+    "SECRET",
 ];
+
+/// Families of [`Error`] (see [`Error::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Input,
+    Api,
+    Storage,
+    Secret,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Input => "input",
+            ErrorKind::Api => "api",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Secret => "secret",
+        }
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

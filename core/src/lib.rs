@@ -13,19 +13,30 @@
 pub mod api;
 pub mod crypto;
 pub mod csr;
+#[cfg(feature = "store")]
 pub mod engine;
 pub mod error;
 pub mod model;
 pub mod qr;
+pub mod secrets;
 pub mod stamp;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod xml;
 
 pub use crypto::{Certificate, PrivateKey, Signer};
 pub use csr::{Csr, CsrConfig, Environment, build_csr, generate_private_key, parse_csr};
-pub use error::{ERROR_CODES, Error, Result};
+pub use error::{ERROR_CODES, Error, ErrorKind, Result};
 pub use stamp::verify::{Check, VerificationReport, verify};
 pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, qr_of_document, stamp};
+
+/// Writes the unsigned UBL document for an invoice given in its JSON form (see
+/// [`model::Invoice`]): the one call the bindings and the CLI need.
+pub fn generate(invoice_json: &[u8]) -> Result<Vec<u8>> {
+    let text = std::str::from_utf8(invoice_json)
+        .map_err(|e| Error::InvalidInput(format!("invoice JSON is not UTF-8 ({e})")))?;
+    model::Invoice::from_json(text)?.to_xml()
+}
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -349,3 +349,16 @@ fn submission_from_a_signed_document() {
     assert_eq!(InvoiceSubmission::from_signed_xml(&xml).unwrap(), request);
     assert_eq!(B64.encode(&xml), request.invoice);
 }
+
+#[tokio::test]
+async fn tls_is_set_up_and_a_failed_handshake_is_a_transport_error() {
+    // The gateway speaks plain HTTP: an https:// client exercises the rustls (ring) set-up and
+    // fails the handshake, which is a network failure, not a platform answer.
+    let gateway = Gateway::start(GatewayConfig::default()).await.unwrap();
+    let url = gateway.base_url().replace("http://", "https://");
+    let client = Client::new(Environment::Custom(url)).unwrap();
+    let outcome = client.compliance_csid("Q1NS", "123456").await.unwrap();
+    let Outcome::Retryable { status: None, reason, .. } = &outcome else { panic!("{outcome:?}") };
+    assert!(!reason.is_empty());
+    assert_eq!(outcome.into_result().unwrap_err().code(), "NETWORK");
+}

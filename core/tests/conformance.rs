@@ -35,6 +35,7 @@ fn run(case: &Value) -> Result<Value, qayd::Error> {
                 "qr": stamped.qr, "xml_bytes": String::from_utf8(stamped.xml).unwrap(),
             })
         }
+        "generate" => json!({ "xml_bytes": String::from_utf8(qayd::generate(&read(&s("input")))?).unwrap() }),
         "qr_decode" => {
             let fields = qayd::qr::decode(&s("qr"))?;
             json!({ "fields": fields })

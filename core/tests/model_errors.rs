@@ -90,6 +90,8 @@ fn seller_rules() {
     rejects("BR-KSA-66", |i| i.seller.address.as_mut().unwrap().postal_code = Some("١٢٣٤٥".into()));
     rejects("BR-CL-14", |i| i.seller.address.as_mut().unwrap().country = "Saudi".into());
     rejects("BR-KSA-08", |i| i.seller.ids = vec![PartyId { scheme: IdScheme::Nat, value: "1".into() }]);
+    rejects("BR-KSA-08", |i| i.seller.ids.clear());
+    rejects("BR-KSA-08", |i| i.seller = i.seller.clone().with_id(IdScheme::Mom, "22"));
     rejects("BR-KSA-08", |i| i.seller.ids = vec![PartyId { scheme: IdScheme::Crn, value: "10-10".into() }]);
 }
 
@@ -276,6 +278,14 @@ fn amount_and_line_rules() {
     rejects("BR-KSA-F-06-C17", |i| i.lines[0].id = Some("1234567".into()));
     rejects("BR-KSA-F-06-C17", |i| i.lines[0].id = Some("".into()));
     rejects("BR-25", |i| i.lines[0].name = " ".into());
+    rejects("BR-KSA-EN16931-07", |i| i.lines[0].gross_price = Some(d("9.99")));
+    rejects("BR-KSA-F-06-C20", |i| i.lines[0].standard_item_id = Some("".into()));
+    rejects("BR-KSA-F-06-C31", |i| i.lines[0].seller_item_id = Some("x".repeat(128)));
+    let mut inv = base();
+    inv.lines[0].gross_price = Some(d("12.5"));
+    let xml = String::from_utf8(to_xml(&inv).unwrap()).unwrap();
+    assert!(xml.contains("<cbc:Amount currencyID=\"SAR\">2.50</cbc:Amount>"), "{xml}");
+    assert!(xml.contains("<cbc:BaseAmount currencyID=\"SAR\">12.50</cbc:BaseAmount>"), "{xml}");
     let allowance = |amount: &str| LineAllowanceCharge {
         amount: d(amount),
         reason: Some("discount".into()),
@@ -348,6 +358,8 @@ fn header_rules() {
     rejects("BR-KSA-36", |i| i.supply_end_date = Some("2025-01-01".into()));
     rejects("BR-KSA-F-01", |i| i.supply_date = Some("2025-1-1".into()));
     rejects("BR-KSA-F-06-C2", |i| i.notes.push(Note::new("", None)));
+    rejects("BR-KSA-F-06-C3", |i| i.purchase_order_id = Some(" ".into()));
+    rejects("BR-KSA-F-06-C5", |i| i.contract_id = Some("c".repeat(128)));
     // ICV is a u64 by construction: digits only (BR-KSA-34).
     let xml = String::from_utf8(to_xml(&Invoice { icv: u64::MAX, ..base() }).unwrap()).unwrap();
     assert!(xml.contains(&format!("<cbc:UUID>{}</cbc:UUID>", u64::MAX)));
@@ -371,18 +383,18 @@ fn given_totals_that_disagree_name_the_rule_and_both_values() {
         let mut inv = base();
         let mut totals = ExpectedTotals::default();
         set(&mut totals);
-        inv.expected_totals = Some(totals);
+        inv.totals = Some(totals);
         let e = to_xml(&inv).unwrap_err();
         assert_eq!(e.rule(), Some(rule), "{e}");
         let text = e.to_string();
-        assert!(text.contains("computed") && text.contains("given"), "{text}");
+        assert!(text.contains("expected") && text.contains("given"), "{text}");
     }
     let mut inv = base();
-    inv.expected_totals = Some(ExpectedTotals { payable_amount: Some(d("23.5")), ..Default::default() });
+    inv.totals = Some(ExpectedTotals { payable_amount: Some(d("23.5")), ..Default::default() });
     let text = to_xml(&inv).unwrap_err().to_string();
     assert!(text.contains("23.00") && text.contains("23.5") && text.contains("BR-CO-16"), "{text}");
     // Equal values with another scale are fine.
-    inv.expected_totals = Some(ExpectedTotals {
+    inv.totals = Some(ExpectedTotals {
         payable_amount: Some(d("23")),
         vat_total: Some(d("3.0")),
         ..Default::default()
@@ -415,6 +427,16 @@ fn huge_numbers_are_errors_not_panics() {
     let mut inv = base();
     inv.lines.push(Line::new("x", max, d("1"), Vat::standard(15)));
     assert!(to_xml(&inv).is_err());
+    // One huge zero-rated line: no VAT to overflow, still refused rather than mis-rounded.
+    let zero = || Vat::exempt(VatCategory::ZeroRated, "VATEX-SA-35");
+    let mut inv = base();
+    inv.lines = vec![Line::new("x", max, d("1"), zero())];
+    assert_eq!(to_xml(&inv).unwrap_err().code(), "INVALID_MODEL");
+    inv.lines = vec![Line::new("x", d("100000000000000000"), d("1"), zero())];
+    let xml = String::from_utf8(to_xml(&inv).unwrap()).unwrap();
+    assert!(xml.contains(">100000000000000000.00<"));
+    inv.lines = vec![Line::new("x", d("100000000000000000.01"), d("1"), zero())];
+    assert!(to_xml(&inv).is_err());
     let mut inv = base();
     inv.currency = "USD".into();
     inv.exchange_rate = Some(d("99999999999999"));
@@ -435,6 +457,7 @@ fn input_error(json: &str) -> String {
 fn malformed_json_is_invalid_input_with_a_path() {
     let good = fixture("standard_invoice.json");
     Invoice::from_json(&good).unwrap();
+    Invoice::from_json(&format!("\u{feff}{good}")).unwrap();
     assert!(input_error("").contains("invoice JSON"));
     assert!(input_error("{").contains("invoice JSON"));
     assert!(input_error("[]").contains("invoice JSON"));
@@ -480,6 +503,39 @@ fn malformed_json_is_invalid_input_with_a_path() {
     let inv = Invoice::from_json(&relaxed).unwrap();
     assert_eq!(inv.lines[0].quantity, d("3"));
     assert_eq!(inv.lines[1].price, d("150"));
+    // Odd decimal spellings: each is read or refused, never a panic.
+    for odd in [
+        "1e-400",
+        "-0",
+        "0e0",
+        "1E28",
+        "1e27",
+        "79228162514264337593543950336",
+        "0.00000000000000000000000000001",
+        ".5",
+        "5.",
+        "+1",
+        " 1 ",
+        "1_000",
+        "0x10",
+        "NaN",
+        "inf",
+        "",
+        "-",
+        "1e",
+        "9e9999999999",
+    ] {
+        let json = good.replacen("\"quantity\": \"3\"", &format!("\"quantity\": \"{odd}\""), 1);
+        if let Ok(inv) = Invoice::from_json(&json) {
+            let _ = to_xml(&inv);
+        }
+    }
+    for odd in ["1e400", "-1e400", "1.7976931348623157e308", "5e-324", "123456789012345678901234567890"] {
+        let json = good.replacen("\"quantity\": \"3\"", &format!("\"quantity\": {odd}"), 1);
+        if let Ok(inv) = Invoice::from_json(&json) {
+            let _ = to_xml(&inv);
+        }
+    }
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     input_error(&deep);
 }
@@ -542,4 +598,17 @@ fn mutated_json_never_panics() {
         }
     }
     assert!(parsed > 100 && written > 50, "parsed {parsed}, written {written}");
+}
+
+#[test]
+fn the_module_doc_json_example_is_valid() {
+    let source = std::fs::read_to_string(format!("{}/src/model/mod.rs", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = source.find("//! ```json\n").unwrap() + "//! ```json\n".len();
+    let end = start + source[start..].find("//! ```").unwrap();
+    let json: String =
+        source[start..end].lines().map(|l| l.trim_start_matches("//!")).collect::<Vec<_>>().join("\n");
+    let inv = Invoice::from_json(&json).unwrap();
+    let totals = inv.totals().unwrap();
+    assert_eq!(totals.payable_amount, d("24.90"));
+    to_xml(&inv).unwrap();
 }

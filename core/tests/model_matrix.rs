@@ -163,6 +163,10 @@ fn build(
         InvoiceKind::Simplified => None,
     };
     inv.supply_date = Some("2025-01-01".into());
+    if n % 3 == 2 {
+        inv.purchase_order_id = Some("PO-<77>".into());
+        inv.contract_id = Some("CT-2025/01".into());
+    }
     if flags.summary {
         inv.supply_end_date = Some("2025-01-14".into());
     }
@@ -194,6 +198,12 @@ fn build(
                 base_amount: None,
                 percent: None,
             });
+        }
+        if (n + i) % 4 == 1 {
+            line.gross_price = Some(line.price + d("1.50"));
+            line.seller_item_id = Some(format!("SKU-{i}"));
+            line.buyer_item_id = Some("B-7".into());
+            line.standard_item_id = Some("6281000000000".into());
         }
         if (n + i).is_multiple_of(3) {
             line.base_quantity = Some(d("1"));
@@ -369,8 +379,9 @@ fn a_500_line_invoice_is_written_fast() {
         })
         .min()
         .unwrap();
-    // Well under 1 ms in release (about 0.4 ms); generous when unoptimised.
-    let limit = if cfg!(debug_assertions) { 50 } else { 1 };
+    // About 0.4 ms in release on an idle core (0.7 ms with the machine busy); the limits leave
+    // room for neighbours, and for unoptimised builds.
+    let limit = if cfg!(debug_assertions) { 50 } else { 2 };
     assert!(each.as_millis() < limit, "a 500-line invoice took {each:?}");
     println!("500-line invoice: {each:?} per document, {} bytes", xml.len());
 }

@@ -44,6 +44,9 @@ pub struct GatewayConfig {
     /// The OTPs `POST /compliance` and `PATCH /production/csids` accept (default `123456`, as
     /// the developer portal). Anything else is `Invalid-OTP`.
     pub valid_otps: Vec<String>,
+    /// Each OTP works once (as the portal's do); default false (the developer portal's `123456`
+    /// works every time).
+    pub single_use_otps: bool,
     /// Largest request body accepted; larger ones get 413. Default 2 MiB.
     pub body_limit: usize,
     /// The CA's private key (PEM/DER/base64); `None` = a fresh key at start-up.
@@ -53,6 +56,9 @@ pub struct GatewayConfig {
     pub faults: Vec<Fault>,
     /// Require the compliance checks before `POST /production/csids` (default true).
     pub require_compliance_steps: bool,
+    /// Warn (`BR-KSA-98`, HTTP 202) when a simplified document is reported more than 24 hours
+    /// after its issue date and time (Riyadh time). Default false: the SDK samples are old.
+    pub warn_late_reporting: bool,
 }
 
 impl Default for GatewayConfig {
@@ -60,10 +66,12 @@ impl Default for GatewayConfig {
         GatewayConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             valid_otps: vec!["123456".into()],
+            single_use_otps: false,
             body_limit: 2 * 1024 * 1024,
             ca_key: None,
             faults: Vec::new(),
             require_compliance_steps: true,
+            warn_late_reporting: false,
         }
     }
 }
@@ -410,5 +418,22 @@ fn admin_request(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Answ
             qayd::csr::pem("CERTIFICATE", &shared.platform.ca_certificate_der()),
         ),
         _ => answer(404, "text/plain", "unknown admin endpoint"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_from_json() {
+        let config = GatewayConfig::from_json(
+            r#"{"bind":"127.0.0.1:0","valid_otps":["111222"],"faults":[{"status":503,"count":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(config.valid_otps, ["111222"]);
+        assert_eq!(config.faults[0], Fault { status: Some(503), count: Some(2), ..Default::default() });
+        assert!(config.require_compliance_steps);
+        assert!(GatewayConfig::from_json(r#"{"otps":[]}"#).is_err());
     }
 }

@@ -88,13 +88,19 @@ struct State {
     /// (VAT, EGS serial) → chain of production documents.
     chains: HashMap<(String, String), Chain>,
     next_request_id: u64,
+    /// OTPs already used (with `single_use_otps`).
+    used_otps: HashSet<String>,
 }
 
 /// The platform's state: CSIDs issued, compliance progress, chains.
 pub struct Platform {
     ca: Ca,
+    /// The CA's self-signed certificate, made once at start-up.
+    ca_certificate: Vec<u8>,
     valid_otps: Vec<String>,
+    single_use_otps: bool,
     require_compliance_steps: bool,
+    warn_late_reporting: bool,
     state: Mutex<State>,
 }
 
@@ -157,15 +163,18 @@ enum Endpoint {
 impl Platform {
     pub(crate) fn new(ca: Ca, config: &GatewayConfig) -> Self {
         Platform {
+            ca_certificate: ca.certificate_der(),
             ca,
             valid_otps: config.valid_otps.clone(),
+            single_use_otps: config.single_use_otps,
             require_compliance_steps: config.require_compliance_steps,
+            warn_late_reporting: config.warn_late_reporting,
             state: Mutex::new(State { next_request_id: 1_234_567_890_123, ..Default::default() }),
         }
     }
 
     pub(crate) fn ca_certificate_der(&self) -> Vec<u8> {
-        self.ca.certificate_der()
+        self.ca_certificate.clone()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -218,7 +227,12 @@ impl Platform {
     fn check_otp(&self, request: &ReceivedRequest) -> Result<(), Box<Answer>> {
         match request.header("otp") {
             None | Some("") => Err(Box::new(csid_error("Missing-OTP", "OTP is required field"))),
-            Some(otp) if self.valid_otps.iter().any(|v| v == otp) => Ok(()),
+            Some(otp) if self.valid_otps.iter().any(|v| v == otp) => {
+                if self.single_use_otps && !self.state().used_otps.insert(otp.to_owned()) {
+                    return Err(Box::new(csid_error("Invalid-OTP", "The provided OTP is invalid")));
+                }
+                Ok(())
+            }
             Some(_) => Err(Box::new(csid_error("Invalid-OTP", "The provided OTP is invalid"))),
         }
     }
@@ -464,6 +478,7 @@ impl Platform {
         let seller_vat = view.seller_vat().map(str::trim).unwrap_or("").to_owned();
         let icv: Option<u64> = view.icv().and_then(|v| v.trim().parse().ok());
         let pih = view.pih().map(str::trim).unwrap_or("").to_owned();
+        let issued = issued_at(view.cbc("IssueDate"), view.cbc("IssueTime"));
 
         let mut state = self.state();
         let Some(csid) = state.csids.get(&caller) else { return unauthorized() };
@@ -606,11 +621,35 @@ impl Platform {
         if !validation.errors.is_empty() {
             return reply(&validation, 400, false, None);
         }
+        if endpoint == Endpoint::Reporting
+            && self.warn_late_reporting
+            && issued.is_some_and(|at| time::OffsetDateTime::now_utc() - at > time::Duration::hours(24))
+        {
+            validation.warnings.push(message(
+                "WARNING",
+                "BR-KSA-98",
+                "KSA",
+                "[BR-KSA-98] - The simplified invoice should be submitted within 24 hours of issuing the invoice.",
+            ));
+        }
         let cleared = (endpoint == Endpoint::Clearance).then(|| xml.clone());
         chain.accepted.insert(computed_hash, cleared.clone());
         let status = if validation.warnings.is_empty() { 200 } else { 202 };
         reply(&validation, status, true, cleared.as_deref())
     }
+}
+
+/// `cbc:IssueDate` + `cbc:IssueTime` (Riyadh time, UTC+3; a trailing `Z` means UTC).
+fn issued_at(date: Option<&str>, time_of_day: Option<&str>) -> Option<time::OffsetDateTime> {
+    let date =
+        time::Date::parse(date?.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    let text = time_of_day?.trim();
+    let (text, offset) = match text.strip_suffix('Z') {
+        Some(utc) => (utc, time::UtcOffset::UTC),
+        None => (text, time::macros::offset!(+3)),
+    };
+    let at = time::Time::parse(text, time::macros::format_description!("[hour]:[minute]:[second]")).ok()?;
+    Some(time::PrimitiveDateTime::new(date, at).assume_offset(offset))
 }
 
 /// The text of `ds:X509Certificate` in the document's stamp.

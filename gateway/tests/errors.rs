@@ -345,3 +345,38 @@ async fn html_and_garbage_are_unexpected_responses() {
     // The real gateway answers correctly afterwards.
     assert!(client.clearance(&production, &submission).await.unwrap().is_accepted());
 }
+
+#[tokio::test]
+async fn single_use_otps_and_renewal_with_a_new_otp() {
+    let gateway = Gateway::start(GatewayConfig {
+        valid_otps: vec!["246810".into(), "135791".into(), "975310".into()],
+        single_use_otps: true,
+        require_compliance_steps: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&gateway);
+    let key = qayd::generate_private_key().unwrap();
+    let csr = qayd::build_csr(&config(), &key, client.environment()).unwrap().to_api_base64();
+    let Outcome::Accepted(response) = client.compliance_csid(&csr, "246810").await.unwrap() else { panic!() };
+    let compliance = Credentials::from_csid(client.environment().clone(), &response).unwrap();
+    // The same OTP again is refused.
+    let error = client.compliance_csid(&csr, "246810").await.unwrap_err();
+    assert!(error.to_string().contains("Invalid-OTP"), "{error}");
+    let id = compliance.request_id().unwrap().to_owned();
+    let Outcome::Accepted(response) = client.production_csid(&compliance, &id).await.unwrap() else {
+        panic!()
+    };
+    let production = Credentials::from_csid(client.environment().clone(), &response).unwrap();
+    // Renewal needs a fresh OTP too.
+    let error = client.renew_production_csid(&production, &csr, "246810").await.unwrap_err();
+    assert!(error.to_string().contains("Invalid-OTP"), "{error}");
+    assert!(client.renew_production_csid(&production, &csr, "135791").await.unwrap().is_accepted());
+    // A CSR for another VAT number cannot renew this CSID.
+    let mut other = config();
+    other.organization_identifier = "311111111100003".into();
+    let other = qayd::build_csr(&other, &key, client.environment()).unwrap().to_api_base64();
+    let error = client.renew_production_csid(&production, &other, "975310").await.unwrap_err();
+    assert!(error.to_string().contains("Invalid-CSR"), "{error}");
+}

@@ -250,3 +250,64 @@ async fn raw_post(
     let text = String::from_utf8(response).unwrap();
     text.split_once("\r\n\r\n").unwrap().1.to_owned()
 }
+
+#[tokio::test]
+async fn late_reporting_is_accepted_with_a_warning() {
+    let gateway = qayd_gateway::Gateway::start(qayd_gateway::GatewayConfig {
+        warn_late_reporting: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&gateway);
+    let (_egs, production, signer) = production_egs(&client).await;
+    let mut chain = Chain::default();
+    // The SDK sample was issued in 2022: far more than 24 hours ago.
+    let simplified = document(true, 388, &signer, &mut chain);
+    let outcome = client.reporting(&production, &InvoiceSubmission::from(&simplified)).await.unwrap();
+    let Outcome::AcceptedWithWarnings(response) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(response.reporting_status.as_deref(), Some("REPORTED"));
+    assert_eq!(response.status(), Some("WARNING"));
+    assert_eq!(response.warnings()[0].code.as_deref(), Some("BR-KSA-98"));
+    assert_eq!(gateway.received().last().unwrap().status, Some(202));
+    // Standard documents are not concerned.
+    let standard = document(false, 388, &signer, &mut chain);
+    let outcome = client.clearance(&production, &InvoiceSubmission::from(&standard)).await.unwrap();
+    assert!(matches!(outcome, Outcome::Accepted(_)), "{outcome:?}");
+}
+
+#[tokio::test]
+async fn certificates_are_signed_by_the_configured_ca() {
+    use der::{Decode, Encode};
+    let ca_key = qayd::generate_private_key().unwrap();
+    let gateway = qayd_gateway::Gateway::start(qayd_gateway::GatewayConfig {
+        ca_key: Some(ca_key.to_sec1_pem().unwrap()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let ca = qayd::Certificate::from_bytes(gateway.ca_certificate_pem().as_bytes()).unwrap();
+    assert!(ca.matches(&ca_key));
+    let (status, _, pem) = raw(&gateway, "GET", "/__qayd/ca", &[], b"").await;
+    assert_eq!((status, pem.as_str()), (200, gateway.ca_certificate_pem().as_str()));
+
+    let client = client(&gateway);
+    let (egs, production, _) = production_egs(&client).await;
+    for credentials in [&egs.compliance, &production] {
+        let certificate = credentials.certificate().unwrap();
+        let parsed = x509_cert::Certificate::from_der(certificate.der()).unwrap();
+        let tbs = parsed.tbs_certificate().to_der().unwrap();
+        assert!(ca.verify(&tbs, certificate.signature_der()), "signed by the CA");
+        // Subject and SAN come from the CSR.
+        let subject = parsed.tbs_certificate().subject().to_string();
+        assert!(subject.contains("CN=TST-886431145-399999999900003"), "{subject}");
+        assert!(certificate.not_after_unix() > certificate.not_before_unix() + 365 * 86400);
+    }
+    // Compliance CSID keeps the CSR's subject order (C, OU, O, CN); production uses C, O, OU, CN.
+    let order = |c: &Credentials| {
+        let parsed = x509_cert::Certificate::from_der(c.certificate().unwrap().der()).unwrap();
+        parsed.tbs_certificate().subject().iter().map(|a| a.oid.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&egs.compliance), ["2.5.4.6", "2.5.4.11", "2.5.4.10", "2.5.4.3"]);
+    assert_eq!(order(&production), ["2.5.4.6", "2.5.4.10", "2.5.4.11", "2.5.4.3"]);
+}

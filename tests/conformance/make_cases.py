@@ -91,6 +91,24 @@ def main():
     for name, code in (("malformed", "INVALID_XML"), ("doctype", "INVALID_XML"), ("not-utf8", "INVALID_XML"),
                        ("not-an-invoice", "INVALID_DOCUMENT"), ("wrong-namespace", "INVALID_DOCUMENT")):
         write(f"hash-error-{name}", {"operation": "hash", "input": f"inputs/{name}.xml", "expected": {"error": code}})
+    # Generation from the model's JSON form: the writer's bytes, exactly.
+    models = HERE.parent.parent / "core/tests/fixtures/models"
+    for model in sorted(models.glob("*.json")):
+        name = model.stem.replace("_", "-")
+        write(f"generate-{name}", {"operation": "generate", "input": rel(model),
+              "expected": {"xml": f"expected/generate-{name}.xml"}})
+        # ... and the generated document stamped (the file above is the input).
+        write(f"stamp-generated-{name}", {"operation": "stamp", "input": f"expected/generate-{name}.xml",
+              "certificate": CERT, "private_key": KEY, "signing_time": "2025-03-14T19:42:06",
+              "expected": {"xml": f"expected/stamp-generated-{name}.xml"}})
+    (bad / "model-bad-vat.json").write_text((models / "simplified_invoice.json").read_text(encoding="utf-8")
+                                            .replace('"310122393500003"', '"123"'), encoding="utf-8")
+    (bad / "model-unknown-field.json").write_text('{"kind": "simplified", "colour": "blue"}', encoding="utf-8")
+    (bad / "model-not-json.json").write_text("<Invoice/>", encoding="utf-8")
+    write("generate-error-bad-vat", {"operation": "generate", "input": "inputs/model-bad-vat.json", "expected": {"error": "INVALID_MODEL"}})
+    write("generate-error-unknown-field", {"operation": "generate", "input": "inputs/model-unknown-field.json", "expected": {"error": "INVALID_INPUT"}})
+    write("generate-error-not-json", {"operation": "generate", "input": "inputs/model-not-json.json", "expected": {"error": "INVALID_INPUT"}})
+
     stamp = {"operation": "stamp", "input": "inputs/simplified-invoice.unsigned.xml", "signing_time": "2025-07-22T15:51:28"}
     write("stamp-error-key-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1.pem", "expected": {"error": "KEY_MISMATCH"}})
     write("stamp-error-p256-key", {**stamp, "certificate": CERT, "private_key": "keys/p256.pem", "expected": {"error": "INVALID_KEY"}})

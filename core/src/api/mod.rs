@@ -597,8 +597,22 @@ fn json_body<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, time::OffsetDateTime::now_utc())
+}
+
+/// `Retry-After`: delay-seconds, or an HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`) turned into a
+/// delay from `now` (zero when already past).
+fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let at = time::PrimitiveDateTime::parse(value, &format).ok()?.assume_utc();
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
 }
 
 fn body_excerpt(body: &[u8]) -> String {
@@ -789,5 +803,34 @@ fn retype<T>(outcome: Outcome<std::convert::Infallible>) -> Outcome<T> {
         | Outcome::ComplianceRequired(never) => match never {},
         Outcome::Rejected { status, messages, .. } => Outcome::Rejected { status, messages, response: None },
         Outcome::Duplicate { status, .. } => Outcome::Duplicate { status, response: None },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = time::macros::datetime!(1994-11-06 08:49:00 UTC);
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(37)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn authorization_is_basic_token_colon_secret() {
+        let credentials = Credentials::new(Environment::Core, "VE9LRU4=", "c2VjcmV0");
+        assert_eq!(credentials.authorization(), format!("Basic {}", B64.encode("VE9LRU4=:c2VjcmV0")));
+        assert!(!format!("{credentials:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn csid_secrets_are_blanked_for_the_audit_log() {
+        let body = br#"{"requestID":1,"binarySecurityToken":"T","secret":"hunter2"}"#;
+        let redacted = String::from_utf8(redact_secret(body)).unwrap();
+        assert!(!redacted.contains("hunter2") && redacted.contains("\"secret\":\"REDACTED\""), "{redacted}");
+        assert_eq!(redact_secret(b"<html>"), b"<html>");
     }
 }

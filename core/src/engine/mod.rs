@@ -4,7 +4,7 @@
 use crate::crypto::Signer;
 use crate::error::Result;
 use crate::model::Invoice;
-use crate::stamp::{self, StampOptions};
+use crate::stamp::StampOptions;
 use crate::store::{NewDocument, Store, StoredDocument};
 use std::sync::Arc;
 
@@ -41,7 +41,7 @@ impl Engine {
             let mut invoice = invoice.clone();
             invoice.icv = icv;
             invoice.pih = pih.to_owned();
-            let stamped = stamp::stamp(&invoice.to_xml()?, signer, options)?;
+            let stamped = invoice.stamp(signer, options)?;
             Ok(NewDocument {
                 uuid: stamped.uuid,
                 invoice_hash: stamped.invoice_hash,

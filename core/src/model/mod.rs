@@ -27,10 +27,41 @@
 //! are only checked: a difference is an [`Error::InvalidModel`] naming the rule and both values.
 //!
 //! # JSON
-//! Field names are the Rust names; decimals are strings (`"12.50"`) or JSON numbers; unknown
-//! fields are errors. See `core/tests/fixtures/models/*.json` for complete examples.
+//! Field names are the Rust names; decimals are strings (`"12.50"`, exact) or JSON numbers;
+//! unknown fields are errors; `totals` holds the caller's own totals, to be checked. Defaults:
+//! `document_type` `invoice`, `flags` all false, `pih` the genesis value, `currency` SAR,
+//! `unit_code` PCE, VAT `rate` 0, the exemption reason text ZATCA's for the code, line `id` its
+//! position.
+//! ```json
+//! {
+//!   "kind": "simplified",
+//!   "document_type": "invoice",
+//!   "flags": { "summary": false },
+//!   "id": "SIMP-000101", "uuid": "3cf5ee18-ee25-44ea-a444-2c37ba7f28be",
+//!   "issue_date": "2025-03-14", "issue_time": "19:42:05", "icv": 101,
+//!   "seller": {
+//!     "registration_name": "مخبز الياسمين | Al Yasmin Bakery", "vat_number": "310122393500003",
+//!     "ids": [{ "scheme": "CRN", "value": "1010654321" }],
+//!     "address": { "street": "طريق الملك فهد", "building_number": "7421", "district": "العليا",
+//!                  "city": "الرياض", "postal_code": "12214", "country": "SA" }
+//!   },
+//!   "payment_means": [{ "code": "48" }],
+//!   "lines": [
+//!     { "name": "خبز تميس | Tamees", "quantity": "4", "price": "1.50", "vat": { "category": "S", "rate": "15" } },
+//!     { "name": "دواء | Medicine", "quantity": "1", "price": "20", "unit_code": "PCE",
+//!       "vat": { "category": "Z", "exemption_reason_code": "VATEX-SA-35" },
+//!       "allowances": [{ "reason": "discount", "reason_code": "95", "amount": "2.00" }] }
+//!   ],
+//!   "totals": { "payable_amount": "24.90" }
+//! }
+//! ```
+//! Notes add `"billing_reference": "INV-1"` and `"payment_means": [{ "code": "10",
+//! "instruction_note": "reason" }]`; standard documents add `"buyer"` and `"supply_date"`;
+//! other currencies `"currency": "USD", "exchange_rate": "3.75"`. Complete examples:
+//! `core/tests/fixtures/models/*.json`.
 
 mod dec;
+mod signed;
 pub mod totals;
 pub mod types;
 pub mod validate;
@@ -46,7 +77,7 @@ impl Invoice {
     /// Reads the JSON form; malformed JSON, unknown fields and wrong types are
     /// [`Error::InvalidInput`] naming the path (`lines[0].quantity`).
     pub fn from_json(json: &str) -> Result<Invoice> {
-        let mut de = serde_json::Deserializer::from_str(json);
+        let mut de = serde_json::Deserializer::from_str(json.strip_prefix('\u{feff}').unwrap_or(json));
         let invoice: Invoice = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -86,7 +117,7 @@ impl Invoice {
 }
 
 /// Validates `invoice`, computes its totals and writes the unsigned UBL 2.1 document in the SDK's
-/// layout, ready for [`crate::stamp`].
+/// layout, ready for [`crate::stamp()`].
 pub fn to_xml(invoice: &Invoice) -> Result<Vec<u8>> {
     let totals = invoice.totals()?;
     write::write(invoice, &totals)

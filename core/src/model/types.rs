@@ -403,6 +403,18 @@ pub struct Line {
     /// BT-149 (default 1).
     #[serde(default, with = "dec::opt", skip_serializing_if = "Option::is_none")]
     pub base_quantity: Option<Decimal>,
+    /// Item gross price BT-148; the price discount BT-147 is `gross_price − price`.
+    #[serde(default, with = "dec::opt", skip_serializing_if = "Option::is_none")]
+    pub gross_price: Option<Decimal>,
+    /// BT-155.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller_item_id: Option<String>,
+    /// BT-156.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_item_id: Option<String>,
+    /// BT-157 (e.g. a GTIN barcode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_item_id: Option<String>,
     pub vat: Vat,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowances: Vec<LineAllowanceCharge>,
@@ -428,6 +440,10 @@ impl Line {
             unit_code: default_unit(),
             price,
             base_quantity: None,
+            gross_price: None,
+            seller_item_id: None,
+            buyer_item_id: None,
+            standard_item_id: None,
             vat,
             allowances: Vec::new(),
             charges: Vec::new(),
@@ -592,6 +608,12 @@ pub struct Invoice {
     /// BT-25, the number of the invoice a note corrects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_reference: Option<String>,
+    /// BT-13, the buyer's purchase order number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_id: Option<String>,
+    /// BT-12, the contract number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
     pub lines: Vec<Line>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowances: Vec<AllowanceCharge>,
@@ -602,9 +624,9 @@ pub struct Invoice {
     /// BT-114, added to the amount due (may be negative).
     #[serde(default, with = "dec::opt", skip_serializing_if = "Option::is_none")]
     pub rounding_amount: Option<Decimal>,
-    /// Totals the caller computed, checked against ours (JSON name `totals`).
-    #[serde(default, rename = "totals", skip_serializing_if = "Option::is_none")]
-    pub expected_totals: Option<ExpectedTotals>,
+    /// Totals the caller computed, checked against ours ([`Invoice::totals()`] computes them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<ExpectedTotals>,
 }
 
 impl Invoice {
@@ -639,12 +661,14 @@ impl Invoice {
             supply_end_date: None,
             payment_means: Vec::new(),
             billing_reference: None,
+            purchase_order_id: None,
+            contract_id: None,
             lines: Vec::new(),
             allowances: Vec::new(),
             charges: Vec::new(),
             prepayments: Vec::new(),
             rounding_amount: None,
-            expected_totals: None,
+            totals: None,
         }
     }
 

@@ -185,6 +185,16 @@ fn header(invoice: &Invoice) -> Result<()> {
             "a credit or debit note needs the number of the invoice it corrects (billing_reference, BT-25)",
         );
     }
+    for (id, what, rule) in [
+        (&invoice.purchase_order_id, "purchase order ID (BT-13)", "BR-KSA-F-06-C3"),
+        (&invoice.contract_id, "contract ID (BT-12)", "BR-KSA-F-06-C5"),
+    ] {
+        if let Some(id) = id
+            && (id.trim().is_empty() || id.chars().count() > 127)
+        {
+            return fail(rule, format!("the {what} must have 1 to 127 characters"));
+        }
+    }
     if let Some(r) = &invoice.billing_reference
         && (r.trim().is_empty() || r.chars().count() > 5000)
     {
@@ -223,6 +233,12 @@ fn seller(party: &Party) -> Result<()> {
         return fail(
             "BR-KSA-40",
             format!("the seller's VAT number '{vat}' must have 15 digits, the first and the last being 3"),
+        );
+    }
+    if party.ids.len() != 1 {
+        return fail(
+            "BR-KSA-08",
+            "the seller needs exactly one ID (ids: one of CRN, MOM, MLS, 700, SAG, OTH), e.g. the commercial registration",
         );
     }
     party_ids("seller", party, true)?;
@@ -540,8 +556,41 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
     if line.unit_code.trim().is_empty() {
         return fail("BR-KSA-F-06-C18", format!("line {n}: the unit code (BT-130) is empty"));
     }
+    let limit = Decimal::from(100_000_000_000_000_000_u64);
+    for value in
+        [Some(line.quantity), Some(line.price), line.base_quantity, line.gross_price].into_iter().flatten()
+    {
+        if value.abs() > limit {
+            return Err(Error::InvalidModel {
+                rule: None,
+                message: format!("line {n}: {value} is too large (quantities and prices stop at 10^17)"),
+            });
+        }
+    }
     non_negative("BR-KSA-F-04", format_args!("line {n}: the quantity (BT-129)"), line.quantity)?;
     non_negative("BR-KSA-F-04", format_args!("line {n}: the price (BT-146)"), line.price)?;
+    if let Some(gross) = line.gross_price
+        && gross < line.price
+    {
+        return fail(
+            "BR-KSA-EN16931-07",
+            format!(
+                "line {n}: the gross price {gross} is below the net price {}; the net price is gross − discount",
+                line.price
+            ),
+        );
+    }
+    for (id, what, rule) in [
+        (&line.seller_item_id, "seller's item ID (BT-155)", "BR-KSA-F-06-C31"),
+        (&line.buyer_item_id, "buyer's item ID (BT-156)", "BR-KSA-F-06-C30"),
+        (&line.standard_item_id, "standard item ID (BT-157)", "BR-KSA-F-06-C20"),
+    ] {
+        if let Some(id) = id
+            && (id.trim().is_empty() || id.chars().count() > 127)
+        {
+            return fail(rule, format!("line {n}: the {what} must have 1 to 127 characters"));
+        }
+    }
     if let Some(b) = line.base_quantity
         && b <= Decimal::ZERO
     {

@@ -4,7 +4,7 @@
 //! output changes nothing inside the root, which keeps hashing-while-writing possible later.
 //!
 //! The stamp-owned elements (UBLExtensions, the QR reference, cac:Signature) are not written:
-//! [`crate::stamp`] splices them in without whitespace.
+//! [`crate::stamp()`] splices them in without whitespace.
 
 use super::dec::{at_least2, round2};
 use super::totals::Totals;
@@ -211,12 +211,22 @@ pub fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
     }
     w.text(1, "cbc:DocumentCurrencyCode", cur);
     w.text(1, "cbc:TaxCurrencyCode", "SAR");
+    if let Some(order) = &invoice.purchase_order_id {
+        w.start(1, "cac:OrderReference");
+        w.text(2, "cbc:ID", order);
+        w.end(1, "cac:OrderReference");
+    }
     if let Some(reference) = &invoice.billing_reference {
         w.start(1, "cac:BillingReference");
         w.start(2, "cac:InvoiceDocumentReference");
         w.text(3, "cbc:ID", reference);
         w.end(2, "cac:InvoiceDocumentReference");
         w.end(1, "cac:BillingReference");
+    }
+    if let Some(contract) = &invoice.contract_id {
+        w.start(1, "cac:ContractDocumentReference");
+        w.text(2, "cbc:ID", contract);
+        w.end(1, "cac:ContractDocumentReference");
     }
     w.start(1, "cac:AdditionalDocumentReference");
     w.text(2, "cbc:ID", "ICV");
@@ -294,7 +304,10 @@ pub fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
     if !invoice.charges.is_empty() {
         w.amount(2, "cbc:ChargeTotalAmount", cur, totals.charge_total_amount);
     }
-    w.amount(2, "cbc:PrepaidAmount", cur, totals.prepaid_amount);
+    // Only with prepayments: a present BT-113 asks for prepayment lines (BR-KSA-73).
+    if !invoice.prepayments.is_empty() {
+        w.amount(2, "cbc:PrepaidAmount", cur, totals.prepaid_amount);
+    }
     if invoice.rounding_amount.is_some() {
         w.amount(2, "cbc:PayableRoundingAmount", cur, totals.rounding_amount);
     }
@@ -444,12 +457,31 @@ fn invoice_line(w: &mut Writer, position: usize, line: &Line, t: &super::totals:
     w.end(2, "cac:TaxTotal");
     w.start(2, "cac:Item");
     w.text(3, "cbc:Name", &line.name);
+    for (tag, id) in [
+        ("cac:BuyersItemIdentification", &line.buyer_item_id),
+        ("cac:SellersItemIdentification", &line.seller_item_id),
+        ("cac:StandardItemIdentification", &line.standard_item_id),
+    ] {
+        if let Some(id) = id {
+            w.start(3, tag);
+            w.text(4, "cbc:ID", id);
+            w.end(3, tag);
+        }
+    }
     tax_category(w, 3, "cac:ClassifiedTaxCategory", &line.vat, false);
     w.end(2, "cac:Item");
     w.start(2, "cac:Price");
     w.amount_raw(3, "cbc:PriceAmount", cur, at_least2(line.price));
     if let Some(b) = line.base_quantity {
         w.quantity(3, "cbc:BaseQuantity", &line.unit_code, b);
+    }
+    if let Some(gross) = line.gross_price {
+        // The price discount (BT-147); validation made sure it is not negative.
+        w.start(3, "cac:AllowanceCharge");
+        w.text(4, "cbc:ChargeIndicator", "false");
+        w.amount_raw(4, "cbc:Amount", cur, at_least2(gross - line.price));
+        w.amount_raw(4, "cbc:BaseAmount", cur, at_least2(gross));
+        w.end(3, "cac:AllowanceCharge");
     }
     w.end(2, "cac:Price");
     w.end(1, "cac:InvoiceLine");
@@ -492,4 +524,29 @@ fn prepayment_line(
     w.amount(3, "cbc:PriceAmount", cur, Decimal::ZERO);
     w.end(2, "cac:Price");
     w.end(1, "cac:InvoiceLine");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_decimal_matches_display() {
+        let mut seed = 0x1234_5678_9ABC_DEF1_u64;
+        let mut values =
+            vec![Decimal::ZERO, Decimal::MAX, Decimal::MIN, Decimal::new(5, 28), Decimal::new(-7, 3)];
+        for _ in 0..5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mantissa = (seed as i64) >> (seed % 60);
+            values.push(Decimal::new(mantissa, (seed % 29) as u32));
+            values.push(Decimal::from_i128_with_scale(i128::from(seed) * 1_000_000_007, (seed % 20) as u32));
+        }
+        for value in values {
+            let mut out = String::new();
+            push_decimal(&mut out, value);
+            assert_eq!(out, value.to_string(), "{value:?}");
+        }
+    }
 }

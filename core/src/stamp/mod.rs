@@ -16,6 +16,7 @@ use crate::{qr, xml};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use view::InvoiceView;
 
 pub use hash::{GENESIS_PIH, invoice_hash};
@@ -64,40 +65,81 @@ fn check_signing_time(value: &str) -> Result<()> {
 /// Stamps an invoice: computes its hash, signs it, builds the XAdES block and the QR code, and
 /// splices them into the caller's bytes (replacing any earlier stamp).
 pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Result<StampedInvoice> {
-    let signing_time = match &options.signing_time {
-        Some(t) => {
-            check_signing_time(t)?;
-            t.clone()
-        }
-        None => riyadh_now(),
-    };
+    let signing_time = signing_time(options)?;
     let document = xml::parse(xml_bytes)?;
     let view = InvoiceView::new(&document)?;
-    let uuid = view.required("UUID", "KSA-1")?.to_owned();
+    let uuid = view.required("UUID", "KSA-1")?;
     // A stamp on a document that cannot join the chain would only be rejected later.
     view.checked_icv().map_err(Error::InvalidDocument)?;
     view.checked_pih().map_err(Error::InvalidDocument)?;
     let slots = view.stamp_slots()?;
+    let facts = QrFacts::of(&view)?;
     let digest = hash::hash_document(&document);
+    // Keep a byte-order mark the caller had, and everything else exactly.
+    let prefix = if xml_bytes.starts_with("\u{feff}".as_bytes()) { "\u{feff}" } else { "" };
+    seal(prefix, view.input(), slots, digest, uuid, &facts, signer, signing_time)
+}
+
+/// Stamps a document our own writer produced. Its bytes from the root start tag to the root end
+/// tag are already canonical (the writer's contract, checked by the tests against [`stamp`]), so
+/// the hash is taken over them directly: no parse, no canonicalisation.
+pub(crate) fn stamp_written(
+    xml: &str,
+    uuid: &str,
+    facts: &QrFacts<'_>,
+    signer: &Signer,
+    options: &StampOptions,
+) -> Result<StampedInvoice> {
+    let signing_time = signing_time(options)?;
+    let broken = || Error::InvalidDocument("the writer's output lost its layout".into());
+    let root = xml.find("<Invoice ").ok_or_else(broken)?;
+    let end = xml.rfind("</Invoice>").ok_or_else(broken)? + "</Invoice>".len();
+    let digest: [u8; 32] = sha2::Sha256::digest(&xml.as_bytes()[root..end]).into();
+    let root_end = root + xml[root..].find('>').ok_or_else(broken)? + 1;
+    let supplier = xml.find("<cac:AccountingSupplierParty>").ok_or_else(broken)?;
+    let slots = view::StampSlots {
+        extensions: root_end..root_end,
+        qr: supplier..supplier,
+        signature: supplier..supplier,
+    };
+    seal("", xml, slots, digest, uuid, facts, signer, signing_time)
+}
+
+fn signing_time(options: &StampOptions) -> Result<String> {
+    match &options.signing_time {
+        Some(t) => check_signing_time(t).map(|()| t.clone()),
+        None => Ok(riyadh_now()),
+    }
+}
+
+/// The part both paths share: sign the hash, build the stamp and the QR code, splice them in.
+#[allow(clippy::too_many_arguments)] // one private step, each argument a distinct input
+fn seal(
+    prefix: &str,
+    input: &str,
+    slots: view::StampSlots,
+    digest: [u8; 32],
+    uuid: &str,
+    facts: &QrFacts<'_>,
+    signer: &Signer,
+    signing_time: String,
+) -> Result<StampedInvoice> {
     let invoice_hash = B64.encode(digest);
     let signature = B64.encode(signer.key.sign_der(&digest));
     let certificate = &signer.certificate;
-
-    let qr = qr_for(&view, &invoice_hash, &signature, certificate)?;
+    let qr = facts.encode(&invoice_hash, &signature, certificate)?;
     let extensions = xades::ubl_extensions(&invoice_hash, &signature, &signing_time, certificate);
     let qr_block = xades::qr_reference(&qr);
 
-    // Apply the three edits from the end of the document backwards; at equal positions the QR
-    // goes before the signature, as in the SDK's output.
-    let input = view.input();
+    // At equal positions the QR goes before the signature, as in the SDK's output.
     let mut edits = [
-        (slots.extensions.clone(), extensions.as_str(), 0),
-        (slots.qr.clone(), qr_block.as_str(), 1),
-        (slots.signature.clone(), xades::CAC_SIGNATURE, 2),
+        (slots.extensions, extensions.as_str(), 0),
+        (slots.qr, qr_block.as_str(), 1),
+        (slots.signature, xades::CAC_SIGNATURE, 2),
     ];
     edits.sort_by_key(|(range, _, order)| (range.start, *order));
-    let mut out = String::with_capacity(input.len() + extensions.len() + qr_block.len() + 256);
-    // Keep the caller's XML declaration and anything before the root exactly.
+    let mut out = String::with_capacity(prefix.len() + input.len() + extensions.len() + qr_block.len() + 256);
+    out.push_str(prefix);
     let mut cursor = 0;
     for (range, text, _) in &edits {
         out.push_str(&input[cursor..range.start]);
@@ -105,12 +147,14 @@ pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Resul
         cursor = range.end;
     }
     out.push_str(&input[cursor..]);
-    let mut xml = Vec::with_capacity(out.len() + 3);
-    if xml_bytes.starts_with("\u{feff}".as_bytes()) {
-        xml.extend_from_slice("\u{feff}".as_bytes());
-    }
-    xml.extend_from_slice(out.as_bytes());
-    Ok(StampedInvoice { xml, invoice_hash, uuid, signature, qr, signing_time })
+    Ok(StampedInvoice {
+        xml: out.into_bytes(),
+        invoice_hash,
+        uuid: uuid.to_owned(),
+        signature,
+        qr,
+        signing_time,
+    })
 }
 
 /// The QR payload (base64 TLV) a document carries, if any.
@@ -120,32 +164,74 @@ pub fn qr_of_document(xml_bytes: &[u8]) -> Result<Option<String>> {
     Ok(view.qr().map(str::to_owned))
 }
 
-/// Builds the QR payload for a document: tags 1–8, and 9 for simplified documents.
-pub(crate) fn qr_for(
-    view: &InvoiceView<'_, '_>,
-    invoice_hash: &str,
-    signature: &str,
-    certificate: &crate::crypto::Certificate,
-) -> Result<String> {
-    let missing = |what: &str| Error::InvalidDocument(format!("{what} is missing; the QR code needs it"));
-    let seller = view.seller_name().ok_or_else(|| missing("the seller's RegistrationName (BT-27)"))?;
-    let vat = view.seller_vat().ok_or_else(|| missing("the seller's VAT number (BT-31)"))?;
-    let timestamp =
-        format!("{}T{}", view.required("IssueDate", "BT-2")?, view.required("IssueTime", "KSA-25")?);
-    let total = view.payable_amount().ok_or_else(|| missing("LegalMonetaryTotal/PayableAmount (BT-115)"))?;
-    let vat_total = view.first_tax_amount().ok_or_else(|| missing("TaxTotal/TaxAmount (BT-110)"))?;
-    let mut fields: Vec<(u8, &[u8])> = vec![
-        (1, seller.as_bytes()),
-        (2, vat.as_bytes()),
-        (3, timestamp.as_bytes()),
-        (4, total.as_bytes()),
-        (5, vat_total.as_bytes()),
-        (6, invoice_hash.as_bytes()),
-        (7, signature.as_bytes()),
-        (8, certificate.public_key_der()),
-    ];
-    if view.is_simplified() {
-        fields.push((9, certificate.signature_der()));
+/// The document values the QR code carries (tags 1–5) and whether tag 9 applies.
+pub struct QrFacts<'a> {
+    pub seller_name: &'a str,
+    pub vat_number: &'a str,
+    /// `IssueDate` + `T` + `IssueTime`.
+    pub timestamp: String,
+    /// `PayableAmount` as written.
+    pub total: String,
+    /// The first `TaxTotal/TaxAmount` as written.
+    pub vat_total: String,
+    pub simplified: bool,
+}
+
+impl<'a> QrFacts<'a> {
+    pub(crate) fn of(view: &InvoiceView<'a, '_>) -> Result<Self> {
+        let missing = |what: &str| Error::InvalidDocument(format!("{what} is missing; the QR code needs it"));
+        Ok(QrFacts {
+            seller_name: view
+                .seller_name()
+                .ok_or_else(|| missing("the seller's RegistrationName (BT-27)"))?,
+            vat_number: view.seller_vat().ok_or_else(|| missing("the seller's VAT number (BT-31)"))?,
+            timestamp: format!(
+                "{}T{}",
+                view.required("IssueDate", "BT-2")?,
+                view.required("IssueTime", "KSA-25")?
+            ),
+            total: view
+                .payable_amount()
+                .ok_or_else(|| missing("LegalMonetaryTotal/PayableAmount (BT-115)"))?
+                .to_owned(),
+            vat_total: view
+                .first_tax_amount()
+                .ok_or_else(|| missing("TaxTotal/TaxAmount (BT-110)"))?
+                .to_owned(),
+            simplified: view.is_simplified(),
+        })
     }
-    qr::encode(&fields)
+
+    /// The QR payload: tags 1–8, and 9 for simplified documents.
+    fn encode(
+        &self,
+        invoice_hash: &str,
+        signature: &str,
+        certificate: &crate::crypto::Certificate,
+    ) -> Result<String> {
+        qr::encode(&self.fields(invoice_hash, signature, certificate))
+    }
+
+    /// The TLV fields, in tag order.
+    pub(crate) fn fields<'s>(
+        &'s self,
+        invoice_hash: &'s str,
+        signature: &'s str,
+        certificate: &'s crate::crypto::Certificate,
+    ) -> Vec<(u8, &'s [u8])> {
+        let mut fields: Vec<(u8, &[u8])> = vec![
+            (1, self.seller_name.as_bytes()),
+            (2, self.vat_number.as_bytes()),
+            (3, self.timestamp.as_bytes()),
+            (4, self.total.as_bytes()),
+            (5, self.vat_total.as_bytes()),
+            (6, invoice_hash.as_bytes()),
+            (7, signature.as_bytes()),
+            (8, certificate.public_key_der()),
+        ];
+        if self.simplified {
+            fields.push((9, certificate.signature_der()));
+        }
+        fields
+    }
 }

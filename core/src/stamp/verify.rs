@@ -1,6 +1,7 @@
 //! Verification of a stamped document: every digest, the signature, the QR code and the chain
 //! fields, reported check by check so a person can see exactly what is wrong.
 
+use super::QrFacts;
 use super::hash::hash_document;
 use super::view::InvoiceView;
 use crate::crypto::{Certificate, hex};
@@ -222,28 +223,18 @@ fn check_qr(
         Ok(f) => f,
         Err(e) => return checks.add("qr", false, e.to_string()),
     };
-    let timestamp =
-        format!("{}T{}", view.cbc("IssueDate").unwrap_or(""), view.cbc("IssueTime").unwrap_or(""));
-    let mut expected: Vec<(u8, Vec<u8>)> = vec![
-        (1, view.seller_name().unwrap_or("").as_bytes().to_vec()),
-        (2, view.seller_vat().unwrap_or("").as_bytes().to_vec()),
-        (3, timestamp.into_bytes()),
-        (4, view.payable_amount().unwrap_or("").as_bytes().to_vec()),
-        (5, view.first_tax_amount().unwrap_or("").as_bytes().to_vec()),
-        (6, invoice_hash.as_bytes().to_vec()),
-        (7, signature_value.as_bytes().to_vec()),
-        (8, certificate.public_key_der().to_vec()),
-    ];
-    if view.is_simplified() {
-        expected.push((9, certificate.signature_der().to_vec()));
-    }
+    let facts = match QrFacts::of(view) {
+        Ok(f) => f,
+        Err(e) => return checks.add("qr", false, e.to_string()),
+    };
+    let expected = facts.fields(invoice_hash, signature_value, certificate);
     let mut problems = Vec::new();
     for (tag, want) in &expected {
         match fields.iter().find(|f| f.tag == *tag) {
             None => problems.push(format!("tag {tag} ({}) is missing", qr::tag_name(*tag))),
-            Some(f) if f.raw != *want => {
+            Some(f) if f.raw.as_slice() != *want => {
                 // Tag 3 may carry a trailing Z (older SDKs); that is not a mismatch.
-                let tolerated = *tag == 3 && f.raw.strip_suffix(b"Z") == Some(want.as_slice());
+                let tolerated = *tag == 3 && f.raw.strip_suffix(b"Z") == Some(*want);
                 if !tolerated {
                     problems.push(format!("tag {tag} ({}) does not match the document", qr::tag_name(*tag)));
                 }

@@ -193,7 +193,7 @@ impl Store for SqliteStore {
             .query_row(
                 "SELECT * FROM documents WHERE egs_id = ?1 AND icv = ?2",
                 params![egs_id, icv as i64],
-                |r| row_to_document(r),
+                row_to_document,
             )
             .optional()
             .map_err(storage)

@@ -118,8 +118,13 @@ pub struct Egs {
 
 /// Key → CSR → compliance CSID.
 pub async fn compliance_egs(client: &Client) -> Egs {
+    compliance_egs_for(client, &config()).await
+}
+
+/// Key → CSR (for `config`) → compliance CSID.
+pub async fn compliance_egs_for(client: &Client, config: &CsrConfig) -> Egs {
     let key = qayd::generate_private_key().unwrap();
-    let csr = qayd::build_csr(&config(), &key, client.environment()).unwrap();
+    let csr = qayd::build_csr(config, &key, client.environment()).unwrap();
     let outcome = client.compliance_csid(&csr.to_api_base64(), OTP).await.unwrap();
     let Outcome::Accepted(response) = outcome else { panic!("compliance CSID: {outcome:?}") };
     let compliance = Credentials::from_csid(client.environment().clone(), &response).unwrap();

@@ -1,0 +1,21 @@
+//! Writes include/qayd.h with cbindgen. The header is committed; `make test` fails when the
+//! committed copy differs from the regenerated one.
+
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    println!("cargo:rerun-if-changed=src/lib.rs");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    // Give the shared library the name the Makefile installs it under.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libqayd.so");
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    let bindings = cbindgen::Builder::new()
+        // Only this file: no `cargo metadata` run, and no parsing of dependencies.
+        .with_src(crate_dir.join("src/lib.rs"))
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not generate include/qayd.h");
+    // Only touches the file when its content changes.
+    bindings.write_to_file(crate_dir.join("include/qayd.h"));
+}

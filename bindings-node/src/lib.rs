@@ -1,0 +1,244 @@
+//! The Node.js face of the qayd engine (napi-rs). Loaded by `index.js`, which is the public API.
+//!
+//! This crate only converts types and maps errors; every rule lives in the core. A core error is
+//! thrown as a JS `Error` carrying `code = "QAYD_<CODE>"` (the core's stable `Error::code()`) and
+//! `rule` (for `QAYD_INVALID_MODEL`); `index.js` re-throws it as the matching subclass.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Throws the core error as a JS Error with `code` and `rule`, and returns the "already thrown"
+/// marker napi-rs passes through unchanged.
+fn throw(env: &Env, error: qayd::Error) -> Error {
+    let build = || -> Result<()> {
+        let mut object = env.create_error(Error::new(Status::GenericFailure, error.to_string()))?;
+        object.set("code", format!("QAYD_{}", error.code()))?;
+        match error.rule() {
+            Some(rule) => object.set("rule", rule)?,
+            None => object.set("rule", Null)?,
+        }
+        env.throw(object)
+    };
+    match build() {
+        Ok(()) => Error::from_status(Status::PendingException),
+        // Could not build the object (e.g. the env is tearing down): fall back to a plain error
+        // whose `code` is still the stable one.
+        Err(_) => Error::new(Status::GenericFailure, format!("[QAYD_{}] {error}", error.code())),
+    }
+}
+
+trait OrThrow<T> {
+    fn or_throw(self, env: &Env) -> Result<T>;
+}
+
+impl<T> OrThrow<T> for qayd::Result<T> {
+    fn or_throw(self, env: &Env) -> Result<T> {
+        self.map_err(|e| throw(env, e))
+    }
+}
+
+/// A document, certificate or key: a Buffer/Uint8Array, or a string (taken as UTF-8).
+type Data = Either<Buffer, String>;
+
+fn bytes(data: &Data) -> &[u8] {
+    match data {
+        Either::A(buffer) => buffer.as_ref(),
+        Either::B(text) => text.as_bytes(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants and hash
+// ---------------------------------------------------------------------------------------------
+
+/// The engine's version.
+#[napi]
+pub const VERSION: &str = qayd::VERSION;
+
+/// The PIH of the first document of every EGS unit.
+#[napi(js_name = "GENESIS_PIH")]
+pub const GENESIS_PIH: &str = qayd::GENESIS_PIH;
+
+/// Every error code the core can raise (without the `QAYD_` prefix).
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+    qayd::ERROR_CODES.to_vec()
+}
+
+/// The invoice hash (base64 SHA-256 of the C14N 1.1 canonical invoice without its stamp).
+#[napi]
+pub fn invoice_hash(env: Env, xml: Data) -> Result<String> {
+    qayd::invoice_hash(bytes(&xml)).or_throw(&env)
+}
+
+/// The unsigned UBL 2.1 document of an invoice model given in its JSON form: validated, totals
+/// computed, written in the SDK's layout, ready for `Signer.stamp`.
+#[napi]
+pub fn generate(env: Env, model: Data) -> Result<Buffer> {
+    let xml = std::str::from_utf8(bytes(&model))
+        .map_err(|e| qayd::Error::InvalidInput(format!("invoice JSON is not UTF-8 ({e})")))
+        .and_then(qayd::model::Invoice::from_json)
+        .and_then(|invoice| invoice.to_xml())
+        .or_throw(&env)?;
+    Ok(xml.into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signer and stamp
+// ---------------------------------------------------------------------------------------------
+
+/// What the stamp takes from the signing certificate.
+#[napi(object)]
+pub struct CertificateInfo {
+    /// `ds:X509IssuerName`.
+    pub issuer_name: String,
+    /// `ds:X509SerialNumber`, decimal.
+    pub serial_number: String,
+    /// Start of validity, seconds since the Unix epoch.
+    pub not_before_unix: i64,
+    /// End of validity, seconds since the Unix epoch.
+    pub not_after_unix: i64,
+    /// One-line base64 of the DER.
+    pub base64: String,
+    /// QR tag 8: the DER SubjectPublicKeyInfo.
+    pub public_key: Buffer,
+}
+
+/// Options of `Signer.stamp`.
+#[napi(object)]
+pub struct StampOptions {
+    /// `xades:SigningTime` as `YYYY-MM-DDTHH:MM:SS` (Riyadh time); omitted = now.
+    pub signing_time: Option<String>,
+}
+
+/// A stamped document and the values the Fatoora API call and the chain need.
+#[napi(object)]
+pub struct StampedInvoice {
+    pub xml: Buffer,
+    pub invoice_hash: String,
+    pub uuid: String,
+    pub signature: String,
+    pub qr: String,
+    pub signing_time: String,
+}
+
+/// A certificate and the private key that signs with it.
+#[napi]
+pub struct Signer {
+    inner: qayd::Signer,
+}
+
+#[napi]
+impl Signer {
+    #[napi(constructor)]
+    pub fn new(env: Env, certificate: Data, private_key: Data) -> Result<Self> {
+        let inner = qayd::Signer::from_bytes(bytes(&certificate), bytes(&private_key)).or_throw(&env)?;
+        Ok(Signer { inner })
+    }
+
+    #[napi]
+    pub fn stamp(&self, env: Env, xml: Data, options: Option<StampOptions>) -> Result<StampedInvoice> {
+        let options = qayd::StampOptions { signing_time: options.and_then(|o| o.signing_time) };
+        let s = qayd::stamp(bytes(&xml), &self.inner, &options).or_throw(&env)?;
+        Ok(StampedInvoice {
+            xml: s.xml.into(),
+            invoice_hash: s.invoice_hash,
+            uuid: s.uuid,
+            signature: s.signature,
+            qr: s.qr,
+            signing_time: s.signing_time,
+        })
+    }
+
+    #[napi(getter)]
+    pub fn certificate(&self) -> CertificateInfo {
+        let c = self.inner.certificate();
+        CertificateInfo {
+            issuer_name: c.issuer_name().to_owned(),
+            serial_number: c.serial_decimal().to_owned(),
+            not_before_unix: c.not_before_unix(),
+            not_after_unix: c.not_after_unix(),
+            base64: c.base64().to_owned(),
+            public_key: c.public_key_der().to_vec().into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verify
+// ---------------------------------------------------------------------------------------------
+
+#[napi(object)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+#[napi(object)]
+pub struct VerificationReport {
+    pub valid: bool,
+    pub invoice_hash: String,
+    pub checks: Vec<Check>,
+}
+
+/// Verifies a stamped invoice check by check. Throws only when the input is not an invoice.
+#[napi]
+pub fn verify(env: Env, xml: Data) -> Result<VerificationReport> {
+    let report = qayd::verify(bytes(&xml)).or_throw(&env)?;
+    Ok(VerificationReport {
+        valid: report.valid,
+        invoice_hash: report.invoice_hash,
+        checks: report
+            .checks
+            .into_iter()
+            .map(|c| Check { name: c.name, passed: c.passed, message: c.message })
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// QR
+// ---------------------------------------------------------------------------------------------
+
+#[napi(object)]
+pub struct QrField {
+    pub tag: u32,
+    pub name: String,
+    /// Text for tags 1–7, base64 of the raw bytes for tags 8 and 9.
+    pub value: String,
+    pub raw: Buffer,
+}
+
+/// Decodes a base64 TLV QR payload into its fields.
+#[napi]
+pub fn qr_decode(env: Env, text: String) -> Result<Vec<QrField>> {
+    let fields = qayd::qr::decode(&text).or_throw(&env)?;
+    Ok(fields
+        .into_iter()
+        .map(|f| QrField { tag: f.tag.into(), name: f.name, value: f.value, raw: f.raw.into() })
+        .collect())
+}
+
+/// An SVG image of the QR code carrying `text`.
+#[napi]
+pub fn qr_svg(env: Env, text: String) -> Result<String> {
+    qayd::qr::render_svg(&text).or_throw(&env)
+}
+
+/// A PNG image of the QR code carrying `text`, `scale` pixels per module (default 8, clamped to
+/// 1..=64).
+#[napi]
+pub fn qr_png(env: Env, text: String, scale: Option<u32>) -> Result<Buffer> {
+    qayd::qr::render_png(&text, scale.unwrap_or(8)).map(Buffer::from).or_throw(&env)
+}
+
+/// The QR code drawn with Unicode half blocks, for a terminal.
+#[napi]
+pub fn qr_text(env: Env, text: String) -> Result<String> {
+    qayd::qr::render_text(&text).or_throw(&env)
+}

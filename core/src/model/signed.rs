@@ -1,0 +1,42 @@
+//! Writing and stamping in one pass. The writer's output is canonical already, so the stamp can
+//! hash it as written; the QR values come straight from the model and its totals.
+
+use super::dec::round2;
+use super::{Invoice, InvoiceKind};
+use crate::crypto::Signer;
+use crate::error::{Error, Result};
+use crate::stamp::{self, QrFacts, StampOptions, StampedInvoice};
+
+impl Invoice {
+    /// Validates, computes the totals, writes and stamps the document. The bytes are the same as
+    /// `qayd::stamp(&invoice.to_xml()?, …)` gives (the tests hold both paths to that), without
+    /// parsing the document back.
+    pub fn stamp(&self, signer: &Signer, options: &StampOptions) -> Result<StampedInvoice> {
+        let totals = self.totals()?;
+        let xml = super::write::write(self, &totals)?;
+        let xml = String::from_utf8(xml)
+            .map_err(|_| Error::InvalidInput("the writer produced non-UTF-8".into()))?;
+        let missing = |rule: &str, what: &str| {
+            Error::model(rule, format!("{what} is required (it goes into the QR code)"))
+        };
+        let facts = QrFacts {
+            seller_name: self
+                .seller
+                .registration_name
+                .as_deref()
+                .map(str::trim)
+                .ok_or_else(|| missing("BR-06", "the seller's registration name (BT-27)"))?,
+            vat_number: self
+                .seller
+                .vat_number
+                .as_deref()
+                .map(str::trim)
+                .ok_or_else(|| missing("BR-KSA-39", "the seller's VAT number (BT-31)"))?,
+            timestamp: format!("{}T{}", self.issue_date.trim(), self.issue_time.trim()),
+            total: round2(totals.payable_amount).to_string(),
+            vat_total: round2(totals.vat_total_sar).to_string(),
+            simplified: self.kind == InvoiceKind::Simplified,
+        };
+        stamp::stamp_written(&xml, &self.uuid.hyphenated().to_string(), &facts, signer, options)
+    }
+}
