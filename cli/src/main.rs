@@ -40,6 +40,21 @@ enum Command {
         #[arg(long)]
         signing_time: Option<String>,
     },
+    /// Write the UBL invoice for a model given as JSON; stamp it too when --cert and --key are given.
+    Generate {
+        /// The invoice in Qayd's JSON form ("-" reads standard input).
+        model: PathBuf,
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        /// Where to write the XML (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// xades:SigningTime as YYYY-MM-DDTHH:MM:SS, Riyadh time (default: now).
+        #[arg(long)]
+        signing_time: Option<String>,
+    },
     /// Verify a stamped invoice: hash, digests, signature, QR, chain fields.
     Verify { file: PathBuf },
     /// Print, decode or draw the QR code of a stamped invoice.
@@ -125,21 +140,25 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Sign { file, cert, key, out, signing_time } => {
             let signer = qayd::Signer::from_bytes(&read_input(&cert)?, &read_input(&key)?)?;
             let stamped = qayd::stamp(&read_input(&file)?, &signer, &qayd::StampOptions { signing_time })?;
-            if let Some(out) = &out {
-                write_output(out, &stamped.xml)?;
-            }
-            if cli.json {
-                let mut value = serde_json::to_value(&stamped).unwrap_or_default();
-                match &out {
-                    Some(out) => value["out"] = json!(out),
-                    None => value["xml"] = json!(String::from_utf8_lossy(&stamped.xml)),
+            let summary = serde_json::to_value(&stamped).unwrap_or_default();
+            emit(&stamped.xml, summary, out.as_deref(), cli.json)?;
+            Ok(0)
+        }
+        Command::Generate { model, cert, key, out, signing_time } => {
+            let json = read_input(&model)?;
+            let json = std::str::from_utf8(&json)
+                .map_err(|_| Failure::from(qayd::Error::InvalidInput("the model is not UTF-8".into())))?;
+            let invoice = qayd::model::Invoice::from_json(json)?;
+            let (xml, summary) = match (cert, key) {
+                (Some(cert), Some(key)) => {
+                    let signer = qayd::Signer::from_bytes(&read_input(&cert)?, &read_input(&key)?)?;
+                    let stamped = invoice.stamp(&signer, &qayd::StampOptions { signing_time })?;
+                    let summary = serde_json::to_value(&stamped).unwrap_or_default();
+                    (stamped.xml, summary)
                 }
-                print_json(value);
-            } else if out.is_none() {
-                std::io::stdout().write_all(&stamped.xml).map_err(|e| io_failure(Path::new("-"), e))?;
-            } else {
-                println!("invoice hash: {}", stamped.invoice_hash);
-            }
+                _ => (invoice.to_xml()?, json!({ "uuid": invoice.uuid.to_string() })),
+            };
+            emit(&xml, summary, out.as_deref(), cli.json)?;
             Ok(0)
         }
         Command::Verify { file } => {
@@ -184,6 +203,31 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// Writes a produced document to `out` (or standard output) and reports on it: with `--json` a
+/// summary (plus the XML itself when it went nowhere else), otherwise the invoice hash if any.
+fn emit(
+    xml: &[u8],
+    mut summary: serde_json::Value,
+    out: Option<&Path>,
+    json_output: bool,
+) -> Result<(), Failure> {
+    if let Some(out) = out {
+        write_output(out, xml)?;
+    }
+    if json_output {
+        match out {
+            Some(out) => summary["out"] = json!(out),
+            None => summary["xml"] = json!(String::from_utf8_lossy(xml)),
+        }
+        print_json(summary);
+    } else if out.is_none() {
+        std::io::stdout().write_all(xml).map_err(|e| io_failure(Path::new("-"), e))?;
+    } else if let Some(hash) = summary["invoice_hash"].as_str() {
+        println!("invoice hash: {hash}");
+    }
+    Ok(())
 }
 
 /// The QR payload of a stamped document, or a clear error when it has none.

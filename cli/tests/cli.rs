@@ -126,3 +126,41 @@ fn invalid_document_exits_1_and_bad_input_exits_2() {
         .stderr(predicate::str::contains("does not match"));
     qayd().arg("frobnicate").assert().code(2);
 }
+
+#[test]
+fn generate_unsigned_and_stamped() {
+    let model = repo().join("core/tests/fixtures/models/standard_invoice.json");
+    let unsigned = qayd().arg("generate").arg(&model).assert().success().get_output().stdout.clone();
+    let expected =
+        std::fs::read(repo().join("tests/conformance/expected/generate-standard-invoice.xml")).unwrap();
+    assert_eq!(unsigned, expected);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("signed.xml");
+    qayd()
+        .arg("generate")
+        .arg(&model)
+        .arg("--cert")
+        .arg(cert())
+        .arg("--key")
+        .arg(key())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("invoice hash:"));
+    assert!(qayd::verify(&std::fs::read(&out).unwrap()).unwrap().valid);
+    // Only one of the pair, a broken model, a model that breaks a rule.
+    qayd().arg("generate").arg(&model).arg("--cert").arg(cert()).assert().code(2);
+    qayd()
+        .args(["generate", "-"])
+        .write_stdin("{\"kind\": 3}")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kind"));
+    let broken =
+        std::fs::read_to_string(&model).unwrap().replacen("\"vat_number\": \"3", "\"vat_number\": \"4", 1);
+    let output = qayd().args(["--json", "generate", "-"]).write_stdin(broken).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["error"]["code"], "INVALID_MODEL");
+}

@@ -11,6 +11,7 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod clock;
 pub mod crypto;
 pub mod csr;
 #[cfg(feature = "store")]

@@ -182,3 +182,22 @@ fn database_file_is_private() {
     SqliteStore::open(&path).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+#[test]
+fn issue_dates_follow_riyadh_time() {
+    use qayd::clock::FixedClock;
+    // 2025-03-14 22:30 UTC = 2025-03-15 01:30 in Riyadh: a document dated the 15th is not in the
+    // future (a UTC-based check would say it is), one dated the 16th is.
+    let clock = Arc::new(FixedClock::at(1_741_991_400));
+    let engine = Engine::with_clock(Arc::new(SqliteStore::in_memory().unwrap()), clock.clone());
+    engine.register_egs("pos-1").unwrap();
+    let mut today = invoice();
+    today.set_issued_at(clock.0.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!((today.issue_date.as_str(), today.issue_time.as_str()), ("2025-03-15", "01:30:00"));
+    engine.issue("pos-1", &signer(), &today, &options()).unwrap();
+    let mut tomorrow = invoice();
+    tomorrow.issue_date = "2025-03-16".into();
+    let error = engine.issue("pos-1", &signer(), &tomorrow, &options()).unwrap_err();
+    assert_eq!(error.rule(), Some("BR-KSA-04"));
+    assert_eq!(engine.store().chain_head("pos-1").unwrap().next_icv, 2);
+}

@@ -1,6 +1,7 @@
 //! The EGS engine: issues documents through a [`Store`] so that every stamped document takes the
 //! next counter value and chains to its predecessor, exactly once, whatever fails.
 
+use crate::clock::{Clock, SystemClock};
 use crate::crypto::Signer;
 use crate::error::Result;
 use crate::model::Invoice;
@@ -11,11 +12,17 @@ use std::sync::Arc;
 /// Issues and tracks documents for any number of EGS units on one store.
 pub struct Engine {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Engine { store }
+        Self::with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// An engine on an injected clock (tests, replays).
+    pub fn with_clock(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Engine { store, clock }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -36,7 +43,8 @@ impl Engine {
         invoice: &Invoice,
         options: &StampOptions,
     ) -> Result<StoredDocument> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.now_unix();
+        invoice.check_not_in_future(now)?;
         self.store.issue(egs_id, now, &mut |icv, pih| {
             let mut invoice = invoice.clone();
             invoice.icv = icv;

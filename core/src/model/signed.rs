@@ -8,6 +8,29 @@ use crate::error::{Error, Result};
 use crate::stamp::{self, QrFacts, StampOptions, StampedInvoice};
 
 impl Invoice {
+    /// Sets the issue date and time (BT-2, KSA-25) to the given instant in Riyadh time, the one
+    /// clock policy of [`crate::clock`].
+    pub fn set_issued_at(&mut self, unix: i64) {
+        let (date, time) = crate::clock::riyadh_date_time(unix);
+        self.issue_date = date;
+        self.issue_time = time;
+    }
+
+    /// BR-KSA-04: the issue date may not be later than today in Riyadh.
+    pub fn check_not_in_future(&self, now_unix: i64) -> Result<()> {
+        let (today, _) = crate::clock::riyadh_date_time(now_unix);
+        if self.issue_date.trim() > today.as_str() {
+            return Err(Error::model(
+                "BR-KSA-04",
+                format!(
+                    "the issue date {} is after today in Riyadh ({today}); dates are Saudi local time (UTC+3)",
+                    self.issue_date
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Validates, computes the totals, writes and stamps the document. The bytes are the same as
     /// `qayd::stamp(&invoice.to_xml()?, …)` gives (the tests hold both paths to that), without
     /// parsing the document back.

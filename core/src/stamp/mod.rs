@@ -48,9 +48,8 @@ pub struct StampedInvoice {
 
 /// The current time in Riyadh (UTC+3, no daylight saving) as `YYYY-MM-DDTHH:MM:SS`.
 pub fn riyadh_now() -> String {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3));
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    now.format(&format).unwrap_or_default()
+    use crate::clock::Clock;
+    crate::clock::riyadh_timestamp(crate::clock::SystemClock.now_unix())
 }
 
 /// Checks `YYYY-MM-DDTHH:MM:SS` (an optional `Z` is tolerated, as in older SDK samples).
