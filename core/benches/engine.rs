@@ -40,6 +40,13 @@ fn engine(c: &mut Criterion) {
     });
     c.bench_function("verify/sdk-simplified", |b| b.iter(|| qayd::verify(black_box(&signed)).unwrap()));
 
+    // The shared 5-line invoice every binding's benchmark stamps (tests/bench/): the bindings'
+    // overhead is their time over this one.
+    let five_xml = read("tests/bench/simplified-5-lines.xml");
+    c.bench_function("stamp/bench-5-lines-xml", |b| {
+        b.iter(|| qayd::stamp(black_box(&five_xml), &signer, &options).unwrap())
+    });
+
     let small = invoice("simplified_invoice", 5);
     c.bench_function("generate+stamp+qr/simplified-5-lines", |b| {
         b.iter(|| black_box(&small).stamp(&signer, &options).unwrap())
