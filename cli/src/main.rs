@@ -1,5 +1,12 @@
 //! `qayd`: the command line over the engine. Thin by design: parse arguments, read files, call
-//! the core, print. Exit codes: 0 ok, 1 the document is invalid, 2 bad input or usage.
+//! the core, print. Exit codes: 0 ok; 1 the document is invalid or the platform refused it (or
+//! the credentials); 2 bad input or usage; 3 the platform could not be reached or failed (try
+//! again later).
+
+mod demo;
+mod onboard;
+mod sdk;
+mod settings;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
@@ -7,12 +14,46 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+const AFTER_HELP: &str = "\
+Exit codes: 0 ok; 1 invalid document, or the platform refused it or the credentials;
+2 bad input or usage; 3 the platform could not be reached or failed (try again later).
+
+The SDK's spellings work too (fatoora -> qayd):
+  -csr -csrConfig F [-privateKey K] [-generatedCsr C] [-pem] [-nonprod|-sim]
+        -> csr --config F [--key-out K] [--csr-out C] [--pem] --env core|developer-portal|simulation
+  -invoice F -invoiceRequest [-apiRequest O]   -> invoice-request F [--out O]
+  -invoice F -generateHash                     -> hash F
+  -invoice F -qr                               -> qr F
+  -invoice F -validate                         -> validate F
+  -invoice F -sign [-signedInvoice O]          -> sign F [--out O] --cert C --key K
+
+Settings: --settings FILE or QAYD_SETTINGS (JSON: env, csr_config, out, otp_env, otp_file,
+gateway_port, demo_dir, timeout_secs); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT,
+QAYD_OTP_ENV, QAYD_OTP_FILE, QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS.
+Precedence: flag > variable > settings file > default.
+
+Try it: qayd demo";
+
+const ONBOARD_EXAMPLES: &str = "\
+Examples:
+  read -rs FATOORA_OTP && export FATOORA_OTP     # paste the OTP from the Fatoora portal
+  qayd onboard --config egs.properties --env simulation --otp-env FATOORA_OTP --out egs-1
+  qayd onboard --config egs.json --env http://127.0.0.1:8443 --otp-file otp.txt --out egs-local";
+
 #[derive(Parser)]
-#[command(name = "qayd", version, about = "ZATCA Phase 2 e-invoicing: hash, stamp, QR, verify")]
+#[command(
+    name = "qayd",
+    version,
+    about = "ZATCA Phase 2 e-invoicing: CSR, onboarding, hash, stamp, QR, verify, local gateway",
+    after_help = AFTER_HELP
+)]
 struct Cli {
-    /// Print machine-readable JSON instead of text.
+    /// Print machine-readable JSON instead of text (never progress bars, never secrets).
     #[arg(long, global = true)]
     json: bool,
+    /// A JSON settings file with defaults for the common options.
+    #[arg(long, global = true, env = "QAYD_SETTINGS", value_name = "FILE")]
+    settings: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,6 +98,15 @@ enum Command {
     },
     /// Verify a stamped invoice: hash, digests, signature, QR, chain fields.
     Verify { file: PathBuf },
+    /// Validate an invoice against the UBL 2.1 structure and ZATCA's business rules (KSA and
+    /// EN 16931), with fixes in English and Arabic. Exit 0 when there is no error (warnings are
+    /// printed), 1 when there are errors.
+    Validate {
+        file: PathBuf,
+        /// Print the Arabic messages too.
+        #[arg(long)]
+        arabic: bool,
+    },
     /// Print, decode or draw the QR code of a stamped invoice.
     Qr {
         file: PathBuf,
@@ -73,6 +123,101 @@ enum Command {
         #[arg(long)]
         terminal: bool,
     },
+    /// Generate a key and a CSR (the SDK's -csr). Without --pem, as the SDK: the key file holds
+    /// the bare base64 body and the CSR file the base64 form the API takes.
+    Csr {
+        /// The CSR values: the SDK's .properties file, or JSON.
+        #[arg(long, env = "QAYD_CSR_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// developer-portal (default), simulation, core, or a base URL (developer-portal template).
+        #[arg(long, env = "QAYD_ENV")]
+        env: Option<String>,
+        /// The private key file (default generated-private-key-<timestamp>.key; written 0600).
+        #[arg(long, value_name = "FILE")]
+        key_out: Option<PathBuf>,
+        /// The CSR file (default generated-csr-<timestamp>.csr).
+        #[arg(long, value_name = "FILE")]
+        csr_out: Option<PathBuf>,
+        /// Write both as PEM.
+        #[arg(long)]
+        pem: bool,
+    },
+    /// The API request body {invoiceHash, uuid, invoice} of a stamped invoice (the SDK's
+    /// -invoiceRequest).
+    InvoiceRequest {
+        /// The stamped invoice XML ("-" reads standard input).
+        file: PathBuf,
+        /// Where to write the JSON (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run the local Fatoora gateway (the six endpoints, a test CA, fault injection) until Ctrl-C.
+    Gateway {
+        /// The port on 127.0.0.1 (0: any free port; the base URL is printed).
+        #[arg(long, env = "QAYD_GATEWAY_PORT")]
+        port: Option<u16>,
+        /// The gateway's JSON configuration (see gateway/README.md).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Onboard an EGS unit: key, CSR, compliance CSID, compliance samples, production CSID.
+    ///
+    /// The OTP comes from --otp-env VAR or --otp-file FILE (or QAYD_OTP); --otp puts it on the
+    /// command line, where other users and the shell history can read it: scripts only.
+    #[command(after_help = ONBOARD_EXAMPLES)]
+    Onboard {
+        /// The CSR values: the SDK's .properties file, or JSON.
+        #[arg(long, env = "QAYD_CSR_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// developer-portal, simulation, core, or a base URL (e.g. a `qayd gateway`).
+        #[arg(long, env = "QAYD_ENV")]
+        env: Option<String>,
+        /// The folder for the key, certificates and credentials.json (secrets: written 0600).
+        #[arg(long, env = "QAYD_OUT", value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        otp: OtpFlags,
+        /// Replace credentials already in --out.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Renew the production CSID of an onboarded EGS unit (new key, new OTP) before it expires.
+    Renew {
+        /// The folder `qayd onboard --out` wrote.
+        #[arg(long, env = "QAYD_OUT", value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Must be the credentials' environment (default: theirs).
+        #[arg(long, env = "QAYD_ENV")]
+        env: Option<String>,
+        #[command(flatten)]
+        otp: OtpFlags,
+    },
+    /// Everything on loopback in seconds: local gateway, onboarding, SQLite store, a standard
+    /// invoice, a simplified invoice and a credit note cleared/reported (one through an outage).
+    Demo {
+        /// Where to leave the files (default: a new temporary folder).
+        #[arg(long, env = "QAYD_DEMO_DIR", value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct OtpFlags {
+    /// The name of an environment variable holding the OTP.
+    #[arg(long, env = "QAYD_OTP_ENV", value_name = "VAR")]
+    otp_env: Option<String>,
+    /// A file holding the OTP.
+    #[arg(long, env = "QAYD_OTP_FILE", value_name = "FILE")]
+    otp_file: Option<PathBuf>,
+    /// The OTP itself (visible to other users and in shell history: prefer --otp-env).
+    #[arg(long, value_name = "OTP")]
+    otp: Option<String>,
+}
+
+impl From<OtpFlags> for onboard::OtpArgs {
+    fn from(f: OtpFlags) -> Self {
+        onboard::OtpArgs { otp_env: f.otp_env, otp_file: f.otp_file, otp: f.otp }
+    }
 }
 
 /// A failure with its exit code.
@@ -82,9 +227,21 @@ struct Failure {
     error_code: &'static str,
 }
 
+impl Failure {
+    fn input(message: String) -> Self {
+        Failure { code: 2, message, error_code: "INVALID_INPUT" }
+    }
+}
+
 impl From<qayd::Error> for Failure {
     fn from(e: qayd::Error) -> Self {
-        Failure { code: 2, message: e.to_string(), error_code: e.code() }
+        use qayd::Error as E;
+        let code = match &e {
+            E::ApiRejected { .. } | E::Unauthorized(_) => 1,
+            E::Network(_) | E::Http { .. } | E::UnexpectedResponse { .. } => 3,
+            _ => 2,
+        };
+        Failure { code, message: e.to_string(), error_code: e.code() }
     }
 }
 
@@ -106,7 +263,7 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(sdk::translate(std::env::args().collect()));
     let json_output = cli.json;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -127,7 +284,24 @@ fn print_json(value: serde_json::Value) {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    let settings = settings::Settings::load(cli.settings.as_deref())?;
     match cli.command {
+        Command::Csr { config, env, key_out, csr_out, pem } => {
+            onboard::csr(onboard::CsrArgs { config, env, key_out, csr_out, pem }, &settings, cli.json)
+        }
+        Command::InvoiceRequest { file, out } => invoice_request(&file, out.as_deref(), cli.json),
+        Command::Gateway { port, config } => {
+            gateway(port.or(settings.gateway_port), config.as_deref(), cli.json)
+        }
+        Command::Onboard { config, env, out, otp, force } => onboard::onboard(
+            onboard::OnboardArgs { config, env, out, otp: otp.into(), force },
+            &settings,
+            cli.json,
+        ),
+        Command::Renew { dir, env, otp } => {
+            onboard::renew(onboard::RenewArgs { dir, env, otp: otp.into() }, &settings, cli.json)
+        }
+        Command::Demo { dir } => demo::run(dir.or(settings.demo_dir.clone()), cli.json),
         Command::Hash { file } => {
             let hash = qayd::invoice_hash(&read_input(&file)?)?;
             if cli.json {
@@ -160,6 +334,34 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             };
             emit(&xml, summary, out.as_deref(), cli.json)?;
             Ok(0)
+        }
+        Command::Validate { file, arabic } => {
+            let report = qayd::validate(&read_input(&file)?)?;
+            if cli.json {
+                print_json(serde_json::to_value(&report).unwrap_or_default());
+            } else {
+                for finding in &report.findings {
+                    println!(
+                        "{:<7} {:<16} {}",
+                        format!("{:?}", finding.severity).to_uppercase(),
+                        finding.rule,
+                        finding.path
+                    );
+                    println!("        {}", finding.message_en);
+                    if arabic {
+                        println!("        {}", finding.message_ar);
+                    }
+                    if !finding.fix.is_empty() {
+                        println!("        fix: {}", finding.fix);
+                    }
+                }
+                let (errors, warnings) = (report.errors().count(), report.warnings().count());
+                println!(
+                    "{} ({errors} errors, {warnings} warnings)",
+                    if report.valid { "VALID" } else { "INVALID" }
+                );
+            }
+            Ok(if report.valid { 0 } else { 1 })
         }
         Command::Verify { file } => {
             let report = qayd::verify(&read_input(&file)?)?;
@@ -237,5 +439,67 @@ fn qr_of(xml: &[u8]) -> Result<String, Failure> {
         message: "the document has no QR code (cac:AdditionalDocumentReference[cbc:ID='QR']); stamp it first"
             .into(),
         error_code: "INVALID_DOCUMENT",
+    })
+}
+
+/// `qayd invoice-request`.
+fn invoice_request(file: &Path, out: Option<&Path>, json_output: bool) -> Result<u8, Failure> {
+    let xml = read_input(file)?;
+    qr_of(&xml)?;
+    let body = qayd::api::InvoiceSubmission::from_signed_xml(&xml)?;
+    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+    match out {
+        Some(out) => {
+            write_output(out, text.as_bytes())?;
+            if json_output {
+                print_json(json!({ "out": out, "uuid": body.uuid, "invoiceHash": body.invoice_hash }));
+            } else {
+                println!("API request: {}", out.display());
+            }
+        }
+        None => println!("{text}"),
+    }
+    Ok(0)
+}
+
+/// `qayd gateway`: serves until Ctrl-C.
+fn gateway(port: Option<u16>, config: Option<&Path>, json_output: bool) -> Result<u8, Failure> {
+    let mut gateway_config = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| io_failure(path, e))?;
+            qayd_gateway::GatewayConfig::from_json(&text)
+                .map_err(|e| Failure::input(format!("gateway config {}: {e}", path.display())))?
+        }
+        None => qayd_gateway::GatewayConfig::default(),
+    };
+    if let Some(port) = port {
+        gateway_config.bind = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let bind = gateway_config.bind;
+        let gateway = qayd_gateway::Gateway::start(gateway_config)
+            .await
+            .map_err(|e| Failure { code: 2, message: format!("cannot listen on {bind}: {e}"), error_code: "IO" })?;
+        if json_output {
+            println!("{}", json!({ "base_url": gateway.base_url() }));
+        } else {
+            println!("{}", gateway.base_url());
+            eprintln!(
+                "qayd gateway: local Fatoora stand-in on {} (use --env {} with qayd onboard; Ctrl-C stops it)",
+                gateway.base_url(),
+                gateway.base_url()
+            );
+        }
+        let _ = std::io::stdout().flush();
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| Failure { code: 2, message: format!("cannot wait for Ctrl-C: {e}"), error_code: "IO" })?;
+        gateway.shutdown().await;
+        Ok(0)
     })
 }

@@ -164,3 +164,51 @@ fn generate_unsigned_and_stamped() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["error"]["code"], "INVALID_MODEL");
 }
+
+#[test]
+fn validate_reports_rules_with_fixes() {
+    qayd()
+        .arg("validate")
+        .arg(repo().join("tests/vectors/sdk-R3.4.8/Data/Samples/Standard/Invoice/Standard_Invoice.xml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("VALID"));
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.xml");
+    let xml = std::fs::read_to_string(
+        repo().join("tests/vectors/sdk-R3.4.8/Data/Samples/Standard/Invoice/Standard_Invoice.xml"),
+    )
+    .unwrap();
+    // A warning (BR-KSA-37 is one in R3.4.8) is printed but the document stays valid.
+    let warned = dir.path().join("warned.xml");
+    std::fs::write(
+        &warned,
+        xml.replacen(
+            "<cbc:BuildingNumber>2322</cbc:BuildingNumber>",
+            "<cbc:BuildingNumber>23</cbc:BuildingNumber>",
+            1,
+        ),
+    )
+    .unwrap();
+    qayd().arg("validate").arg(&warned).assert().success().stdout(predicate::str::contains("BR-KSA-37"));
+    // An error: the seller VAT number is 14 digits (BR-KSA-40).
+    std::fs::write(
+        &broken,
+        xml.replacen(
+            "<cbc:CompanyID>399999999900003</cbc:CompanyID>",
+            "<cbc:CompanyID>39999999990003</cbc:CompanyID>",
+            1,
+        ),
+    )
+    .unwrap();
+    qayd()
+        .args(["validate", "--arabic"])
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BR-KSA-40"));
+    let output = qayd().args(["--json", "validate"]).arg(&broken).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    qayd().arg("validate").arg(repo().join("tests/conformance/inputs/malformed.xml")).assert().code(2);
+}

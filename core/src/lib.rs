@@ -18,11 +18,14 @@ pub mod csr;
 pub mod engine;
 pub mod error;
 pub mod model;
+#[cfg(feature = "api")]
+pub mod onboarding;
 pub mod qr;
 pub mod secrets;
 pub mod stamp;
 #[cfg(feature = "store")]
 pub mod store;
+pub mod validate;
 pub mod xml;
 
 pub use crypto::{Certificate, PrivateKey, Signer};
@@ -30,6 +33,7 @@ pub use csr::{Csr, CsrConfig, Environment, build_csr, generate_private_key, pars
 pub use error::{ERROR_CODES, Error, ErrorKind, Result};
 pub use stamp::verify::{Check, VerificationReport, verify};
 pub use stamp::{GENESIS_PIH, StampOptions, StampedInvoice, invoice_hash, qr_of_document, stamp};
+pub use validate::{Finding, Severity, ValidationReport, validate};
 
 /// Writes the unsigned UBL document for an invoice given in its JSON form (see
 /// [`model::Invoice`]): the one call the bindings and the CLI need.

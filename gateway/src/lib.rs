@@ -29,7 +29,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -95,6 +95,10 @@ pub struct Fault {
     pub content_type: Option<String>,
     /// Only requests whose path ends with this (e.g. `/invoices/reporting/single`).
     pub path: Option<String>,
+    /// Process the request first (the platform examines and may accept it), then apply the
+    /// fault: a client that sees a timeout, a dropped connection or a 5xx although the
+    /// document was accepted.
+    pub after_processing: bool,
 }
 
 /// A request as the gateway received it.
@@ -126,6 +130,8 @@ pub(crate) struct Shared {
     pub(crate) platform: platform::Platform,
     faults: Mutex<VecDeque<(Fault, u32)>>,
     received: Mutex<Vec<ReceivedRequest>>,
+    /// Document UUID → how many times clearance/reporting accepted it (200/202, not duplicates).
+    acceptances: Mutex<HashMap<String, u32>>,
 }
 
 impl Shared {
@@ -146,6 +152,19 @@ impl Shared {
     fn add_fault(&self, fault: Fault) {
         let count = fault.count.unwrap_or(1);
         self.faults.lock().unwrap_or_else(|e| e.into_inner()).push_back((fault, count));
+    }
+
+    fn count_acceptance(&self, request: &ReceivedRequest, status: u16) {
+        let document_call = request.path.ends_with("/invoices/clearance/single")
+            || request.path.ends_with("/invoices/reporting/single");
+        if !document_call || !matches!(status, 200 | 202) {
+            return;
+        }
+        let uuid = serde_json::from_slice::<serde_json::Value>(&request.body)
+            .ok()
+            .and_then(|v| v.get("uuid").and_then(|u| u.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        *self.acceptances.lock().unwrap_or_else(|e| e.into_inner()).entry(uuid).or_default() += 1;
     }
 
     fn record(&self, request: ReceivedRequest) {
@@ -183,6 +202,7 @@ impl Gateway {
             config,
             faults: Mutex::new(faults),
             received: Mutex::new(Vec::new()),
+            acceptances: Mutex::new(HashMap::new()),
         });
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = shared.clone();
@@ -221,6 +241,12 @@ impl Gateway {
     /// Every API request received so far (admin requests excluded).
     pub fn received(&self) -> Vec<ReceivedRequest> {
         self.shared.received.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many times each document (by UUID) was accepted by clearance or reporting (HTTP 200
+    /// or 202; duplicates answered 208/409 are not counted). Also `GET /__qayd/acceptances`.
+    pub fn acceptances(&self) -> HashMap<String, u32> {
+        self.shared.acceptances.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Forgets the received requests.
@@ -331,6 +357,25 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
 
     let mut received = ReceivedRequest { method, path, headers, body, status: None };
     let fault = shared.take_fault(&received.path);
+    if let Some(fault) = fault.as_ref().filter(|f| f.after_processing) {
+        let response = shared.platform.handle(&received);
+        let status = response.status().as_u16();
+        shared.count_acceptance(&received, status);
+        if let Some(ms) = fault.delay_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if fault.drop_connection {
+            shared.record(received);
+            return Err(Drop_);
+        }
+        let response = match fault.status {
+            Some(faulted_status) => faulted(fault, faulted_status, &received.path),
+            None => response,
+        };
+        received.status = Some(response.status().as_u16());
+        shared.record(received);
+        return Ok(response);
+    }
     if let Some(fault) = &fault {
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -345,7 +390,11 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         None if received.body.len() > shared.config.body_limit => {
             answer(413, "text/plain", "Request Entity Too Large")
         }
-        None => shared.platform.handle(&received),
+        None => {
+            let response = shared.platform.handle(&received);
+            shared.count_acceptance(&received, response.status().as_u16());
+            response
+        }
     };
     received.status = Some(response.status().as_u16());
     shared.record(received);
@@ -411,6 +460,10 @@ fn admin_request(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Answ
                 }
             }
             json(200, &serde_json::to_value(&list).unwrap_or_default())
+        }
+        ("GET", "acceptances") => {
+            let counts = shared.acceptances.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            json(200, &serde_json::to_value(&counts).unwrap_or_default())
         }
         ("GET", "ca") => answer(
             200,

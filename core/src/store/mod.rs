@@ -1,12 +1,17 @@
 //! Durable state of the EGS units: each unit's chain head (next ICV, hash of the last document)
-//! and every document it issued with its submission state. The one rule every backend keeps:
-//! reserving the next ICV/PIH, stamping and storing the stamped document happen in a single
-//! transaction, so there is never a gap, a reused counter or a forked chain.
+//! and every document it issued with its submission state, plus the outbox (leases, attempts),
+//! sealed credentials, events and the hash-linked audit log. The one rule every backend keeps: a
+//! stamped document is stored, and the head advanced, in a single transaction that also checks
+//! the head is the one it was stamped against (or holds the lock while stamping), so there is
+//! never a gap, a reused counter or a forked chain. The trait is backend-neutral (a PostgreSQL
+//! store implements the same methods with `SELECT … FOR UPDATE` / `SKIP LOCKED`).
 
 pub mod sqlite;
+mod sqlite_outbox;
 
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use sqlite::SqliteStore;
 
@@ -107,8 +112,97 @@ pub struct StoredDocument {
     pub issued_at: i64,
     pub status: SubmissionStatus,
     pub attempts: u32,
+    /// When the next attempt is due (seconds since the Unix epoch).
     pub next_attempt_at: Option<i64>,
     pub last_error: Option<String>,
+    /// ZATCA's validation messages of the last answer (JSON: `validationResults`), if any.
+    pub messages: Option<String>,
+    /// B2B: the cleared document ZATCA returned (checked: same UUID and invoice hash).
+    #[serde(skip)]
+    pub cleared_xml: Option<Vec<u8>>,
+    /// When ZATCA's final answer was recorded.
+    pub finished_at: Option<i64>,
+}
+
+/// What one submission attempt ended in, as recorded by [`Store::record_attempt`].
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub status: SubmissionStatus,
+    /// Whether this attempt counts towards the maximum (an unauthorised EGS does not).
+    pub count_attempt: bool,
+    pub next_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub messages: Option<String>,
+    pub cleared_xml: Option<Vec<u8>>,
+    pub now: i64,
+}
+
+/// A claim on a document (a lease): only its owner may record the attempt; a crashed owner's
+/// lease expires at `until` and another worker may take the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: String,
+    pub until: i64,
+}
+
+/// An EGS unit's credentials at rest: the private key and CSID secret sealed (see
+/// [`crate::secrets::MasterKey`]), the token and environment in clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedCredentials {
+    /// The environment, as JSON (`"core"`, `{"custom":"http://…"}`).
+    pub environment: String,
+    pub binary_security_token: String,
+    pub sealed_private_key: Vec<u8>,
+    pub sealed_secret: Vec<u8>,
+    /// The certificate's end of validity (seconds since the Unix epoch).
+    pub not_after: i64,
+}
+
+impl std::fmt::Debug for SealedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedCredentials")
+            .field("environment", &self.environment)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored event (see `engine::events`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    /// Increasing; the cursor for [`Store::events_since`].
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub egs_id: String,
+    pub icv: Option<u64>,
+    /// JSON details.
+    pub data: String,
+}
+
+/// One row of the hash-linked audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// The exchange, as JSON.
+    pub content: String,
+    /// `hash` of the previous row (64 zeros for the first).
+    pub prev_hash: String,
+    /// [`audit_link_hash`]`(prev_hash, content)`.
+    pub hash: String,
+}
+
+/// The `prev_hash` of the first audit row.
+pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Lowercase hex SHA-256 of `prev_hash ‖ "\n" ‖ content`: each audit row commits to its whole
+/// history.
+pub fn audit_link_hash(prev_hash: &str, content: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(content.as_bytes());
+    crate::crypto::hex(&hasher.finalize())
 }
 
 /// A backend for EGS state. Implementations must make [`Store::issue`] atomic across threads,
@@ -130,4 +224,65 @@ pub trait Store: Send + Sync {
     fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>>;
     /// All documents of a unit in chain order.
     fn documents(&self, egs_id: &str) -> Result<Vec<StoredDocument>>;
+    /// One document by its UUID.
+    fn document_by_uuid(&self, uuid: &str) -> Result<Option<StoredDocument>>;
+    /// Every registered EGS unit.
+    fn egs_ids(&self) -> Result<Vec<String>>;
+
+    // --- Outbox ---
+
+    /// Claims the unit's next document to send, in chain order: the lowest-ICV document not in a
+    /// final state, if it is due (`pending`; `retry_scheduled` with `next_attempt_at <= now`;
+    /// `submitting` whose lease expired). It becomes `submitting` under `lease`. `None` when
+    /// nothing is due (a document ahead of the rest waits for its retry: chain order).
+    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>>;
+    /// Records an attempt's outcome if `owner` still holds the lease; `false` when it does not
+    /// (another worker took the document over; its answer will be recorded instead).
+    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool>;
+    /// Crash recovery: every `submitting` document (its sender died, its fate is unknown)
+    /// becomes `retry_scheduled`, due at `now`. Returns how many. Call it when no other worker
+    /// is live on this store (otherwise rely on lease expiry).
+    fn recover(&self, now: i64) -> Result<usize>;
+    /// Documents in `status` (all units), oldest first, at most `limit`.
+    fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>>;
+    /// Count of documents per status.
+    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>>;
+    /// The earliest `next_attempt_at` of a `retry_scheduled` document, or of a lease expiry.
+    fn next_due(&self) -> Result<Option<i64>>;
+    /// Simplified documents issued at or before `issued_before` that ZATCA has not accepted
+    /// (pending, submitting, retry scheduled, dead). No XML.
+    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>>;
+    /// Stops (`Some(reason)`) or resumes (`None`) sending for a unit.
+    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()>;
+    /// Why a unit is stopped, if it is.
+    fn stopped(&self, egs_id: &str) -> Result<Option<String>>;
+    /// Sends a dead document again (`retry_scheduled`, due at `now`, attempts reset).
+    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool>;
+
+    // --- Credentials ---
+
+    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()>;
+    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>>;
+
+    // --- Events ---
+
+    /// Appends an event unless one with the same `dedup_key` exists; its `seq` when appended.
+    fn push_event(
+        &self,
+        at: i64,
+        kind: &str,
+        egs_id: &str,
+        icv: Option<u64>,
+        data: &str,
+        dedup_key: Option<&str>,
+    ) -> Result<Option<i64>>;
+    /// Events with `seq > cursor`, oldest first, at most `limit`.
+    fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>>;
+
+    // --- Audit ---
+
+    /// Appends `content` to the audit log, linked to the last row, atomically.
+    fn append_audit(&self, content: &str) -> Result<AuditRow>;
+    /// Audit rows with `seq > after`, in order, at most `limit`.
+    fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>>;
 }

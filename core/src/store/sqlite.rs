@@ -1,8 +1,14 @@
-//! The embedded default store: one SQLite file in WAL mode. `BEGIN IMMEDIATE` takes the write lock
-//! before the chain head is read, which serialises issuing across threads and processes sharing
-//! the file; the busy timeout makes a second process wait instead of failing.
+//! The embedded default store: one SQLite file in WAL mode. Issuing stamps against the chain head
+//! as read, then — under `BEGIN IMMEDIATE`, the write lock — checks that the head has not moved
+//! and stores the document and the new head in the same transaction (else it stamps again; after
+//! a few lost races it stamps inside the transaction). That serialises the chain across threads
+//! and processes sharing the file while letting different units stamp in parallel; the busy
+//! timeout makes a second process wait instead of failing.
 
-use super::{ChainHead, NewDocument, Store, StoredDocument, SubmissionStatus};
+use super::{
+    AttemptRecord, AuditRow, ChainHead, EventRow, Lease, NewDocument, SealedCredentials, Store,
+    StoredDocument, SubmissionStatus,
+};
 use crate::error::{Error, Result};
 use crate::stamp::GENESIS_PIH;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -32,9 +38,67 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (egs_id, icv)
 );
 CREATE INDEX IF NOT EXISTS documents_by_status ON documents(status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS credentials (
+    egs_id                TEXT PRIMARY KEY REFERENCES egs(id),
+    environment           TEXT NOT NULL,
+    binary_security_token TEXT NOT NULL,
+    sealed_private_key    BLOB NOT NULL,
+    sealed_secret         BLOB NOT NULL,
+    not_after             INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    egs_id    TEXT NOT NULL,
+    icv       INTEGER,
+    data      TEXT NOT NULL,
+    dedup_key TEXT UNIQUE
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    content   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
-fn storage(e: rusqlite::Error) -> Error {
+/// Columns added after the first schema: (table, column, declaration). Added when missing.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("egs", "stopped", "TEXT"),
+    ("documents", "lease_owner", "TEXT"),
+    ("documents", "lease_until", "INTEGER"),
+    ("documents", "messages", "TEXT"),
+    ("documents", "cleared_xml", "BLOB"),
+    ("documents", "finished_at", "INTEGER"),
+];
+
+fn migrate(connection: &Connection) -> Result<()> {
+    for (table, column, declaration) in ADDED_COLUMNS {
+        let present: bool = connection
+            .query_row(
+                &format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+                [column],
+                |row| row.get::<_, i64>(0),
+            )
+            .map_err(storage)?
+            > 0;
+        if !present {
+            connection
+                .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {declaration}"))
+                .map_err(storage)?;
+        }
+    }
+    connection
+        .execute_batch("CREATE INDEX IF NOT EXISTS documents_by_egs_status ON documents(egs_id, status, icv)")
+        .map_err(storage)
+}
+
+pub(super) fn storage(e: rusqlite::Error) -> Error {
     Error::Storage(e.to_string())
 }
 
@@ -71,17 +135,25 @@ impl SqliteStore {
         // (a power cut may lose the last transactions, never corrupt the file).
         connection.pragma_update(None, "journal_mode", "WAL").map_err(storage)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(storage)?;
+        // Checkpoint (the one fsync of NORMAL mode) every 8192 pages (≈32 MiB of WAL) rather
+        // than every 1000: a stamped document is ~10 KiB, and per-checkpoint syncs dominated.
+        connection.pragma_update(None, "wal_autocheckpoint", 8192).map_err(storage)?;
         connection.pragma_update(None, "foreign_keys", "ON").map_err(storage)?;
         connection.execute_batch(SCHEMA).map_err(storage)?;
+        migrate(&connection)?;
         Ok(SqliteStore { connection: Mutex::new(connection) })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDocument> {
+/// The document columns without the XML (listings).
+pub(super) const LIGHT_COLUMNS: &str = "egs_id, icv, uuid, invoice_hash, pih, simplified, X'' AS xml, issued_at, \
+     status, attempts, next_attempt_at, last_error, messages, NULL AS cleared_xml, finished_at";
+
+pub(super) fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDocument> {
     let status: String = row.get("status")?;
     Ok(StoredDocument {
         egs_id: row.get("egs_id")?,
@@ -102,6 +174,79 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDocument> 
         attempts: row.get::<_, i64>("attempts")? as u32,
         next_attempt_at: row.get("next_attempt_at")?,
         last_error: row.get("last_error")?,
+        messages: row.get("messages")?,
+        cleared_xml: row.get("cleared_xml")?,
+        finished_at: row.get("finished_at")?,
+    })
+}
+
+/// Optimistic issue attempts before stamping under the write lock.
+const OPTIMISTIC_TRIES: usize = 3;
+
+fn read_head(connection: &Connection, egs_id: &str) -> Result<ChainHead> {
+    connection
+        .prepare_cached("SELECT next_icv, last_hash FROM egs WHERE id = ?1")
+        .map_err(storage)?
+        .query_row([egs_id], |row| {
+            Ok(ChainHead { next_icv: row.get::<_, i64>(0)? as u64, last_hash: row.get(1)? })
+        })
+        .optional()
+        .map_err(storage)?
+        .ok_or_else(|| Error::InvalidInput(format!("unknown EGS unit '{egs_id}'; register it first")))
+}
+
+/// Stores the stamped document as pending and advances the head, then commits.
+fn insert_issued(
+    transaction: rusqlite::Transaction<'_>,
+    egs_id: &str,
+    now: i64,
+    head: ChainHead,
+    new: NewDocument,
+) -> Result<StoredDocument> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO documents (egs_id, icv, uuid, invoice_hash, pih, simplified, xml, issued_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
+        )
+        .map_err(storage)?
+        .execute(params![
+            egs_id,
+            head.next_icv as i64,
+            new.uuid,
+            new.invoice_hash,
+            head.last_hash,
+            new.simplified,
+            new.xml,
+            now
+        ])
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Error::InvalidInput(format!("a document with UUID {} was already issued", new.uuid))
+            }
+            other => storage(other),
+        })?;
+    transaction
+        .prepare_cached("UPDATE egs SET next_icv = next_icv + 1, last_hash = ?2 WHERE id = ?1")
+        .map_err(storage)?
+        .execute(params![egs_id, new.invoice_hash])
+        .map_err(storage)?;
+    transaction.commit().map_err(storage)?;
+    Ok(StoredDocument {
+        egs_id: egs_id.to_owned(),
+        icv: head.next_icv,
+        uuid: new.uuid,
+        invoice_hash: new.invoice_hash,
+        pih: head.last_hash,
+        simplified: new.simplified,
+        xml: new.xml,
+        issued_at: now,
+        status: SubmissionStatus::Pending,
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+        messages: None,
+        cleared_xml: None,
+        finished_at: None,
     })
 }
 
@@ -132,60 +277,28 @@ impl Store for SqliteStore {
         now: i64,
         stamp: &mut dyn FnMut(u64, &str) -> Result<NewDocument>,
     ) -> Result<StoredDocument> {
+        // Optimistic first: stamp against the head as read, without holding any lock (so other
+        // units — and other threads — go on), then commit only if the head has not moved in
+        // the meantime; the check and the insert are one IMMEDIATE transaction, so this is as
+        // safe across processes as stamping inside it. After a few lost races (a busy unit),
+        // stamp inside the transaction.
+        for _ in 0..OPTIMISTIC_TRIES {
+            let head = read_head(&self.lock(), egs_id)?;
+            let new = stamp(head.next_icv, &head.last_hash)?;
+            let mut connection = self.lock();
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+            if read_head(&transaction, egs_id)? == head {
+                return insert_issued(transaction, egs_id, now, head, new);
+            }
+        }
         let mut connection = self.lock();
         let transaction =
             connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
-        let head = transaction
-            .query_row("SELECT next_icv, last_hash FROM egs WHERE id = ?1", [egs_id], |row| {
-                Ok(ChainHead { next_icv: row.get::<_, i64>(0)? as u64, last_hash: row.get(1)? })
-            })
-            .optional()
-            .map_err(storage)?
-            .ok_or_else(|| Error::InvalidInput(format!("unknown EGS unit '{egs_id}'; register it first")))?;
+        let head = read_head(&transaction, egs_id)?;
         // Any error here drops the transaction: nothing is reserved, nothing is stored.
         let new = stamp(head.next_icv, &head.last_hash)?;
-        transaction
-            .execute(
-                "INSERT INTO documents (egs_id, icv, uuid, invoice_hash, pih, simplified, xml, issued_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
-                params![
-                    egs_id,
-                    head.next_icv as i64,
-                    new.uuid,
-                    new.invoice_hash,
-                    head.last_hash,
-                    new.simplified,
-                    new.xml,
-                    now
-                ],
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    Error::InvalidInput(format!("a document with UUID {} was already issued", new.uuid))
-                }
-                other => storage(other),
-            })?;
-        transaction
-            .execute(
-                "UPDATE egs SET next_icv = next_icv + 1, last_hash = ?2 WHERE id = ?1",
-                params![egs_id, new.invoice_hash],
-            )
-            .map_err(storage)?;
-        transaction.commit().map_err(storage)?;
-        Ok(StoredDocument {
-            egs_id: egs_id.to_owned(),
-            icv: head.next_icv,
-            uuid: new.uuid,
-            invoice_hash: new.invoice_hash,
-            pih: head.last_hash,
-            simplified: new.simplified,
-            xml: new.xml,
-            issued_at: now,
-            status: SubmissionStatus::Pending,
-            attempts: 0,
-            next_attempt_at: None,
-            last_error: None,
-        })
+        insert_issued(transaction, egs_id, now, head, new)
     }
 
     fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>> {
@@ -205,5 +318,99 @@ impl Store for SqliteStore {
             connection.prepare("SELECT * FROM documents WHERE egs_id = ?1 ORDER BY icv").map_err(storage)?;
         let rows = statement.query_map([egs_id], row_to_document).map_err(storage)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+
+    fn document_by_uuid(&self, uuid: &str) -> Result<Option<StoredDocument>> {
+        self.lock()
+            .query_row("SELECT * FROM documents WHERE uuid = ?1", [uuid], row_to_document)
+            .optional()
+            .map_err(storage)
+    }
+
+    fn egs_ids(&self) -> Result<Vec<String>> {
+        let connection = self.lock();
+        let mut statement = connection.prepare("SELECT id FROM egs ORDER BY id").map_err(storage)?;
+        let rows = statement.query_map([], |row| row.get(0)).map_err(storage)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+
+    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
+        self.claim_next_impl(egs_id, now, lease)
+    }
+
+    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
+        self.record_attempt_impl(egs_id, icv, owner, record)
+    }
+
+    fn recover(&self, now: i64) -> Result<usize> {
+        self.recover_impl(now)
+    }
+
+    fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>> {
+        self.documents_by_status_impl(status, limit)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
+        self.status_counts_impl()
+    }
+
+    fn next_due(&self) -> Result<Option<i64>> {
+        self.next_due_impl()
+    }
+
+    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
+        self.unreported_simplified_impl(issued_before)
+    }
+
+    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()> {
+        self.lock()
+            .execute("UPDATE egs SET stopped = ?2 WHERE id = ?1", params![egs_id, reason])
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn stopped(&self, egs_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .lock()
+            .query_row("SELECT stopped FROM egs WHERE id = ?1", [egs_id], |row| row.get(0))
+            .optional()
+            .map_err(storage)?
+            .flatten())
+    }
+
+    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+        self.requeue_impl(egs_id, icv, now)
+    }
+
+    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
+        self.put_credentials_impl(egs_id, credentials)
+    }
+
+    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
+        self.credentials_impl(egs_id)
+    }
+
+    fn push_event(
+        &self,
+        at: i64,
+        kind: &str,
+        egs_id: &str,
+        icv: Option<u64>,
+        data: &str,
+        dedup_key: Option<&str>,
+    ) -> Result<Option<i64>> {
+        self.push_event_impl(at, kind, egs_id, icv, data, dedup_key)
+    }
+
+    fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
+        self.events_since_impl(cursor, limit)
+    }
+
+    fn append_audit(&self, content: &str) -> Result<AuditRow> {
+        self.append_audit_impl(content)
+    }
+
+    fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
+        self.audit_rows_impl(after, limit)
     }
 }

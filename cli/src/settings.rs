@@ -1,0 +1,82 @@
+//! Defaults for the common options from a settings file and `QAYD_*` environment variables.
+//!
+//! Precedence: command-line flag > `QAYD_*` variable > settings file > built-in default.
+//! The settings file is JSON, named by `--settings FILE` or `QAYD_SETTINGS`; every key optional,
+//! unknown keys refused:
+//!
+//! ```json
+//! { "env": "simulation", "csr_config": "egs.properties", "out": "egs-1",
+//!   "otp_env": "FATOORA_OTP", "gateway_port": 8443, "demo_dir": "demo", "timeout_secs": 30 }
+//! ```
+//!
+//! | variable | option |
+//! |---|---|
+//! | `QAYD_SETTINGS` | the settings file |
+//! | `QAYD_ENV` | `--env` of `csr`, `onboard`, `renew` |
+//! | `QAYD_CSR_CONFIG` | `--config` of `csr`, `onboard` |
+//! | `QAYD_OUT` | `--out` of `onboard` (the credentials folder), `--dir` of `renew` |
+//! | `QAYD_OTP_ENV` | `--otp-env` of `onboard`, `renew` (the *name* of the variable holding the OTP) |
+//! | `QAYD_OTP_FILE` | `--otp-file` of `onboard`, `renew` |
+//! | `QAYD_GATEWAY_PORT` | `--port` of `gateway` |
+//! | `QAYD_DEMO_DIR` | `--dir` of `demo` |
+//! | `QAYD_TIMEOUT` | HTTP timeout in seconds for `onboard`, `renew` (default 30) |
+//! | `QAYD_NO_PROGRESS` | any value: never draw progress bars |
+//!
+//! Secrets never go into the settings file: it names where the OTP is, not the OTP.
+
+use crate::Failure;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub env: Option<String>,
+    pub csr_config: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub otp_env: Option<String>,
+    pub otp_file: Option<PathBuf>,
+    pub gateway_port: Option<u16>,
+    pub demo_dir: Option<PathBuf>,
+    pub timeout_secs: Option<u64>,
+}
+
+impl Settings {
+    /// Reads the settings file, if one is named.
+    pub fn load(path: Option<&Path>) -> Result<Settings, Failure> {
+        let Some(path) = path else { return Ok(Settings::default()) };
+        let text = std::fs::read_to_string(path).map_err(|e| crate::io_failure(path, e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| Failure::input(format!("settings file {}: {e}", path.display())))
+    }
+
+    /// The HTTP timeout: `QAYD_TIMEOUT`, then the file, then 30 s.
+    pub fn timeout(&self) -> Result<std::time::Duration, Failure> {
+        let seconds = match std::env::var("QAYD_TIMEOUT") {
+            Ok(v) => v.trim().parse::<u64>().map_err(|_| {
+                Failure::input(format!("QAYD_TIMEOUT must be a number of seconds, not '{v}'"))
+            })?,
+            Err(_) => self.timeout_secs.unwrap_or(30),
+        };
+        Ok(std::time::Duration::from_secs(seconds.max(1)))
+    }
+}
+
+/// Reads the environment name or URL: `developer-portal` (also `sandbox`), `simulation`, `core`
+/// (also `production`), or an `http(s)://` base URL.
+pub fn parse_environment(text: &str) -> Result<qayd::Environment, Failure> {
+    let text = text.trim();
+    Ok(match text {
+        "developer-portal" | "sandbox" => qayd::Environment::DeveloperPortal,
+        "simulation" => qayd::Environment::Simulation,
+        "core" | "production" => qayd::Environment::Core,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            qayd::Environment::Custom(url.trim_end_matches('/').to_owned())
+        }
+        other => {
+            return Err(Failure::input(format!(
+                "unknown environment '{other}': use developer-portal, simulation, core or an http(s):// base URL"
+            )));
+        }
+    })
+}

@@ -1,0 +1,85 @@
+//! B2B clearance with a wait: [`Engine::clear`] issues a standard document, submits it at once
+//! and waits (up to `EngineConfig::clear_wait`) for ZATCA's cleared document. If ZATCA does not
+//! answer in time it returns [`ClearOutcome::Pending`], raises `clearance_delayed`, and the
+//! engine (a running worker or the next drain) keeps trying.
+
+use super::{Engine, EventKind};
+use crate::error::{Error, Result};
+use crate::model::{Invoice, InvoiceKind};
+use crate::store::{StoredDocument, SubmissionStatus};
+use std::time::{Duration, Instant};
+
+/// What [`Engine::clear`] got.
+#[derive(Clone, Debug)]
+pub enum ClearOutcome {
+    /// Cleared (possibly with warnings): `cleared_xml` is the official document to hand over.
+    Cleared { document: StoredDocument, cleared_xml: Vec<u8>, with_warnings: bool },
+    /// Not cleared yet (ZATCA down or slow); the engine keeps trying.
+    Pending { document: StoredDocument },
+    /// ZATCA rejected it (it stays in the chain); `document.messages` has ZATCA's messages.
+    /// Issue a corrected document.
+    Rejected { document: StoredDocument },
+    /// Attempts exhausted or an answer that cannot be retried: `document.last_error` says why.
+    Dead { document: StoredDocument },
+}
+
+impl Engine {
+    /// Issues the standard `invoice` for `egs_id` and waits for its clearance.
+    pub async fn clear(&self, egs_id: &str, invoice: &Invoice) -> Result<ClearOutcome> {
+        if invoice.kind != InvoiceKind::Standard {
+            return Err(Error::InvalidInput(
+                "only standard (B2B) documents are cleared; report simplified ones".into(),
+            ));
+        }
+        self.client()?;
+        let issued = self.issue_invoice(egs_id, invoice)?;
+        self.wait_for_clearance(egs_id, issued.icv).await
+    }
+
+    /// Waits (up to `clear_wait`) for an issued standard document's clearance, sending it
+    /// (and any earlier documents of the unit) meanwhile.
+    pub async fn wait_for_clearance(&self, egs_id: &str, icv: u64) -> Result<ClearOutcome> {
+        let deadline = Instant::now() + self.config.clear_wait;
+        loop {
+            // The pass runs as its own task: if the wait ends mid-request, the answer is still
+            // recorded.
+            let engine = self.clone();
+            let unit = egs_id.to_owned();
+            let pass = tokio::spawn(async move { engine.drain_egs(&unit, None).await });
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Ok(Ok(Err(error))) = tokio::time::timeout(left, pass).await {
+                return Err(error);
+            }
+            let document = self
+                .store
+                .document(egs_id, icv)?
+                .ok_or_else(|| Error::Storage(format!("document {egs_id}/{icv} vanished")))?;
+            match document.status {
+                SubmissionStatus::Cleared | SubmissionStatus::AcceptedWithWarnings => {
+                    let with_warnings = document.status == SubmissionStatus::AcceptedWithWarnings;
+                    let cleared_xml = document.cleared_xml.clone().unwrap_or_else(|| document.xml.clone());
+                    return Ok(ClearOutcome::Cleared { document, cleared_xml, with_warnings });
+                }
+                SubmissionStatus::Rejected => return Ok(ClearOutcome::Rejected { document }),
+                SubmissionStatus::Dead => return Ok(ClearOutcome::Dead { document }),
+                _ => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let data = serde_json::json!({
+                    "uuid": document.uuid,
+                    "waited_ms": self.config.clear_wait.as_millis() as u64,
+                    "status": document.status.as_str(),
+                    "last_error": document.last_error,
+                });
+                self.emit(EventKind::ClearanceDelayed, egs_id, Some(icv), data, None)?;
+                return Ok(ClearOutcome::Pending { document });
+            }
+            let until_due = document
+                .next_attempt_at
+                .map(|at| Duration::from_secs((at - self.clock.now_unix()).max(0) as u64))
+                .unwrap_or(Duration::from_millis(100));
+            tokio::time::sleep(until_due.max(Duration::from_millis(50)).min(left)).await;
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The submission worker: [`Engine::drain`] (one pass, cron-style) and [`Engine::run`] (in the
+//! background until shut down).
+//!
+//! **Order.** Per EGS unit, documents are sent strictly in chain order, one at a time: the
+//! lowest-ICV document not yet final is the only one sent; while it waits for a retry, later
+//! documents stay `pending` (they are already stamped, stored and chained — issuing never waits
+//! for the network). ZATCA accepts out-of-order submission, but the platform (and the local
+//! gateway) checks that each examined document's PIH is the previous examined one's hash, and a
+//! strict order keeps the platform's view of the chain identical to ours; documents that are
+//! final (accepted, rejected, dead) no longer hold the line. Units run concurrently.
+//!
+//! **Resends** are the identical request: the body is rebuilt from the stored hash, UUID and XML
+//! bytes, so it is byte-for-byte the same.
+
+use super::Engine;
+use crate::api::{Client, InvoiceSubmission};
+use crate::error::{Error, Result};
+use crate::store::{Lease, SubmissionStatus};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// What a drain pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DrainSummary {
+    /// Requests sent.
+    pub sent: u64,
+    pub cleared: u64,
+    pub reported: u64,
+    pub accepted_with_warnings: u64,
+    /// Of the accepted ones, how many were answered "duplicate" (sent before).
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub retry_scheduled: u64,
+    pub dead: u64,
+    /// Units skipped because they are stopped (unauthorized).
+    pub stopped_units: Vec<String>,
+    /// Units that could not be processed (e.g. `SECRET`: wrong master key); nothing changed.
+    pub errors: Vec<(String, Error)>,
+}
+
+impl DrainSummary {
+    fn add(&mut self, other: DrainSummary) {
+        self.sent += other.sent;
+        self.cleared += other.cleared;
+        self.reported += other.reported;
+        self.accepted_with_warnings += other.accepted_with_warnings;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        self.retry_scheduled += other.retry_scheduled;
+        self.dead += other.dead;
+        self.stopped_units.extend(other.stopped_units);
+        self.errors.extend(other.errors);
+    }
+
+    fn count(&mut self, status: SubmissionStatus, duplicate: bool) {
+        match status {
+            SubmissionStatus::Cleared => self.cleared += 1,
+            SubmissionStatus::Reported => self.reported += 1,
+            SubmissionStatus::AcceptedWithWarnings => self.accepted_with_warnings += 1,
+            SubmissionStatus::Rejected => self.rejected += 1,
+            SubmissionStatus::RetryScheduled => self.retry_scheduled += 1,
+            SubmissionStatus::Dead => self.dead += 1,
+            SubmissionStatus::Pending | SubmissionStatus::Submitting => {}
+        }
+        if duplicate {
+            self.duplicates += 1;
+        }
+    }
+}
+
+/// Stops [`Engine::run`] gracefully: in-flight requests finish and are recorded, nothing new
+/// is claimed.
+#[derive(Clone, Debug)]
+pub struct ShutdownTrigger(watch::Sender<bool>);
+
+impl ShutdownTrigger {
+    pub fn trigger(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+/// The receiving side of a [`ShutdownTrigger`].
+#[derive(Clone, Debug)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+impl Shutdown {
+    pub fn is_triggered(&self) -> bool {
+        *self.0.borrow()
+    }
+    async fn triggered(&mut self) {
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+}
+
+/// A trigger and the signal it sets.
+pub fn shutdown_signal() -> (ShutdownTrigger, Shutdown) {
+    let (sender, receiver) = watch::channel(false);
+    (ShutdownTrigger(sender), Shutdown(receiver))
+}
+
+impl Engine {
+    /// Connects the engine to `environment` (the API client, with the audit log as its
+    /// exchange hook). Stored credentials of another environment are refused per request.
+    pub fn connect(mut self, environment: crate::csr::Environment) -> Result<Self> {
+        let hook = super::audit::AuditHook::new(self.store.clone(), self.clock.clone());
+        let client = Client::with_config(environment, self.config.client.clone())?.with_hook(hook);
+        self.client = Some(client);
+        Ok(self)
+    }
+
+    pub(crate) fn client(&self) -> Result<&Client> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::InvalidInput("the engine is not connected (Engine::connect)".into()))
+    }
+
+    /// One pass: raises due deadline/certificate events, then submits everything due now for
+    /// every unit (units concurrently, each in chain order) and returns what happened.
+    pub async fn drain(&self) -> Result<DrainSummary> {
+        self.drain_with(None).await
+    }
+
+    async fn drain_with(&self, shutdown: Option<Shutdown>) -> Result<DrainSummary> {
+        self.client()?;
+        let now = self.clock.now_unix();
+        let last = self.last_sweep.load(std::sync::atomic::Ordering::Relaxed);
+        if shutdown.is_none() || now.saturating_sub(last) >= self.config.sweep_interval.as_secs() as i64 {
+            self.last_sweep.store(now, std::sync::atomic::Ordering::Relaxed);
+            self.sweep()?;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for egs_id in self.store.egs_ids()? {
+            let engine = self.clone();
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move {
+                let result = engine.drain_egs(&egs_id, shutdown.as_ref()).await;
+                (egs_id, result)
+            });
+        }
+        let mut summary = DrainSummary::default();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((_, Ok(unit))) => summary.add(unit),
+                Ok((egs_id, Err(error))) => summary.errors.push((egs_id, error)),
+                Err(panic) => {
+                    summary.errors.push(("?".into(), Error::Storage(format!("worker task failed: {panic}"))))
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Submits the unit's due documents in chain order until one must wait (retry scheduled,
+    /// unit stopped) or none is left.
+    pub async fn drain_egs(&self, egs_id: &str, shutdown: Option<&Shutdown>) -> Result<DrainSummary> {
+        let mut summary = DrainSummary::default();
+        if self.store.stopped(egs_id)?.is_some() {
+            summary.stopped_units.push(egs_id.to_owned());
+            return Ok(summary);
+        }
+        if self.store.credentials(egs_id)?.is_none() {
+            return Ok(summary);
+        }
+        let unlocked = self.unlock(egs_id)?;
+        let client = self.client()?;
+        loop {
+            if shutdown.is_some_and(Shutdown::is_triggered) {
+                break;
+            }
+            let now = self.clock.now_unix();
+            let lease = Lease {
+                owner: self.worker_id.to_string(),
+                until: now + self.config.lease.as_secs().max(1) as i64,
+            };
+            let Some(document) = self.store.claim_next(egs_id, now, &lease)? else { break };
+            let submission = InvoiceSubmission {
+                invoice_hash: document.invoice_hash.clone(),
+                uuid: document.uuid.clone(),
+                invoice: B64.encode(&document.xml),
+            };
+            let answer = if document.simplified {
+                client.reporting(&unlocked.credentials, &submission).await
+            } else {
+                client.clearance(&unlocked.credentials, &submission).await
+            };
+            summary.sent += 1;
+            let classified = self.classify(&document, answer);
+            let status = classified.record.status;
+            let recorded =
+                self.store.record_attempt(egs_id, document.icv, &lease.owner, &classified.record)?;
+            if !recorded {
+                // Another worker took the document over (our lease expired); its answer counts.
+                break;
+            }
+            summary.count(status, classified.duplicate);
+            if let Some(reason) = &classified.stop_unit {
+                self.store.set_stopped(egs_id, Some(reason))?;
+            }
+            if let Some((kind, data)) = classified.event {
+                self.emit(kind, egs_id, Some(document.icv), data, None)?;
+            }
+            if classified.stop_unit.is_some() {
+                summary.stopped_units.push(egs_id.to_owned());
+                break;
+            }
+            if status == SubmissionStatus::RetryScheduled {
+                break;
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Runs until `shutdown` is triggered: drains, then sleeps until the next retry is due, a
+    /// document is issued, or the poll interval passes. Errors of a pass (a storage hiccup, a
+    /// locked secret) do not stop the loop; they are retried on the next pass.
+    pub async fn run(&self, mut shutdown: Shutdown) -> Result<()> {
+        self.client()?;
+        while !shutdown.is_triggered() {
+            let _ = self.drain_with(Some(shutdown.clone())).await;
+            let now = self.clock.now_unix();
+            let mut wait = self.config.poll_interval;
+            if let Ok(Some(due)) = self.store.next_due() {
+                wait = wait.min(Duration::from_secs((due - now).max(0) as u64));
+            }
+            if wait.is_zero() {
+                wait = Duration::from_millis(50);
+            }
+            tokio::select! {
+                _ = shutdown.triggered() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,294 @@
+//! The SQLite outbox, credentials, events and audit log (the [`super::Store`] methods beyond
+//! issuing). Every state change is one statement or one `BEGIN IMMEDIATE` transaction, so
+//! several processes on one file see each other's claims.
+
+use super::sqlite::{LIGHT_COLUMNS, SqliteStore, row_to_document, storage};
+use super::{
+    AUDIT_GENESIS, AttemptRecord, AuditRow, EventRow, Lease, SealedCredentials, StoredDocument,
+    SubmissionStatus, audit_link_hash,
+};
+use crate::error::Result;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+/// Statuses still owed an answer by ZATCA.
+const OPEN: &str = "('pending', 'submitting', 'retry_scheduled')";
+
+impl SqliteStore {
+    pub(super) fn claim_next_impl(
+        &self,
+        egs_id: &str,
+        now: i64,
+        lease: &Lease,
+    ) -> Result<Option<StoredDocument>> {
+        let mut connection = self.lock();
+        let transaction =
+            connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let head = transaction
+            .query_row(
+                &format!(
+                    "SELECT *, lease_until FROM documents WHERE egs_id = ?1 AND status IN {OPEN} ORDER BY icv LIMIT 1"
+                ),
+                [egs_id],
+                |row| Ok((row_to_document(row)?, row.get::<_, Option<i64>>("lease_until")?)),
+            )
+            .optional()
+            .map_err(storage)?;
+        let Some((mut document, lease_until)) = head else { return Ok(None) };
+        let due = match document.status {
+            SubmissionStatus::Pending => true,
+            SubmissionStatus::RetryScheduled => document.next_attempt_at.is_none_or(|at| at <= now),
+            SubmissionStatus::Submitting => lease_until.is_none_or(|until| until <= now),
+            _ => false,
+        };
+        if !due {
+            return Ok(None);
+        }
+        transaction
+            .execute(
+                "UPDATE documents SET status = 'submitting', lease_owner = ?3, lease_until = ?4
+                 WHERE egs_id = ?1 AND icv = ?2",
+                params![egs_id, document.icv as i64, lease.owner, lease.until],
+            )
+            .map_err(storage)?;
+        transaction.commit().map_err(storage)?;
+        document.status = SubmissionStatus::Submitting;
+        Ok(Some(document))
+    }
+
+    pub(super) fn record_attempt_impl(
+        &self,
+        egs_id: &str,
+        icv: u64,
+        owner: &str,
+        record: &AttemptRecord,
+    ) -> Result<bool> {
+        let finished = record.status.is_final().then_some(record.now);
+        let changed = self
+            .lock()
+            .execute(
+                "UPDATE documents SET status = ?4, attempts = attempts + ?5, next_attempt_at = ?6,
+                     last_error = ?7, messages = COALESCE(?8, messages),
+                     cleared_xml = COALESCE(?9, cleared_xml), finished_at = ?10,
+                     lease_owner = NULL, lease_until = NULL
+                 WHERE egs_id = ?1 AND icv = ?2 AND status = 'submitting' AND lease_owner = ?3",
+                params![
+                    egs_id,
+                    icv as i64,
+                    owner,
+                    record.status.as_str(),
+                    i64::from(record.count_attempt),
+                    record.next_attempt_at,
+                    record.last_error,
+                    record.messages,
+                    record.cleared_xml,
+                    finished
+                ],
+            )
+            .map_err(storage)?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn recover_impl(&self, now: i64) -> Result<usize> {
+        self.lock()
+            .execute(
+                "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = ?1,
+                     last_error = COALESCE(last_error, 'the sender stopped during the exchange; fate unknown'),
+                     lease_owner = NULL, lease_until = NULL
+                 WHERE status = 'submitting'",
+                [now],
+            )
+            .map_err(storage)
+    }
+
+    pub(super) fn documents_by_status_impl(
+        &self,
+        status: SubmissionStatus,
+        limit: usize,
+    ) -> Result<Vec<StoredDocument>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare("SELECT * FROM documents WHERE status = ?1 ORDER BY issued_at, egs_id, icv LIMIT ?2")
+            .map_err(storage)?;
+        let rows = statement
+            .query_map(params![status.as_str(), limit.min(i64::MAX as usize) as i64], row_to_document)
+            .map_err(storage)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+
+    pub(super) fn status_counts_impl(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status")
+            .map_err(storage)?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))
+            .map_err(storage)?;
+        let mut counts = Vec::new();
+        for row in rows {
+            let (status, count) = row.map_err(storage)?;
+            if let Some(status) = SubmissionStatus::parse(&status) {
+                counts.push((status, count));
+            }
+        }
+        Ok(counts)
+    }
+
+    pub(super) fn next_due_impl(&self) -> Result<Option<i64>> {
+        self.lock()
+            .query_row(
+                "SELECT MIN(at) FROM (
+                     SELECT MIN(next_attempt_at) AS at FROM documents WHERE status = 'retry_scheduled'
+                     UNION ALL SELECT MIN(lease_until) FROM documents WHERE status = 'submitting')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(storage)
+    }
+
+    pub(super) fn unreported_simplified_impl(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare(&format!(
+                "SELECT {LIGHT_COLUMNS} FROM documents
+                 WHERE status IN ('pending', 'submitting', 'retry_scheduled', 'dead')
+                   AND simplified = 1 AND issued_at <= ?1
+                 ORDER BY issued_at, egs_id, icv"
+            ))
+            .map_err(storage)?;
+        let rows = statement.query_map([issued_before], row_to_document).map_err(storage)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+
+    pub(super) fn requeue_impl(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+        let changed = self
+            .lock()
+            .execute(
+                "UPDATE documents SET status = 'retry_scheduled', attempts = 0, next_attempt_at = ?3,
+                     finished_at = NULL
+                 WHERE egs_id = ?1 AND icv = ?2 AND status = 'dead'",
+                params![egs_id, icv as i64, now],
+            )
+            .map_err(storage)?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn put_credentials_impl(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
+        self.lock()
+            .execute(
+                "INSERT OR REPLACE INTO credentials
+                     (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret, not_after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    egs_id,
+                    credentials.environment,
+                    credentials.binary_security_token,
+                    credentials.sealed_private_key,
+                    credentials.sealed_secret,
+                    credentials.not_after
+                ],
+            )
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    pub(super) fn credentials_impl(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
+        self.lock()
+            .query_row(
+                "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after
+                 FROM credentials WHERE egs_id = ?1",
+                [egs_id],
+                |row| {
+                    Ok(SealedCredentials {
+                        environment: row.get(0)?,
+                        binary_security_token: row.get(1)?,
+                        sealed_private_key: row.get(2)?,
+                        sealed_secret: row.get(3)?,
+                        not_after: row.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(storage)
+    }
+
+    pub(super) fn push_event_impl(
+        &self,
+        at: i64,
+        kind: &str,
+        egs_id: &str,
+        icv: Option<u64>,
+        data: &str,
+        dedup_key: Option<&str>,
+    ) -> Result<Option<i64>> {
+        let connection = self.lock();
+        let changed = connection
+            .execute(
+                "INSERT OR IGNORE INTO events (at, kind, egs_id, icv, data, dedup_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![at, kind, egs_id, icv.map(|i| i as i64), data, dedup_key],
+            )
+            .map_err(storage)?;
+        Ok((changed > 0).then(|| connection.last_insert_rowid()))
+    }
+
+    pub(super) fn events_since_impl(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare(
+                "SELECT seq, at, kind, egs_id, icv, data FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(storage)?;
+        let rows = statement
+            .query_map(params![cursor, limit.min(i64::MAX as usize) as i64], |row| {
+                Ok(EventRow {
+                    seq: row.get(0)?,
+                    at: row.get(1)?,
+                    kind: row.get(2)?,
+                    egs_id: row.get(3)?,
+                    icv: row.get::<_, Option<i64>>(4)?.map(|i| i as u64),
+                    data: row.get(5)?,
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+
+    pub(super) fn append_audit_impl(&self, content: &str) -> Result<AuditRow> {
+        let mut connection = self.lock();
+        let transaction =
+            connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let prev_hash: String = transaction
+            .query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |row| row.get(0))
+            .optional()
+            .map_err(storage)?
+            .unwrap_or_else(|| AUDIT_GENESIS.to_owned());
+        let hash = audit_link_hash(&prev_hash, content);
+        transaction
+            .execute(
+                "INSERT INTO audit (content, prev_hash, hash) VALUES (?1, ?2, ?3)",
+                params![content, prev_hash, hash],
+            )
+            .map_err(storage)?;
+        let seq = transaction.last_insert_rowid();
+        transaction.commit().map_err(storage)?;
+        Ok(AuditRow { seq, content: content.to_owned(), prev_hash, hash })
+    }
+
+    pub(super) fn audit_rows_impl(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare("SELECT seq, content, prev_hash, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .map_err(storage)?;
+        let rows = statement
+            .query_map(params![after, limit.min(i64::MAX as usize) as i64], |row| {
+                Ok(AuditRow {
+                    seq: row.get(0)?,
+                    content: row.get(1)?,
+                    prev_hash: row.get(2)?,
+                    hash: row.get(3)?,
+                })
+            })
+            .map_err(storage)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
+    }
+}

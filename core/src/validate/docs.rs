@@ -1,0 +1,48 @@
+//! Credit and debit notes: reason (KSA-10) and billing reference (BT-25).
+
+use super::{Cx, at, chars, children, path_of, path_under, text};
+use crate::xml::NS_CAC;
+
+pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let root = cx.root;
+    let references: Vec<_> = children(root, NS_CAC, "BillingReference").collect();
+    for r in &references {
+        match at(*r, "cac:InvoiceDocumentReference/cbc:ID") {
+            None => cx.report(
+                "BR-55",
+                path_under(*r, "cac:InvoiceDocumentReference/cbc:ID"),
+                "give the number of the invoice this note corrects".into(),
+            ),
+            Some(id) => {
+                let n = chars(text(id));
+                if n == 0 || n > 5000 {
+                    cx.report(
+                        "BR-KSA-F-06-C22",
+                        path_of(id),
+                        format!("give 1 to 5000 characters (found {n})"),
+                    );
+                }
+            }
+        }
+    }
+    if !cx.is_note() {
+        return;
+    }
+    let has_reason = children(root, NS_CAC, "PaymentMeans")
+        .any(|pm| at(pm, "cbc:InstructionNote").is_some_and(|n| !text(n).is_empty()));
+    if !has_reason {
+        cx.report(
+            "BR-KSA-17",
+            path_under(root, "cac:PaymentMeans/cbc:InstructionNote"),
+            "state why the note is issued in cac:PaymentMeans/cbc:InstructionNote, e.g. \"Returned goods\""
+                .into(),
+        );
+    }
+    if references.is_empty() {
+        cx.report(
+            "BR-KSA-56",
+            path_under(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
+            "add the number of the original invoice in cac:BillingReference".into(),
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! Local validation of any UBL 2.1 ZATCA document (not only the ones the model writes): a native
+//! check of the schema constraints that matter most and of the business rules of the ZATCA SDK
+//! R3.4.8 Schematrons (KSA rules and the EN 16931 rules ZATCA applies), each reported with its
+//! rule id, severity, the element's path, a message in English and Arabic and a concrete fix.
+//!
+//! ```text
+//! bytes ──parse once──► schema (root, order, cardinality, data types) ──► business rules by family
+//!                                                                       └─► ValidationReport
+//! ```
+//!
+//! The rule conditions were written from the Schematron assertions of the SDK (read, not copied);
+//! [`IMPLEMENTED_RULES`] lists the rule ids covered, `tests/validation/rules-R3.4.8.tsv` all of
+//! them. Time-dependent rules (BR-KSA-04 issue date not in the future, BR-KSA-98 simplified
+//! documents reported within 24 hours) use the clock given to [`validate_at`] (`validate` uses
+//! the system clock).
+//!
+//! # Schema coverage (see [`schema`])
+//! Root element and namespace; the order of the top-level `Invoice` children per the UBL 2.1
+//! `InvoiceType` sequence; their cardinalities (required and at-most-once elements); the lexical
+//! form of dates (`xs:date`), times (`xs:time`), amounts and quantities (`xs:decimal`), indicators
+//! (`xs:boolean`), and the presence of `currencyID` on amounts. Not covered yet: the content
+//! models of nested aggregates, and code lists the XSD does not itself hold.
+
+mod arith;
+mod codes;
+mod docs;
+mod lines;
+mod parties;
+mod rules;
+pub mod schema;
+mod vat;
+
+use crate::error::{Error, Result};
+use crate::xml::{self, NS_CAC, NS_CBC, NS_EXT, NS_INVOICE};
+use roxmltree::Node;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+pub use rules::{IMPLEMENTED_RULES, RuleInfo, rule_info};
+pub use schema::SCHEMA_CHECKS;
+
+/// How serious a finding is, as the Schematron flags it: errors reject the document, warnings
+/// are accepted by Fatoora and returned with the answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The ZATCA / EN 16931 rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
+    pub rule: String,
+    pub severity: Severity,
+    /// XPath-like location of the element (or of where it should be), e.g.
+    /// `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
+    pub path: String,
+    /// What the rule requires, in English.
+    pub message_en: String,
+    /// What the rule requires, in Arabic.
+    pub message_ar: String,
+    /// What to change, with the values found and expected.
+    pub fix: String,
+}
+
+/// Everything `validate` found.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// True when there is no error (warnings allowed).
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+}
+
+impl ValidationReport {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Error)
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning)
+    }
+    /// The distinct rule ids found, sorted.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.findings.iter().map(|f| f.rule.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Validates a document against the schema constraints and business rules, using the system
+/// clock for the time-dependent rules. `Err` only when the input is not XML or not an `Invoice`.
+pub fn validate(xml: &[u8]) -> Result<ValidationReport> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    validate_at(xml, now)
+}
+
+/// [`validate`] with the current time given as Unix seconds (for BR-KSA-04 and BR-KSA-98).
+pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> {
+    let document = xml::parse(xml_bytes)?;
+    let root = document.root_element();
+    if root.tag_name().name() != "Invoice" || root.tag_name().namespace() != Some(NS_INVOICE) {
+        return Err(Error::InvalidDocument(format!(
+            "the root element is <{}> in namespace '{}'; ZATCA documents use <Invoice> in '{NS_INVOICE}'",
+            root.tag_name().name(),
+            root.tag_name().namespace().unwrap_or("")
+        )));
+    }
+    let mut cx = Cx::new(root, now_unix);
+    schema::check(&mut cx);
+    codes::check(&mut cx);
+    parties::check(&mut cx);
+    vat::check(&mut cx);
+    arith::check(&mut cx);
+    lines::check(&mut cx);
+    docs::check(&mut cx);
+    let valid = !cx.findings.iter().any(|f| f.severity == Severity::Error);
+    Ok(ValidationReport { valid, findings: cx.findings })
+}
+
+/// The validation context: the root, facts every family needs, and the findings.
+pub(crate) struct Cx<'a, 'i> {
+    pub root: Node<'a, 'i>,
+    /// KSA-2 (`InvoiceTypeCode/@name`), trimmed ("" when absent).
+    pub subtype: &'a str,
+    /// BT-3, trimmed.
+    pub type_code: &'a str,
+    /// BT-5, trimmed.
+    pub currency: &'a str,
+    pub now_unix: i64,
+    /// Every element outside `ext:UBLExtensions`, in document order (collected once).
+    pub elements: Vec<Node<'a, 'i>>,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a, 'i> Cx<'a, 'i> {
+    fn new(root: Node<'a, 'i>, now_unix: i64) -> Self {
+        let type_node = child(root, NS_CBC, "InvoiceTypeCode");
+        Cx {
+            root,
+            subtype: type_node.and_then(|n| n.attribute("name")).map(str::trim).unwrap_or(""),
+            type_code: type_node.map(text).unwrap_or(""),
+            currency: child(root, NS_CBC, "DocumentCurrencyCode").map(text).unwrap_or(""),
+            now_unix,
+            elements: elements(root),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Standard tax invoice or note (KSA-2 starts with `01`).
+    pub fn standard(&self) -> bool {
+        self.subtype.starts_with("01")
+    }
+    /// Simplified tax invoice or note (KSA-2 starts with `02`).
+    pub fn simplified(&self) -> bool {
+        self.subtype.starts_with("02")
+    }
+    /// Position `pos` (1-based) of KSA-2 is `1`.
+    pub fn flag(&self, pos: usize) -> bool {
+        self.subtype.as_bytes().get(pos - 1) == Some(&b'1')
+    }
+    pub fn is_note(&self) -> bool {
+        self.type_code == "381" || self.type_code == "383"
+    }
+
+    /// Records a finding of rule `id` (which must be in the rule table) at `path`.
+    pub fn report(&mut self, id: &'static str, path: String, fix: String) {
+        let info = rule_info(id).unwrap_or_else(|| panic!("rule {id} is not in the rule table"));
+        self.findings.push(Finding {
+            rule: id.into(),
+            severity: info.severity,
+            path,
+            message_en: info.en.into(),
+            message_ar: info.ar.into(),
+            fix,
+        });
+    }
+
+    /// Records a schema finding (always an error).
+    pub fn schema(
+        &mut self,
+        id: &'static str,
+        path: String,
+        message_en: &str,
+        message_ar: &str,
+        fix: String,
+    ) {
+        self.findings.push(Finding {
+            rule: id.into(),
+            severity: Severity::Error,
+            path,
+            message_en: message_en.into(),
+            message_ar: message_ar.into(),
+            fix,
+        });
+    }
+}
+
+/// The elements of the document outside `ext:UBLExtensions`, in document order.
+fn elements<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    let mut out = Vec::with_capacity(256);
+    let mut stack: Vec<Node<'a, 'i>> = vec![root];
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        let start = stack.len();
+        stack.extend(n.children().filter(|c| c.is_element() && !is(*c, NS_EXT, "UBLExtensions")));
+        stack[start..].reverse();
+    }
+    out
+}
+
+// ---- small helpers shared by the families -------------------------------------------------------
+
+pub(crate) fn is(node: Node<'_, '_>, ns: &str, local: &str) -> bool {
+    xml::is(node, ns, local)
+}
+
+pub(crate) fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 'i>> {
+    xml::child(node, ns, local)
+}
+
+pub(crate) fn children<'a, 'i>(
+    node: Node<'a, 'i>,
+    ns: &'static str,
+    local: &'static str,
+) -> impl Iterator<Item = Node<'a, 'i>> {
+    node.children().filter(move |c| xml::is(*c, ns, local))
+}
+
+/// Follows `steps` of `cac:`/`cbc:` names ("cac:Party/cbc:Name" style) through first children.
+pub(crate) fn at<'a, 'i>(node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
+    steps.split('/').try_fold(node, |n, step| {
+        let (prefix, local) = step.split_once(':').unwrap_or(("", step));
+        child(n, ns_of(prefix), local)
+    })
+}
+
+/// The trimmed text of `at(node, steps)`, if the element exists.
+pub(crate) fn at_text<'a>(node: Node<'a, '_>, steps: &str) -> Option<&'a str> {
+    at(node, steps).map(text)
+}
+
+pub(crate) fn ns_of(prefix: &str) -> &'static str {
+    match prefix {
+        "cac" => NS_CAC,
+        "cbc" => NS_CBC,
+        "ext" => NS_EXT,
+        _ => NS_INVOICE,
+    }
+}
+
+fn prefix_of(ns: Option<&str>) -> &'static str {
+    match ns {
+        Some(NS_CAC) => "cac:",
+        Some(NS_CBC) => "cbc:",
+        Some(NS_EXT) => "ext:",
+        Some(xml::NS_SIG) => "sig:",
+        Some(xml::NS_SAC) => "sac:",
+        Some("urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2") => "sbc:",
+        Some(xml::NS_DS) => "ds:",
+        Some(xml::NS_XADES) => "xades:",
+        _ => "",
+    }
+}
+
+/// The trimmed text content of an element ("" when empty).
+pub(crate) fn text<'a>(node: Node<'a, '_>) -> &'a str {
+    node.text().map(str::trim).unwrap_or("")
+}
+
+/// XPath-like path of an element; a position is given when a sibling has the same name.
+pub(crate) fn path_of(node: Node<'_, '_>) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(node);
+    while let Some(n) = current {
+        if !n.is_element() {
+            break;
+        }
+        let name = n.tag_name();
+        let same = |c: &Node<'_, '_>| c.is_element() && c.tag_name() == name;
+        let step = format!("{}{}", prefix_of(name.namespace()), name.name());
+        let position = n.prev_siblings().skip(1).filter(same).count();
+        let total = position + 1 + n.next_siblings().skip(1).filter(same).count();
+        if total > 1 && n.parent().is_some_and(|p| p.is_element()) {
+            parts.push(format!("{step}[{}]", position + 1));
+        } else {
+            parts.push(step);
+        }
+        current = n.parent();
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+/// Path of a child that should exist under `node`, e.g. `…/cac:PostalAddress/cbc:BuildingNumber`.
+pub(crate) fn path_under(node: Node<'_, '_>, steps: &str) -> String {
+    format!("{}/{steps}", path_of(node))
+}
+
+/// Whether the text is in `xs:decimal` lexical form (optional sign, digits, optional fraction).
+pub(crate) fn is_xs_decimal(s: &str) -> bool {
+    let s = s.trim();
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    !body.is_empty()
+        && body != "."
+        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && body.bytes().filter(|&b| b == b'.').count() <= 1
+}
+
+/// The value of an `xs:decimal` for the arithmetic rules; `None` when the text is not a decimal
+/// or is too large to compute with safely (more than 18 integer digits: no real amount is).
+pub(crate) fn decimal(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    if !is_xs_decimal(s) {
+        return None;
+    }
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let integer_digits = body.split('.').next().unwrap_or("").trim_start_matches('0').len();
+    if integer_digits > 18 {
+        return None;
+    }
+    let unsigned = s.strip_prefix('+').unwrap_or(s);
+    Decimal::from_str(unsigned).ok().or_else(|| {
+        // More fraction digits than a Decimal holds: keep 20.
+        let (int, frac) = unsigned.split_once('.')?;
+        Decimal::from_str(&format!("{int}.{}", &frac[..frac.len().min(20)])).ok()
+    })
+}
+
+/// round2(a × b / 100), or `None` if it cannot be computed.
+pub(crate) fn percent_of(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_mul(b)?.checked_div(Decimal::ONE_HUNDRED).map(round2)
+}
+
+/// The decimal value of an element's text.
+pub(crate) fn num(node: Option<Node<'_, '_>>) -> Option<Decimal> {
+    node.and_then(|n| decimal(text(n)))
+}
+
+/// Number of digits after the decimal point in the text.
+pub(crate) fn fraction_digits(s: &str) -> usize {
+    s.trim().split_once('.').map(|(_, f)| f.len()).unwrap_or(0)
+}
+
+/// Rounds half away from zero to two decimals (as ZATCA's validators do).
+pub(crate) fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Formats an amount with at least two decimals.
+pub(crate) fn fmt2(d: Decimal) -> String {
+    let d = d.normalize();
+    if d.scale() < 2 { format!("{:.2}", d) } else { d.to_string() }
+}
+
+/// Number of characters (not bytes) in a string.
+pub(crate) fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_read_strictly_and_safely() {
+        assert_eq!(decimal("12.50"), Some(Decimal::new(1250, 2)));
+        assert_eq!(decimal(" +3 "), Some(Decimal::from(3)));
+        assert_eq!(decimal("-0.5"), Some(Decimal::new(-5, 1)));
+        for bad in ["", ".", "1e5", "1.2.3", "15%", "١٢", "NaN", "1,5"] {
+            assert_eq!(decimal(bad), None, "{bad}");
+        }
+        assert!(is_xs_decimal("1234567890123456789012345"));
+        assert_eq!(decimal("1234567890123456789012345"), None, "too large to compute with");
+        assert_eq!(fraction_digits("1.234"), 3);
+        assert_eq!(fraction_digits("7"), 0);
+        assert_eq!(round2(Decimal::new(1005, 3)), Decimal::new(101, 2), "half away from zero");
+        assert_eq!(fmt2(Decimal::from(3)), "3.00");
+        assert_eq!(percent_of(Decimal::from(201), Decimal::from(15)), Some(Decimal::new(3015, 2)));
+        assert_eq!(percent_of(Decimal::MAX, Decimal::MAX), None);
+    }
+
+    #[test]
+    fn paths_name_positions_only_among_same_named_siblings() {
+        let xml = format!(
+            "<Invoice xmlns=\"{NS_INVOICE}\" xmlns:cac=\"{NS_CAC}\" xmlns:cbc=\"{NS_CBC}\"><cbc:ID>1</cbc:ID>\
+             <cac:InvoiceLine><cbc:ID>1</cbc:ID></cac:InvoiceLine>\
+             <cac:InvoiceLine><cbc:ID>2</cbc:ID><cbc:LineExtensionAmount>1</cbc:LineExtensionAmount></cac:InvoiceLine></Invoice>"
+        );
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let amount = doc.descendants().find(|n| n.tag_name().name() == "LineExtensionAmount").unwrap();
+        assert_eq!(path_of(amount), "/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount");
+        let id = doc.root_element().first_element_child().unwrap();
+        assert_eq!(path_of(id), "/Invoice/cbc:ID");
+        assert_eq!(path_under(doc.root_element(), "cbc:UUID"), "/Invoice/cbc:UUID");
+    }
+
+    #[test]
+    fn every_rule_in_the_table_is_unique_and_worded_in_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in IMPLEMENTED_RULES {
+            assert!(seen.insert(rule.id), "{} twice", rule.id);
+            assert!(rule.en.ends_with('.') && rule.ar.ends_with('.'), "{}", rule.id);
+            assert!(rule.ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{}", rule.id);
+        }
+    }
+}

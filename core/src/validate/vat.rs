@@ -1,0 +1,390 @@
+//! VAT categories S, Z, E, O: codes, rates, breakdowns, exemption reasons.
+
+use super::{
+    Cx, at, at_text, chars, child, children, decimal, fmt2, fraction_digits, num, path_of, path_under,
+    round2, text,
+};
+use crate::model::VatCategory;
+use crate::model::vatex;
+use crate::xml::{NS_CAC, NS_CBC};
+use roxmltree::Node;
+use rust_decimal::Decimal;
+
+/// A VAT category used by a line, an allowance or a charge.
+pub(super) struct Use<'a, 'i> {
+    pub node: Node<'a, 'i>,
+    pub category: &'a str,
+    pub rate: Option<Decimal>,
+    /// Amount contributed to the taxable base (+ line net, − allowance, + charge).
+    pub amount: Decimal,
+    pub kind: UseKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum UseKind {
+    Line,
+    Allowance,
+    Charge,
+}
+
+pub(super) fn is_charge(ac: Node<'_, '_>) -> Option<bool> {
+    match at_text(ac, "cbc:ChargeIndicator") {
+        Some("true") | Some("1") => Some(true),
+        Some("false") | Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+/// Lines (not prepayment lines), document allowances and charges with their VAT category.
+pub(super) fn uses<'a, 'i>(root: Node<'a, 'i>) -> Vec<Use<'a, 'i>> {
+    let mut out = Vec::new();
+    for line in children(root, NS_CAC, "InvoiceLine") {
+        if let Some(cat) = at(line, "cac:Item/cac:ClassifiedTaxCategory") {
+            out.push(Use {
+                node: cat,
+                category: at_text(cat, "cbc:ID").unwrap_or(""),
+                rate: num(child(cat, NS_CBC, "Percent")),
+                amount: num(child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default(),
+                kind: UseKind::Line,
+            });
+        }
+    }
+    for ac in children(root, NS_CAC, "AllowanceCharge") {
+        let Some(cat) = child(ac, NS_CAC, "TaxCategory") else { continue };
+        let charge = is_charge(ac) == Some(true);
+        let amount = num(child(ac, NS_CBC, "Amount")).unwrap_or_default();
+        out.push(Use {
+            node: cat,
+            category: at_text(cat, "cbc:ID").unwrap_or(""),
+            rate: num(child(cat, NS_CBC, "Percent")),
+            amount: if charge { amount } else { -amount },
+            kind: if charge { UseKind::Charge } else { UseKind::Allowance },
+        });
+    }
+    out
+}
+
+/// The VAT breakdowns: `cac:TaxTotal/cac:TaxSubtotal` at document level.
+pub(super) fn subtotals<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    children(root, NS_CAC, "TaxTotal").flat_map(|t| children(t, NS_CAC, "TaxSubtotal")).collect()
+}
+
+pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let root = cx.root;
+    let uses = uses(root);
+    let subtotals = subtotals(root);
+    codes_and_rates(cx, &uses, &subtotals);
+    breakdown_presence(cx, &uses, &subtotals);
+    breakdowns(cx, &uses, &subtotals);
+}
+
+fn all_categories<'a, 'i>(cx: &Cx<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    cx.elements
+        .iter()
+        .copied()
+        .filter(|n| {
+            matches!(n.tag_name().name(), "TaxCategory" | "ClassifiedTaxCategory")
+                && n.tag_name().namespace() == Some(NS_CAC)
+        })
+        .collect()
+}
+
+const UNCL_5305: [&str; 10] = ["AE", "E", "S", "Z", "G", "O", "K", "L", "M", "B"];
+
+fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node<'_, '_>]) {
+    let root = cx.root;
+    for cat in all_categories(cx) {
+        let code_node = child(cat, NS_CBC, "ID");
+        let code = code_node.map(text).unwrap_or("");
+        let path = || code_node.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:ID"));
+        if !UNCL_5305.contains(&code) {
+            cx.report("BR-CL-18", path(), format!("\"{code}\" is not a UNCL 5305 VAT category"));
+        }
+        if !["S", "Z", "E", "O"].contains(&code) {
+            cx.report(
+                "BR-KSA-18",
+                path(),
+                format!("use S (standard), Z (zero-rated), E (exempt) or O (out of scope), not \"{code}\""),
+            );
+        }
+        if let Some(p) = child(cat, NS_CBC, "Percent") {
+            let t = text(p);
+            let ok = decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
+                && fraction_digits(t) <= 2;
+            if !ok {
+                cx.report("BR-KSA-DEC-02", path_of(p), format!("write the rate as a number from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
+            }
+            if code == "S"
+                && let Some(d) = decimal(t)
+                && d != Decimal::from(5)
+                && d != Decimal::from(15)
+            {
+                cx.report(
+                    "BR-KSA-84",
+                    path_of(p),
+                    format!("the standard rate is 15 (or 5 for the transitional rate), not {t}"),
+                );
+            }
+        }
+    }
+    for line in children(root, NS_CAC, "InvoiceLine") {
+        if at(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID").is_none() {
+            cx.report(
+                "BR-CO-04",
+                path_under(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID"),
+                "give the line's VAT category (S, Z, E or O)".into(),
+            );
+        }
+    }
+    for u in uses {
+        let zero = u.rate.is_none_or(|r| r.is_zero());
+        let rule = match (u.category, u.kind) {
+            ("S", UseKind::Line) if zero => Some(("BR-S-05", "give the line's standard rate, 15")),
+            ("S", UseKind::Allowance) if zero => Some(("BR-S-06", "give the allowance's standard rate, 15")),
+            ("S", UseKind::Charge) if zero => Some(("BR-S-07", "give the charge's standard rate, 15")),
+            ("Z", UseKind::Line) if !zero => Some(("BR-Z-05", "set the rate of a zero-rated line to 0")),
+            ("Z", UseKind::Allowance) if !zero => {
+                Some(("BR-Z-06", "set the rate of a zero-rated allowance to 0"))
+            }
+            ("Z", UseKind::Charge) if !zero => Some(("BR-Z-07", "set the rate of a zero-rated charge to 0")),
+            ("E", UseKind::Line) if !zero => Some(("BR-E-05", "set the rate of an exempt line to 0")),
+            ("E", UseKind::Allowance) if !zero => {
+                Some(("BR-E-06", "set the rate of an exempt allowance to 0"))
+            }
+            ("E", UseKind::Charge) if !zero => Some(("BR-E-07", "set the rate of an exempt charge to 0")),
+            ("O", UseKind::Line) if !zero => {
+                Some(("BR-KSA-11", "set the rate of an out-of-scope line to 0 or leave it out"))
+            }
+            ("O", UseKind::Allowance) if !zero => {
+                Some(("BR-KSA-12", "set the rate of an out-of-scope allowance to 0 or leave it out"))
+            }
+            ("O", UseKind::Charge) if !zero => {
+                Some(("BR-KSA-13", "set the rate of an out-of-scope charge to 0 or leave it out"))
+            }
+            _ => None,
+        };
+        if let Some((id, fix)) = rule {
+            let rate_path = child(u.node, NS_CBC, "Percent")
+                .map(path_of)
+                .unwrap_or_else(|| path_under(u.node, "cbc:Percent"));
+            cx.report(id, rate_path, fix.into());
+        }
+    }
+}
+
+fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+    let root = cx.root;
+    if subtotals.is_empty() {
+        cx.report(
+            "BR-CO-18",
+            path_under(root, "cac:TaxTotal/cac:TaxSubtotal"),
+            "add a VAT breakdown (cac:TaxSubtotal) per VAT category and rate".into(),
+        );
+    }
+    let present = |c: &str| subtotals.iter().any(|s| at_text(*s, "cac:TaxCategory/cbc:ID") == Some(c));
+    for (cat, rule) in [("S", "BR-S-01"), ("Z", "BR-Z-01"), ("E", "BR-E-01"), ("O", "BR-O-01")] {
+        if let Some(u) = uses.iter().find(|u| u.category == cat)
+            && !present(cat)
+        {
+            let _ = u;
+            cx.report(
+                rule,
+                path_under(root, "cac:TaxTotal/cac:TaxSubtotal"),
+                format!("add a VAT breakdown with category {cat}"),
+            );
+        }
+    }
+}
+
+fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+    for &sub in subtotals {
+        let taxable_node = child(sub, NS_CBC, "TaxableAmount");
+        let tax_node = child(sub, NS_CBC, "TaxAmount");
+        let cat = child(sub, NS_CAC, "TaxCategory");
+        let code = cat.and_then(|c| at_text(c, "cbc:ID")).unwrap_or("");
+        let rate_node = cat.and_then(|c| child(c, NS_CBC, "Percent"));
+        let rate = num(rate_node);
+        if taxable_node.is_none() {
+            cx.report(
+                "BR-45",
+                path_under(sub, "cbc:TaxableAmount"),
+                "give the taxable amount of this VAT breakdown".into(),
+            );
+        }
+        if tax_node.is_none() {
+            cx.report(
+                "BR-46",
+                path_under(sub, "cbc:TaxAmount"),
+                "give the VAT amount of this VAT breakdown".into(),
+            );
+        }
+        if code.is_empty() {
+            cx.report(
+                "BR-47",
+                path_under(sub, "cac:TaxCategory/cbc:ID"),
+                "give the VAT category of this breakdown".into(),
+            );
+        }
+        if rate_node.is_none() && code != "O" {
+            cx.report(
+                "BR-48",
+                path_under(sub, "cac:TaxCategory/cbc:Percent"),
+                "give the VAT rate of this breakdown".into(),
+            );
+        }
+        let taxable = num(taxable_node);
+        let tax = num(tax_node);
+        // Taxable amount = Σ matching line nets − allowances + charges, for the category (and
+        // rate, for S). A category may be split over several breakdowns (one per exemption
+        // reason code): their sum is compared, once, at the first of them.
+        let same_group = |other: &Node<'_, '_>| {
+            let c = at_text(*other, "cac:TaxCategory/cbc:ID").unwrap_or("");
+            c == code
+                && (code != "S"
+                    || num(at(*other, "cac:TaxCategory/cbc:Percent")).map(|r| r.normalize())
+                        == rate.map(|r| r.normalize()))
+        };
+        let first_of_group = subtotals.iter().find(|o| same_group(o)) == Some(&sub);
+        let group_taxable: Option<Decimal> =
+            subtotals.iter().filter(|o| same_group(o)).map(|o| num(child(*o, NS_CBC, "TaxableAmount"))).sum();
+        let matching: Vec<&Use<'_, '_>> = uses
+            .iter()
+            .filter(|u| {
+                u.category == code
+                    && (code != "S" || u.rate.map(|r| r.normalize()) == rate.map(|r| r.normalize()))
+            })
+            .collect();
+        let rule = match code {
+            "S" => Some("BR-S-08"),
+            "Z" => Some("BR-Z-08"),
+            "E" => Some("BR-E-08"),
+            "O" => Some("BR-O-08"),
+            _ => None,
+        };
+        if let (Some(rule), Some(taxable), true) = (rule, group_taxable, first_of_group) {
+            let lines: Decimal = matching.iter().filter(|u| u.kind == UseKind::Line).map(|u| u.amount).sum();
+            let allowances: Decimal =
+                -matching.iter().filter(|u| u.kind == UseKind::Allowance).map(|u| u.amount).sum::<Decimal>();
+            let charges: Decimal =
+                matching.iter().filter(|u| u.kind == UseKind::Charge).map(|u| u.amount).sum();
+            let expected = round2(lines - allowances + charges);
+            if round2(taxable) != expected {
+                cx.report(
+                    rule,
+                    path_of(taxable_node.expect("taxable")),
+                    format!(
+                        "BT-116 should be {} = {} (Σ line net amounts) − {} (allowances) + {} (charges) for category {code}{}; found {}",
+                        fmt2(expected),
+                        fmt2(lines),
+                        fmt2(allowances),
+                        fmt2(charges),
+                        rate.filter(|_| code == "S").map(|r| format!(" at {}%", r.normalize())).unwrap_or_default(),
+                        fmt2(taxable)
+                    ),
+                );
+            }
+        }
+        if let (Some(tax), Some(tax_node)) = (tax, tax_node) {
+            match code {
+                "S" => {
+                    if let (Some(taxable), Some(rate)) = (taxable, rate)
+                        && let Some(expected) = super::percent_of(taxable.abs(), rate)
+                        && !super::arith::within_one(tax, expected)
+                    {
+                        cx.report(
+                            "BR-S-09",
+                            path_of(tax_node),
+                            format!("BT-117 should be {} = {} × {} / 100, rounded to 2 decimals (ZATCA tolerates less than 1.00 of difference); found {}", fmt2(expected), fmt2(taxable), rate.normalize(), fmt2(tax)),
+                        );
+                    }
+                }
+                "Z" | "E" | "O" if !tax.is_zero() => {
+                    let rule = match code {
+                        "Z" => "BR-Z-09",
+                        "E" => "BR-E-09",
+                        _ => "BR-O-09",
+                    };
+                    cx.report(
+                        rule,
+                        path_of(tax_node),
+                        format!("the VAT of category {code} is 0.00; found {}", fmt2(tax)),
+                    );
+                }
+                _ => {}
+            }
+        }
+        // Exemption reasons.
+        let Some(cat) = cat else { continue };
+        let reason_code = child(cat, NS_CBC, "TaxExemptionReasonCode");
+        let reason = child(cat, NS_CBC, "TaxExemptionReason");
+        match code {
+            "S" if reason_code.is_some() || reason.is_some() => {
+                cx.report(
+                    "BR-S-10",
+                    path_of(reason_code.or(reason).expect("reason")),
+                    "remove the exemption reason code and text from the standard-rated breakdown".into(),
+                );
+            }
+            "Z" | "E" | "O" => {
+                let category = match code {
+                    "Z" => VatCategory::ZeroRated,
+                    "E" => VatCategory::Exempt,
+                    _ => VatCategory::OutOfScope,
+                };
+                let rc = reason_code.map(text).filter(|t| !t.is_empty());
+                let presence_rule = match code {
+                    "Z" => "BR-KSA-69",
+                    "E" => "BR-KSA-23",
+                    _ => "BR-KSA-24",
+                };
+                let codes = vatex::codes_for(category).join(", ");
+                match rc {
+                    None => cx.report(
+                        presence_rule,
+                        path_under(cat, "cbc:TaxExemptionReasonCode"),
+                        format!("add the reason code: one of {codes}"),
+                    ),
+                    Some(c) if vatex::category_of(c) != Some(category) && code != "O" => cx.report(
+                        "BR-KSA-CL-04",
+                        path_of(reason_code.expect("code")),
+                        format!("\"{c}\" is not a reason code of category {code}; use one of {codes}"),
+                    ),
+                    Some(_) => {}
+                }
+                match reason {
+                    Some(r) if !text(r).is_empty() => {
+                        if chars(text(r)) > 1000 {
+                            cx.report(
+                                "BR-KSA-F-06-C16",
+                                path_of(r),
+                                format!(
+                                    "shorten the reason text to 1000 characters (it has {})",
+                                    chars(text(r))
+                                ),
+                            );
+                        }
+                    }
+                    other => {
+                        let hint = rc
+                            .and_then(vatex::default_text)
+                            .map(|t| format!(": \"{t}\""))
+                            .unwrap_or_default();
+                        cx.report(
+                            "BR-KSA-83",
+                            other.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),
+                            format!("add the reason text of §11.2.4{hint}"),
+                        );
+                        if let Some(r) = other {
+                            cx.report(
+                                "BR-KSA-F-06-C16",
+                                path_of(r),
+                                "the reason text must have at least 1 character".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
