@@ -98,6 +98,32 @@ export interface VerificationReport {
  */
 export function verify(xml: Data): VerificationReport
 
+export interface Finding {
+  /** The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`. */
+  rule: string
+  severity: 'error' | 'warning'
+  /** Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`. */
+  path: string
+  messageEn: string
+  messageAr: string
+  /** What to change, with the values found and expected. */
+  fix: string
+}
+
+export interface ValidationReport {
+  /** True when there is no error (warnings allowed). */
+  valid: boolean
+  findings: Finding[]
+  errors: Finding[]
+  warnings: Finding[]
+}
+
+/**
+ * Validates an invoice against the UBL structure and ZATCA's business rules (KSA and EN 16931).
+ * @throws {InvalidXmlError | InvalidDocumentError} only when the input is not an invoice
+ */
+export function validate(xml: Data): ValidationReport
+
 export interface QrField {
   tag: number
   /** What the tag means (`seller_name`, `vat_number`, …). */

@@ -231,6 +231,15 @@ function verify(xml) {
   return report
 }
 
+/** Validates an invoice against the UBL structure and ZATCA's business rules; throws only when the input is not an invoice. */
+function validate(xml) {
+  data(xml, 'xml')
+  const report = call(() => native.validate(xml))
+  report.errors = report.findings.filter((f) => f.severity === 'error')
+  report.warnings = report.findings.filter((f) => f.severity === 'warning')
+  return report
+}
+
 /** Decodes a base64 TLV QR payload into its fields. */
 function qrDecode(qr) {
   text(qr, 'qr')
@@ -270,6 +279,7 @@ module.exports = {
   generate,
   Signer,
   verify,
+  validate,
   qrDecode,
   qrSvg,
   qrPng,

@@ -258,6 +258,18 @@ enum QaydStatus qayd_verify(const uint8_t *xml,
                             char **out_report_json);
 
 /**
+ * Validates an invoice against the UBL structure and ZATCA's business rules (KSA and EN 16931).
+ * `*out_valid` is true when there is no error (warnings allowed). When `out_report_json` is not
+ * NULL it receives the report (free with qayd_string_free): {"valid":bool,"findings":[{"rule":
+ * "BR-KSA-37","severity":"error"|"warning","path":"/Invoice/…","message_en":"…","message_ar":
+ * "…","fix":"…"},…]}. Fails only when the input is not an invoice at all.
+ */
+enum QaydStatus qayd_validate(const uint8_t *xml,
+                              size_t xml_len,
+                              bool *out_valid,
+                              char **out_report_json);
+
+/**
  * Decodes a base64 TLV QR payload (`text`) into JSON (free with qayd_string_free):
  * [{"tag":1,"name":"seller_name","value":"…"},…]. Tags 8 and 9 carry base64 of their bytes.
  */

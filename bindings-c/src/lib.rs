@@ -480,6 +480,40 @@ pub unsafe extern "C" fn qayd_verify(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Validate
+
+/// Validates an invoice against the UBL structure and ZATCA's business rules (KSA and EN 16931).
+/// `*out_valid` is true when there is no error (warnings allowed). When `out_report_json` is not
+/// NULL it receives the report (free with qayd_string_free): {"valid":bool,"findings":[{"rule":
+/// "BR-KSA-37","severity":"error"|"warning","path":"/Invoice/…","message_en":"…","message_ar":
+/// "…","fix":"…"},…]}. Fails only when the input is not an invoice at all.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_validate(
+    xml: *const u8,
+    xml_len: usize,
+    out_valid: *mut bool,
+    out_report_json: *mut *mut c_char,
+) -> QaydStatus {
+    guard(|| unsafe {
+        reset(out_report_json, std::ptr::null_mut());
+        let out_valid = out(out_valid, false, "out_valid")?;
+        let out_report = if out_report_json.is_null() {
+            None
+        } else {
+            Some(out(out_report_json, std::ptr::null_mut(), "out_report_json")?)
+        };
+        let xml = bytes(xml, xml_len, "xml")?;
+        let report = qayd::validate(xml)?;
+        let report_json = if out_report.is_some() { Some(json(&report)?) } else { None };
+        *out_valid = report.valid;
+        if let (Some(slot), Some(text)) = (out_report, report_json) {
+            *slot = text.into_raw();
+        }
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 
 /// Decodes a base64 TLV QR payload (`text`) into JSON (free with qayd_string_free):

@@ -1,7 +1,7 @@
 /*
  * Runs every language-neutral conformance case (the JSON files in tests/conformance/cases)
  * through the C API and compares the results exactly. A case whose operation the C binding
- * does not support fails. Operations: hash, stamp, verify, qr_decode, generate.
+ * does not support fails. Operations: hash, stamp, verify, validate, qr_decode, generate.
  *
  *   build/conformance tests/conformance        (from the repository root)
  *
@@ -252,6 +252,77 @@ done:
     return ok;
 }
 
+/* Whether the distinct rule ids of the findings with `severity` are exactly the strings of the
+ * array `want` (both compared sorted). */
+static int same_rules(const JsonValue *findings, const char *severity, const JsonValue *want) {
+    const char *got[256];
+    const char *wants[256];
+    size_t n = 0, w = 0, i;
+    if (!want || want->type != JSON_ARRAY || want->count > 256) return fail("expected.%ss is not an array", severity);
+    for (i = 0; i < findings->count && n < 256; i++) {
+        const char *rule = json_get_string(findings->items[i], "rule");
+        const char *level = json_get_string(findings->items[i], "severity");
+        if (rule && level && strcmp(level, severity) == 0) got[n++] = rule;
+    }
+    qsort(got, n, sizeof got[0], compare_strings);
+    {   /* drop repeats: one rule may fire on several elements */
+        size_t kept = 0;
+        for (i = 0; i < n; i++)
+            if (kept == 0 || strcmp(got[kept - 1], got[i]) != 0) got[kept++] = got[i];
+        n = kept;
+    }
+    for (i = 0; i < want->count; i++) {
+        if (want->items[i]->type != JSON_STRING) return fail("expected.%ss holds a non-string", severity);
+        wants[w++] = want->items[i]->string;
+    }
+    qsort(wants, w, sizeof wants[0], compare_strings);
+    if (n == w) {
+        for (i = 0; i < n && strcmp(got[i], wants[i]) == 0; i++) {}
+        if (i == n) return 1;
+    }
+    {
+        char text[2048] = "";
+        for (i = 0; i < n; i++) {
+            strncat(text, got[i], sizeof text - strlen(text) - 2);
+            strncat(text, " ", sizeof text - strlen(text) - 1);
+        }
+        return fail("%ss: got [ %s], want %zu ids", severity, text, w);
+    }
+}
+
+static int run_validate(const JsonValue *c, const JsonValue *expected) {
+    static const char *const keys[] = {"valid", "errors", "warnings", NULL};
+    const char *input = json_get_string(c, "input");
+    const JsonValue *want_valid = json_get(expected, "valid");
+    Buffer xml;
+    char *report_text = NULL;
+    JsonValue *report = NULL;
+    const JsonValue *findings;
+    bool valid = false;
+    QaydStatus status;
+    int ok = 0;
+    if (!known_keys(expected, keys)) return 0;
+    if (!input || !(xml = read_file(input)).data) return fail("cannot read input '%s'", input ? input : "(none)");
+    status = qayd_validate(xml.data, xml.len, &valid, &report_text);
+    if (status != QAYD_STATUS_OK) {
+        ok = compare_error(status, expected);
+        goto done;
+    }
+    if (!expected_error(expected)) goto done;
+    report = json_parse(report_text, strlen(report_text));
+    findings = report ? json_get(report, "findings") : NULL;
+    if (!findings || findings->type != JSON_ARRAY) { fail("the report has no findings: %s", report_text); goto done; }
+    if (!want_valid || want_valid->type != JSON_BOOL) { fail("expected.valid is not a boolean"); goto done; }
+    if (valid != (want_valid->boolean != 0)) { fail("valid: got %d, want %d", valid, want_valid->boolean); goto done; }
+    ok = same_rules(findings, "error", json_get(expected, "errors")) &&
+         same_rules(findings, "warning", json_get(expected, "warnings"));
+done:
+    json_free(report);
+    qayd_string_free(report_text);
+    free(xml.data);
+    return ok;
+}
+
 static int run_qr_decode(const JsonValue *c, const JsonValue *expected) {
     static const char *const keys[] = {"fields", NULL};
     const char *qr = json_get_string(c, "qr");
@@ -305,6 +376,7 @@ static int run_case(const char *file) {
     else if (strcmp(operation, "hash") == 0) ok = run_hash(c, expected);
     else if (strcmp(operation, "stamp") == 0) ok = run_stamp(c, expected);
     else if (strcmp(operation, "verify") == 0) ok = run_verify(c, expected);
+    else if (strcmp(operation, "validate") == 0) ok = run_validate(c, expected);
     else if (strcmp(operation, "qr_decode") == 0) ok = run_qr_decode(c, expected);
     else if (strcmp(operation, "generate") == 0) ok = run_generate(c, expected);
     else ok = fail("operation '%s' is not supported by the C binding", operation);

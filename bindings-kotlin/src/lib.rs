@@ -259,6 +259,54 @@ pub fn verify(xml: Vec<u8>) -> Result<VerificationReport> {
     Ok(qayd::verify(&xml)?.into())
 }
 
+/// One business-rule or schema finding of `validate`.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Finding {
+    /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
+    pub rule: String,
+    /// `"error"` or `"warning"`.
+    pub severity: String,
+    /// Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
+    pub path: String,
+    pub message_en: String,
+    pub message_ar: String,
+    /// What to change, with the values found and expected.
+    pub fix: String,
+}
+
+/// Everything `validate` found.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ValidationReport {
+    /// True when there is no error (warnings allowed).
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// Validates an invoice against the UBL structure and ZATCA's business rules (KSA and
+/// EN 16931). Throws only when the input is not an invoice.
+#[uniffi::export]
+pub fn validate(xml: Vec<u8>) -> Result<ValidationReport> {
+    let report = qayd::validate(&xml)?;
+    Ok(ValidationReport {
+        valid: report.valid,
+        findings: report
+            .findings
+            .into_iter()
+            .map(|f| Finding {
+                severity: match f.severity {
+                    qayd::Severity::Error => "error".into(),
+                    qayd::Severity::Warning => "warning".into(),
+                },
+                rule: f.rule,
+                path: f.path,
+                message_en: f.message_en,
+                message_ar: f.message_ar,
+                fix: f.fix,
+            })
+            .collect(),
+    })
+}
+
 /// Decodes a base64 TLV QR payload into its fields.
 #[uniffi::export]
 pub fn qr_decode(text: String) -> Result<Vec<QrField>> {

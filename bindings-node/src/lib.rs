@@ -202,6 +202,53 @@ pub fn verify(env: Env, xml: Data) -> Result<VerificationReport> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Validate
+// ---------------------------------------------------------------------------------------------
+
+#[napi(object)]
+pub struct Finding {
+    /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
+    pub rule: String,
+    /// `"error"` or `"warning"`.
+    pub severity: String,
+    pub path: String,
+    pub message_en: String,
+    pub message_ar: String,
+    pub fix: String,
+}
+
+#[napi(object)]
+pub struct ValidationReport {
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// Validates an invoice against the UBL structure and ZATCA's business rules. Throws only when
+/// the input is not an invoice.
+#[napi]
+pub fn validate(env: Env, xml: Data) -> Result<ValidationReport> {
+    let report = qayd::validate(bytes(&xml)).or_throw(&env)?;
+    Ok(ValidationReport {
+        valid: report.valid,
+        findings: report
+            .findings
+            .into_iter()
+            .map(|f| Finding {
+                severity: match f.severity {
+                    qayd::Severity::Error => "error".into(),
+                    qayd::Severity::Warning => "warning".into(),
+                },
+                rule: f.rule,
+                path: f.path,
+                message_en: f.message_en,
+                message_ar: f.message_ar,
+                fix: f.fix,
+            })
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 // ---------------------------------------------------------------------------------------------
 

@@ -354,6 +354,84 @@ fn verify(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<VerificationReport
 }
 
 // ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/// One business-rule or schema finding.
+#[pyclass(module = "qayd", frozen, get_all)]
+struct Finding {
+    /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
+    rule: String,
+    /// `"error"` or `"warning"`.
+    severity: String,
+    /// Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
+    path: String,
+    message_en: String,
+    message_ar: String,
+    /// What to change, with the values found and expected.
+    fix: String,
+}
+
+#[pymethods]
+impl Finding {
+    fn __repr__(&self) -> String {
+        format!("Finding(rule={:?}, severity={:?}, path={:?})", self.rule, self.severity, self.path)
+    }
+}
+
+/// Everything `validate` found.
+#[pyclass(module = "qayd", frozen, get_all)]
+struct ValidationReport {
+    /// True when there is no error (warnings allowed).
+    valid: bool,
+    findings: Vec<Py<Finding>>,
+}
+
+#[pymethods]
+impl ValidationReport {
+    fn __bool__(&self) -> bool {
+        self.valid
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ValidationReport(valid={}, findings={})",
+            if self.valid { "True" } else { "False" },
+            self.findings.len()
+        )
+    }
+}
+
+/// Validates an invoice against the UBL structure and ZATCA's business rules. Raises only when
+/// the input is not an invoice.
+#[pyfunction]
+fn validate(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<ValidationReport> {
+    let xml = bytes_arg(xml, "xml")?;
+    let report = py.detach(|| qayd::validate(&xml)).or_raise(py)?;
+    let findings = report
+        .findings
+        .into_iter()
+        .map(|f| {
+            let severity = match f.severity {
+                qayd::Severity::Error => "error",
+                qayd::Severity::Warning => "warning",
+            };
+            Py::new(
+                py,
+                Finding {
+                    rule: f.rule,
+                    severity: severity.into(),
+                    path: f.path,
+                    message_en: f.message_en,
+                    message_ar: f.message_ar,
+                    fix: f.fix,
+                },
+            )
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(ValidationReport { valid: report.valid, findings })
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 // ---------------------------------------------------------------------------------------------
 
@@ -418,6 +496,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(invoice_hash, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(qr_decode, m)?)?;
     m.add_function(wrap_pyfunction!(qr_svg, m)?)?;
     m.add_function(wrap_pyfunction!(qr_png, m)?)?;
@@ -427,6 +506,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StampedInvoice>()?;
     m.add_class::<Check>()?;
     m.add_class::<VerificationReport>()?;
+    m.add_class::<Finding>()?;
+    m.add_class::<ValidationReport>()?;
     m.add_class::<QrField>()?;
     Ok(())
 }

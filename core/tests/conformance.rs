@@ -35,6 +35,21 @@ fn run(case: &Value) -> Result<Value, qayd::Error> {
                 "qr": stamped.qr, "xml_bytes": String::from_utf8(stamped.xml).unwrap(),
             })
         }
+        "validate" => {
+            let report = qayd::validate(&read(&s("input")))?;
+            let ids = |severity: qayd::Severity| {
+                let mut ids: Vec<String> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == severity)
+                    .map(|f| f.rule.clone())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            };
+            json!({ "valid": report.valid, "errors": ids(qayd::Severity::Error), "warnings": ids(qayd::Severity::Warning) })
+        }
         "generate" => json!({ "xml_bytes": String::from_utf8(qayd::generate(&read(&s("input")))?).unwrap() }),
         "qr_decode" => {
             let fields = qayd::qr::decode(&s("qr"))?;

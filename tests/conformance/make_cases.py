@@ -56,6 +56,26 @@ def main():
         write(f"verify-{kind}-{slug(path)}", {"operation": "verify", "input": rel(path),
               "expected": {"valid": True, "failed_checks": []}})
 
+    # Validation of every sample (the simplified ones warn BR-KSA-98: they are from 2022).
+    for path in samples:
+        kind = path.parent.parent.name.lower() + "-" + path.parent.name.lower()
+        write(f"validate-{kind}-{slug(path)}", {"operation": "validate", "input": rel(path), "expected": {"bless": True}})
+    # ... and of a spread of the validation mutation corpus (tests/validation/mutations).
+    mutations = json.loads((HERE.parent / "validation/mutations/mutations.json").read_text(encoding="utf-8"))
+    for index in range(0, len(mutations), 12):
+        m = mutations[index]
+        text = (SAMPLES / m["base"]).read_text(encoding="utf-8")
+        for edit in m["edits"]:
+            replace = re.sub(r"\{\{(.)\*(\d+)\}\}", lambda g: g.group(1) * int(g.group(2)), edit["replace"])
+            if edit["find"] not in text:
+                break
+            text = text.replace(edit["find"], replace, 1)
+        else:
+            name = f"validate-mutation-{index:03d}"
+            (HERE / "inputs" / f"{name}.xml").write_bytes(text.encode("utf-8"))
+            write(name, {"operation": "validate", "input": f"inputs/{name}.xml", "note": m["description"],
+                         "expected": {"bless": True}})
+
     # Stamping: the unsigned form of four samples, with the SDK's signing time.
     for sub in ("Simplified/Invoice/Simplified_Invoice.xml", "Standard/Invoice/Standard_Invoice.xml",
                 "Simplified/Credit/Simplified_Credit_Note.xml", "Standard/Debit/Standard_Debit_Note.xml",

@@ -689,6 +689,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_qr_svg(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_validate(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_func_verify(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_version(
@@ -742,6 +744,8 @@ internal object UniffiLib {
     external fun uniffi_qayd_uniffi_fn_func_qr_png(`text`: RustBuffer.ByValue,`scale`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_qr_svg(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_validate(`xml`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_verify(`xml`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -885,6 +889,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_qr_svg() and 0xFFFF) != 53155) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_validate() and 0xFFFF) != 50896) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_verify() and 0xFFFF) != 51995) {
@@ -1683,6 +1690,79 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
+ * One business-rule or schema finding of `validate`.
+ */
+data class Finding (
+    /**
+     * The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * `"error"` or `"warning"`.
+     */
+    var `severity`: kotlin.String
+    , 
+    /**
+     * Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
+     */
+    var `path`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    , 
+    var `messageAr`: kotlin.String
+    , 
+    /**
+     * What to change, with the values found and expected.
+     */
+    var `fix`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
+    override fun read(buf: ByteBuffer): Finding {
+        return Finding(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Finding) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterString.allocationSize(value.`severity`) +
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterString.allocationSize(value.`messageEn`) +
+            FfiConverterString.allocationSize(value.`messageAr`) +
+            FfiConverterString.allocationSize(value.`fix`)
+    )
+
+    override fun write(value: Finding, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterString.write(value.`severity`, buf)
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+            FfiConverterString.write(value.`messageAr`, buf)
+            FfiConverterString.write(value.`fix`, buf)
+    }
+}
+
+
+
+/**
  * One decoded QR (TLV) field.
  */
 data class QrField (
@@ -1808,6 +1888,50 @@ public object FfiConverterTypeStampedInvoice: FfiConverterRustBuffer<StampedInvo
             FfiConverterString.write(value.`signature`, buf)
             FfiConverterString.write(value.`qr`, buf)
             FfiConverterString.write(value.`signingTime`, buf)
+    }
+}
+
+
+
+/**
+ * Everything `validate` found.
+ */
+data class ValidationReport (
+    /**
+     * True when there is no error (warnings allowed).
+     */
+    var `valid`: kotlin.Boolean
+    , 
+    var `findings`: List<Finding>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeValidationReport: FfiConverterRustBuffer<ValidationReport> {
+    override fun read(buf: ByteBuffer): ValidationReport {
+        return ValidationReport(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeFinding.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ValidationReport) = (
+            FfiConverterBoolean.allocationSize(value.`valid`) +
+            FfiConverterSequenceTypeFinding.allocationSize(value.`findings`)
+    )
+
+    override fun write(value: ValidationReport, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`valid`, buf)
+            FfiConverterSequenceTypeFinding.write(value.`findings`, buf)
     }
 }
 
@@ -2495,6 +2619,34 @@ public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeFinding: FfiConverterRustBuffer<List<Finding>> {
+    override fun read(buf: ByteBuffer): List<Finding> {
+        val len = buf.getInt()
+        return List<Finding>(len) {
+            FfiConverterTypeFinding.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Finding>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFinding.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Finding>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFinding.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeQrField: FfiConverterRustBuffer<List<QrField>> {
     override fun read(buf: ByteBuffer): List<QrField> {
         val len = buf.getInt()
@@ -2614,6 +2766,22 @@ public object FfiConverterSequenceTypeQrField: FfiConverterRustBuffer<List<QrFie
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Validates an invoice against the UBL structure and ZATCA's business rules (KSA and
+         * EN 16931). Throws only when the input is not an invoice.
+         */
+    @Throws(QaydException::class) fun `validate`(`xml`: kotlin.ByteArray): ValidationReport {
+            return FfiConverterTypeValidationReport.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_validate(
+    
+        
+        FfiConverterByteArray.lower(`xml`),_status)
 }
     )
     }

@@ -34,6 +34,7 @@ class ConformanceTest {
                 "hash" -> hash(case, expected)
                 "stamp" -> stamp(case, expected)
                 "verify" -> verify(case, expected)
+                "validate" -> validate(case, expected)
                 "qr_decode" -> qrDecode(case, expected)
                 "generate" -> generate(case, expected)
                 else -> fail("operation '$operation' is not supported by the Kotlin binding")
@@ -87,6 +88,17 @@ class ConformanceTest {
         if (expected.has("failed_checks")) {
             val want = expected.getJSONArray("failed_checks").toList().map { it as String }.sorted()
             assertEquals(want, report.checks.filter { !it.passed }.map { it.name }.sorted(), "failed checks")
+        }
+    }
+
+    private fun validate(case: JSONObject, expected: JSONObject) {
+        knownKeys(expected, "valid", "errors", "warnings")
+        val report = sa.qayd.validate(path(case.getString("input")).readBytes())
+        assertEquals(expected.getBoolean("valid"), report.valid, "valid")
+        for ((key, severity) in listOf("errors" to "error", "warnings" to "warning")) {
+            val want = expected.getJSONArray(key).toList().map { it as String }.sorted()
+            val got = report.findings.filter { it.severity == severity }.map { it.rule }.distinct().sorted()
+            assertEquals(want, got, key)
         }
     }
 
