@@ -447,7 +447,33 @@ pub unsafe extern "C" fn qayd_stamped_free(stamped: *mut QaydStamped) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Verify
+// Verify and validate
+
+/// The shape both checks share: a validity flag, and optionally the whole report as JSON.
+unsafe fn report<R: serde::Serialize>(
+    xml: *const u8,
+    xml_len: usize,
+    out_valid: *mut bool,
+    out_report_json: *mut *mut c_char,
+    check: impl FnOnce(&[u8]) -> qayd::Result<(bool, R)>,
+) -> QaydStatus {
+    guard(|| unsafe {
+        reset(out_report_json, std::ptr::null_mut());
+        let out_valid = out(out_valid, false, "out_valid")?;
+        let out_report = if out_report_json.is_null() {
+            None
+        } else {
+            Some(out(out_report_json, std::ptr::null_mut(), "out_report_json")?)
+        };
+        let (valid, report) = check(bytes(xml, xml_len, "xml")?)?;
+        let report_json = if out_report.is_some() { Some(json(&report)?) } else { None };
+        *out_valid = valid;
+        if let (Some(slot), Some(text)) = (out_report, report_json) {
+            *slot = text.into_raw();
+        }
+        Ok(())
+    })
+}
 
 /// Verifies a stamped invoice. `*out_valid` is true when every check passed. When
 /// `out_report_json` is not NULL it receives the full report (free with qayd_string_free):
@@ -460,27 +486,9 @@ pub unsafe extern "C" fn qayd_verify(
     out_valid: *mut bool,
     out_report_json: *mut *mut c_char,
 ) -> QaydStatus {
-    guard(|| unsafe {
-        reset(out_report_json, std::ptr::null_mut());
-        let out_valid = out(out_valid, false, "out_valid")?;
-        let out_report = if out_report_json.is_null() {
-            None
-        } else {
-            Some(out(out_report_json, std::ptr::null_mut(), "out_report_json")?)
-        };
-        let xml = bytes(xml, xml_len, "xml")?;
-        let report = qayd::verify(xml)?;
-        let report_json = if out_report.is_some() { Some(json(&report)?) } else { None };
-        *out_valid = report.valid;
-        if let (Some(slot), Some(text)) = (out_report, report_json) {
-            *slot = text.into_raw();
-        }
-        Ok(())
-    })
+    // SAFETY: the caller's contract, as documented above.
+    unsafe { report(xml, xml_len, out_valid, out_report_json, |xml| qayd::verify(xml).map(|r| (r.valid, r))) }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Validate
 
 /// Validates an invoice against the UBL structure and ZATCA's business rules (KSA and EN 16931).
 /// `*out_valid` is true when there is no error (warnings allowed). When `out_report_json` is not
@@ -494,23 +502,10 @@ pub unsafe extern "C" fn qayd_validate(
     out_valid: *mut bool,
     out_report_json: *mut *mut c_char,
 ) -> QaydStatus {
-    guard(|| unsafe {
-        reset(out_report_json, std::ptr::null_mut());
-        let out_valid = out(out_valid, false, "out_valid")?;
-        let out_report = if out_report_json.is_null() {
-            None
-        } else {
-            Some(out(out_report_json, std::ptr::null_mut(), "out_report_json")?)
-        };
-        let xml = bytes(xml, xml_len, "xml")?;
-        let report = qayd::validate(xml)?;
-        let report_json = if out_report.is_some() { Some(json(&report)?) } else { None };
-        *out_valid = report.valid;
-        if let (Some(slot), Some(text)) = (out_report, report_json) {
-            *slot = text.into_raw();
-        }
-        Ok(())
-    })
+    // SAFETY: the caller's contract, as documented above.
+    unsafe {
+        report(xml, xml_len, out_valid, out_report_json, |xml| qayd::validate(xml).map(|r| (r.valid, r)))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
