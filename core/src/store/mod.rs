@@ -15,6 +15,25 @@ use sha2::{Digest, Sha256};
 
 pub use sqlite::SqliteStore;
 
+/// Opens the store at `location`: a `postgres://` or `postgresql://` URL (fleets), `:memory:`
+/// (a private in-memory database), or a path to an SQLite file (created if missing). The one
+/// place callers — CLI, bindings — turn a configured location into a store.
+pub fn open(location: &str) -> Result<std::sync::Arc<dyn Store>> {
+    let location = location.trim();
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        return Err(crate::error::Error::InvalidInput(
+            "PostgreSQL stores are not available in this build".into(),
+        ));
+    }
+    if location.is_empty() {
+        return Err(crate::error::Error::InvalidInput("empty store location".into()));
+    }
+    if location == ":memory:" {
+        return Ok(std::sync::Arc::new(SqliteStore::in_memory()?));
+    }
+    Ok(std::sync::Arc::new(SqliteStore::open(location)?))
+}
+
 /// Where a document stands with ZATCA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
