@@ -92,6 +92,29 @@ impl Environment {
     }
 }
 
+impl std::str::FromStr for Environment {
+    type Err = Error;
+
+    /// `developer-portal` (also `sandbox`), `simulation`, `core` (also `production`), or an
+    /// `http(s)://` base URL (a custom environment: the local gateway, a proxy).
+    fn from_str(text: &str) -> Result<Self> {
+        let text = text.trim();
+        Ok(match text {
+            "developer-portal" | "sandbox" => Environment::DeveloperPortal,
+            "simulation" => Environment::Simulation,
+            "core" | "production" => Environment::Core,
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Environment::Custom(url.trim_end_matches('/').to_owned())
+            }
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "unknown environment '{other}': use developer-portal, simulation, core or an http(s):// base URL"
+                )));
+            }
+        })
+    }
+}
+
 impl std::fmt::Display for Environment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())

@@ -14,6 +14,8 @@ pub mod api;
 pub mod clock;
 pub mod crypto;
 pub mod csr;
+#[cfg(all(feature = "api", feature = "store"))]
+pub mod embed;
 #[cfg(feature = "store")]
 pub mod engine;
 pub mod error;

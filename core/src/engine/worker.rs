@@ -110,7 +110,7 @@ impl Engine {
         Ok(self)
     }
 
-    pub(crate) fn client(&self) -> Result<&Client> {
+    pub fn client(&self) -> Result<&Client> {
         self.client
             .as_ref()
             .ok_or_else(|| Error::InvalidInput("the engine is not connected (Engine::connect)".into()))
