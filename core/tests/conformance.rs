@@ -55,6 +55,12 @@ fn run(case: &Value) -> Result<Value, qayd::Error> {
             let fields = qayd::qr::decode(&s("qr"))?;
             json!({ "fields": fields })
         }
+        "csr" => {
+            let text = String::from_utf8(read(&s("identity"))).unwrap();
+            let identity = qayd::embed::identity_from_text(&text)?;
+            let csr = qayd::embed::build_csr(&identity, &read(&s("private_key")), &s("environment"))?;
+            json!({ "pem": csr.pem, "base64": csr.base64 })
+        }
         other => panic!("operation {other} is not supported by the core runner"),
     })
 }

@@ -136,6 +136,29 @@ def main():
     write("stamp-error-bad-signing-time", {**stamp, "certificate": CERT, "private_key": KEY, "signing_time": "22/07/2025 15:51", "expected": {"error": "INVALID_INPUT"}})
     write("stamp-other-key-pkcs8-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1-pkcs8.pem", "expected": {"error": "KEY_MISMATCH"}})
 
+    csr_cases()
+
+
+def csr_cases():
+    """CSRs: deterministic (RFC 6979) for a fixed key, identity and environment."""
+    bad = HERE / "inputs"
+    inputs = HERE.parent / "vectors/sdk-R3.4.8/Data/Input"
+    for props, environment in (("csr-config-example-EN.properties", "developer-portal"),
+                               ("csr-config-example-EN.properties", "simulation"),
+                               ("csr-config-example-EN.properties", "core"),
+                               ("csr-config-example-AR.properties", "core"),
+                               ("csr-config-example-EN-VAT-group.properties", "simulation"),
+                               ("csr-config-example-AR-VAT-Group.properties", "developer-portal")):
+        name = f"csr-{slug(inputs / props).removeprefix('csr-config-example-')}-{environment}"
+        write(name, {"operation": "csr", "identity": rel(inputs / props), "private_key": KEY,
+                     "environment": environment, "expected": {"bless": True}})
+    en = (inputs / "csr-config-example-EN.properties").read_text(encoding="utf-8")
+    (bad / "csr-bad-vat.properties").write_text(en.replace("399999999900003", "3999"), encoding="utf-8")
+    csr = {"operation": "csr", "identity": rel(inputs / "csr-config-example-EN.properties"), "private_key": KEY,
+           "environment": "core"}
+    write("csr-error-bad-vat", {**csr, "identity": "inputs/csr-bad-vat.properties", "expected": {"error": "INVALID_INPUT"}})
+    write("csr-error-p256-key", {**csr, "private_key": "keys/p256.pem", "expected": {"error": "INVALID_KEY"}})
+    write("csr-error-unknown-environment", {**csr, "environment": "mars", "expected": {"error": "INVALID_INPUT"}})
 
 if __name__ == "__main__":
     main()
