@@ -607,6 +607,12 @@ impl EngineHandle {
         Ok(())
     }
 
+    /// What the background worker has been doing: passes, consecutive failures, last error
+    /// (a wrong master key, an unreachable database — the worker keeps retrying them).
+    pub fn worker_health(&self) -> crate::engine::worker::WorkerHealth {
+        self.engine.worker_health()
+    }
+
     /// Events after `cursor` (0: from the start), oldest first.
     pub fn events(&self, cursor: i64, limit: usize) -> Result<Vec<Event>> {
         self.engine.events_since(cursor, limit)

@@ -227,3 +227,35 @@ fn bad_options_are_clear_errors() {
     assert_eq!(embed::build_csr(&identity(), b"not a key", "core").unwrap_err().code(), "INVALID_KEY");
     assert_eq!(ApiClient::new("ftp://x", &ClientOptions::default()).unwrap_err().code(), "INVALID_INPUT");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_keeps_running_and_reports_a_wrong_master_key_in_its_health() {
+    let (_gateway, url, credentials) = onboarded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("qayd.db");
+    let store = store.to_str().unwrap();
+    engine(&url, store).set_credentials("till-1", &credentials).unwrap();
+    // Another process opens the same store with another master key.
+    let mut options: EngineOptions = serde_json::from_value(
+        serde_json::json!({ "store": store, "environment": url, "poll_interval_ms": 20 }),
+    )
+    .unwrap();
+    options.master_key = Some(qayd::secrets::MasterKey::generate().unwrap().to_base64());
+    let wrong = EngineHandle::open(&options).unwrap();
+    assert_eq!(wrong.worker_health(), Default::default());
+    wrong.start().unwrap();
+    let started = std::time::Instant::now();
+    let health = loop {
+        let health = wrong.worker_health();
+        if health.consecutive_failures >= 2 {
+            break health;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{health:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(wrong.is_running(), "an error of a pass does not stop the worker");
+    let error = health.last_error.unwrap();
+    assert_eq!((error.code.as_str(), error.egs_id.as_deref()), ("SECRET", Some("till-1")));
+    assert!(!error.message.contains(&credentials.production.secret));
+    wrong.stop().await.unwrap();
+}

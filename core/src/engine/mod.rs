@@ -103,6 +103,9 @@ pub struct Engine {
     worker_id: Arc<str>,
     /// When the last sweep ran (engine clock), for [`EngineConfig::sweep_interval`].
     last_sweep: Arc<std::sync::atomic::AtomicI64>,
+    /// What the background worker last did (see [`worker::WorkerHealth`]).
+    #[cfg(feature = "api")]
+    health: Arc<Mutex<worker::WorkerHealth>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -132,6 +135,8 @@ impl Engine {
             wake: Arc::default(),
             worker_id: format!("{}-{}", std::process::id(), crate::crypto::hex(&id)).into(),
             last_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
+            #[cfg(feature = "api")]
+            health: Arc::default(),
         }
     }
 

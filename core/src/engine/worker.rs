@@ -70,6 +70,29 @@ impl DrainSummary {
     }
 }
 
+/// What [`Engine::run`] has been doing: errors of a pass do not stop the worker (they are
+/// retried on the next pass), so they are kept here for the caller to watch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WorkerHealth {
+    /// Passes completed since the engine was created.
+    pub passes: u64,
+    /// When the last pass ended (seconds since the Unix epoch).
+    pub last_pass_at: Option<i64>,
+    /// Passes in a row that ended with an error (0 when the last one was clean).
+    pub consecutive_failures: u64,
+    /// The last error: (`code`, message, unit if it concerned one).
+    pub last_error: Option<WorkerError>,
+}
+
+/// One error the worker met.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct WorkerError {
+    pub at: i64,
+    pub code: String,
+    pub message: String,
+    pub egs_id: Option<String>,
+}
+
 /// Stops [`Engine::run`] gracefully: in-flight requests finish and are recorded, nothing new
 /// is claimed.
 #[derive(Clone, Debug)]
@@ -212,13 +235,43 @@ impl Engine {
         Ok(summary)
     }
 
+    /// What the background worker has been doing (its passes and the last error).
+    pub fn worker_health(&self) -> WorkerHealth {
+        self.health.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn record_pass(&self, pass: Result<DrainSummary>) {
+        let at = self.clock.now_unix();
+        let error = match &pass {
+            Err(e) => Some(WorkerError { at, code: e.code().into(), message: e.to_string(), egs_id: None }),
+            Ok(summary) => summary.errors.first().map(|(egs_id, e)| WorkerError {
+                at,
+                code: e.code().into(),
+                message: e.to_string(),
+                egs_id: Some(egs_id.clone()),
+            }),
+        };
+        let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        health.passes += 1;
+        health.last_pass_at = Some(at);
+        match error {
+            Some(error) => {
+                health.consecutive_failures += 1;
+                health.last_error = Some(error);
+            }
+            None => health.consecutive_failures = 0,
+        }
+    }
+
     /// Runs until `shutdown` is triggered: drains, then sleeps until the next retry is due, a
     /// document is issued, or the poll interval passes. Errors of a pass (a storage hiccup, a
-    /// locked secret) do not stop the loop; they are retried on the next pass.
+    /// locked secret) do not stop the loop; they are retried on the next pass and kept in
+    /// [`Engine::worker_health`] for the caller to watch.
     pub async fn run(&self, mut shutdown: Shutdown) -> Result<()> {
         self.client()?;
         while !shutdown.is_triggered() {
-            let _ = self.drain_with(Some(shutdown.clone())).await;
+            let pass = self.drain_with(Some(shutdown.clone())).await;
+            self.record_pass(pass);
             let now = self.clock.now_unix();
             let mut wait = self.config.poll_interval;
             if let Ok(Some(due)) = self.store.next_due() {
