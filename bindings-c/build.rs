@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 fn main() {
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    println!("cargo:rerun-if-changed=src/lib.rs");
+    // The whole directory: cbindgen follows lib.rs into its modules (onboard, api, engine).
+    println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     // Give the shared library the name the Makefile installs it under.
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libqayd.so");
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let bindings = cbindgen::Builder::new()
-        // Only this file: no `cargo metadata` run, and no parsing of dependencies.
+        // lib.rs and the modules it declares: no `cargo metadata` run, no parsing of dependencies.
         .with_src(crate_dir.join("src/lib.rs"))
         .with_config(config)
         .generate()

@@ -2,9 +2,11 @@
 # Builds and tests the Kotlin/JVM bindings from a clean clone, after `cargo build --workspace`:
 #   1. checks that the committed generated Kotlin matches the exported Rust API
 #      (set QAYD_REGENERATE=1 to regenerate it instead of failing; that builds uniffi-bindgen);
-#   2. `mvn package`: compiles generated/ + the JUnit 5 tests, runs them (unit + every
-#      conformance case), and builds the jar with linux-x86-64/libqayd_uniffi.so inside;
-#   3. installs the jar and runs examples/kotlin against it (the library loads from the jar).
+#   2. `mvn package`: compiles generated/ + the JUnit 5 tests, runs them (unit, end to end
+#      against `qayd gateway` on 127.0.0.1, every conformance case), and builds the jar with
+#      linux-x86-64/libqayd_uniffi.so inside;
+#   3. installs the jar and runs examples/kotlin against it (the library loads from the jar):
+#      StampInvoice.kt, then EngineExample.kt against the local gateway.
 # Installs a JDK and Maven with apt-get when they are missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,6 +44,15 @@ fi
 # library and refuses to load a mismatching one.)
 
 [ -f "$target/debug/libqayd_uniffi.so" ] || cargo build --workspace
+# The CLI: EngineFlowTest starts the local Fatoora gateway with `qayd gateway --port 0`.
+if [ ! -x "$target/debug/qayd" ]; then
+    for attempt in 1 2 3; do
+        cargo build -p qayd-cli && break
+        echo "cargo build -p qayd-cli failed (attempt $attempt of 3); retrying in 60 s" >&2
+        sleep 60
+    done
+    [ -x "$target/debug/qayd" ] || { echo "$target/debug/qayd is missing" >&2; exit 1; }
+fi
 
 # 2. Tests and jar.
 mvn -B -ntp -f "$here/pom.xml" -Dqayd.native.dir="$target/debug" install
@@ -50,5 +61,7 @@ jar tf "$jar" | grep -x 'linux-x86-64/libqayd_uniffi.so' >/dev/null \
     || { echo "$jar does not carry linux-x86-64/libqayd_uniffi.so" >&2; exit 1; }
 echo "jar: $jar (with linux-x86-64/libqayd_uniffi.so)"
 
-# 3. The example, using the installed jar (no jna.library.path).
+# 3. The examples, using the installed jar (no jna.library.path): stamping, then the durable
+#    engine against a `qayd gateway` it starts on 127.0.0.1.
 mvn -B -ntp -q -f "$root/examples/kotlin/pom.xml" compile exec:java
+mvn -B -ntp -q -f "$root/examples/kotlin/pom.xml" exec:java@engine -Dexec.args="$target/debug/qayd"

@@ -142,6 +142,418 @@ export function qrPng(qr: string, scale?: number): Buffer
 /** The QR code drawn with Unicode half blocks, for a terminal. */
 export function qrText(qr: string): string
 
+// ------------------------------------------------------------------------------------------------
+// Keys, identities, CSRs
+// ------------------------------------------------------------------------------------------------
+
+/** `developer-portal`, `simulation`, `core`, or an `http(s)://` base URL (e.g. the local gateway). */
+export type Environment = 'developer-portal' | 'simulation' | 'core' | (string & {})
+
+/** An EGS unit's identity: the nine values of the SDK's `csr-config` properties. */
+export interface Identity {
+  /** `csr.common.name`: the EGS unit name or asset tracking number. */
+  commonName: string
+  /** `csr.serial.number`: `1-<solution>|2-<model>|3-<serial>`. */
+  serialNumber: string
+  /** `csr.organization.identifier`: the VAT number (15 digits, first and last `3`). */
+  organizationIdentifier: string
+  /** `csr.organization.unit.name`: the branch (for a VAT group: the member's 10-digit TIN). */
+  organizationUnitName: string
+  /** `csr.organization.name`: the taxpayer's name. */
+  organizationName: string
+  /** `csr.country.name`: ISO 3166 alpha-2 (`SA`). */
+  countryName: string
+  /** `csr.invoice.type`: four 0/1 flags `TSCZ` (`1100` = standard and simplified). */
+  invoiceType: string
+  /** `csr.location.address`: the branch's short address. */
+  locationAddress: string
+  /** `csr.industry.business.category`. */
+  industryBusinessCategory: string
+}
+
+/**
+ * An identity: the object (camelCase, or the JSON form's snake_case keys), or its text (the SDK's
+ * `.properties` file or the JSON form).
+ */
+export type IdentityInput = Identity | Record<string, string> | string
+
+/** A new secp256k1 private key, SEC1 PEM. */
+export function generatePrivateKeyPem(): string
+/** A new random master key, base64: what `QAYD_MASTER_KEY` and `Engine.open({ masterKey })` take. */
+export function generateMasterKey(): string
+/**
+ * An identity read from the SDK's `csr-config` `.properties` text or its JSON form.
+ * @throws {InvalidInputError} a missing or invalid value
+ */
+export function identityFromText(text: string): Identity
+
+export interface Csr {
+  /** `-----BEGIN CERTIFICATE REQUEST-----`… */
+  pem: string
+  /** Base64 of the PEM text: the `csr` field of `POST /compliance`. */
+  base64: string
+}
+
+/**
+ * The CSR of an identity for an environment, signed with the private key (PEM, DER or base64).
+ * @throws {InvalidKeyError | InvalidInputError}
+ */
+export function buildCsr(identity: IdentityInput, privateKey: Data, environment: Environment): Csr
+
+export type InvoiceKind = 'simplified' | 'standard'
+export type DocumentType = 'invoice' | 'credit_note' | 'debit_note' | '388' | '381' | '383'
+
+/**
+ * A sample invoice of the identity (seller = its organisation and VAT number), issued now, in the
+ * model's JSON form: for trying the engine. Defaults: `simplified`, `invoice`.
+ * @throws {InvalidInputError} an unknown kind or document type
+ */
+export function sampleInvoiceJson(identity: IdentityInput, kind?: InvoiceKind, documentType?: DocumentType): string
+
+// ------------------------------------------------------------------------------------------------
+// Onboarding
+// ------------------------------------------------------------------------------------------------
+
+/** HTTP client settings. */
+export interface ClientOptions {
+  /** Whole-exchange timeout in milliseconds (default 30 000). */
+  timeoutMs?: number
+  /** Connect timeout in milliseconds (default 10 000). */
+  connectTimeoutMs?: number
+}
+
+/** One onboarding step starting: step `index` of `total` (1-based). */
+export interface Progress {
+  /** `generate key`, `build CSR`, `compliance CSID`, `compliance: standard invoice`, …, `production CSID`. */
+  step: string
+  index: number
+  total: number
+}
+
+/**
+ * Called as each step starts, on the event loop, before the Promise settles. A throw is reported
+ * with `process.emitWarning` and onboarding goes on.
+ */
+export type ProgressCallback = (progress: Progress) => void
+
+/**
+ * An onboarded EGS unit's credentials. They hold the private key and the CSID secrets: only
+ * `toSecretJson()` returns them; `toString()`, `toJSON()` (so `JSON.stringify`) and
+ * `util.inspect` show none.
+ */
+export class EgsCredentials {
+  private constructor()
+  /**
+   * Reads the JSON form (what `toSecretJson()` and the CLI's `onboard` write).
+   * @throws {InvalidInputError}
+   */
+  static fromJson(json: string | Buffer | Uint8Array): EgsCredentials
+  /** The JSON form, private key and secrets included: store it sealed or owner-readable only. */
+  toSecretJson(): string
+  /** `developer-portal`, `simulation`, `core` or `custom(<url>)`. */
+  readonly environment: string
+  readonly identity: Identity
+  /** The production certificate's end of validity. */
+  readonly certificateExpiry: Date
+  readonly certificateExpiryUnix: number
+  /** When onboarding (or the last renewal) finished. */
+  readonly issuedAt: Date
+  readonly issuedAtUnix: number
+  readonly complianceRequestId: string | null
+  readonly productionRequestId: string | null
+  /** Renews the production CSID with a new OTP (new key and CSR); resolves to the new credentials. */
+  renew(otp: string, options?: ClientOptions, onProgress?: ProgressCallback): Promise<EgsCredentials>
+  /** What may be logged: no key, no secret, no token. */
+  toJSON(): {
+    environment: string
+    commonName: string
+    vatNumber: string
+    invoiceType: string
+    complianceRequestId: string | null
+    productionRequestId: string | null
+    certificateExpiry: string
+    issuedAt: string
+  }
+  toString(): string
+}
+
+/**
+ * Onboards an EGS unit: key, CSR, compliance CSID with the OTP, compliance samples, production
+ * CSID. Rejects with `ApiRejectedError` (e.g. a wrong OTP; `status` 400), `NetworkError`, …
+ */
+export function onboard(
+  identity: IdentityInput,
+  otp: string,
+  environment: Environment,
+  options?: ClientOptions,
+  onProgress?: ProgressCallback,
+): Promise<EgsCredentials>
+
+/** Renews the production CSID of `credentials` (or their JSON text) with a new OTP. */
+export function renew(
+  credentials: EgsCredentials | string,
+  otp: string,
+  options?: ClientOptions,
+  onProgress?: ProgressCallback,
+): Promise<EgsCredentials>
+
+// ------------------------------------------------------------------------------------------------
+// The Fatoora API client
+// ------------------------------------------------------------------------------------------------
+
+/** A message of ZATCA's validation results. */
+export interface ApiMessage {
+  /** `INFO`, `WARNING` or `ERROR`. */
+  type: string | null
+  /** A rule id (`BR-KSA-37`) or an error code (`invalid-invoice-hash`). */
+  code: string | null
+  category: string | null
+  message: string | null
+  /** `PASS`, `WARNING` or `ERROR`. */
+  status: string | null
+}
+
+export type ApiOutcome =
+  | 'accepted'
+  | 'accepted_with_warnings'
+  | 'rejected'
+  | 'duplicate'
+  | 'retryable'
+  | 'unauthorized'
+  | 'compliance_required'
+
+/** One answer, the same shape for every call. */
+export interface ApiAnswer {
+  outcome: ApiOutcome
+  /** The HTTP status, when an answer arrived. */
+  httpStatus: number | null
+  /** The platform's JSON answer as sent (a CSID answer's `secret` included: it is yours). */
+  response: Record<string, any> | null
+  /** Error and warning messages. */
+  messages: ApiMessage[]
+  /** `retryable`: why. */
+  reason: string | null
+  /** `retryable`: the `Retry-After` the platform asked for, in milliseconds. */
+  retryAfterMs: number | null
+  /** Clearance: the cleared document ZATCA returned, decoded and checked. */
+  clearedXml: Buffer | null
+  /** What local validation said when the document was issued (warnings); empty when read back. */
+  findings: Finding[]
+}
+
+/**
+ * The six Fatoora calls of one environment. Each resolves to an `ApiAnswer` for every answer the
+ * platform gives (rejections, 401 and 429 included) and rejects with a `QaydError` otherwise
+ * (network, unexpected answer, bad input).
+ */
+export class ApiClient {
+  /** @throws {InvalidInputError} an unknown environment or option */
+  constructor(environment: Environment, options?: ClientOptions)
+  /** `POST /compliance` (`csr`: the base64 form). */
+  complianceCsid(csr: string, otp: string): Promise<ApiAnswer>
+  /** `POST /compliance/invoices` with the compliance CSID. */
+  complianceInvoice(token: string, secret: string, signedXml: Data): Promise<ApiAnswer>
+  /** `POST /production/csids`. */
+  productionCsid(token: string, secret: string, complianceRequestId: string): Promise<ApiAnswer>
+  /** `PATCH /production/csids` (renewal). */
+  renewProductionCsid(token: string, secret: string, csr: string, otp: string): Promise<ApiAnswer>
+  /** `POST /invoices/clearance/single`. */
+  clearance(token: string, secret: string, signedXml: Data): Promise<ApiAnswer>
+  /** `POST /invoices/reporting/single`. */
+  reporting(token: string, secret: string, signedXml: Data): Promise<ApiAnswer>
+}
+
+// ------------------------------------------------------------------------------------------------
+// The durable engine
+// ------------------------------------------------------------------------------------------------
+
+export interface EngineOptions extends ClientOptions {
+  /** An SQLite file path or `:memory:`. */
+  store: string
+  /** Where to submit. Without it the engine issues but cannot submit. */
+  environment?: Environment
+  /** Base64 of 32 bytes; default `QAYD_MASTER_KEY`. Without either, credentials cannot be stored. */
+  masterKey?: string
+  /** Retry policy: first delay, longest delay (ms), attempts. */
+  retryBaseMs?: number
+  retryCapMs?: number
+  maxAttempts?: number
+  /** How long `clear` waits before answering `pending` (ms, default 10 000). */
+  clearWaitMs?: number
+  /** The worker's longest sleep between passes (ms, default 5 000). */
+  pollIntervalMs?: number
+}
+
+export type DocumentStatus =
+  | 'pending'
+  | 'submitting'
+  | 'cleared'
+  | 'reported'
+  | 'accepted_with_warnings'
+  | 'rejected'
+  | 'retry_scheduled'
+  | 'dead'
+
+/** A stored document without its bytes. Times are seconds since the Unix epoch. */
+export interface DocumentInfo {
+  egsId: string
+  icv: number
+  uuid: string
+  invoiceHash: string
+  pih: string
+  simplified: boolean
+  status: DocumentStatus
+  issuedAt: number
+  attempts: number
+  nextAttemptAt: number | null
+  lastError: string | null
+  /** ZATCA's validation results of the last answer, as sent. */
+  messages: Record<string, any> | null
+  finishedAt: number | null
+}
+
+/** A document: the stamped XML and, once cleared, ZATCA's cleared XML (the one to deliver). */
+export interface Document {
+  info: DocumentInfo
+  xml: Buffer
+  clearedXml: Buffer | null
+}
+
+export interface ClearResult {
+  outcome: 'cleared' | 'cleared_with_warnings' | 'pending' | 'rejected' | 'dead'
+  document: Document
+}
+
+export interface DrainReport {
+  sent: number
+  cleared: number
+  reported: number
+  acceptedWithWarnings: number
+  duplicates: number
+  rejected: number
+  retryScheduled: number
+  dead: number
+  stoppedUnits: string[]
+  /** Units left alone: their credentials belong to another environment than the engine's. */
+  otherEnvironmentUnits: string[]
+  /** Units that could not be processed; `code` is `QAYD_<CODE>` like a thrown error's. */
+  errors: { egsId: string; code: string; message: string }[]
+}
+
+export type EventKind =
+  | 'deadline_at_risk'
+  | 'deadline_missed'
+  | 'clearance_delayed'
+  | 'certificate_expiring'
+  | 'document_rejected'
+  | 'dead_letter'
+  | 'unauthorized'
+
+export interface EngineEvent {
+  /** Increasing: pass the last one seen as the next cursor. */
+  seq: number
+  /** Seconds since the Unix epoch. */
+  at: number
+  kind: EventKind
+  egsId: string
+  icv: number | null
+  /** Details (UUID, messages, thresholds, expiry…). */
+  data: Record<string, any>
+}
+
+/** An EGS unit (no secrets). */
+export interface EgsInfo {
+  egsId: string
+  nextIcv: number
+  lastHash: string
+  hasCredentials: boolean
+  environment: string | null
+  /** Seconds since the Unix epoch. */
+  certificateExpiry: number | null
+  /** Why sending is stopped (an `unauthorized` answer), if it is. */
+  stopped: string | null
+}
+
+export interface WorkerError {
+  at: number
+  code: ErrorCode
+  message: string
+  egsId: string | null
+}
+
+export interface WorkerHealth {
+  passes: number
+  lastPassAt: number | null
+  consecutiveFailures: number
+  lastError: WorkerError | null
+}
+
+export interface AuditCheck {
+  intact: boolean
+  rows: number
+  /** The hash of the last row (keep it elsewhere to detect truncation). */
+  head: string
+  brokenAt: number | null
+  brokenReason: string | null
+}
+
+/** An invoice model: a plain object, its JSON text, or that text's bytes. */
+export type InvoiceInput = Record<string, unknown> | Data
+
+/**
+ * The durable engine behind one store. Store calls are synchronous (local SQLite, well under a
+ * millisecond to a few ms); network work (`clear`, `drain`, `stop`) returns Promises. The
+ * background worker runs on the core's threads and never keeps the process alive; `stop()` or
+ * `close()` before exit lets in-flight requests finish (a killed request is recovered at the
+ * next `start()`).
+ */
+export class Engine {
+  private constructor()
+  /** @throws {InvalidInputError | SecretError | StorageError} */
+  static open(options: EngineOptions): Engine
+  registerEgs(egsId: string): void
+  /** Stores the unit's production credentials, sealed with the master key. @throws {SecretError} no master key */
+  setCredentials(egsId: string, credentials: EgsCredentials | string): void
+  /**
+   * Issues an invoice now: next ICV, PIH, stamp, stored as `pending`. Never waits for the network.
+   * @throws {InvalidModelError | InvalidInputError | SecretError | StorageError}
+   */
+  issue(egsId: string, invoice: InvoiceInput): Document
+  /** Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance. */
+  clear(egsId: string, invoice: InvoiceInput): Promise<ClearResult>
+  /** One pass over the outbox: sends everything due. */
+  drain(): Promise<DrainReport>
+  /** Starts the background worker (a no-op when it runs). @throws {InvalidInputError} no environment */
+  start(): void
+  readonly isRunning: boolean
+  /** Stops the background worker gracefully and waits for it (a no-op when it does not run). */
+  stop(): Promise<void>
+  /** Stops the worker and releases the engine; later calls throw `InvalidInputError`. */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+  /** Events after `cursor` (default 0: from the start), oldest first, at most `limit` (default 100). */
+  events(cursor?: number, limit?: number): EngineEvent[]
+  document(egsId: string, icv: number): Document | null
+  documentByUuid(uuid: string): Document | null
+  /** A unit's documents in chain order. */
+  documents(egsId: string): DocumentInfo[]
+  /** Documents in `status` (all units), oldest first, at most `limit` (default 100). */
+  documentsByStatus(status: DocumentStatus, limit?: number): DocumentInfo[]
+  statusCounts(): Partial<Record<DocumentStatus, number>>
+  egsUnits(): EgsInfo[]
+  /** Sends a dead document again; false if it is not dead. */
+  requeue(egsId: string, icv: number): boolean
+  /** Lets a unit stopped by an `unauthorized` answer send again. */
+  resumeEgs(egsId: string): void
+  /** Documents a killed process left in flight become due again; how many. */
+  recover(): number
+  /** The audit log as JSON lines. */
+  exportAudit(): string
+  verifyAudit(): AuditCheck
+  /** What the background worker has been doing (it keeps retrying failed passes). */
+  workerHealth(): WorkerHealth
+}
+
 export type ErrorCode =
   | 'QAYD_INVALID_INPUT'
   | 'QAYD_INVALID_XML'
@@ -162,11 +574,13 @@ export type ErrorCode =
 
 /** Base class of every error qayd throws. */
 export class QaydError extends Error {
-  constructor(message: string, options?: { code?: string; rule?: string | null; cause?: unknown })
-  /** `QAYD_<CODE>`: the core's stable code with a prefix. */
+  constructor(message: string, options?: { code?: string; rule?: string | null; status?: number | null; cause?: unknown })
+  /** `QAYD_<CODE>`: the core's stable code with a prefix (rejected Promises carry it too). */
   code: string
   /** The business rule concerned (e.g. `BR-KSA-40`), for `InvalidModelError`; otherwise null. */
   rule: string | null
+  /** The HTTP status Fatoora answered with, for API errors that had one; otherwise null. */
+  status: number | null
   static code: string
 }
 /** Any problem with the caller's input; the parent of all classes below. */

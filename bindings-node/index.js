@@ -1,8 +1,9 @@
 'use strict'
 // qayd for Node.js: the public API over the native addon (qayd.node, built from src/lib.rs).
 //
-// This file only checks argument types, converts values (seconds -> Date) and turns native
-// errors into the error classes below. Every rule lives in the Rust core.
+// This file only checks argument types, converts values (seconds -> Date, camelCase option keys
+// -> the core's snake_case JSON) and turns native errors into the error classes below. Every rule
+// lives in the Rust core.
 
 const path = require('node:path')
 
@@ -29,12 +30,13 @@ const native = loadNative()
 // ------------------------------------------------------------------------------------------------
 
 class QaydError extends Error {
-  /** @param {string} message @param {{code?: string, rule?: string|null, cause?: unknown}} [options] */
+  /** @param {string} message @param {{code?: string, rule?: string|null, status?: number|null, cause?: unknown}} [options] */
   constructor(message, options = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = options.code ?? new.target.code
     this.rule = options.rule ?? null
+    this.status = options.status ?? null
   }
 }
 QaydError.code = 'QAYD_ERROR'
@@ -120,11 +122,24 @@ const NAPI_TYPE_STATUSES = new Set([
   'BigintExpected',
 ])
 
+// An async call's rejection: `[QAYD_<CODE> status=401 rule=BR-KSA-40] message` (src/lib.rs).
+const ASYNC_PREFIX = /^\[(QAYD_[A-Z_]+)((?: [a-z]+=[^ \]]*)*)\] /
+
 function convertError(error) {
   const code = error && error.code
   if (typeof code === 'string' && code.startsWith('QAYD_')) {
     const cls = ERROR_CLASSES[code] || QaydError
-    return new cls(error.message, { code, rule: error.rule ?? null })
+    return new cls(error.message, { code, rule: error.rule ?? null, status: error.status ?? null })
+  }
+  const prefixed = error && typeof error.message === 'string' && ASYNC_PREFIX.exec(error.message)
+  if (prefixed) {
+    const attributes = Object.fromEntries(prefixed[2].trim().split(' ').filter(Boolean).map((a) => a.split('=')))
+    const cls = ERROR_CLASSES[prefixed[1]] || QaydError
+    return new cls(error.message.slice(prefixed[0].length), {
+      code: prefixed[1],
+      rule: attributes.rule ?? null,
+      status: attributes.status === undefined ? null : Number(attributes.status),
+    })
   }
   if (NAPI_TYPE_STATUSES.has(code)) {
     const typeError = new TypeError(error.message)
@@ -137,6 +152,15 @@ function convertError(error) {
 function call(fn) {
   try {
     return fn()
+  } catch (error) {
+    throw convertError(error)
+  }
+}
+
+/** The async form: argument problems and core errors both reject (never a sync throw). */
+async function callAsync(fn) {
+  try {
+    return await fn()
   } catch (error) {
     throw convertError(error)
   }
@@ -162,6 +186,51 @@ function text(value, name) {
   const error = new TypeError(`${name} must be a string, not ${describe(value)}`)
   error.code = 'ERR_INVALID_ARG_TYPE'
   throw error
+}
+
+function typeError(message) {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' })
+}
+
+const isPlainObject = (value) =>
+  value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && !Array.isArray(value)
+
+/** A whole number in the range the native side takes (ICVs, cursors, limits). */
+function integer(value, name, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value
+  throw typeError(`${name} must be an integer from ${min} to ${max}, not ${describe(value)} ${String(value)}`)
+}
+
+/** Options object -> the core's JSON form: camelCase keys become snake_case, unknown keys are
+ * left for the core to refuse (a typo never passes silently). */
+function optionsJson(options, name) {
+  if (options === undefined || options === null) return undefined
+  if (!isPlainObject(options)) throw typeError(`${name} must be an object, not ${describe(options)}`)
+  const json = {}
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) json[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value
+  }
+  return JSON.stringify(json)
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** An invoice model: a plain object (JSON.stringify'd), its JSON text, or that text's bytes. */
+function modelJson(model, name) {
+  if (isPlainObject(model)) return JSON.stringify(model)
+  data(model, name)
+  if (typeof model === 'string') return model
+  try {
+    return utf8.decode(model)
+  } catch {
+    throw new InvalidInputError(`${name}: the JSON bytes are not UTF-8`)
+  }
+}
+
+/** Bytes for the native side (a Buffer; strings are UTF-8). */
+function buffer(value, name) {
+  data(value, name)
+  return Buffer.isBuffer(value) ? value : Buffer.from(value)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -269,6 +338,429 @@ function qrText(qr) {
   return call(() => native.qrText(qr))
 }
 
+// ------------------------------------------------------------------------------------------------
+// Keys, identities, CSRs
+// ------------------------------------------------------------------------------------------------
+
+const IDENTITY_KEYS = [
+  'commonName',
+  'serialNumber',
+  'organizationIdentifier',
+  'organizationUnitName',
+  'organizationName',
+  'countryName',
+  'invoiceType',
+  'locationAddress',
+  'industryBusinessCategory',
+]
+
+/** An identity object (camelCase or the JSON form's snake_case keys) or its text (properties/JSON). */
+function identity(value, name = 'identity') {
+  if (typeof value === 'string') return identityFromText(value)
+  if (!isPlainObject(value)) throw typeError(`${name} must be an object or a string, not ${describe(value)}`)
+  const camel = Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), v]),
+  )
+  for (const key of IDENTITY_KEYS) {
+    if (typeof camel[key] !== 'string') throw typeError(`${name}.${key} must be a string, not ${describe(camel[key])}`)
+  }
+  return Object.fromEntries(IDENTITY_KEYS.map((key) => [key, camel[key]]))
+}
+
+/** A new secp256k1 private key, SEC1 PEM. */
+/** A new random master key, base64: what `QAYD_MASTER_KEY` and `Engine.open({ masterKey })` take. */
+function generateMasterKey() {
+  return call(() => native.generateMasterKey())
+}
+
+function generatePrivateKeyPem() {
+  return call(() => native.generatePrivateKeyPem())
+}
+
+/** An EGS identity read from the SDK's csr-config `.properties` text or its JSON form. */
+function identityFromText(source) {
+  text(source, 'text')
+  return call(() => native.identityFromText(source))
+}
+
+/** The CSR of an identity for an environment, signed with the private key: `{pem, base64}`. */
+function buildCsr(who, privateKey, environment) {
+  const id = identity(who)
+  data(privateKey, 'privateKey')
+  text(environment, 'environment')
+  return call(() => native.buildCsr(id, privateKey, environment))
+}
+
+/** A sample invoice of the identity, issued now, in the model's JSON form (a string). */
+function sampleInvoiceJson(who, kind = 'simplified', documentType = 'invoice') {
+  const id = identity(who)
+  text(kind, 'kind')
+  text(documentType, 'documentType')
+  return call(() => native.sampleInvoiceJson(id, kind, documentType))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Onboarding and credentials
+// ------------------------------------------------------------------------------------------------
+
+/** The caller's progress function, guarded: a throw there must not end the process. */
+function progressCallback(onProgress) {
+  if (onProgress === undefined || onProgress === null) return undefined
+  if (typeof onProgress !== 'function') throw typeError(`onProgress must be a function, not ${describe(onProgress)}`)
+  return (progress) => {
+    try {
+      onProgress(progress)
+    } catch (error) {
+      process.emitWarning(`qayd: the onboarding progress callback threw (${error}); onboarding goes on`)
+    }
+  }
+}
+
+/** Progress calls are queued from the core's threads; the Promise settles through another queue.
+ * One turn of the event loop delivers any still queued, so every step is seen before it settles. */
+async function settled(promise, callback) {
+  try {
+    return await promise
+  } finally {
+    if (callback) await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+const INTERNAL = Symbol('qayd.internal')
+const credentialsNative = new WeakMap()
+
+/**
+ * An onboarded EGS unit's credentials. They hold the private key and the CSID secrets: only
+ * `toSecretJson()` returns them; `toString`, `toJSON` and `util.inspect` show no secret.
+ */
+class EgsCredentials {
+  constructor(token, inner) {
+    if (token !== INTERNAL) throw new TypeError('use onboard() or EgsCredentials.fromJson() to get credentials')
+    credentialsNative.set(this, inner)
+  }
+
+  /** Reads the JSON form (the CLI's credentials file; it holds secrets). */
+  static fromJson(json) {
+    const source = typeof json === 'string' ? json : modelJson(json, 'json')
+    return new EgsCredentials(INTERNAL, call(() => native.EgsCredentials.fromJson(source)))
+  }
+
+  /** The JSON form, private key and secrets included: store it sealed or owner-readable only. */
+  toSecretJson() {
+    return call(() => credentialsNative.get(this).toSecretJson())
+  }
+
+  /** `developer-portal`, `simulation`, `core` or `custom(<url>)`. */
+  get environment() {
+    return credentialsNative.get(this).environment
+  }
+  get identity() {
+    return credentialsNative.get(this).identity
+  }
+  get certificateExpiryUnix() {
+    return credentialsNative.get(this).certificateExpiryUnix
+  }
+  get certificateExpiry() {
+    return new Date(this.certificateExpiryUnix * 1000)
+  }
+  get issuedAtUnix() {
+    return credentialsNative.get(this).issuedAtUnix
+  }
+  get issuedAt() {
+    return new Date(this.issuedAtUnix * 1000)
+  }
+  get complianceRequestId() {
+    return credentialsNative.get(this).complianceRequestId ?? null
+  }
+  get productionRequestId() {
+    return credentialsNative.get(this).productionRequestId ?? null
+  }
+
+  /** Renews the production CSID with a new OTP; resolves to the new credentials. */
+  renew(otp, options, onProgress) {
+    return renew(this, otp, options, onProgress)
+  }
+
+  /** What may be logged: no key, no secret, no token. */
+  toJSON() {
+    const id = this.identity
+    return {
+      environment: this.environment,
+      commonName: id.commonName,
+      vatNumber: id.organizationIdentifier,
+      invoiceType: id.invoiceType,
+      complianceRequestId: this.complianceRequestId,
+      productionRequestId: this.productionRequestId,
+      certificateExpiry: this.certificateExpiry.toISOString(),
+      issuedAt: this.issuedAt.toISOString(),
+    }
+  }
+
+  toString() {
+    const s = this.toJSON()
+    return `EgsCredentials(${s.environment}, ${s.commonName}, VAT ${s.vatNumber}, expires ${s.certificateExpiry})`
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString()
+  }
+}
+
+function credentialsOf(value) {
+  if (value instanceof EgsCredentials) return credentialsNative.get(value)
+  if (typeof value === 'string') return credentialsNative.get(EgsCredentials.fromJson(value))
+  throw typeError(`credentials must be EgsCredentials or their JSON text, not ${describe(value)}`)
+}
+
+/**
+ * Onboards an EGS unit: key, CSR, compliance CSID with the OTP, compliance samples, production
+ * CSID. `onProgress({step, index, total})` is called as each step starts.
+ */
+function onboard(who, otp, environment, options, onProgress) {
+  return callAsync(async () => {
+    const id = identity(who)
+    text(otp, 'otp')
+    text(environment, 'environment')
+    const json = optionsJson(options, 'options')
+    const callback = progressCallback(onProgress)
+    const inner = await settled(native.onboard(id, otp, environment, json, callback), callback)
+    return new EgsCredentials(INTERNAL, inner)
+  })
+}
+
+/** Renews the production CSID of `credentials` with a new OTP. */
+function renew(credentials, otp, options, onProgress) {
+  return callAsync(async () => {
+    const inner = credentialsOf(credentials)
+    text(otp, 'otp')
+    const json = optionsJson(options, 'options')
+    const callback = progressCallback(onProgress)
+    return new EgsCredentials(INTERNAL, await settled(inner.renew(otp, json, callback), callback))
+  })
+}
+
+// ------------------------------------------------------------------------------------------------
+// The Fatoora API client
+// ------------------------------------------------------------------------------------------------
+
+/** The six Fatoora calls of one environment; each resolves to one flat answer. */
+class ApiClient {
+  #native
+
+  /** `environment`: `developer-portal`, `simulation`, `core` or a base URL. */
+  constructor(environment, options) {
+    text(environment, 'environment')
+    const json = optionsJson(options, 'options')
+    this.#native = call(() => new native.ApiClient(environment, json))
+  }
+
+  /** `POST /compliance` (`csr`: the base64 form). */
+  complianceCsid(csr, otp) {
+    return callAsync(() => this.#native.complianceCsid(text(csr, 'csr'), text(otp, 'otp')))
+  }
+
+  /** `POST /compliance/invoices`. */
+  complianceInvoice(token, secret, signedXml) {
+    return callAsync(() =>
+      this.#native.complianceInvoice(text(token, 'token'), text(secret, 'secret'), buffer(signedXml, 'signedXml')),
+    )
+  }
+
+  /** `POST /production/csids`. */
+  productionCsid(token, secret, complianceRequestId) {
+    return callAsync(() =>
+      this.#native.productionCsid(text(token, 'token'), text(secret, 'secret'), text(complianceRequestId, 'complianceRequestId')),
+    )
+  }
+
+  /** `PATCH /production/csids` (renewal). */
+  renewProductionCsid(token, secret, csr, otp) {
+    return callAsync(() =>
+      this.#native.renewProductionCsid(text(token, 'token'), text(secret, 'secret'), text(csr, 'csr'), text(otp, 'otp')),
+    )
+  }
+
+  /** `POST /invoices/clearance/single`. */
+  clearance(token, secret, signedXml) {
+    return callAsync(() =>
+      this.#native.clearance(text(token, 'token'), text(secret, 'secret'), buffer(signedXml, 'signedXml')),
+    )
+  }
+
+  /** `POST /invoices/reporting/single`. */
+  reporting(token, secret, signedXml) {
+    return callAsync(() =>
+      this.#native.reporting(text(token, 'token'), text(secret, 'secret'), buffer(signedXml, 'signedXml')),
+    )
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The durable engine
+// ------------------------------------------------------------------------------------------------
+
+const MAX_U32 = 0xffffffff
+
+/**
+ * The durable engine behind one store. Store calls are synchronous (local SQLite); network work
+ * (`clear`, `drain`, `stop`) returns Promises. The background worker runs on the core's own
+ * threads and never keeps the process alive.
+ */
+class Engine {
+  #native
+
+  constructor(token, inner) {
+    if (token !== INTERNAL) throw new TypeError('use Engine.open(options) to open an engine')
+    this.#native = inner
+  }
+
+  /**
+   * Opens the store. Options: `store` (SQLite path or `:memory:`), `environment`, `masterKey`
+   * (else QAYD_MASTER_KEY), `retryBaseMs`, `retryCapMs`, `maxAttempts`, `clearWaitMs`,
+   * `pollIntervalMs`, `timeoutMs`, `connectTimeoutMs`.
+   */
+  static open(options) {
+    if (!isPlainObject(options)) throw typeError(`options must be an object, not ${describe(options)}`)
+    const json = optionsJson(options, 'options')
+    return new Engine(INTERNAL, call(() => native.Engine.open(json)))
+  }
+
+  get #engine() {
+    if (this.#native === null) throw new InvalidInputError('the engine is closed')
+    return this.#native
+  }
+
+  registerEgs(egsId) {
+    text(egsId, 'egsId')
+    return call(() => this.#engine.registerEgs(egsId))
+  }
+
+  /** Stores the unit's production credentials, sealed with the master key. */
+  setCredentials(egsId, credentials) {
+    text(egsId, 'egsId')
+    const inner = credentialsOf(credentials)
+    return call(() => this.#engine.setCredentials(egsId, inner))
+  }
+
+  /** Issues an invoice now (next ICV, PIH, stamp; stored as pending); never waits for the network. */
+  issue(egsId, invoice) {
+    text(egsId, 'egsId')
+    const json = modelJson(invoice, 'invoice')
+    return call(() => this.#engine.issue(egsId, json))
+  }
+
+  /** Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance. */
+  clear(egsId, invoice) {
+    return callAsync(() => this.#engine.clear(text(egsId, 'egsId'), modelJson(invoice, 'invoice')))
+  }
+
+  /** One pass over the outbox: sends everything due. */
+  drain() {
+    return callAsync(() => this.#engine.drain())
+  }
+
+  /** Starts the background worker (a no-op when it runs). */
+  start() {
+    return call(() => this.#engine.start())
+  }
+
+  get isRunning() {
+    return this.#native !== null && this.#native.isRunning
+  }
+
+  /** Stops the background worker gracefully (in-flight requests finish) and waits for it. */
+  stop() {
+    return callAsync(() => this.#engine.stop())
+  }
+
+  /** Stops the worker and releases the store; later calls throw. Closing twice is a no-op. */
+  async close() {
+    if (this.#native === null) return
+    await this.stop()
+    this.#native = null
+  }
+
+  [Symbol.asyncDispose]() {
+    return this.close()
+  }
+
+  /** Events after `cursor` (0: from the start), oldest first. */
+  events(cursor = 0, limit = 100) {
+    integer(cursor, 'cursor')
+    integer(limit, 'limit', { max: MAX_U32 })
+    return call(() => this.#engine.events(cursor, limit))
+  }
+
+  /** One document with its bytes, or null. */
+  document(egsId, icv) {
+    text(egsId, 'egsId')
+    integer(icv, 'icv')
+    return call(() => this.#engine.document(egsId, icv)) ?? null
+  }
+
+  documentByUuid(uuid) {
+    text(uuid, 'uuid')
+    return call(() => this.#engine.documentByUuid(uuid)) ?? null
+  }
+
+  /** A unit's documents in chain order, without their bytes. */
+  documents(egsId) {
+    text(egsId, 'egsId')
+    return call(() => this.#engine.documents(egsId))
+  }
+
+  documentsByStatus(status, limit = 100) {
+    text(status, 'status')
+    integer(limit, 'limit', { max: MAX_U32 })
+    return call(() => this.#engine.documentsByStatus(status, limit))
+  }
+
+  /** How many documents are in each status. */
+  statusCounts() {
+    return call(() => this.#engine.statusCounts())
+  }
+
+  egsUnits() {
+    return call(() => this.#engine.egsUnits())
+  }
+
+  /** Sends a dead document again; false if it is not dead. */
+  requeue(egsId, icv) {
+    text(egsId, 'egsId')
+    integer(icv, 'icv')
+    return call(() => this.#engine.requeue(egsId, icv))
+  }
+
+  /** Lets a unit stopped by an `unauthorized` answer send again. */
+  resumeEgs(egsId) {
+    text(egsId, 'egsId')
+    return call(() => this.#engine.resumeEgs(egsId))
+  }
+
+  /** Documents a killed process left in flight become due again; how many. */
+  recover() {
+    return call(() => this.#engine.recover())
+  }
+
+  /** The audit log as JSON lines. */
+  exportAudit() {
+    return call(() => this.#engine.exportAudit())
+  }
+
+  /**
+   * What the background worker has been doing: passes, consecutive failures and the last error
+   * of a pass (a wrong master key, an unreachable database: the worker keeps retrying them).
+   */
+  workerHealth() {
+    return call(() => this.#engine.workerHealth())
+  }
+
+  /** Whether the hash-linked audit log is intact. */
+  verifyAudit() {
+    return call(() => this.#engine.verifyAudit())
+  }
+}
+
 const GENESIS_PIH = native.GENESIS_PIH
 const version = native.VERSION
 /** Every core error code (without the QAYD_ prefix). */
@@ -284,6 +776,16 @@ module.exports = {
   qrSvg,
   qrPng,
   qrText,
+  generatePrivateKeyPem,
+  generateMasterKey,
+  identityFromText,
+  buildCsr,
+  sampleInvoiceJson,
+  onboard,
+  renew,
+  EgsCredentials,
+  ApiClient,
+  Engine,
   GENESIS_PIH,
   version,
   ERROR_CODES,

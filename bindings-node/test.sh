@@ -22,11 +22,18 @@ fi
 step "native addon from the workspace build"
 node bindings-node/scripts/build.mjs --copy-only
 
+# The end-to-end tests and the engine example run the local gateway (`qayd gateway --port 0`).
+if [[ ! -x "${CARGO_TARGET_DIR:-target}/debug/qayd" ]]; then
+  step "cargo build -p qayd-cli (the local gateway for the end-to-end tests)"
+  cargo build -p qayd-cli
+fi
+
 step "node --test: binding tests + conformance cases"
 node --test bindings-node/__test__/ tests/conformance/run_node.mjs
 
-step "example"
+step "examples"
 node examples/node/stamp_invoice.mjs | tail -1
+node examples/node/engine.mjs | tail -3
 
 if [[ "${1:-}" == --install ]]; then
   step "npm install ./bindings-node (scratch project)"

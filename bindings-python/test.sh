@@ -22,6 +22,12 @@ if [[ -z "${QAYD_SKIP_CARGO_BUILD:-}" ]]; then
   timed cargo build --workspace
 fi
 
+# The end-to-end tests start `qayd gateway --port 0` (127.0.0.1); the workspace build makes it.
+if [[ ! -x "${CARGO_TARGET_DIR:-target}/debug/qayd" ]]; then
+  step "cargo build -p qayd-cli (the local gateway for the end-to-end tests)"
+  timed cargo build -p qayd-cli
+fi
+
 step "venv"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/python -c 'import maturin, pytest' 2>/dev/null \
@@ -48,8 +54,9 @@ $PY -m pytest -q -p no:cacheprovider bindings-python/tests tests/conformance/run
 step "conformance (script form)"
 $PY tests/conformance/run_python.py | tail -1
 
-step "example"
+step "examples"
 $PY examples/python/stamp_invoice.py | tail -1
+$PY examples/python/engine_gateway.py | tail -1
 
 if [[ "$mode" == --wheel ]]; then
   step "pip install ./bindings-python (fresh venv, release build)"

@@ -35,8 +35,13 @@ step "Rust: format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "Rust: build (one feature graph for every crate and binding)"
+step "Rust: build"
 cargo build --workspace
+
+step "PostgreSQL test server (loopback)"
+eval "$(scripts/postgres.sh start)"
+export QAYD_REQUIRE_POSTGRES=1
+trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
 step "Rust: tests"
 cargo test --workspace

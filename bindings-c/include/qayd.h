@@ -14,14 +14,28 @@
  *     from the QaydStamped handle and stay valid until it is freed.
  *   - No function panics across the boundary: a bug inside the engine returns
  *     QAYD_STATUS_PANIC.
+ *   - Structured results (reports, answers, lists) are JSON strings; XML is a byte range.
+ *   - Network calls (onboarding, the API client, engine drain/clear/stop) block the calling
+ *     thread; they run on one runtime the library shares between all handles, whose two worker
+ *     threads (and the engine's background worker) live until the process exits. Do not call
+ *     them from a progress callback.
  *
  * Thread safety
  *   - Every function may be called from any thread at the same time.
  *   - QaydSigner and QaydStamped are immutable once created: one handle may be used from many
  *     threads at once (e.g. one signer shared by a pool of stamping threads), but must not be
  *     freed while another thread still uses it.
- *   - qayd_last_error() is per thread: it describes the last failing call made on the calling
- *     thread.
+ *   - QaydCredentials, QaydApiClient and QaydDocument are immutable: shareable like a signer.
+ *   - QaydEngine (EngineHandle is Send + Sync): calls on one handle from several threads at once
+ *     are safe, including issuing for the same EGS unit (each unit's ICV chain stays gapless).
+ *     qayd_engine_free stops the background worker and waits for it; no other thread may use
+ *     the handle while or after it is freed.
+ *   - qayd_last_error() and qayd_last_http_status() are per thread: they describe the last
+ *     failing call made on the calling thread.
+ *
+ * Secrets: the private key, CSID secrets and master key appear only where documented
+ * (qayd_credentials_to_json, qayd_generate_private_key_pem, qayd_generate_master_key, CSID
+ * answers); never in qayd_last_error() messages.
  */
 
 
@@ -123,6 +137,31 @@ typedef enum QaydStatus {
 } QaydStatus;
 
 /**
+ * A client of one Fatoora environment. Immutable: may be used from many threads at once.
+ */
+typedef struct QaydApiClient QaydApiClient;
+
+/**
+ * An onboarded EGS unit's credentials: identity, private key, compliance and production CSIDs.
+ * Holds secrets; only qayd_credentials_to_json reveals them. Immutable: may be shared between
+ * threads.
+ */
+typedef struct QaydCredentials QaydCredentials;
+
+/**
+ * A stored document: its summary, the stamped XML and, once cleared, ZATCA's cleared XML.
+ * Immutable; read with the qayd_document_* getters; free with qayd_document_free.
+ */
+typedef struct QaydDocument QaydDocument;
+
+/**
+ * The engine behind one store, with its optional background worker. EngineHandle is Send +
+ * Sync: one handle may be used from many threads at once (the store serialises writes; each
+ * unit's chain stays gapless). It must not be freed while another thread still uses it.
+ */
+typedef struct QaydEngine QaydEngine;
+
+/**
  * A certificate and its private key, checked to belong together. Immutable; may be shared
  * between threads.
  */
@@ -133,6 +172,14 @@ typedef struct QaydSigner QaydSigner;
  * with the qayd_stamped_* getters; free it with qayd_stamped_free.
  */
 typedef struct QaydStamped QaydStamped;
+
+/**
+ * Called before each onboarding step: `step` ("generate key", "build CSR", "compliance CSID",
+ * "compliance: standard invoice", …, "production CSID") is borrowed for the duration of the
+ * call; `index` is 1-based, of `total`. Runs on the thread that called qayd_onboard or
+ * qayd_renew, before that call returns.
+ */
+typedef void (*QaydProgressFn)(void *user_data, const char *step, size_t index, size_t total);
 
 #ifdef __cplusplus
 extern "C" {
@@ -150,6 +197,12 @@ const char *qayd_status_code(int32_t status);
  * Borrowed: valid until the next qayd_* call on this thread; never free it.
  */
 const char *qayd_last_error(void);
+
+/**
+ * The HTTP status of the Fatoora answer behind the last failing call on this thread (400 for
+ * an API_REJECTED, 401 for UNAUTHORIZED, …), or 0 when the failure carried none.
+ */
+uint16_t qayd_last_http_status(void);
 
 /**
  * The engine's version ("0.1.0"). Static storage; never free it.
@@ -285,6 +338,427 @@ enum QaydStatus qayd_qr_svg(const char *text, char **out_svg);
  * Free `*out_png` with qayd_bytes_free(*out_png, *out_len).
  */
 enum QaydStatus qayd_qr_png(const char *text, uint32_t scale, uint8_t **out_png, size_t *out_len);
+
+/**
+ * A client of `environment` ("developer-portal", "simulation", "core" or a base URL).
+ * `options_json` may be NULL: {"timeout_ms":…,"connect_timeout_ms":…}. Free `*out_client`
+ * with qayd_api_client_free.
+ */
+enum QaydStatus qayd_api_client_new(const char *environment,
+                                    const char *options_json,
+                                    struct QaydApiClient **out_client);
+
+/**
+ * Frees a client. NULL is ignored.
+ */
+void qayd_api_client_free(struct QaydApiClient *client);
+
+/**
+ * `POST /compliance`: a compliance CSID for `csr_base64` (the CSR's `base64` form) and `otp`.
+ * `*out_answer_json` (free with qayd_string_free) is the answer:
+ * {"outcome":"accepted"|"accepted_with_warnings"|"rejected"|"duplicate"|"retryable"|
+ * "unauthorized"|"compliance_required","http_status":200|null,"response":{…}|null,
+ * "messages":[{"type":…,"code":…,"category":…,"message":…,"status":…}],"reason":…|null,
+ * "retry_after_ms":…|null}. The response holds the CSID's `secret`: it is the caller's, never
+ * log it. A refused OTP is QAYD_STATUS_API_REJECTED with qayd_last_http_status() 400.
+ */
+enum QaydStatus qayd_api_compliance_csid(const struct QaydApiClient *client,
+                                         const char *csr_base64,
+                                         const char *otp,
+                                         char **out_answer_json);
+
+/**
+ * `POST /compliance/invoices` with the compliance CSID (`token`, `secret`). The answer as for
+ * qayd_api_compliance_csid. When `out_cleared_xml` and `out_cleared_len` are not NULL they
+ * receive the cleared document of a standard invoice (NULL / 0 when there is none); free it with
+ * qayd_bytes_free.
+ */
+enum QaydStatus qayd_api_compliance_invoice(const struct QaydApiClient *client,
+                                            const char *token,
+                                            const char *secret,
+                                            const uint8_t *signed_xml,
+                                            size_t signed_xml_len,
+                                            char **out_answer_json,
+                                            uint8_t **out_cleared_xml,
+                                            size_t *out_cleared_len);
+
+/**
+ * `POST /production/csids`: the production CSID, with the compliance CSID (`token`, `secret`)
+ * and the compliance answer's `requestID`. The answer as for qayd_api_compliance_csid.
+ */
+enum QaydStatus qayd_api_production_csid(const struct QaydApiClient *client,
+                                         const char *token,
+                                         const char *secret,
+                                         const char *compliance_request_id,
+                                         char **out_answer_json);
+
+/**
+ * `PATCH /production/csids` (renewal) with the current production CSID, a new CSR (`base64`
+ * form) and `otp`. The answer as for qayd_api_compliance_csid.
+ */
+enum QaydStatus qayd_api_renew_production_csid(const struct QaydApiClient *client,
+                                               const char *token,
+                                               const char *secret,
+                                               const char *csr_base64,
+                                               const char *otp,
+                                               char **out_answer_json);
+
+/**
+ * `POST /invoices/clearance/single` with the production CSID: clears a signed standard
+ * invoice. The answer as for qayd_api_compliance_csid; when `out_cleared_xml` and
+ * `out_cleared_len` are not NULL they receive ZATCA's cleared document (NULL / 0 when the answer
+ * has none); free it with qayd_bytes_free.
+ */
+enum QaydStatus qayd_api_clearance(const struct QaydApiClient *client,
+                                   const char *token,
+                                   const char *secret,
+                                   const uint8_t *signed_xml,
+                                   size_t signed_xml_len,
+                                   char **out_answer_json,
+                                   uint8_t **out_cleared_xml,
+                                   size_t *out_cleared_len);
+
+/**
+ * `POST /invoices/reporting/single` with the production CSID: reports a signed simplified
+ * invoice. The answer as for qayd_api_compliance_csid (a rate limit is outcome "retryable" with
+ * "http_status":429 and "retry_after_ms"; a wrong secret is "unauthorized" with 401).
+ */
+enum QaydStatus qayd_api_reporting(const struct QaydApiClient *client,
+                                   const char *token,
+                                   const char *secret,
+                                   const uint8_t *signed_xml,
+                                   size_t signed_xml_len,
+                                   char **out_answer_json);
+
+/**
+ * Opens the store and builds the engine. `options_json` (required):
+ * {"store":"path/to/qayd.db"|":memory:"|"postgres://…", "environment":"simulation"|…|URL,
+ * "master_key":"base64 of 32 bytes", "retry_base_ms":…, "retry_cap_ms":…, "max_attempts":…,
+ * "clear_wait_ms":…, "poll_interval_ms":…, "timeout_ms":…, "connect_timeout_ms":…}; only
+ * "store" is required. Without "master_key" the engine reads QAYD_MASTER_KEY; without either
+ * it cannot store or open credentials. Without "environment" it issues but cannot submit. An
+ * unknown field is QAYD_STATUS_INVALID_INPUT; a malformed master key QAYD_STATUS_SECRET. Free
+ * `*out_engine` with qayd_engine_free.
+ */
+enum QaydStatus qayd_engine_open(const char *options_json, struct QaydEngine **out_engine);
+
+/**
+ * Stops the background worker (waiting for in-flight requests to finish and be recorded) and
+ * frees the engine. NULL is ignored. No other thread may still use the handle.
+ */
+void qayd_engine_free(struct QaydEngine *engine);
+
+/**
+ * Registers an EGS unit (its chain starts at ICV 1 with the genesis PIH). Registering twice
+ * is harmless.
+ */
+enum QaydStatus qayd_engine_register_egs(const struct QaydEngine *engine, const char *egs_id);
+
+/**
+ * Stores an onboarded unit's production credentials, sealed with the master key (and
+ * registers the unit). Without a master key: QAYD_STATUS_SECRET.
+ */
+enum QaydStatus qayd_engine_set_credentials(const struct QaydEngine *engine,
+                                            const char *egs_id,
+                                            const struct QaydCredentials *credentials);
+
+/**
+ * Issues an invoice (the model's JSON form, as qayd_generate takes) with the unit's stored
+ * credentials: next ICV, PIH, stamp, stored as "pending". Never waits for the network: a
+ * worker or qayd_engine_drain sends it. Free `*out_document` with qayd_document_free.
+ */
+enum QaydStatus qayd_engine_issue(const struct QaydEngine *engine,
+                                  const char *egs_id,
+                                  const char *invoice_json,
+                                  struct QaydDocument **out_document);
+
+/**
+ * Issues a standard invoice and blocks until it is cleared, or `clear_wait_ms` has passed.
+ * `*out_outcome` (free with qayd_string_free): "cleared", "cleared_with_warnings", "pending"
+ * (the worker or a drain finishes it), "rejected" or "dead". `*out_document` (free with
+ * qayd_document_free) carries the cleared XML once cleared. A simplified invoice is
+ * QAYD_STATUS_INVALID_INPUT.
+ */
+enum QaydStatus qayd_engine_clear(const struct QaydEngine *engine,
+                                  const char *egs_id,
+                                  const char *invoice_json,
+                                  char **out_outcome,
+                                  struct QaydDocument **out_document);
+
+/**
+ * One pass over the outbox: sends everything due, raises deadline and certificate events.
+ * Blocks. `*out_json` (free with qayd_string_free): {"sent":…,"cleared":…,"reported":…,
+ * "accepted_with_warnings":…,"duplicates":…,"rejected":…,"retry_scheduled":…,"dead":…,
+ * "stopped_units":[…],"other_environment_units":[…],"errors":[{"egs_id":…,"code":…,"message":…}]}.
+ */
+enum QaydStatus qayd_engine_drain(const struct QaydEngine *engine,
+                                  char **out_json);
+
+/**
+ * Starts the background worker on the library's shared runtime (after recovering documents a
+ * killed process left in flight). Starting a running worker is a no-op. Needs an environment.
+ */
+enum QaydStatus qayd_engine_start(const struct QaydEngine *engine);
+
+/**
+ * Stops the background worker gracefully (in-flight requests finish and are recorded) and
+ * waits for it. A no-op when it is not running.
+ */
+enum QaydStatus qayd_engine_stop(const struct QaydEngine *engine);
+
+/**
+ * Whether the background worker runs (false for NULL).
+ */
+bool qayd_engine_is_running(const struct QaydEngine *engine);
+
+/**
+ * Up to `limit` events after `cursor` (0: from the start), oldest first, as a JSON array
+ * (free with qayd_string_free): [{"seq":…,"at":…,"kind":"reported"|…,"egs_id":…,"icv":…|null,
+ * "data":{…}},…]. Pass the last `seq` seen as the next cursor.
+ */
+enum QaydStatus qayd_engine_events(const struct QaydEngine *engine,
+                                   int64_t cursor,
+                                   size_t limit,
+                                   char **out_json);
+
+/**
+ * One document with its bytes; `*out_document` is NULL (and the status OK) when the unit has
+ * no document `icv`. Free with qayd_document_free.
+ */
+enum QaydStatus qayd_engine_document(const struct QaydEngine *engine,
+                                     const char *egs_id,
+                                     uint64_t icv,
+                                     struct QaydDocument **out_document);
+
+/**
+ * The document with cbc:UUID `uuid`; `*out_document` is NULL (status OK) when there is none.
+ */
+enum QaydStatus qayd_engine_document_by_uuid(const struct QaydEngine *engine,
+                                             const char *uuid,
+                                             struct QaydDocument **out_document);
+
+/**
+ * A unit's documents in chain order, without their bytes, as a JSON array of document
+ * summaries (the form of qayd_document_info_json). Free with qayd_string_free.
+ */
+enum QaydStatus qayd_engine_documents(const struct QaydEngine *engine,
+                                      const char *egs_id,
+                                      char **out_json);
+
+/**
+ * Up to `limit` documents in `status` ("pending", "submitting", "cleared", "reported",
+ * "accepted_with_warnings", "rejected", "retry_scheduled", "dead"), all units, oldest first, as
+ * a JSON array of summaries. An unknown status is QAYD_STATUS_INVALID_INPUT.
+ */
+enum QaydStatus qayd_engine_documents_by_status(const struct QaydEngine *engine,
+                                                const char *status,
+                                                size_t limit,
+                                                char **out_json);
+
+/**
+ * How many documents are in each status, as a JSON object: {"cleared":1,"reported":2,…}.
+ */
+enum QaydStatus qayd_engine_status_counts(const struct QaydEngine *engine, char **out_json);
+
+/**
+ * Every unit, as a JSON array (no secrets): [{"egs_id":…,"next_icv":…,"last_hash":…,
+ * "has_credentials":…,"environment":…|null,"certificate_expiry":…|null,"stopped":…|null},…].
+ */
+enum QaydStatus qayd_engine_egs_units(const struct QaydEngine *engine,
+                                      char **out_json);
+
+/**
+ * Queues a dead document for sending again; `*out_requeued` is false when it was not dead.
+ */
+enum QaydStatus qayd_engine_requeue(const struct QaydEngine *engine,
+                                    const char *egs_id,
+                                    uint64_t icv,
+                                    bool *out_requeued);
+
+/**
+ * Lets a unit that an "unauthorized" answer stopped send again (after fixing its credentials).
+ */
+enum QaydStatus qayd_engine_resume_egs(const struct QaydEngine *engine, const char *egs_id);
+
+/**
+ * Makes documents a killed process left "submitting" due again; `*out_recovered` is how many.
+ * Call at start-up when no other worker is live on this store (qayd_engine_start does it).
+ */
+enum QaydStatus qayd_engine_recover(const struct QaydEngine *engine, size_t *out_recovered);
+
+/**
+ * The hash-linked audit log as JSON lines (one object per line). Free with qayd_string_free.
+ */
+enum QaydStatus qayd_engine_export_audit(const struct QaydEngine *engine, char **out_jsonl);
+
+/**
+ * Checks the audit log's links: {"intact":bool,"rows":…,"head":"…","broken_at":…|null,
+ * "broken_reason":…|null}. Free with qayd_string_free.
+ */
+enum QaydStatus qayd_engine_verify_audit(const struct QaydEngine *engine, char **out_json);
+
+/**
+ * What the background worker has been doing — failed passes do not stop it, so watch this:
+ * {"passes":…,"last_pass_at":…|null,"consecutive_failures":…,"last_error":{"at":…,"code":"SECRET",
+ * "message":"…","egs_id":"…"|null}|null}. Free with qayd_string_free.
+ */
+enum QaydStatus qayd_engine_worker_health(const struct QaydEngine *engine,
+                                          char **out_json);
+
+/**
+ * The document's summary as JSON: {"egs_id":…,"icv":…,"uuid":…,"invoice_hash":…,"pih":…,
+ * "simplified":…,"status":…,"issued_at":…,"attempts":…,"next_attempt_at":…,"last_error":…,
+ * "messages":…,"finished_at":…}. Borrowed from the handle; NULL for NULL.
+ */
+const char *qayd_document_info_json(const struct QaydDocument *document);
+
+/**
+ * What local validation said when the document was issued (warnings), as a JSON array in
+ * qayd_validate's finding shape: [{"rule":…,"severity":"warning","path":…,"message_en":…,
+ * "message_ar":…,"fix":…}]; `[]` for documents read back from the store. Borrowed; NULL for NULL.
+ */
+const char *qayd_document_findings_json(const struct QaydDocument *document);
+
+/**
+ * cbc:UUID. Borrowed.
+ */
+const char *qayd_document_uuid(const struct QaydDocument *document);
+
+/**
+ * The invoice hash (base64): the next document's PIH. Borrowed.
+ */
+const char *qayd_document_invoice_hash(const struct QaydDocument *document);
+
+/**
+ * The submission status when the handle was made ("pending", "reported", "cleared", …).
+ * Borrowed.
+ */
+const char *qayd_document_status(const struct QaydDocument *document);
+
+/**
+ * The ICV (the unit's document counter; 0 for NULL).
+ */
+uint64_t qayd_document_icv(const struct QaydDocument *document);
+
+/**
+ * The stamped XML (not NUL-terminated); `*out_len` receives its length. Borrowed. NULL and
+ * length 0 for NULL.
+ */
+const uint8_t *qayd_document_xml(const struct QaydDocument *document, size_t *out_len);
+
+/**
+ * ZATCA's cleared XML (the one to deliver to the buyer) once cleared; NULL and length 0
+ * otherwise. Borrowed.
+ */
+const uint8_t *qayd_document_cleared_xml(const struct QaydDocument *document, size_t *out_len);
+
+/**
+ * Frees a document and everything its getters returned. NULL is ignored.
+ */
+void qayd_document_free(struct QaydDocument *document);
+
+/**
+ * A new secp256k1 private key, SEC1 PEM (what the SDK's `-csr` writes). It is a secret: free
+ * `*out_pem` with qayd_string_free once stored.
+ */
+enum QaydStatus qayd_generate_private_key_pem(char **out_pem);
+
+/**
+ * A new master key for sealing credentials (base64 of 32 random bytes): the engine options'
+ * `master_key` or QAYD_MASTER_KEY. A secret; free with qayd_string_free.
+ */
+enum QaydStatus qayd_generate_master_key(char **out_base64);
+
+/**
+ * Reads an EGS identity (the SDK's csr-config `.properties` text, or its JSON form) and writes
+ * its JSON form to `*out_identity_json` (free with qayd_string_free): {"common_name":…,
+ * "serial_number":…,"organization_identifier":…,…}. Every function taking an `identity`
+ * accepts either form.
+ */
+enum QaydStatus qayd_identity_from_text(const char *text, char **out_identity_json);
+
+/**
+ * Builds the CSR of `identity` for `environment` ("developer-portal", "simulation", "core" or
+ * a base URL), signed with `private_key` (PEM, DER or the SDK's base64). `*out_csr_json`
+ * (free with qayd_string_free): {"pem":"-----BEGIN CERTIFICATE REQUEST-----…","base64":"…"}
+ * where `base64` is the `csr` field of `POST /compliance`.
+ */
+enum QaydStatus qayd_build_csr(const char *identity_text,
+                               const uint8_t *private_key,
+                               size_t private_key_len,
+                               const char *environment,
+                               char **out_csr_json);
+
+/**
+ * A sample invoice of `identity` (the seller), issued now, in the model's JSON form (what
+ * qayd_generate and qayd_engine_issue take). `kind`: "standard" or "simplified";
+ * `document_type`: "invoice", "credit_note" or "debit_note". Free with qayd_string_free.
+ */
+enum QaydStatus qayd_sample_invoice_json(const char *identity_text,
+                                         const char *kind,
+                                         const char *document_type,
+                                         char **out_invoice_json);
+
+/**
+ * Reads credentials from their JSON form (what qayd_credentials_to_json wrote). Free
+ * `*out_credentials` with qayd_credentials_free.
+ */
+enum QaydStatus qayd_credentials_from_json(const char *credentials_json,
+                                           struct QaydCredentials **out_credentials);
+
+/**
+ * The JSON form of the credentials. It HOLDS THE PRIVATE KEY AND THE SECRETS: store it sealed
+ * (qayd_engine_set_credentials) or readable by its owner only, never log it. Free with
+ * qayd_string_free.
+ */
+enum QaydStatus qayd_credentials_to_json(const struct QaydCredentials *credentials,
+                                         char **out_json);
+
+/**
+ * What may be printed or logged about the credentials (no key, token or secret), as JSON:
+ * {"environment":…,"common_name":…,"vat_number":…,"certificate_expiry":…,
+ * "certificate_expiry_utc":…,"compliance_request_id":…,"production_request_id":…,"samples":[…]}.
+ * Free with qayd_string_free.
+ */
+enum QaydStatus qayd_credentials_summary_json(const struct QaydCredentials *credentials,
+                                              char **out_json);
+
+/**
+ * The production certificate's end of validity, seconds since the Unix epoch (0 for NULL).
+ */
+int64_t qayd_credentials_certificate_expiry(const struct QaydCredentials *credentials);
+
+/**
+ * Frees credentials. NULL is ignored.
+ */
+void qayd_credentials_free(struct QaydCredentials *credentials);
+
+/**
+ * Onboards an EGS unit: new key → CSR → compliance CSID with `otp` → the compliance samples →
+ * production CSID, against `environment` ("developer-portal", "simulation", "core" or a base
+ * URL). Blocks until done. `options_json` may be NULL: {"timeout_ms":…,"connect_timeout_ms":…}.
+ * `progress` may be NULL. Free `*out_credentials` with qayd_credentials_free. A refused OTP is
+ * QAYD_STATUS_API_REJECTED (qayd_last_http_status() gives 400).
+ */
+enum QaydStatus qayd_onboard(const char *identity_text,
+                             const char *otp,
+                             const char *environment,
+                             const char *options_json,
+                             QaydProgressFn progress,
+                             void *user_data,
+                             struct QaydCredentials **out_credentials);
+
+/**
+ * Renews the production CSID of `current` with a new `otp` (same environment). Blocks.
+ * `options_json` and `progress` may be NULL. Free `*out_credentials` with qayd_credentials_free;
+ * `current` stays valid and unchanged.
+ */
+enum QaydStatus qayd_renew(const struct QaydCredentials *current,
+                           const char *otp,
+                           const char *options_json,
+                           QaydProgressFn progress,
+                           void *user_data,
+                           struct QaydCredentials **out_credentials);
 
 #ifdef __cplusplus
 }  // extern "C"

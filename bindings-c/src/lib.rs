@@ -6,7 +6,11 @@
 
 #![allow(clippy::missing_safety_doc)] // the rules are stated once, in the header prelude
 
-use std::cell::RefCell;
+mod api;
+mod engine;
+mod onboard;
+
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
@@ -60,7 +64,7 @@ pub enum QaydStatus {
 }
 
 /// A failure inside an entry point: the status and the message for `qayd_last_error`.
-struct Failure(QaydStatus, String);
+pub(crate) struct Failure(QaydStatus, String);
 
 /// The status of each stable core error code. Driven by the code string, not the enum variant,
 /// so a code added to the core does not break the build: it maps to `Other` until it is added
@@ -89,6 +93,8 @@ fn status_of_code(code: &str) -> Option<QaydStatus> {
 
 impl From<qayd::Error> for Failure {
     fn from(error: qayd::Error) -> Self {
+        // Converted inside an entry point, on its thread: `guard` cleared it on entry.
+        LAST_HTTP_STATUS.with(|cell| cell.set(error.status().unwrap_or(0)));
         match status_of_code(error.code()) {
             Some(status) => Failure(status, error.to_string()),
             None => Failure(QaydStatus::Other, format!("[{}] {error}", error.code())),
@@ -100,6 +106,7 @@ type Outcome = Result<(), Failure>;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    static LAST_HTTP_STATUS: Cell<u16> = const { Cell::new(0) };
 }
 
 fn set_last_error(message: &str) {
@@ -108,8 +115,9 @@ fn set_last_error(message: &str) {
 }
 
 /// Runs an entry point's body: clears the last error, catches panics, records failures.
-fn guard(body: impl FnOnce() -> Outcome) -> QaydStatus {
+pub(crate) fn guard(body: impl FnOnce() -> Outcome) -> QaydStatus {
     set_last_error("");
+    LAST_HTTP_STATUS.with(|cell| cell.set(0));
     let (status, message) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return QaydStatus::Ok,
         Ok(Err(Failure(status, message))) => (status, message),
@@ -126,12 +134,12 @@ fn guard(body: impl FnOnce() -> Outcome) -> QaydStatus {
     status
 }
 
-fn null(name: &str) -> Failure {
+pub(crate) fn null(name: &str) -> Failure {
     Failure(QaydStatus::NullArgument, format!("argument '{name}' is NULL"))
 }
 
 /// Borrows a (pointer, length) byte range.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Failure> {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Failure> {
     if ptr.is_null() {
         return Err(null(name));
     }
@@ -140,7 +148,7 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], 
 }
 
 /// Borrows a NUL-terminated UTF-8 string.
-unsafe fn utf8_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
+pub(crate) unsafe fn utf8_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
     if ptr.is_null() {
         return Err(null(name));
     }
@@ -152,7 +160,7 @@ unsafe fn utf8_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failur
 
 /// Resets what a (possibly NULL) out-pointer points to, so that every output is cleared even when
 /// another argument is rejected first.
-unsafe fn reset<T: Copy>(ptr: *mut T, empty: T) {
+pub(crate) unsafe fn reset<T: Copy>(ptr: *mut T, empty: T) {
     // SAFETY: NULL or, per the contract, writable.
     if let Some(slot) = unsafe { ptr.as_mut() } {
         *slot = empty;
@@ -160,7 +168,7 @@ unsafe fn reset<T: Copy>(ptr: *mut T, empty: T) {
 }
 
 /// Checks an out-pointer and resets what it points to.
-unsafe fn out<'a, T: Copy>(ptr: *mut T, empty: T, name: &str) -> Result<&'a mut T, Failure> {
+pub(crate) unsafe fn out<'a, T: Copy>(ptr: *mut T, empty: T, name: &str) -> Result<&'a mut T, Failure> {
     if ptr.is_null() {
         return Err(null(name));
     }
@@ -170,22 +178,40 @@ unsafe fn out<'a, T: Copy>(ptr: *mut T, empty: T, name: &str) -> Result<&'a mut 
     Ok(slot)
 }
 
-fn c_string(value: String) -> Result<CString, Failure> {
+pub(crate) fn c_string(value: String) -> Result<CString, Failure> {
     CString::new(value)
         .map_err(|_| Failure(QaydStatus::InvalidInput, "the result contains a NUL byte".into()))
 }
 
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<CString, Failure> {
+pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<CString, Failure> {
     let text = serde_json::to_string(value)
         .map_err(|e| Failure(QaydStatus::Panic, format!("cannot serialise the result ({e})")))?;
     c_string(text)
 }
 
 /// Hands a byte buffer to the caller (freed by `qayd_bytes_free` with the same length).
-fn give_bytes(data: Vec<u8>, out_ptr: &mut *mut u8, out_len: &mut usize) {
+pub(crate) fn give_bytes(data: Vec<u8>, out_ptr: &mut *mut u8, out_len: &mut usize) {
     let boxed = data.into_boxed_slice();
     *out_len = boxed.len();
     *out_ptr = Box::into_raw(boxed).cast::<u8>();
+}
+
+/// Borrows an optional NUL-terminated UTF-8 string (NULL → None).
+pub(crate) unsafe fn opt_utf8_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() { Ok(None) } else { unsafe { utf8_arg(ptr, name) }.map(Some) }
+}
+
+/// Runs a future to completion on the core's shared runtime (the C API blocks).
+pub(crate) fn block<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
+    Ok(qayd::embed::block_on(future)?)
+}
+
+/// Frees a handle made by `Box::into_raw`, keeping a panic in a destructor on this side.
+pub(crate) unsafe fn free_box<T>(handle: *mut T) {
+    if !handle.is_null() {
+        // SAFETY: the pointer came from Box::into_raw in this library (the caller's contract).
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(handle) })));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +255,13 @@ pub extern "C" fn qayd_status_code(status: i32) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn qayd_last_error() -> *const c_char {
     LAST_ERROR.with(|cell| cell.borrow().as_ptr())
+}
+
+/// The HTTP status of the Fatoora answer behind the last failing call on this thread (400 for
+/// an API_REJECTED, 401 for UNAUTHORIZED, …), or 0 when the failure carried none.
+#[unsafe(no_mangle)]
+pub extern "C" fn qayd_last_http_status() -> u16 {
+    LAST_HTTP_STATUS.with(Cell::get)
 }
 
 /// The engine's version ("0.1.0"). Static storage; never free it.

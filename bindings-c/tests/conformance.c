@@ -1,7 +1,7 @@
 /*
  * Runs every language-neutral conformance case (the JSON files in tests/conformance/cases)
  * through the C API and compares the results exactly. A case whose operation the C binding
- * does not support fails. Operations: hash, stamp, verify, validate, qr_decode, generate.
+ * does not support fails. Operations: hash, stamp, verify, validate, qr_decode, generate, csr.
  *
  *   build/conformance tests/conformance        (from the repository root)
  *
@@ -356,6 +356,38 @@ done:
     return ok;
 }
 
+/* csr: `identity` (a .properties file), `private_key` (a file), `environment` -> {pem, base64}. */
+static int run_csr(const JsonValue *c, const JsonValue *expected) {
+    static const char *const keys[] = {"pem", "base64", NULL};
+    const char *identity_path = json_get_string(c, "identity"), *key_path = json_get_string(c, "private_key");
+    const char *environment = json_get_string(c, "environment");
+    Buffer identity = {NULL, 0}, key = {NULL, 0};
+    char *text = NULL;
+    JsonValue *got = NULL;
+    QaydStatus status;
+    int ok = 0;
+    if (!known_keys(expected, keys)) return 0;
+    if (!environment) return fail("the case has no 'environment'");
+    if (!identity_path || !(identity = read_file(identity_path)).data) { fail("cannot read identity"); goto done; }
+    if (!key_path || !(key = read_file(key_path)).data) { fail("cannot read private key"); goto done; }
+    status = qayd_build_csr((const char *)identity.data, key.data, key.len, environment, &text);
+    if (status != QAYD_STATUS_OK) {
+        ok = compare_error(status, expected);
+        goto done;
+    }
+    if (!expected_error(expected)) goto done;
+    got = json_parse(text, strlen(text));
+    if (!got || got->type != JSON_OBJECT) { fail("qayd_build_csr did not return a JSON object: %s", text); goto done; }
+    ok = same_string("pem", json_get_string(got, "pem"), json_get_string(expected, "pem")) &&
+         same_string("base64", json_get_string(got, "base64"), json_get_string(expected, "base64"));
+done:
+    json_free(got);
+    qayd_string_free(text);
+    free(identity.data);
+    free(key.data);
+    return ok;
+}
+
 static int run_case(const char *file) {
     Buffer text;
     JsonValue *c;
@@ -379,6 +411,7 @@ static int run_case(const char *file) {
     else if (strcmp(operation, "validate") == 0) ok = run_validate(c, expected);
     else if (strcmp(operation, "qr_decode") == 0) ok = run_qr_decode(c, expected);
     else if (strcmp(operation, "generate") == 0) ok = run_generate(c, expected);
+    else if (strcmp(operation, "csr") == 0) ok = run_csr(c, expected);
     else ok = fail("operation '%s' is not supported by the C binding", operation);
     json_free(c);
     return ok;

@@ -1,11 +1,23 @@
 //! The Node.js face of the qayd engine (napi-rs). Loaded by `index.js`, which is the public API.
 //!
 //! This crate only converts types and maps errors; every rule lives in the core. A core error is
-//! thrown as a JS `Error` carrying `code = "QAYD_<CODE>"` (the core's stable `Error::code()`) and
-//! `rule` (for `QAYD_INVALID_MODEL`); `index.js` re-throws it as the matching subclass.
+//! thrown as a JS `Error` carrying `code = "QAYD_<CODE>"` (the core's stable `Error::code()`),
+//! `rule` (for `QAYD_INVALID_MODEL`) and `status` (the HTTP status of API errors); `index.js`
+//! re-throws it as the matching subclass. Async functions cannot throw such an object (napi-rs
+//! rejects their Promise with a `Status` error), so they put the same three values in a message
+//! prefix, `[QAYD_<CODE> status=401 rule=BR-KSA-40] message`, which `index.js` parses back.
+//!
+//! The onboarding, API client and engine surface is `qayd::embed`, bound in `onboarding`, `api`
+//! and `engine`.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+
+// Public so their `#[napi]` items count as used in builds where napi does not register them
+// (clippy's test target).
+pub mod api;
+pub mod engine;
+pub mod onboarding;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -21,6 +33,10 @@ fn throw(env: &Env, error: qayd::Error) -> Error {
             Some(rule) => object.set("rule", rule)?,
             None => object.set("rule", Null)?,
         }
+        match error.status() {
+            Some(status) => object.set("status", u32::from(status))?,
+            None => object.set("status", Null)?,
+        }
         env.throw(object)
     };
     match build() {
@@ -31,13 +47,50 @@ fn throw(env: &Env, error: qayd::Error) -> Error {
     }
 }
 
+/// The rejection of an async call: a plain error whose message starts with the code, status
+/// and rule (see the module doc); the message itself never holds secrets (the core's rule).
+fn reject(error: qayd::Error) -> Error {
+    let mut prefix = format!("[QAYD_{}", error.code());
+    if let Some(status) = error.status() {
+        prefix.push_str(&format!(" status={status}"));
+    }
+    if let Some(rule) = error.rule() {
+        prefix.push_str(&format!(" rule={}", rule.replace([' ', ']'], "_")));
+    }
+    Error::new(Status::GenericFailure, format!("{prefix}] {error}"))
+}
+
 trait OrThrow<T> {
+    /// Sync calls: throw the core error as a JS Error with `code`, `rule` and `status`.
     fn or_throw(self, env: &Env) -> Result<T>;
+    /// Async calls: reject with the prefixed message.
+    fn or_reject(self) -> Result<T>;
 }
 
 impl<T> OrThrow<T> for qayd::Result<T> {
     fn or_throw(self, env: &Env) -> Result<T> {
         self.map_err(|e| throw(env, e))
+    }
+
+    fn or_reject(self) -> Result<T> {
+        self.map_err(reject)
+    }
+}
+
+/// A JS number that must be a non-negative integer on the Rust side (ICVs, limits).
+fn non_negative(value: i64, what: &str) -> qayd::Result<u64> {
+    u64::try_from(value)
+        .map_err(|_| qayd::Error::InvalidInput(format!("{what} must not be negative ({value})")))
+}
+
+/// Client settings (the JSON form of `qayd::embed::ClientOptions`; `index.js` turns the JS
+/// object's camelCase keys into it). `None`: the defaults.
+fn client_options(json: Option<String>) -> qayd::Result<qayd::embed::ClientOptions> {
+    match json {
+        None => Ok(qayd::embed::ClientOptions::default()),
+        Some(text) => {
+            serde_json::from_str(&text).map_err(|e| qayd::Error::InvalidInput(format!("client options: {e}")))
+        }
     }
 }
 
@@ -230,22 +283,24 @@ pub fn validate(env: Env, xml: Data) -> Result<ValidationReport> {
     let report = qayd::validate(bytes(&xml)).or_throw(&env)?;
     Ok(ValidationReport {
         valid: report.valid,
-        findings: report
-            .findings
-            .into_iter()
-            .map(|f| Finding {
-                severity: match f.severity {
-                    qayd::Severity::Error => "error".into(),
-                    qayd::Severity::Warning => "warning".into(),
-                },
-                rule: f.rule,
-                path: f.path,
-                message_en: f.message_en,
-                message_ar: f.message_ar,
-                fix: f.fix,
-            })
-            .collect(),
+        findings: report.findings.into_iter().map(Finding::from).collect(),
     })
+}
+
+impl From<qayd::Finding> for Finding {
+    fn from(f: qayd::Finding) -> Self {
+        Finding {
+            severity: match f.severity {
+                qayd::Severity::Error => "error".into(),
+                qayd::Severity::Warning => "warning".into(),
+            },
+            rule: f.rule,
+            path: f.path,
+            message_en: f.message_en,
+            message_ar: f.message_ar,
+            fix: f.fix,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

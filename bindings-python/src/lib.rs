@@ -4,23 +4,32 @@
 //! package `qayd` (python/qayd) re-exports what is here and defines the exception classes, so
 //! they can inherit from both `QaydError` and `ValueError`.
 //!
-//! Long work (hash, stamp, verify) runs with the GIL released (`py.detach`), so other Python
-//! threads keep running and several threads can stamp in parallel.
+//! Long work (hash, stamp, verify, store access) runs with the GIL released (`py.detach`), so
+//! other Python threads keep running and several threads can stamp in parallel. Network calls
+//! (`qayd::embed`) come in two forms: blocking (`engine.drain()`, the GIL released around
+//! `qayd::embed::block_on`) and asyncio (`await engine.drain_async()`, pyo3-async-runtimes on the
+//! same shared tokio runtime); see `runtime.rs`.
+
+mod api;
+mod convert;
+mod engine;
+mod onboarding;
+mod runtime;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 use std::borrow::Cow;
 
 // ---------------------------------------------------------------------------------------------
 // Errors: one mapping function from the core's stable code to the Python class of that code.
 // ---------------------------------------------------------------------------------------------
 
-/// `qayd._errors._from_core(code, message, rule) -> QaydError`, looked up once.
+/// `qayd._errors._from_core(code, message, rule, status) -> QaydError`, looked up once.
 static ERROR_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn to_py_err(py: Python<'_>, error: qayd::Error) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, error: qayd::Error) -> PyErr {
     let factory = ERROR_FACTORY.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("qayd._errors")?.getattr("_from_core")?.unbind())
     });
@@ -28,14 +37,14 @@ fn to_py_err(py: Python<'_>, error: qayd::Error) -> PyErr {
         Ok(f) => f,
         Err(e) => return e,
     };
-    match factory.call1(py, (error.code(), error.to_string(), error.rule())) {
+    match factory.call1(py, (error.code(), error.to_string(), error.rule(), error.status())) {
         Ok(exception) => PyErr::from_value(exception.into_bound(py)),
         Err(e) => e,
     }
 }
 
 /// Converts a core result, mapping its error.
-trait OrRaise<T> {
+pub(crate) trait OrRaise<T> {
     fn or_raise(self, py: Python<'_>) -> PyResult<T>;
 }
 
@@ -50,7 +59,7 @@ impl<T> OrRaise<T> for qayd::Result<T> {
 // ---------------------------------------------------------------------------------------------
 
 /// The bytes of a `bytes | bytearray | str` argument (str as UTF-8), borrowed where possible.
-fn bytes_arg<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
+pub(crate) fn bytes_arg<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(bytes) = value.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(bytes.as_bytes()));
     }
@@ -90,22 +99,8 @@ fn invoice_hash(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<String> {
 /// layout, ready for `Signer.stamp`.
 #[pyfunction]
 fn generate<'py>(py: Python<'py>, model: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
-    let dumped;
-    let json = if model.cast::<PyDict>().is_ok() {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("ensure_ascii", false)?;
-        dumped = py.import("json")?.call_method("dumps", (model,), Some(&kwargs))?;
-        bytes_arg(&dumped, "model")?
-    } else {
-        bytes_arg(model, "model")?
-    };
-    let xml = py
-        .detach(|| {
-            let text = std::str::from_utf8(&json)
-                .map_err(|e| qayd::Error::InvalidInput(format!("invoice JSON is not UTF-8 ({e})")))?;
-            qayd::model::Invoice::from_json(text)?.to_xml()
-        })
-        .or_raise(py)?;
+    let json = convert::json_arg(model, "model")?;
+    let xml = py.detach(|| qayd::model::Invoice::from_json(&json)?.to_xml()).or_raise(py)?;
     Ok(PyBytes::new(py, &xml))
 }
 
@@ -190,8 +185,8 @@ impl Certificate {
 
 /// A certificate and the private key that signs with it, checked to belong together.
 #[pyclass(module = "qayd", frozen)]
-struct Signer {
-    inner: qayd::Signer,
+pub(crate) struct Signer {
+    pub(crate) inner: qayd::Signer,
 }
 
 #[pymethods]
@@ -359,7 +354,7 @@ fn verify(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<VerificationReport
 
 /// One business-rule or schema finding.
 #[pyclass(module = "qayd", frozen, get_all)]
-struct Finding {
+pub(crate) struct Finding {
     /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
     rule: String,
     /// `"error"` or `"warning"`.
@@ -407,8 +402,12 @@ impl ValidationReport {
 fn validate(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<ValidationReport> {
     let xml = bytes_arg(xml, "xml")?;
     let report = py.detach(|| qayd::validate(&xml)).or_raise(py)?;
-    let findings = report
-        .findings
+    Ok(ValidationReport { valid: report.valid, findings: findings(py, report.findings)? })
+}
+
+/// The core's findings as `Finding` objects (also on issued documents).
+pub(crate) fn findings(py: Python<'_>, findings: Vec<qayd::Finding>) -> PyResult<Vec<Py<Finding>>> {
+    findings
         .into_iter()
         .map(|f| {
             let severity = match f.severity {
@@ -427,8 +426,7 @@ fn validate(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<ValidationReport
                 },
             )
         })
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(ValidationReport { valid: report.valid, findings })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,5 +507,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Finding>()?;
     m.add_class::<ValidationReport>()?;
     m.add_class::<QrField>()?;
+    onboarding::register(m)?;
+    api::register(m)?;
+    engine::register(m)?;
+    runtime::init(m.py())?;
     Ok(())
 }

@@ -51,3 +51,70 @@ def standard() -> bytes:
 @pytest.fixture(scope="session")
 def stamped(signer, simplified) -> qayd.StampedInvoice:
     return signer.stamp(simplified, signing_time=SIGNING_TIME)
+
+
+# ---------------------------------------------------------------------------------------------
+# The local Fatoora gateway (127.0.0.1 only) and an onboarded unit, shared by the network tests.
+# ---------------------------------------------------------------------------------------------
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import urllib.request
+
+CSR_CONFIG = SDK / "Input/csr-config-example-EN.properties"
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+
+
+class Gateway:
+    """`qayd gateway --port 0` as a child process; `url` is its base URL."""
+
+    def __init__(self):
+        binary = TARGET / "debug/qayd"
+        assert binary.is_file(), f"{binary} is missing: run `cargo build -p qayd-cli` (test.sh does)"
+        self.process = subprocess.Popen(
+            [str(binary), "gateway", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.url = self.process.stdout.readline().strip()
+        assert self.url.startswith("http://127.0.0.1:"), f"unexpected first line {self.url!r}"
+
+    def fault(self, *faults: dict) -> None:
+        """Queues faults (`{"status": 503}`, `{"status": 429, "retry_after": 7}` …)."""
+        body = json.dumps(list(faults)).encode()
+        request = urllib.request.Request(
+            f"{self.url}/__qayd/faults", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.status in (200, 201, 204), answer.status
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def gateway():
+    # One per test: the gateway keeps each unit's ICV/PIH chain, as Fatoora does.
+    running = Gateway()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def identity() -> dict:
+    return qayd.identity_from_text(CSR_CONFIG.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def credentials(gateway, identity) -> qayd.Credentials:
+    return qayd.onboard(identity, "123456", gateway.url)
+
+
+def new_master_key() -> str:
+    """A fresh master key: base64 of 32 random bytes."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()

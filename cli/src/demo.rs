@@ -1,18 +1,23 @@
 //! `qayd demo`: the whole integration on loopback in a few seconds, with nothing to configure.
 //!
-//! Local gateway (in process, 127.0.0.1:0) → onboarding of a demo EGS unit → SQLite store →
-//! standard invoice, simplified invoice, credit note issued through `Engine::issue` → clearance
-//! and reporting through the API client (the simplified invoice through an injected outage: 503
-//! twice, then a retry) → a summary table, the QR code in the terminal, the files.
+//! Local gateway (in process, 127.0.0.1:0) → SQLite store and a master key in the demo folder →
+//! onboarding of a demo EGS unit (credentials sealed in the store) → through the engine: a
+//! standard invoice cleared (`Engine::clear`), a simplified invoice reported by the engine's
+//! worker through an injected outage (503 twice; the queue's backoff sends the identical bytes
+//! again), a credit note cleared → a summary table, the audit log checked, the QR code in the
+//! terminal, the files. The demo has no retry logic of its own.
 
-use crate::onboard::{Bar, write_credentials};
+use crate::onboard::Bar;
 use crate::{Failure, io_failure, print_json};
-use qayd::api::{Client, ClientConfig, InvoiceSubmission, Outcome};
+use qayd::engine::clear::ClearOutcome;
+use qayd::engine::worker::shutdown_signal;
+use qayd::engine::{Engine, EngineConfig, RetryPolicy};
 use qayd::model::{Address, DocumentType, IdScheme, Invoice, InvoiceKind, Line, Party, PaymentMeans, Vat};
+use qayd::secrets::{FileKeyProvider, KeyProvider};
+use qayd::store::SubmissionStatus;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const EGS_ID: &str = "demo-egs-1";
@@ -98,54 +103,28 @@ fn documents(identity: &qayd::CsrConfig, now: i64) -> Vec<Invoice> {
     vec![standard, simplified, credit]
 }
 
+/// A document as the summary shows it.
 struct Row {
     label: &'static str,
     id: String,
-    icv: u64,
-    uuid: String,
-    hash: String,
-    status: String,
-    attempts: u32,
+    document: qayd::store::StoredDocument,
     file: PathBuf,
     cleared_file: Option<PathBuf>,
-    messages: Vec<String>,
 }
 
-/// Sends one document until the platform gives a final answer.
-///
-/// TODO(queue): this is the demo's own simple retry loop; switch to the engine's submission
-/// queue (durable attempts, backoff, dead letters) when it lands in `qayd::engine`.
-async fn submit(
-    client: &Client,
-    credentials: &qayd::api::Credentials,
-    simplified: bool,
-    submission: &InvoiceSubmission,
-) -> Result<(Outcome<qayd::api::SubmissionResponse>, u32), Failure> {
-    const MAX_ATTEMPTS: u32 = 5;
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let outcome = if simplified {
-            client.reporting(credentials, submission).await?
-        } else {
-            client.clearance(credentials, submission).await?
-        };
-        match outcome {
-            Outcome::Retryable { retry_after, .. } if attempts < MAX_ATTEMPTS => {
-                let backoff = Duration::from_millis(100 * 2u64.pow(attempts - 1));
-                tokio::time::sleep(retry_after.unwrap_or(backoff).min(Duration::from_secs(2))).await;
-            }
-            other => return Ok((other, attempts)),
-        }
-    }
-}
-
-fn status_of(outcome: &Outcome<qayd::api::SubmissionResponse>, simplified: bool) -> String {
-    match outcome {
-        Outcome::Accepted(_) if simplified => "reported".into(),
-        Outcome::Accepted(_) => "cleared".into(),
-        Outcome::AcceptedWithWarnings(_) => "accepted with warnings".into(),
-        other => other.kind().replace('_', " "),
+/// The engine's settings for the demo: a short retry policy, so the retry after the outage is
+/// visible within a second or two (the store counts in whole seconds).
+fn demo_config() -> EngineConfig {
+    EngineConfig {
+        retry: RetryPolicy {
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(1),
+            max_attempts: 5,
+            jitter: false,
+        },
+        clear_wait: Duration::from_secs(10),
+        poll_interval: Duration::from_millis(200),
+        ..Default::default()
     }
 }
 
@@ -171,91 +150,151 @@ pub fn run(dir: Option<PathBuf>, json_output: bool) -> Result<u8, Failure> {
     runtime.block_on(demo(&dir, &documents_dir, started, json_output))
 }
 
+/// Writes a document (and its cleared form) into the documents folder.
+fn save(
+    documents_dir: &Path,
+    document: &qayd::store::StoredDocument,
+    id: &str,
+) -> Result<(PathBuf, Option<PathBuf>), Failure> {
+    let file = documents_dir.join(format!("{:03}-{id}.xml", document.icv));
+    std::fs::write(&file, &document.xml).map_err(|e| io_failure(&file, e))?;
+    let cleared = match &document.cleared_xml {
+        Some(xml) => {
+            let path = documents_dir.join(format!("{:03}-{id}.cleared.xml", document.icv));
+            std::fs::write(&path, xml).map_err(|e| io_failure(&path, e))?;
+            Some(path)
+        }
+        None => None,
+    };
+    Ok((file, cleared))
+}
+
+/// The audit log's exchanges for one document: (HTTP status or error, milliseconds since the
+/// first attempt).
+fn attempts_of(engine: &Engine, uuid: &str) -> Result<Vec<(String, i64)>, Failure> {
+    let mut out = Vec::new();
+    let mut first = None;
+    for row in engine.store().audit_rows(0, usize::MAX)? {
+        let Ok(entry) = serde_json::from_str::<qayd::engine::audit::AuditEntry>(&row.content) else {
+            continue;
+        };
+        if entry.uuid.as_deref() != Some(uuid) {
+            continue;
+        }
+        let start = *first.get_or_insert(entry.started_ms);
+        let answer = match entry.status {
+            Some(status) => format!("HTTP {status} ({})", entry.outcome),
+            None => entry.error.unwrap_or_else(|| "no answer".into()),
+        };
+        out.push((answer, entry.started_ms - start));
+    }
+    Ok(out)
+}
+
 async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: bool) -> Result<u8, Failure> {
     let say = |text: &str| {
         if !json_output {
             eprintln!("{text}");
         }
     };
-    // 1. The local Fatoora stand-in.
+    // 1. The local Fatoora stand-in, the store and the master key that seals the credentials.
     let gateway = qayd_gateway::Gateway::start(qayd_gateway::GatewayConfig::default())
         .await
         .map_err(|e| Failure::input(format!("cannot start the local gateway: {e}")))?;
     let environment = qayd::Environment::Custom(gateway.base_url());
     say(&format!("local Fatoora gateway on {}", gateway.base_url()));
-    let config = ClientConfig { timeout: Duration::from_secs(10), ..Default::default() };
-    let client = Client::with_config(environment.clone(), config)?;
+    let database = dir.join("qayd.db");
+    let store = qayd::store::open(&database.to_string_lossy())?;
+    let key_file = dir.join("master.key");
+    let master_key = FileKeyProvider::create(&key_file)?.master_key()?;
+    let engine = Engine::new(store.clone())
+        .with_config(demo_config())
+        .with_master_key(master_key)
+        .connect(environment.clone())?;
 
-    // 2. Onboarding (the gateway's test OTP; a real one comes from the Fatoora portal).
+    // 2. Onboarding (the gateway's test OTP; a real one comes from the Fatoora portal), its
+    // exchanges in the store's audit log; the credentials go into the store, sealed.
     let identity = identity();
+    let settings = crate::settings::Settings::default();
+    let client = crate::open::audited_client(&store, &environment, &settings)?;
     let bar = Bar::new(json_output);
     let mut progress = bar.callback();
     let onboarded =
         qayd::onboarding::onboard(&client, &environment, &identity, "123456", &mut progress).await;
     bar.finish();
     let credentials = onboarded?;
-    let egs_files = write_credentials(&dir.join("egs"), &credentials)?;
+    engine.set_credentials(EGS_ID, &credentials.production_credentials(), &credentials.private_key()?)?;
     say(&format!(
-        "onboarded {} ({} compliance samples passed, production CSID issued)",
+        "onboarded {} ({} compliance samples passed); credentials sealed in the store",
         identity.common_name,
         credentials.samples.len()
     ));
 
-    // 3. The store and the engine.
-    let database = dir.join("qayd.db");
-    let store = qayd::store::SqliteStore::open(&database)?;
-    let engine = qayd::engine::Engine::new(Arc::new(store));
-    engine.register_egs(EGS_ID)?;
-    let signer = credentials.signer()?;
-    let api_credentials = credentials.production_credentials();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-
-    // 4. Issue, then clear or report each document in chain order.
-    let labels = ["standard invoice", "simplified invoice", "credit note"];
+    let mut invoices = documents(&identity, now).into_iter();
+    let (Some(standard), Some(simplified), Some(credit)) =
+        (invoices.next(), invoices.next(), invoices.next())
+    else {
+        return Err(Failure::input("the demo documents are missing".into()));
+    };
     let mut rows = Vec::new();
-    let mut qr = None;
-    for (label, invoice) in labels.into_iter().zip(documents(&identity, now)) {
-        let stored = engine.issue(EGS_ID, &signer, &invoice, &qayd::StampOptions::default())?;
-        let file = documents_dir.join(format!("{:03}-{}.xml", stored.icv, invoice.id));
-        std::fs::write(&file, &stored.xml).map_err(|e| io_failure(&file, e))?;
-        if stored.simplified {
-            qr = qayd::qr_of_document(&stored.xml)?;
-            // The outage: the next two reporting calls get 503.
-            gateway.inject(qayd_gateway::Fault {
-                status: Some(503),
-                count: Some(2),
-                path: Some("/invoices/reporting/single".into()),
-                ..Default::default()
-            });
-        }
-        let submission = InvoiceSubmission::from_signed_xml(&stored.xml)?;
-        let (outcome, attempts) = submit(&client, &api_credentials, stored.simplified, &submission).await?;
-        let mut cleared_file = None;
-        if let Some(xml) = outcome.response().and_then(|r| r.cleared_invoice_xml.as_ref()) {
-            let path = documents_dir.join(format!("{:03}-{}.cleared.xml", stored.icv, invoice.id));
-            std::fs::write(&path, xml).map_err(|e| io_failure(&path, e))?;
-            cleared_file = Some(path);
-        }
-        let messages = match &outcome {
-            Outcome::Rejected { messages, .. } => messages.iter().map(|m| m.to_string()).collect(),
-            other => other
-                .response()
-                .map(|r| r.warnings().iter().map(|m| m.to_string()).collect())
-                .unwrap_or_default(),
+    let cleared = |label: &'static str, outcome: ClearOutcome, id: &str| -> Result<Row, Failure> {
+        let document = match outcome {
+            ClearOutcome::Cleared { document, .. }
+            | ClearOutcome::Pending { document }
+            | ClearOutcome::Rejected { document }
+            | ClearOutcome::Dead { document } => document,
         };
-        rows.push(Row {
-            label,
-            id: invoice.id.clone(),
-            icv: stored.icv,
-            uuid: stored.uuid.clone(),
-            hash: stored.invoice_hash.clone(),
-            status: status_of(&outcome, stored.simplified),
-            attempts,
-            file,
-            cleared_file,
-            messages,
-        });
+        let document = store.document(EGS_ID, document.icv)?.unwrap_or(document);
+        let (file, cleared_file) = save(documents_dir, &document, id)?;
+        Ok(Row { label, id: id.to_owned(), document, file, cleared_file })
+    };
+
+    // 3. B2B: the standard invoice, issued and cleared (Engine::clear waits for it).
+    rows.push(cleared("standard invoice", engine.clear(EGS_ID, &standard).await?, &standard.id)?);
+
+    // 4. B2C through an outage: the next two reporting calls get 503. The document is issued
+    // and queued; the engine's worker sends it, backs off, and sends the identical bytes again.
+    gateway.inject(qayd_gateway::Fault {
+        status: Some(503),
+        count: Some(2),
+        path: Some("/invoices/reporting/single".into()),
+        ..Default::default()
+    });
+    let issued = engine.issue_invoice(EGS_ID, &simplified)?;
+    say("simplified invoice queued; the reporting endpoint answers 503 twice, the worker retries");
+    let (trigger, shutdown) = shutdown_signal();
+    let worker = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run(shutdown).await }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reported = loop {
+        let current = store.document(EGS_ID, issued.icv)?.unwrap_or_else(|| issued.clone());
+        if current.status.is_final() || Instant::now() > deadline {
+            break current;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    trigger.trigger();
+    match worker.await {
+        Ok(result) => result?,
+        Err(e) => return Err(qayd::Error::Storage(format!("the worker failed: {e}")).into()),
     }
+    let qr = qayd::qr_of_document(&reported.xml)?;
+    let timeline = attempts_of(&engine, &reported.uuid)?;
+    let (file, cleared_file) = save(documents_dir, &reported, &simplified.id)?;
+    rows.push(Row {
+        label: "simplified invoice",
+        id: simplified.id.clone(),
+        document: reported,
+        file,
+        cleared_file,
+    });
+
+    // 5. B2B again: the credit note.
+    rows.push(cleared("credit note", engine.clear(EGS_ID, &credit).await?, &credit.id)?);
+
     let qr_png = match &qr {
         Some(text) => {
             let path = documents_dir.join("simplified-invoice-qr.png");
@@ -265,61 +304,81 @@ async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: b
         None => None,
     };
     gateway.shutdown().await;
-    let all_accepted =
-        rows.iter().all(|r| matches!(r.status.as_str(), "cleared" | "reported" | "accepted with warnings"));
+    let audit = engine.verify_audit()?;
+    let all_accepted = rows.iter().all(|r| {
+        matches!(
+            r.document.status,
+            SubmissionStatus::Cleared | SubmissionStatus::Reported | SubmissionStatus::AcceptedWithWarnings
+        )
+    });
     let elapsed = started.elapsed();
+    let status_text = |status: SubmissionStatus| status.as_str().replace('_', " ");
 
     if json_output {
         print_json(json!({
             "dir": dir,
             "database": database,
-            "egs": egs_files,
+            "master_key_file": key_file,
+            "egs_id": EGS_ID,
             "documents": rows.iter().map(|r| json!({
-                "document": r.label, "id": r.id, "icv": r.icv, "uuid": r.uuid, "invoice_hash": r.hash,
-                "status": r.status, "attempts": r.attempts, "file": r.file, "cleared_file": r.cleared_file,
-                "messages": r.messages,
+                "document": r.label, "id": r.id, "icv": r.document.icv, "uuid": r.document.uuid,
+                "invoice_hash": r.document.invoice_hash, "pih": r.document.pih,
+                "status": r.document.status.as_str(), "attempts": r.document.attempts,
+                "file": r.file, "cleared_file": r.cleared_file,
+                "messages": r.document.messages.as_deref().and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok()),
             })).collect::<Vec<_>>(),
+            "outage": timeline.iter().map(|(answer, ms)| json!({"answer": answer, "after_ms": ms})).collect::<Vec<_>>(),
+            "audit": { "rows": audit.rows, "intact": audit.is_intact(), "head": audit.head },
             "qr_png": qr_png,
             "seconds": elapsed.as_secs_f64(),
         }));
     } else {
-        println!();
-        println!("{:<20} {:>4}  {:<14} {:<24} {:>8}", "document", "ICV", "hash", "status", "attempts");
-        println!("{}", "-".repeat(74));
+        say!();
+        say!("{:<20} {:>4}  {:<14} {:<24} {:>8}", "document", "ICV", "hash", "status", "attempts");
+        say!("{}", "-".repeat(74));
         for r in &rows {
-            let prefix: String = r.hash.chars().take(12).collect();
-            println!(
+            let prefix: String = r.document.invoice_hash.chars().take(12).collect();
+            say!(
                 "{:<20} {:>4}  {:<14} {:<24} {:>8}",
                 r.label,
-                r.icv,
+                r.document.icv,
                 format!("{prefix}…"),
-                r.status,
-                r.attempts
+                status_text(r.document.status),
+                r.document.attempts
             );
-            for m in &r.messages {
-                println!("    {m}");
-            }
         }
-        println!();
-        println!("(the simplified invoice met an injected outage: HTTP 503 twice, then a retry)");
+        say!();
+        say!("the simplified invoice met an injected outage; the engine's queue retried it:");
+        for (n, (answer, ms)) in timeline.iter().enumerate() {
+            say!("  attempt {} at +{:.1}s: {answer}", n + 1, *ms as f64 / 1000.0);
+        }
+        say!(
+            "audit log: {} API exchanges, hash chain {}",
+            audit.rows,
+            if audit.is_intact() { "intact" } else { "BROKEN" }
+        );
         if let Some(text) = &qr {
-            println!();
-            println!("QR code of the simplified invoice:");
-            println!("{}", qayd::qr::render_text(text)?);
+            say!();
+            say!("QR code of the simplified invoice:");
+            say!("{}", qayd::qr::render_text(text)?);
         }
-        println!("files in {}:", dir.display());
-        println!("  store          {}", database.display());
-        println!("  credentials    {}  (secrets: owner-only files)", dir.join("egs").display());
+        say!("files in {}:", dir.display());
+        say!("  store          {}  (credentials sealed, outbox, events, audit log)", database.display());
+        say!("  master key     {}  (owner-only; it opens the sealed credentials)", key_file.display());
         for r in &rows {
-            println!("  {:<14} {}", r.id, r.file.display());
+            say!("  {:<14} {}", r.id, r.file.display());
             if let Some(cleared) = &r.cleared_file {
-                println!("  {:<14} {}", "  cleared", cleared.display());
+                say!("  {:<14} {}", "  cleared", cleared.display());
             }
         }
         if let Some(png) = &qr_png {
-            println!("  QR image       {}", png.display());
+            say!("  QR image       {}", png.display());
         }
-        println!("done in {:.2}s", elapsed.as_secs_f64());
+        say!();
+        say!("look inside with the engine commands:");
+        say!("  export QAYD_STORE={} QAYD_MASTER_KEY_FILE={}", database.display(), key_file.display());
+        say!("  qayd egs list; qayd queue status; qayd audit verify");
+        say!("done in {:.2}s", elapsed.as_secs_f64());
     }
     Ok(if all_accepted { 0 } else { 1 })
 }

@@ -1,10 +1,26 @@
 //! `qayd`: the command line over the engine. Thin by design: parse arguments, read files, call
 //! the core, print. Exit codes: 0 ok; 1 the document is invalid or the platform refused it (or
-//! the credentials); 2 bad input or usage; 3 the platform could not be reached or failed (try
-//! again later).
+//! the credentials), a document was rejected or is dead, the audit log is broken; 2 bad input
+//! or usage; 3 the platform could not be reached or failed (try again later; queued documents
+//! are retried); 4 the store or the master key (unreadable store, missing or wrong key);
+//! 5 a certificate expires within the warning window (`egs expiry`).
 
+/// `println!` that does not panic when standard output is closed (`qayd … | head`): the rest
+/// of the output is dropped, the command still finishes and exits with its code.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod audit;
 mod demo;
+mod egs;
+mod issue;
 mod onboard;
+mod open;
+mod queue;
 mod sdk;
 mod settings;
 
@@ -15,8 +31,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 ok; 1 invalid document, or the platform refused it or the credentials;
-2 bad input or usage; 3 the platform could not be reached or failed (try again later).
+Exit codes: 0 ok; 1 invalid document, the platform refused it or the credentials, a document
+rejected or dead, a broken audit log; 2 bad input or usage; 3 the platform could not be reached
+or failed (try again later: queued documents are retried); 4 the store or the master key
+(unreadable store, missing or wrong key); 5 a certificate expires soon (egs expiry).
+
+The engine commands (egs, issue, submit, queue, events, audit) take --store LOCATION (or
+QAYD_STORE) and the master key from --master-key-file FILE (or QAYD_MASTER_KEY_FILE) or from
+QAYD_MASTER_KEY (base64 of 32 random bytes; never on the command line). `qayd master-key FILE`
+makes a key file.
 
 The SDK's spellings work too (fatoora -> qayd):
   -csr -csrConfig F [-privateKey K] [-generatedCsr C] [-pem] [-nonprod|-sim]
@@ -28,8 +51,10 @@ The SDK's spellings work too (fatoora -> qayd):
   -invoice F -sign [-signedInvoice O]          -> sign F [--out O] --cert C --key K
 
 Settings: --settings FILE or QAYD_SETTINGS (JSON: env, csr_config, out, otp_env, otp_file,
-gateway_port, demo_dir, timeout_secs); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT,
-QAYD_OTP_ENV, QAYD_OTP_FILE, QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS.
+gateway_port, demo_dir, timeout_secs, store, master_key_file, retry_base_ms, retry_cap_ms,
+max_attempts); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV, QAYD_OTP_FILE,
+QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
+QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY.
 Precedence: flag > variable > settings file > default.
 
 Try it: qayd demo";
@@ -44,7 +69,7 @@ Examples:
 #[command(
     name = "qayd",
     version,
-    about = "ZATCA Phase 2 e-invoicing: CSR, onboarding, hash, stamp, QR, verify, local gateway",
+    about = "ZATCA Phase 2 e-invoicing: CSR, onboarding, hash, stamp, QR, verify, the durable engine, local gateway",
     after_help = AFTER_HELP
 )]
 struct Cli {
@@ -192,17 +217,98 @@ enum Command {
         #[command(flatten)]
         otp: OtpFlags,
     },
-    /// Everything on loopback in seconds: local gateway, onboarding, SQLite store, a standard
-    /// invoice, a simplified invoice and a credit note cleared/reported (one through an outage).
+    /// Everything on loopback in seconds: local gateway, onboarding, the engine on an SQLite
+    /// store, a standard invoice, a simplified invoice and a credit note cleared/reported by the
+    /// engine's queue (one through an outage and its retries).
     Demo {
         /// Where to leave the files (default: a new temporary folder).
         #[arg(long, env = "QAYD_DEMO_DIR", value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// The EGS units of a store: add (credentials or onboarding), list, show, renew, expiry.
+    Egs {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: egs::EgsCommand,
+    },
+    /// Generate and stamp invoices (the model's JSON, or a folder of them) through the engine:
+    /// next ICV and PIH from the store; --submit sends them, --clear (B2B) waits for clearance.
+    Issue {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        /// The EGS unit that issues them.
+        #[arg(long)]
+        egs: String,
+        /// Invoice JSON files or folders of them ("-" reads standard input).
+        #[arg(required = true, value_name = "INVOICE.json|DIR")]
+        inputs: Vec<PathBuf>,
+        /// Where to write the stamped XML (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also write each document's QR code as a PNG.
+        #[arg(long)]
+        qr: bool,
+        /// Send them now (one pass for this unit); exit 3 when one must wait for a retry.
+        #[arg(long)]
+        submit: bool,
+        /// Standard (B2B) documents: send each and wait for clearance; writes the cleared XML.
+        #[arg(long)]
+        clear: bool,
+        /// How long --clear waits per document, in seconds (default 10).
+        #[arg(long, value_name = "SECONDS", requires = "clear")]
+        wait: Option<u64>,
+        /// Set each document's issue date and time to now (Riyadh).
+        #[arg(long)]
+        now: bool,
+    },
+    /// Send what is due in the outbox (one pass, with a summary), or --watch: run the worker
+    /// until Ctrl-C.
+    Submit {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        /// Keep sending (retries as they fall due) until Ctrl-C; prints events.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// The outbox: counts per status, documents in a status, requeue dead letters, list them.
+    Queue {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: queue::QueueCommand,
+    },
+    /// The engine's events (deadline at risk, clearance delayed, certificate expiring,
+    /// rejected, dead letter, unauthorized) after a cursor.
+    Events {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        /// Only events after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        since: i64,
+        /// Keep printing new events until Ctrl-C.
+        #[arg(long)]
+        follow: bool,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Create a master key file for the engine commands (32 random bytes, base64, mode 0600);
+    /// never replaces one.
+    MasterKey {
+        /// The file to create.
+        file: PathBuf,
+    },
+    /// The hash-linked audit log of every API exchange: export (JSON lines), verify.
+    Audit {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
 }
 
 #[derive(clap::Args)]
-struct OtpFlags {
+pub(crate) struct OtpFlags {
     /// The name of an environment variable holding the OTP.
     #[arg(long, env = "QAYD_OTP_ENV", value_name = "VAR")]
     otp_env: Option<String>,
@@ -239,6 +345,7 @@ impl From<qayd::Error> for Failure {
         let code = match &e {
             E::ApiRejected { .. } | E::Unauthorized(_) => 1,
             E::Network(_) | E::Http { .. } | E::UnexpectedResponse { .. } => 3,
+            E::Storage(_) | E::Secret(_) => 4,
             _ => 2,
         };
         Failure { code, message: e.to_string(), error_code: e.code() }
@@ -270,7 +377,7 @@ fn main() -> ExitCode {
         Err(failure) => {
             if json_output {
                 let error = json!({ "error": { "code": failure.error_code, "message": failure.message } });
-                println!("{error}");
+                say!("{error}");
             } else {
                 eprintln!("qayd: {}", failure.message);
             }
@@ -279,8 +386,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a JSON value; a closed standard output (`| head`) is not an error worth a panic.
 fn print_json(value: serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
@@ -302,12 +410,26 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             onboard::renew(onboard::RenewArgs { dir, env, otp: otp.into() }, &settings, cli.json)
         }
         Command::Demo { dir } => demo::run(dir.or(settings.demo_dir.clone()), cli.json),
+        Command::Egs { engine, command } => egs::run(command, &engine, &settings, cli.json),
+        Command::Issue { engine, egs, inputs, out, qr, submit, clear, wait, now } => issue::run(
+            issue::IssueArgs { egs, inputs, out, qr, submit, clear, wait, now },
+            &engine,
+            &settings,
+            cli.json,
+        ),
+        Command::Submit { engine, watch } => queue::submit(watch, &engine, &settings, cli.json),
+        Command::Queue { engine, command } => queue::queue(command, &engine, &settings, cli.json),
+        Command::Events { engine, since, follow, limit } => {
+            queue::events(since, follow, limit, &engine, &settings, cli.json)
+        }
+        Command::Audit { engine, command } => audit::run(command, &engine, &settings, cli.json),
+        Command::MasterKey { file } => open::new_master_key(&file, cli.json),
         Command::Hash { file } => {
             let hash = qayd::invoice_hash(&read_input(&file)?)?;
             if cli.json {
                 print_json(json!({ "invoice_hash": hash }));
             } else {
-                println!("{hash}");
+                say!("{hash}");
             }
             Ok(0)
         }
@@ -341,22 +463,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(serde_json::to_value(&report).unwrap_or_default());
             } else {
                 for finding in &report.findings {
-                    println!(
+                    say!(
                         "{:<7} {:<16} {}",
                         format!("{:?}", finding.severity).to_uppercase(),
                         finding.rule,
                         finding.path
                     );
-                    println!("        {}", finding.message_en);
+                    say!("        {}", finding.message_en);
                     if arabic {
-                        println!("        {}", finding.message_ar);
+                        say!("        {}", finding.message_ar);
                     }
                     if !finding.fix.is_empty() {
-                        println!("        fix: {}", finding.fix);
+                        say!("        fix: {}", finding.fix);
                     }
                 }
                 let (errors, warnings) = (report.errors().count(), report.warnings().count());
-                println!(
+                say!(
                     "{} ({errors} errors, {warnings} warnings)",
                     if report.valid { "VALID" } else { "INVALID" }
                 );
@@ -369,14 +491,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(serde_json::to_value(&report).unwrap_or_default());
             } else {
                 for check in &report.checks {
-                    println!(
+                    say!(
                         "{} {:<26} {}",
                         if check.passed { "ok  " } else { "FAIL" },
                         check.name,
                         check.message
                     );
                 }
-                println!("{}", if report.valid { "VALID" } else { "INVALID" });
+                say!("{}", if report.valid { "VALID" } else { "INVALID" });
             }
             Ok(if report.valid { 0 } else { 1 })
         }
@@ -394,13 +516,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(json!({ "qr": text, "fields": fields }));
             } else if decode {
                 for field in qayd::qr::decode(&text)? {
-                    println!("{:>2} {:<22} {}", field.tag, field.name, field.value);
+                    say!("{:>2} {:<22} {}", field.tag, field.name, field.value);
                 }
             } else if !terminal {
-                println!("{text}");
+                say!("{text}");
             }
             if terminal && !cli.json {
-                println!("{}", qayd::qr::render_text(&text)?);
+                say!("{}", qayd::qr::render_text(&text)?);
             }
             Ok(0)
         }
@@ -427,7 +549,7 @@ fn emit(
     } else if out.is_none() {
         std::io::stdout().write_all(xml).map_err(|e| io_failure(Path::new("-"), e))?;
     } else if let Some(hash) = summary["invoice_hash"].as_str() {
-        println!("invoice hash: {hash}");
+        say!("invoice hash: {hash}");
     }
     Ok(())
 }
@@ -454,10 +576,10 @@ fn invoice_request(file: &Path, out: Option<&Path>, json_output: bool) -> Result
             if json_output {
                 print_json(json!({ "out": out, "uuid": body.uuid, "invoiceHash": body.invoice_hash }));
             } else {
-                println!("API request: {}", out.display());
+                say!("API request: {}", out.display());
             }
         }
-        None => println!("{text}"),
+        None => say!("{text}"),
     }
     Ok(0)
 }
@@ -481,14 +603,16 @@ fn gateway(port: Option<u16>, config: Option<&Path>, json_output: bool) -> Resul
         .build()
         .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
+        // Listen before the URL is printed: whoever reads it may interrupt at once.
+        let interrupted = open::interrupt()?;
         let bind = gateway_config.bind;
         let gateway = qayd_gateway::Gateway::start(gateway_config)
             .await
             .map_err(|e| Failure { code: 2, message: format!("cannot listen on {bind}: {e}"), error_code: "IO" })?;
         if json_output {
-            println!("{}", json!({ "base_url": gateway.base_url() }));
+            say!("{}", json!({ "base_url": gateway.base_url() }));
         } else {
-            println!("{}", gateway.base_url());
+            say!("{}", gateway.base_url());
             eprintln!(
                 "qayd gateway: local Fatoora stand-in on {} (use --env {} with qayd onboard; Ctrl-C stops it)",
                 gateway.base_url(),
@@ -496,9 +620,7 @@ fn gateway(port: Option<u16>, config: Option<&Path>, json_output: bool) -> Resul
             );
         }
         let _ = std::io::stdout().flush();
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| Failure { code: 2, message: format!("cannot wait for Ctrl-C: {e}"), error_code: "IO" })?;
+        interrupted.await;
         gateway.shutdown().await;
         Ok(0)
     })

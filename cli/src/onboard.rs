@@ -108,8 +108,8 @@ pub fn csr(args: CsrArgs, settings: &Settings, json_output: bool) -> Result<u8, 
             "csr": csr.to_api_base64(),
         }));
     } else {
-        println!("private key: {} (keep it secret)", key_out.display());
-        println!(
+        say!("private key: {} (keep it secret)", key_out.display());
+        say!(
             "CSR:         {} ({}, template {})",
             csr_out.display(),
             environment,
@@ -119,7 +119,8 @@ pub fn csr(args: CsrArgs, settings: &Settings, json_output: bool) -> Result<u8, 
     Ok(0)
 }
 
-/// Where the OTP comes from: `--otp-file`, `--otp-env VAR`, `--otp`, else `QAYD_OTP`.
+/// Where the OTP comes from: `--otp-file` (`-`: standard input), `--otp-env VAR`, `--otp`, else
+/// `QAYD_OTP`.
 pub struct OtpArgs {
     pub otp_env: Option<String>,
     pub otp_file: Option<PathBuf>,
@@ -127,9 +128,10 @@ pub struct OtpArgs {
 }
 
 impl OtpArgs {
-    fn resolve(&self, settings: &Settings) -> Result<String, Failure> {
+    pub fn resolve(&self, settings: &Settings) -> Result<String, Failure> {
         let otp = if let Some(path) = self.otp_file.as_ref().or(settings.otp_file.as_ref()) {
-            std::fs::read_to_string(path).map_err(|e| io_failure(path, e))?
+            let bytes = crate::read_input(path)?;
+            String::from_utf8(bytes).map_err(|_| Failure::input(format!("{}: not text", path.display())))?
         } else if let Some(var) = self.otp_env.as_ref().or(settings.otp_env.as_ref()) {
             std::env::var(var).map_err(|_| {
                 Failure::input(format!("--otp-env {var}: the environment variable {var} is not set"))
@@ -167,6 +169,24 @@ impl Bar {
             bar.set_style(style);
         }
         Bar(Some(bar))
+    }
+
+    /// A bar counting `total` items (files, documents); drawn only when it helps: on a
+    /// terminal, not with `--json`, for more than one item.
+    pub fn counter(json_output: bool, total: u64) -> Bar {
+        let bar = if total > 1 { Bar::new(json_output) } else { Bar(None) };
+        if let Some(bar) = &bar.0 {
+            bar.set_length(total);
+        }
+        bar
+    }
+
+    /// One item done.
+    pub fn step(&self, message: String) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+            bar.set_message(message);
+        }
     }
 
     /// The callback for [`qayd::onboarding`].
@@ -221,12 +241,12 @@ pub struct OnboardArgs {
     pub force: bool,
 }
 
-fn client(environment: &qayd::Environment, settings: &Settings) -> Result<qayd::api::Client, Failure> {
+pub fn client(environment: &qayd::Environment, settings: &Settings) -> Result<qayd::api::Client, Failure> {
     let config = qayd::api::ClientConfig { timeout: settings.timeout()?, ..Default::default() };
     Ok(qayd::api::Client::with_config(environment.clone(), config)?)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -241,22 +261,22 @@ fn report(credentials: &EgsCredentials, files: serde_json::Value, verb: &str, js
         print_json(summary);
         return;
     }
-    println!(
+    say!(
         "{verb} {} (VAT {}) with {}",
         credentials.identity.common_name,
         credentials.identity.organization_identifier,
         credentials.environment
     );
     for sample in &credentials.samples {
-        println!("  compliance {:<24} {}", sample.document, sample.status);
+        say!("  compliance {:<24} {}", sample.document, sample.status);
     }
-    println!(
+    say!(
         "  production CSID request {}; certificate expires {}",
         credentials.production.request_id.as_deref().unwrap_or("?"),
         qayd::onboarding::utc_text(credentials.certificate_expiry)
     );
     for (name, path) in files.as_object().into_iter().flatten() {
-        println!("  {name:<24} {}", path.as_str().unwrap_or(""));
+        say!("  {name:<24} {}", path.as_str().unwrap_or(""));
     }
 }
 

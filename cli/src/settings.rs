@@ -6,7 +6,9 @@
 //!
 //! ```json
 //! { "env": "simulation", "csr_config": "egs.properties", "out": "egs-1",
-//!   "otp_env": "FATOORA_OTP", "gateway_port": 8443, "demo_dir": "demo", "timeout_secs": 30 }
+//!   "otp_env": "FATOORA_OTP", "gateway_port": 8443, "demo_dir": "demo", "timeout_secs": 30,
+//!   "store": "qayd.db", "master_key_file": "/etc/qayd/master.key",
+//!   "retry_base_ms": 1000, "retry_cap_ms": 300000, "max_attempts": 10 }
 //! ```
 //!
 //! | variable | option |
@@ -21,8 +23,12 @@
 //! | `QAYD_DEMO_DIR` | `--dir` of `demo` |
 //! | `QAYD_TIMEOUT` | HTTP timeout in seconds for `onboard`, `renew` (default 30) |
 //! | `QAYD_NO_PROGRESS` | any value: never draw progress bars |
+//! | `QAYD_STORE` | `--store` of the engine commands (`egs`, `issue`, `submit`, `queue`, `events`, `audit`) |
+//! | `QAYD_MASTER_KEY_FILE` | `--master-key-file` of the engine commands |
+//! | `QAYD_MASTER_KEY` | the master key itself (base64 of 32 bytes), when no key file is named |
 //!
-//! Secrets never go into the settings file: it names where the OTP is, not the OTP.
+//! Secrets never go into the settings file: it names where the OTP and the master key are, not
+//! the OTP or the key.
 
 use crate::Failure;
 use serde::Deserialize;
@@ -39,6 +45,14 @@ pub struct Settings {
     pub gateway_port: Option<u16>,
     pub demo_dir: Option<PathBuf>,
     pub timeout_secs: Option<u64>,
+    /// The engine's store: an SQLite file, `:memory:` or a `postgres://` URL.
+    pub store: Option<String>,
+    /// A file holding the master key (base64 of 32 bytes).
+    pub master_key_file: Option<PathBuf>,
+    /// The engine's retry policy: first delay and longest delay (ms), attempts before dead.
+    pub retry_base_ms: Option<u64>,
+    pub retry_cap_ms: Option<u64>,
+    pub max_attempts: Option<u32>,
 }
 
 impl Settings {

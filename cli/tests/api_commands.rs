@@ -1,88 +1,13 @@
 //! `csr`, `invoice-request`, `gateway`, `onboard`, `renew`, `demo`: run as a user would, against
 //! a `qayd gateway` child process on loopback.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-fn properties() -> PathBuf {
-    repo().join("tests/vectors/sdk-R3.4.8/Data/Input/csr-config-example-EN.properties")
-}
-fn signed_sample() -> PathBuf {
-    repo().join("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml")
-}
-fn qayd() -> Command {
-    let mut command = Command::cargo_bin("qayd").unwrap();
-    // The tests set what they need; nothing from the developer's shell.
-    for var in [
-        "QAYD_SETTINGS",
-        "QAYD_ENV",
-        "QAYD_CSR_CONFIG",
-        "QAYD_OUT",
-        "QAYD_OTP",
-        "QAYD_OTP_ENV",
-        "QAYD_OTP_FILE",
-        "QAYD_GATEWAY_PORT",
-        "QAYD_DEMO_DIR",
-        "QAYD_TIMEOUT",
-    ] {
-        command.env_remove(var);
-    }
-    command
-}
-fn json_of(output: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
-}
 #[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-/// A `qayd gateway --port 0` child process; killed on drop.
-struct GatewayProcess {
-    child: std::process::Child,
-    url: String,
-}
-
-impl GatewayProcess {
-    fn start() -> Self {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
-            .args(["gateway", "--port", "0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        GatewayProcess { child, url }
-    }
-
-    /// A plain HTTP GET; returns (status line, body).
-    fn get(&self, path: &str) -> (String, String) {
-        let address = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        (head.lines().next().unwrap().to_owned(), body.to_owned())
-    }
-}
-
-impl Drop for GatewayProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::mode;
+use common::{GatewayProcess, json_of, properties, qayd, repo, signed_sample};
+use predicates::prelude::*;
+use std::path::Path;
 
 // ---- csr ----------------------------------------------------------------------------------
 
@@ -489,8 +414,38 @@ fn demo_runs_in_seconds_and_leaves_its_files() {
     let simplified = stdout.lines().find(|l| l.starts_with("simplified invoice")).unwrap();
     assert!(simplified.trim_end().ends_with('3'), "two 503s then success: {simplified}");
     assert!(!stdout.contains("PRIVATE KEY"));
+    // The retry is the engine's: the audit log shows 503, 503, then 200 for the same document.
+    for expected in ["attempt 1", "HTTP 503", "attempt 3", "HTTP 200", "hash chain intact"] {
+        assert!(stdout.contains(expected), "{expected} missing from:\n{stdout}");
+    }
     assert!(dir.path().join("qayd.db").exists());
-    assert!(dir.path().join("egs/credentials.json").exists());
+    // Credentials live in the store, sealed: no plain key file, no key text in the database.
+    assert!(!dir.path().join("egs/credentials.json").exists());
+    #[cfg(unix)]
+    assert_eq!(mode(&dir.path().join("master.key")), 0o600);
+    for file in ["qayd.db", "qayd.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            assert!(!bytes.windows(11).any(|w| w == b"PRIVATE KEY"), "{file} holds a plain key");
+        }
+    }
+    // The demo's store is an ordinary store for the engine commands.
+    let output = qayd()
+        .args(["--json", "egs", "list"])
+        .env("QAYD_STORE", dir.path().join("qayd.db"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let units = json_of(&output)["units"].as_array().unwrap().clone();
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0]["next_icv"], 4);
+    assert_eq!(units[0]["queue"]["cleared"], 2);
+    assert_eq!(units[0]["queue"]["reported"], 1);
+    qayd()
+        .args(["audit", "verify", "--store"])
+        .arg(dir.path().join("qayd.db"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intact"));
     assert!(dir.path().join("documents/001-INV-DEMO-0001.cleared.xml").exists());
     let simplified_xml = std::fs::read(dir.path().join("documents/002-SIM-DEMO-0002.xml")).unwrap();
     assert!(qayd::verify(&simplified_xml).unwrap().valid);
@@ -514,6 +469,15 @@ fn demo_json() {
     let attempts: Vec<u64> = documents.iter().map(|d| d["attempts"].as_u64().unwrap()).collect();
     assert_eq!(attempts, [1, 3, 1]);
     assert_eq!(documents.iter().map(|d| d["icv"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+    let outage: Vec<&str> =
+        value["outage"].as_array().unwrap().iter().map(|a| a["answer"].as_str().unwrap()).collect();
+    assert_eq!(outage.len(), 3, "{outage:?}");
+    assert!(outage[0].starts_with("HTTP 503") && outage[1].starts_with("HTTP 503"), "{outage:?}");
+    assert!(outage[2].starts_with("HTTP 200"), "{outage:?}");
+    assert_eq!(value["audit"]["intact"], true);
+    // Each document chains to the one before it.
+    assert_eq!(documents[1]["pih"], documents[0]["invoice_hash"]);
+    assert_eq!(documents[2]["pih"], documents[1]["invoice_hash"]);
     assert!(Path::new(value["database"].as_str().unwrap()).starts_with(dir.path()));
 }
 

@@ -64,6 +64,12 @@ pub fn generate_private_key_pem() -> Result<String> {
     crate::csr::generate_private_key()?.to_sec1_pem()
 }
 
+/// A new random master key, base64 (what `QAYD_MASTER_KEY` and [`EngineOptions::master_key`]
+/// take). Keep it outside the store: without it the sealed credentials cannot be opened.
+pub fn generate_master_key() -> Result<String> {
+    Ok(MasterKey::generate()?.to_base64())
+}
+
 /// A CSR in both of its forms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CsrOutput {
@@ -244,6 +250,16 @@ impl ApiClient {
         Ok(ApiClient { client: Client::with_config(environment, options.apply(ClientConfig::default()))? })
     }
 
+    /// The environment's short name (`core`, `custom(http://…)`, …).
+    pub fn environment(&self) -> String {
+        self.client.environment().name()
+    }
+
+    /// The API base URL calls go to.
+    pub fn base_url(&self) -> String {
+        self.client.environment().base_url().to_owned()
+    }
+
     fn credentials(&self, token: &str, secret: &str) -> Credentials {
         Credentials::new(self.client.environment().clone(), token.to_owned(), secret.to_owned())
     }
@@ -326,6 +342,9 @@ pub struct EngineOptions {
     pub clear_wait_ms: Option<u64>,
     /// The worker's longest sleep between passes (ms, default 5 000).
     pub poll_interval_ms: Option<u64>,
+    /// Local validation of every issued document: `refuse_on_errors` (the default),
+    /// `refuse_on_warnings`, `warn_only` or `off`.
+    pub validation: Option<crate::engine::ValidationPolicy>,
     #[serde(flatten)]
     pub client: ClientOptions,
 }
@@ -346,6 +365,9 @@ impl EngineOptions {
         }
         if let Some(poll) = self.poll_interval_ms {
             config.poll_interval = ms(poll.max(10));
+        }
+        if let Some(validation) = self.validation {
+            config.validation = validation;
         }
         config.client = self.client.apply(config.client);
         config
@@ -400,11 +422,19 @@ pub struct Document {
     pub info: DocumentInfo,
     pub xml: Vec<u8>,
     pub cleared_xml: Option<Vec<u8>>,
+    /// What local validation said when the document was issued (warnings; with `warn_only`
+    /// also errors). Empty for documents read back from the store.
+    pub findings: Vec<crate::validate::Finding>,
 }
 
 impl From<StoredDocument> for Document {
     fn from(d: StoredDocument) -> Self {
-        Document { info: DocumentInfo::from(&d), xml: d.xml, cleared_xml: d.cleared_xml }
+        Document {
+            info: DocumentInfo::from(&d),
+            xml: d.xml,
+            cleared_xml: d.cleared_xml,
+            findings: Vec::new(),
+        }
     }
 }
 
@@ -428,6 +458,8 @@ pub struct DrainReport {
     pub retry_scheduled: u64,
     pub dead: u64,
     pub stopped_units: Vec<String>,
+    /// Units left alone because their credentials belong to another environment.
+    pub other_environment_units: Vec<String>,
     /// Units that could not be processed, with the error code and message.
     pub errors: Vec<UnitError>,
 }
@@ -525,7 +557,8 @@ impl EngineHandle {
     /// PIH, stamp, stored as pending — never waits for the network.
     pub fn issue(&self, egs_id: &str, invoice_json: &str) -> Result<Document> {
         let invoice = Invoice::from_json(invoice_json)?;
-        Ok(self.engine.issue_invoice(egs_id, &invoice)?.into())
+        let issued = self.engine.issue_invoice_checked(egs_id, &invoice)?;
+        Ok(Document { findings: issued.findings, ..issued.document.into() })
     }
 
     /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
@@ -564,6 +597,7 @@ impl EngineHandle {
             retry_scheduled: s.retry_scheduled,
             dead: s.dead,
             stopped_units: s.stopped_units,
+            other_environment_units: s.other_environment_units,
             errors: s
                 .errors
                 .into_iter()

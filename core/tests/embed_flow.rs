@@ -259,3 +259,83 @@ async fn the_worker_keeps_running_and_reports_a_wrong_master_key_in_its_health()
     assert!(!error.message.contains(&credentials.production.secret));
     wrong.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_leaves_units_of_another_environment_alone() {
+    let (_gateway, url, credentials) = onboarded().await;
+    let other = Gateway::start(GatewayConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("two-environments.db");
+    let store = store.to_str().unwrap();
+    let key = qayd::secrets::MasterKey::generate().unwrap().to_base64();
+    let open = |environment: &str| {
+        EngineHandle::open(&EngineOptions {
+            store: store.into(),
+            environment: Some(environment.into()),
+            master_key: Some(key.clone()),
+            ..EngineOptions::default()
+        })
+        .unwrap()
+    };
+    let ours = open(&url);
+    ours.set_credentials("till-1", &credentials).unwrap();
+    let json = embed::sample_invoice_json(&credentials.identity, "simplified", "invoice").unwrap();
+    let issued = ours.issue("till-1", &json).unwrap();
+
+    let theirs = open(&other.base_url());
+    let pass = theirs.drain().await.unwrap();
+    assert_eq!((pass.sent, pass.other_environment_units.clone()), (0, vec!["till-1".to_owned()]), "{pass:?}");
+    let unit = &theirs.egs_units().unwrap()[0];
+    assert_eq!(unit.stopped, None, "the unit is not stopped by an engine of another environment");
+    assert!(other.received().is_empty(), "nothing went to the other environment");
+
+    let pass = ours.drain().await.unwrap();
+    assert_eq!((pass.sent, pass.reported), (1, 1), "{pass:?}");
+    assert_eq!(ours.document("till-1", issued.info.icv).unwrap().unwrap().info.status, "reported");
+}
+
+#[test]
+fn issued_documents_carry_their_warnings_and_the_policy_is_an_option() {
+    let identity = identity();
+    let mut invoice: serde_json::Value =
+        serde_json::from_str(&embed::sample_invoice_json(&identity, "simplified", "invoice").unwrap())
+            .unwrap();
+    // Issued three days ago: a simplified invoice reported that late breaks BR-KSA-98 (a warning).
+    let three_days_ago = time::OffsetDateTime::now_utc() - time::Duration::days(3);
+    invoice["issue_date"] = serde_json::json!(three_days_ago.date().to_string());
+    let invoice = invoice.to_string();
+    let certificates =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/sdk-R3.4.8/Data/Certificates");
+    let certificate = std::fs::read_to_string(certificates.join("cert.pem")).unwrap();
+    let key =
+        qayd::PrivateKey::from_bytes(&std::fs::read(certificates.join("ec-secp256k1-priv-key.pem")).unwrap())
+            .unwrap();
+    let open = |validation: Option<&str>| {
+        let mut options = serde_json::json!({
+            "store": ":memory:",
+            "master_key": qayd::secrets::MasterKey::generate().unwrap().to_base64(),
+        });
+        if let Some(validation) = validation {
+            options["validation"] = serde_json::json!(validation);
+        }
+        let engine = EngineHandle::open_json(&options.to_string()).unwrap();
+        let credentials =
+            qayd::api::Credentials::new(qayd::Environment::Simulation, certificate.clone(), "secret");
+        engine.engine().set_credentials("till-1", &credentials, &key).unwrap();
+        engine
+    };
+    let rules =
+        |document: &embed::Document| document.findings.iter().map(|f| f.rule.clone()).collect::<Vec<_>>();
+
+    let default = open(None).issue("till-1", &invoice).unwrap();
+    assert_eq!(rules(&default), ["BR-KSA-98"], "a warning does not refuse, and is handed back");
+    assert_eq!(open(Some("off")).issue("till-1", &invoice).unwrap().findings.len(), 0);
+    let strict = open(Some("refuse_on_warnings"));
+    let refused = strict.issue("till-1", &invoice).unwrap_err();
+    assert_eq!((refused.code(), refused.rule()), ("INVALID_MODEL", Some("BR-KSA-98")));
+    assert_eq!(strict.egs_units().unwrap()[0].next_icv, 1, "a refused document uses no ICV");
+    let stored = strict.documents("till-1").unwrap();
+    assert!(stored.is_empty());
+    let bad = EngineHandle::open_json(r#"{"store": ":memory:", "validation": "sometimes"}"#).unwrap_err();
+    assert!(bad.to_string().contains("sometimes"), "{bad}");
+}

@@ -1,176 +1,30 @@
-//! The chain invariant under concurrency: contiguous ICVs, every PIH the hash of the previous
-//! document, nothing lost or duplicated — with many threads, many connections and two processes
-//! on one SQLite file.
+//! The chain invariant on SQLite under concurrency (the scenarios are in
+//! `store_scenarios/chain.rs`, shared with the PostgreSQL store): contiguous ICVs, every PIH the
+//! hash of the previous document, nothing lost or duplicated — with many threads, many
+//! connections and two processes on one SQLite file.
 
-use qayd::engine::Engine;
-use qayd::model::Invoice;
-use qayd::store::{SqliteStore, Store, StoredDocument, SubmissionStatus};
-use qayd::{GENESIS_PIH, Signer, StampOptions};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod engine_support;
+mod store_scenarios;
+mod store_support;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
+use qayd::store::SqliteStore;
+use store_scenarios::scenario_tests;
 
-fn signer() -> Signer {
-    Signer::from_bytes(
-        &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem")).unwrap(),
-        &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem")).unwrap(),
-    )
-    .unwrap()
-}
+scenario_tests!(sync chain::{
+    sequential_issue_builds_a_valid_chain,
+    a_failed_stamp_reserves_nothing,
+    eight_threads_share_one_engine_across_units,
+    issue_dates_follow_riyadh_time,
+} on store_support::memory);
 
-fn invoice() -> Invoice {
-    let json = std::fs::read_to_string(repo("core/tests/fixtures/models/simplified_invoice.json")).unwrap();
-    let mut invoice = Invoice::from_json(&json).unwrap();
-    invoice.uuid = uuid::Uuid::new_v4();
-    invoice
-}
+// A connection per thread, and a process each: on one file.
+scenario_tests!(sync chain::{eight_threads_one_unit_no_fork_no_gap, two_processes_one_database} on store_support::file);
 
-fn options() -> StampOptions {
-    StampOptions { signing_time: Some("2025-03-14T19:42:06".into()) }
-}
-
-/// Checks the whole chain of one unit: ICVs 1..=n, PIH links, stored hashes and signatures.
-fn assert_chain(documents: &[StoredDocument], expected: usize) {
-    assert_eq!(documents.len(), expected);
-    let mut previous = GENESIS_PIH.to_owned();
-    for (i, document) in documents.iter().enumerate() {
-        assert_eq!(document.icv, i as u64 + 1, "ICVs are contiguous");
-        assert_eq!(document.pih, previous, "ICV {} chains to its predecessor", document.icv);
-        assert_eq!(qayd::invoice_hash(&document.xml).unwrap(), document.invoice_hash);
-        let xml = String::from_utf8_lossy(&document.xml);
-        assert!(xml.contains(&format!("<cbc:UUID>{}</cbc:UUID>", document.icv)), "ICV is in the XML");
-        assert!(xml.contains(&previous), "PIH is in the XML");
-        previous = document.invoice_hash.clone();
-    }
-    let mut uuids: Vec<_> = documents.iter().map(|d| d.uuid.clone()).collect();
-    uuids.sort();
-    uuids.dedup();
-    assert_eq!(uuids.len(), expected, "no document stored twice");
-}
-
+/// Run by `two_processes_one_database` in child processes; does nothing when run directly.
 #[test]
-fn sequential_issue_builds_a_valid_chain() {
-    let engine = Engine::new(Arc::new(SqliteStore::in_memory().unwrap()));
-    engine.register_egs("pos-1").unwrap();
-    let signer = signer();
-    for _ in 0..20 {
-        let document = engine.issue("pos-1", &signer, &invoice(), &options()).unwrap();
-        assert_eq!(document.status, SubmissionStatus::Pending);
-        assert!(qayd::verify(&document.xml).unwrap().valid);
-    }
-    assert_chain(&engine.store().documents("pos-1").unwrap(), 20);
-    assert_eq!(engine.store().chain_head("pos-1").unwrap().next_icv, 21);
-}
-
-#[test]
-fn a_failed_stamp_reserves_nothing() {
-    let engine = Engine::new(Arc::new(SqliteStore::in_memory().unwrap()));
-    engine.register_egs("pos-1").unwrap();
-    let signer = signer();
-    let first = engine.issue("pos-1", &signer, &invoice(), &options()).unwrap();
-    let mut broken = invoice();
-    broken.seller.vat_number = Some("123".into());
-    assert_eq!(engine.issue("pos-1", &signer, &broken, &options()).unwrap_err().code(), "INVALID_MODEL");
-    let duplicate = {
-        let mut again = invoice();
-        again.uuid = first.uuid.parse().unwrap();
-        engine.issue("pos-1", &signer, &again, &options()).unwrap_err()
-    };
-    assert!(duplicate.to_string().contains("already issued"), "{duplicate}");
-    let head = engine.store().chain_head("pos-1").unwrap();
-    assert_eq!(head.next_icv, 2);
-    assert_eq!(head.last_hash, first.invoice_hash);
-    engine.issue("pos-1", &signer, &invoice(), &options()).unwrap();
-    assert_chain(&engine.store().documents("pos-1").unwrap(), 2);
-    assert_eq!(engine.issue("unknown", &signer, &invoice(), &options()).unwrap_err().code(), "INVALID_INPUT");
-}
-
-#[test]
-fn eight_threads_one_unit_no_fork_no_gap() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("egs.sqlite");
-    let signer = Arc::new(signer());
-    SqliteStore::open(&path).unwrap().register_egs("pos-1").unwrap();
-    // Each thread has its own connection to the file, like separate workers would.
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let (path, signer) = (path.clone(), signer.clone());
-            std::thread::spawn(move || {
-                let engine = Engine::new(Arc::new(SqliteStore::open(&path).unwrap()));
-                for _ in 0..15 {
-                    engine.issue("pos-1", &signer, &invoice(), &options()).unwrap();
-                }
-            })
-        })
-        .collect();
-    for thread in threads {
-        thread.join().unwrap();
-    }
-    assert_chain(&SqliteStore::open(&path).unwrap().documents("pos-1").unwrap(), 120);
-}
-
-#[test]
-fn eight_threads_share_one_engine_across_units() {
-    let engine = Arc::new(Engine::new(Arc::new(SqliteStore::in_memory().unwrap())));
-    let signer = Arc::new(signer());
-    for unit in ["a", "b"] {
-        engine.register_egs(unit).unwrap();
-    }
-    let threads: Vec<_> = (0..8)
-        .map(|i| {
-            let (engine, signer) = (engine.clone(), signer.clone());
-            std::thread::spawn(move || {
-                for _ in 0..10 {
-                    engine
-                        .issue(if i % 2 == 0 { "a" } else { "b" }, &signer, &invoice(), &options())
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for thread in threads {
-        thread.join().unwrap();
-    }
-    assert_chain(&engine.store().documents("a").unwrap(), 40);
-    assert_chain(&engine.store().documents("b").unwrap(), 40);
-}
-
-const WORKER_DB: &str = "QAYD_TEST_WORKER_DB";
-
-/// Run by `two_processes_one_file` in child processes; does nothing when run directly.
-#[test]
-#[ignore = "a worker for two_processes_one_file, started in a child process"]
+#[ignore = "a worker for two_processes_one_database, started in a child process"]
 fn worker_process() {
-    let Some(path) = std::env::var_os(WORKER_DB) else { return };
-    let engine = Engine::new(Arc::new(SqliteStore::open(path).unwrap()));
-    let signer = signer();
-    for _ in 0..40 {
-        engine.issue("pos-1", &signer, &invoice(), &options()).unwrap();
-    }
-}
-
-#[test]
-fn two_processes_one_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("egs.sqlite");
-    SqliteStore::open(&path).unwrap().register_egs("pos-1").unwrap();
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            std::process::Command::new(std::env::current_exe().unwrap())
-                .args(["worker_process", "--exact", "--ignored", "--test-threads=1"])
-                .env(WORKER_DB, &path)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for mut child in children {
-        assert!(child.wait().unwrap().success(), "a worker process failed");
-    }
-    assert_chain(&SqliteStore::open(&path).unwrap().documents("pos-1").unwrap(), 80);
+    store_scenarios::chain::worker_process();
 }
 
 #[cfg(unix)]
@@ -181,23 +35,4 @@ fn database_file_is_private() {
     let path = dir.path().join("egs.sqlite");
     SqliteStore::open(&path).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-}
-
-#[test]
-fn issue_dates_follow_riyadh_time() {
-    use qayd::clock::FixedClock;
-    // 2025-03-14 22:30 UTC = 2025-03-15 01:30 in Riyadh: a document dated the 15th is not in the
-    // future (a UTC-based check would say it is), one dated the 16th is.
-    let clock = Arc::new(FixedClock::at(1_741_991_400));
-    let engine = Engine::with_clock(Arc::new(SqliteStore::in_memory().unwrap()), clock.clone());
-    engine.register_egs("pos-1").unwrap();
-    let mut today = invoice();
-    today.set_issued_at(clock.0.load(std::sync::atomic::Ordering::SeqCst));
-    assert_eq!((today.issue_date.as_str(), today.issue_time.as_str()), ("2025-03-15", "01:30:00"));
-    engine.issue("pos-1", &signer(), &today, &options()).unwrap();
-    let mut tomorrow = invoice();
-    tomorrow.issue_date = "2025-03-16".into();
-    let error = engine.issue("pos-1", &signer(), &tomorrow, &options()).unwrap_err();
-    assert_eq!(error.rule(), Some("BR-KSA-04"));
-    assert_eq!(engine.store().chain_head("pos-1").unwrap().next_icv, 2);
 }

@@ -89,7 +89,7 @@ fn foreign_buyer() -> Party {
     Party {
         registration_name: Some("Acme Imports LLC".into()),
         vat_number: None,
-        ids: vec![PartyId { scheme: IdScheme::Oth, value: "US12345678".into() }],
+        ids: vec![PartyId { scheme: IdScheme::Oth, value: "US20481357".into() }],
         address: Some(Address {
             street: Some("1 Main Street".into()),
             additional_street: None,

@@ -49,6 +49,14 @@ impl Ca {
         self.sign(&name, &name, &spki, 3650, &extensions)
     }
 
+    /// The platform's own stamping signer (the CA key and its self-signed certificate, as made
+    /// once by [`Ca::certificate_der`]): what
+    /// the gateway stamps cleared invoices with. Which key ZATCA stamps with is not published.
+    pub fn stamper(&self, certificate_der: &[u8]) -> Option<qayd::Signer> {
+        let certificate = qayd::Certificate::from_bytes(certificate_der).ok()?;
+        qayd::Signer::new(certificate, self.key.clone()).ok()
+    }
+
     /// Issues a certificate for the CSR's key, subject and SAN.
     pub fn issue(&self, csr: &ParsedCsr, kind: CsidKind) -> Vec<u8> {
         let c = &csr.config;

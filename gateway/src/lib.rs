@@ -54,8 +54,12 @@ pub struct GatewayConfig {
     pub ca_key: Option<String>,
     /// Faults to apply from the start (see [`Fault`]).
     pub faults: Vec<Fault>,
-    /// Require the compliance checks before `POST /production/csids` (default true).
+    /// Require the compliance checks before `POST /production/csids` (default true); a
+    /// renewal whose CSR enables a family not yet checked then answers 428 `NOT_COMPLIANT`.
     pub require_compliance_steps: bool,
+    /// Every renewal answers 428 `NOT_COMPLIANT` with a new compliance CSID (default false), to
+    /// exercise a client's handling of it.
+    pub renewal_requires_compliance: bool,
     /// Warn (`BR-KSA-98`, HTTP 202) when a simplified document is reported more than 24 hours
     /// after its issue date and time (Riyadh time). Default false: the SDK samples are old.
     pub warn_late_reporting: bool,
@@ -71,6 +75,7 @@ impl Default for GatewayConfig {
             ca_key: None,
             faults: Vec::new(),
             require_compliance_steps: true,
+            renewal_requires_compliance: false,
             warn_late_reporting: false,
         }
     }
@@ -218,7 +223,10 @@ impl Gateway {
                                 let shared = shared.clone();
                                 async move { handle(shared, request).await }
                             });
+                            // `Content-Type`, `Retry-After`…: the spelling HTTP/1 servers
+                            // conventionally send (hyper would write them lowercase).
                             let _ = hyper::server::conn::http1::Builder::new()
+                                .title_case_headers(true)
                                 .serve_connection(TokioIo::new(stream), service)
                                 .await;
                         });

@@ -37,10 +37,26 @@
 //!   certificate): the PIH must be the hash of the previous document of that EGS, accepted or
 //!   rejected (the first one: the genesis PIH), and the ICV one more than the previous one
 //!   (`invalid-pih`, `invalid-icv`: this gateway's own codes);
+//! * the schema and every business rule of `qayd::validate` (ZATCA's R3.4.8 rule set): an error
+//!   is reported with the rule id as `code` (category `KSA` or `EN_16931`; schema findings as
+//!   `XSD_ZATCA_INVALID`) and rejects the document (**400**); warnings alone accept it with
+//!   **202** (compliance checks: 200 with status `WARNING`, as ZATCA documents only 200/400
+//!   there). `BR-KSA-98` comes only from `warn_late_reporting`;
 //! * duplicates (same invoice hash again for the same EGS): clearance **208** with the cleared
 //!   invoice, reporting **409** "Invoice was already Reported successfully earlier.".
 //!
-//! A cleared invoice is the submitted XML (not re-stamped).
+//! A cleared invoice is stamped again by the platform, as ZATCA's are: new `SigningTime`,
+//! SignedProperties digest, `SignatureValue` and QR (tags 1–8); the invoice part, and so its hash
+//! and the UUID, are untouched. ZATCA's cleared examples keep the taxpayer's certificate and carry
+//! a signature that certificate does not verify (who signs is UNCONFIRMED, SPEC §b); this gateway
+//! signs with its CA key and embeds the CA certificate instead, so its stamp can be checked.
+//!
+//! Renewal (`PATCH /production/csids`) answers **428** `NOT_COMPLIANT` with a new *compliance*
+//! CSID when the compliance steps are required and the new CSR enables a document family whose
+//! compliance check this EGS has not passed (or always, with `renewal_requires_compliance`); the
+//! caller then redoes the checks with it and asks `POST /production/csids` again. A production
+//! CSID asked before the compliance steps is **400** `Missing-ComplianceSteps`, as ZATCA's
+//! documentation of that call shows.
 
 use crate::ca::{Ca, CsidKind};
 use crate::{Answer, GatewayConfig, ReceivedRequest, answer, json};
@@ -69,7 +85,7 @@ struct Csid {
     certificate_base64: String,
     request_id: String,
     csr: ParsedCsr,
-    /// Families whose compliance check passed (compliance CSIDs).
+    /// Families whose compliance check passed (compliance CSIDs; production CSIDs inherit them).
     compliance_done: HashSet<Family>,
 }
 
@@ -100,7 +116,10 @@ pub struct Platform {
     valid_otps: Vec<String>,
     single_use_otps: bool,
     require_compliance_steps: bool,
+    renewal_requires_compliance: bool,
     warn_late_reporting: bool,
+    /// Stamps cleared invoices (`None` only if the CA key cannot make a certificate).
+    stamper: Option<qayd::Signer>,
     state: Mutex<State>,
 }
 
@@ -125,6 +144,43 @@ impl Validation {
     }
     fn error(&mut self, code: &str, category: &str, text: &str) {
         self.errors.push(message("ERROR", code, category, text));
+    }
+    /// `qayd::validate`'s findings as the platform words them: one message per rule id and text,
+    /// none for a code already reported by the earlier checks.
+    fn add_findings(&mut self, report: &qayd::ValidationReport) {
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let known: HashSet<String> = self
+            .errors
+            .iter()
+            .filter_map(|m| m.get("code").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        for finding in &report.findings {
+            // Reported from `warn_late_reporting`, with the gateway's own clock and time zone.
+            if finding.rule == "BR-KSA-98" || known.contains(&finding.rule) {
+                continue;
+            }
+            let schema = qayd::validate::rule_info(&finding.rule).is_none();
+            let (code, category, text) = if schema {
+                let text = format!(
+                    "Schema validation failed; XML does not comply with UBL 2.1 standards in line with ZATCA specifications. ERROR: {} ({})",
+                    finding.message_en, finding.path
+                );
+                ("XSD_ZATCA_INVALID".to_owned(), "XSD validation", text)
+            } else {
+                let category = if finding.rule.starts_with("BR-KSA") { "KSA" } else { "EN_16931" };
+                (finding.rule.clone(), category, finding.message_en.clone())
+            };
+            if !seen.insert((code.clone(), text.clone())) {
+                continue;
+            }
+            match finding.severity {
+                qayd::Severity::Error => self.error(&code, category, &text),
+                qayd::Severity::Warning => self.warnings.push(message("WARNING", &code, category, &text)),
+            }
+        }
+        if self.errors.iter().any(|m| m.get("code").and_then(Value::as_str) == Some("XSD_ZATCA_INVALID")) {
+            self.info.retain(|m| m.get("code").and_then(Value::as_str) != Some("XSD_ZATCA_VALID"));
+        }
     }
     fn to_json(&self) -> Value {
         let status = if !self.errors.is_empty() {
@@ -162,12 +218,15 @@ enum Endpoint {
 
 impl Platform {
     pub(crate) fn new(ca: Ca, config: &GatewayConfig) -> Self {
+        let ca_certificate = ca.certificate_der();
         Platform {
-            ca_certificate: ca.certificate_der(),
+            stamper: ca.stamper(&ca_certificate),
+            ca_certificate,
             ca,
             valid_otps: config.valid_otps.clone(),
             single_use_otps: config.single_use_otps,
             require_compliance_steps: config.require_compliance_steps,
+            renewal_requires_compliance: config.renewal_requires_compliance,
             warn_late_reporting: config.warn_late_reporting,
             state: Mutex::new(State { next_request_id: 1_234_567_890_123, ..Default::default() }),
         }
@@ -264,6 +323,17 @@ impl Platform {
     }
 
     fn issue(&self, state: &mut State, csr: ParsedCsr, kind: CsidKind) -> (String, String, String) {
+        self.issue_with(state, csr, kind, HashSet::new())
+    }
+
+    /// [`Platform::issue`] for a CSID that inherits the compliance checks already passed.
+    fn issue_with(
+        &self,
+        state: &mut State,
+        csr: ParsedCsr,
+        kind: CsidKind,
+        compliance_done: HashSet<Family>,
+    ) -> (String, String, String) {
         let der = self.ca.issue(&csr, kind);
         let certificate_base64 = B64.encode(&der);
         let token = B64.encode(&certificate_base64);
@@ -278,7 +348,7 @@ impl Platform {
                 certificate_base64,
                 request_id: request_id.clone(),
                 csr,
-                compliance_done: HashSet::new(),
+                compliance_done,
             },
         );
         (request_id, token, secret)
@@ -319,22 +389,14 @@ impl Platform {
         if csid.request_id != asked {
             return csid_error("Invalid-Request", "compliance_request_id does not belong to this CSID");
         }
-        if self.require_compliance_steps {
-            let (standard, simplified) = csid.csr.config.invoice_families();
-            let missing = [(standard, false), (simplified, true)]
-                .into_iter()
-                .filter(|(enabled, _)| *enabled)
-                .flat_map(|(_, simplified)| [388, 381, 383].map(|type_code| Family { simplified, type_code }))
-                .any(|family| !csid.compliance_done.contains(&family));
-            if missing {
-                return csid_error(
-                    "Missing-ComplianceSteps",
-                    "Compliance steps for this CSID are not yet complete",
-                );
-            }
+        if self.require_compliance_steps && !families_done(&csid.csr, &csid.compliance_done) {
+            return csid_error(
+                "Missing-ComplianceSteps",
+                "Compliance steps for this CSID are not yet complete",
+            );
         }
-        let csr = csid.csr.clone();
-        let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Production);
+        let (csr, done) = (csid.csr.clone(), csid.compliance_done.clone());
+        let (request_id, token, secret) = self.issue_with(&mut state, csr, CsidKind::Production, done);
         let id: u64 = request_id.parse().unwrap_or_default();
         json(
             200,
@@ -358,7 +420,19 @@ impl Platform {
         if current.csr.config.organization_identifier != csr.config.organization_identifier {
             return csid_error("Invalid-CSR", "The provided CSR is invalid");
         }
-        let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Production);
+        let done = current.compliance_done.clone();
+        let not_compliant = self.renewal_requires_compliance
+            || (self.require_compliance_steps && !families_done(&csr, &done));
+        if not_compliant {
+            // ZATCA's 428: a new compliance CSID for the new CSR; the checks start over with it.
+            let (request_id, token, secret) = self.issue(&mut state, csr, CsidKind::Compliance);
+            let id: u64 = request_id.parse().unwrap_or_default();
+            return json(
+                428,
+                &j!({"requestID": id, "tokenType": Value::Null, "dispositionMessage": "NOT_COMPLIANT", "binarySecurityToken": token, "secret": secret, "errors": Value::Null}),
+            );
+        }
+        let (request_id, token, secret) = self.issue_with(&mut state, csr, CsidKind::Production, done);
         let id: u64 = request_id.parse().unwrap_or_default();
         json(
             200,
@@ -571,6 +645,15 @@ impl Platform {
                 "User only allowed to use the VAT number that exists in the authentication certificate",
             );
         }
+        // 5b. The schema and the business rules (EN 16931 and KSA), as the platform's validator.
+        match qayd::validate(&xml) {
+            Ok(report) => validation.add_findings(&report),
+            Err(e) => validation.error(
+                "XSD_ZATCA_INVALID",
+                "XSD validation",
+                &format!("Schema validation failed; XML does not comply with UBL 2.1 standards in line with ZATCA specifications. ERROR: {e}"),
+            ),
+        }
 
         // 6. The chain (production only), then record.
         if endpoint == Endpoint::Compliance {
@@ -632,11 +715,32 @@ impl Platform {
                 "[BR-KSA-98] - The simplified invoice should be submitted within 24 hours of issuing the invoice.",
             ));
         }
-        let cleared = (endpoint == Endpoint::Clearance).then(|| xml.clone());
+        let cleared = (endpoint == Endpoint::Clearance).then(|| self.clear(&xml));
         chain.accepted.insert(computed_hash, cleared.clone());
         let status = if validation.warnings.is_empty() { 200 } else { 202 };
         reply(&validation, status, true, cleared.as_deref())
     }
+}
+
+impl Platform {
+    /// The cleared invoice: the submitted one stamped again by the platform (new signing time,
+    /// signature and QR; the invoice part untouched). The submitted bytes if that fails.
+    fn clear(&self, xml: &[u8]) -> Vec<u8> {
+        let Some(stamper) = &self.stamper else { return xml.to_vec() };
+        let options = qayd::StampOptions { signing_time: Some(qayd::stamp::riyadh_now()) };
+        qayd::stamp(xml, stamper, &options).map(|s| s.xml).unwrap_or_else(|_| xml.to_vec())
+    }
+}
+
+/// Whether every document family the CSR's invoice type enables passed its compliance check:
+/// type `1xxx` → standard invoice, credit note and debit note; `x1xx` → the simplified ones.
+fn families_done(csr: &ParsedCsr, done: &HashSet<Family>) -> bool {
+    let (standard, simplified) = csr.config.invoice_families();
+    [(standard, false), (simplified, true)]
+        .into_iter()
+        .filter(|(enabled, _)| *enabled)
+        .flat_map(|(_, simplified)| [388, 381, 383].map(|type_code| Family { simplified, type_code }))
+        .all(|family| done.contains(&family))
 }
 
 /// `cbc:IssueDate` + `cbc:IssueTime` (Riyadh time, UTC+3; a trailing `Z` means UTC).

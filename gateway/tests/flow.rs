@@ -69,7 +69,14 @@ async fn key_csr_compliance_production_clearance_reporting_duplicate_renewal() {
     let outcome = client.clearance(&production, &submission).await.unwrap();
     let Outcome::Accepted(cleared) = outcome else { panic!("{outcome:?}") };
     assert_eq!(cleared.clearance_status.as_deref(), Some("CLEARED"));
-    assert_eq!(cleared.cleared_invoice_xml.as_deref(), Some(standard.xml.as_slice()));
+    // Stamped again by the platform (see validation.rs): same UUID and invoice hash.
+    let official = cleared.cleared_invoice_xml.as_deref().unwrap();
+    assert_ne!(official, standard.xml.as_slice());
+    let returned = InvoiceSubmission::from_signed_xml(official).unwrap();
+    assert_eq!(
+        (returned.uuid, returned.invoice_hash),
+        (standard.uuid.clone(), standard.invoice_hash.clone())
+    );
 
     // Reporting of a simplified invoice (the chain goes on).
     let simplified = document(true, 388, &signer, &mut chain);
@@ -80,7 +87,7 @@ async fn key_csr_compliance_production_clearance_reporting_duplicate_renewal() {
     // Duplicates: 208 with the cleared invoice; 409 for reporting.
     let outcome = client.clearance(&production, &submission).await.unwrap();
     let Outcome::Duplicate { status: 208, response: Some(again) } = outcome else { panic!("{outcome:?}") };
-    assert_eq!(again.cleared_invoice_xml.as_deref(), Some(standard.xml.as_slice()));
+    assert_eq!(again.cleared_invoice_xml.as_deref(), Some(official));
     let outcome = client.reporting(&production, &InvoiceSubmission::from(&simplified)).await.unwrap();
     let Outcome::Duplicate { status: 409, response: Some(again) } = outcome else { panic!("{outcome:?}") };
     assert_eq!(again.reporting_status.as_deref(), Some("NOT_REPORTED"));

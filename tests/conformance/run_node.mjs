@@ -53,6 +53,11 @@ function run(c) {
       const ids = (severity) => [...new Set(report.findings.filter((f) => f.severity === severity).map((f) => f.rule))].sort()
       return { valid: report.valid, errors: ids('error'), warnings: ids('warning') }
     }
+    case 'csr': {
+      const identity = qayd.identityFromText(read(c.identity).toString('utf8'))
+      const csr = qayd.buildCsr(identity, read(c.private_key), c.environment)
+      return { pem: csr.pem, base64: csr.base64 }
+    }
     case 'qr_decode':
       return { fields: qayd.qrDecode(c.qr).map((f) => ({ tag: f.tag, name: f.name, value: f.value })) }
     default:

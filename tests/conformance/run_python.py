@@ -53,6 +53,9 @@ def _run(case: dict) -> dict:
         report = qayd.validate(_read(case["input"]))
         ids = lambda severity: sorted({f.rule for f in report.findings if f.severity == severity})
         return {"valid": report.valid, "errors": ids("error"), "warnings": ids("warning")}
+    if operation == "csr":
+        identity = qayd.identity_from_text(_read(case["identity"]).decode("utf-8"))
+        return qayd.build_csr(identity, _read(case["private_key"]), case["environment"])
     if operation == "qr_decode":
         return {"fields": [{"tag": f.tag, "name": f.name, "value": f.value} for f in qayd.qr_decode(case["qr"])]}
     raise NotImplementedError(f"operation {operation!r} is not supported by the Python binding")

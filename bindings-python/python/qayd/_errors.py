@@ -11,7 +11,7 @@ Hierarchy::
     │   ├── InvalidCertificateError           INVALID_CERTIFICATE
     │   ├── KeyMismatchError                  KEY_MISMATCH    key does not belong to the certificate
     │   └── InvalidQrError                    INVALID_QR
-    ├── ApiError                              talking to the Fatoora platform (or the gateway)
+    ├── ApiError                              talking to Fatoora (or the gateway); .status
     │   ├── NetworkError                      NETWORK         unreachable / timeout; safe to retry
     │   ├── HttpError                         HTTP            an HTTP status the call does not expect
     │   ├── UnauthorizedError                 UNAUTHORIZED    HTTP 401: wrong or expired CSID
@@ -57,13 +57,24 @@ class QaydError(Exception):
     code: Optional[str] = None
     #: The ZATCA / EN 16931 business rule concerned (e.g. ``BR-KSA-40``), where one applies.
     rule: Optional[str] = None
+    #: The HTTP status of the answer that caused it (``ApiError``s), where one arrived.
+    status: Optional[int] = None
 
-    def __init__(self, message: str, *, code: Optional[str] = None, rule: Optional[str] = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[str] = None,
+        rule: Optional[str] = None,
+        status: Optional[int] = None,
+    ):
         super().__init__(message)
         if code is not None:
             self.code = code
         if rule is not None:
             self.rule = rule
+        if status is not None:
+            self.status = status
 
     @property
     def message(self) -> str:
@@ -129,7 +140,11 @@ class InvalidQrError(InvalidInputError):
 
 
 class ApiError(QaydError):
-    """A problem talking to the Fatoora platform (or the gateway); the parent of the classes below."""
+    """A problem talking to the Fatoora platform (or the gateway); the parent of the classes below.
+
+    ``status`` is the HTTP status of the answer (400 for ``ApiRejectedError``, 401 for
+    ``UnauthorizedError`` …), or None when no answer arrived (``NetworkError``).
+    """
 
 
 class NetworkError(ApiError):
@@ -207,7 +222,7 @@ for _cls in (QaydError, ApiError, *_BY_CODE.values()):
 del _cls
 
 
-def _from_core(code: str, message: str, rule: Optional[str]) -> QaydError:
+def _from_core(code: str, message: str, rule: Optional[str], status: Optional[int] = None) -> QaydError:
     """Called by the native module: the exception instance for a core error."""
     cls = _BY_CODE.get(code, QaydError)
-    return cls(message, code=code, rule=rule)
+    return cls(message, code=code, rule=rule, status=status)

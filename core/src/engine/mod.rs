@@ -44,10 +44,60 @@ use std::time::Duration;
 pub use events::{Event, EventKind};
 pub use retry::RetryPolicy;
 
+/// What [`Engine::issue`] does with [`crate::validate`]'s findings on the document it has just
+/// stamped, before storing it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationPolicy {
+    /// An error refuses the document: nothing is stored and no ICV is used; the error
+    /// (`INVALID_MODEL`) names the first rule and lists every error. Warnings are returned by
+    /// [`Engine::issue_checked`]. The default.
+    #[default]
+    RefuseOnErrors,
+    /// Any finding refuses the document, warnings included (for issuers who send only documents
+    /// ZATCA accepts without remarks).
+    RefuseOnWarnings,
+    /// Every document is stored; errors and warnings are returned by [`Engine::issue_checked`]
+    /// (ZATCA will reject a document with errors).
+    WarnOnly,
+    /// No local validation (the platform still judges every document).
+    Off,
+}
+
+impl std::str::FromStr for ValidationPolicy {
+    type Err = crate::error::Error;
+
+    /// `refuse_on_errors`, `refuse_on_warnings`, `warn_only` or `off`.
+    fn from_str(text: &str) -> Result<Self> {
+        Ok(match text.trim() {
+            "refuse_on_errors" => ValidationPolicy::RefuseOnErrors,
+            "refuse_on_warnings" => ValidationPolicy::RefuseOnWarnings,
+            "warn_only" => ValidationPolicy::WarnOnly,
+            "off" => ValidationPolicy::Off,
+            other => {
+                return Err(crate::error::Error::InvalidInput(format!(
+                    "unknown validation policy '{other}': refuse_on_errors, refuse_on_warnings, warn_only or off"
+                )));
+            }
+        })
+    }
+}
+
+/// An issued document and what local validation said about it.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    pub document: StoredDocument,
+    /// Warnings (and with [`ValidationPolicy::WarnOnly`] also errors); empty when validation is
+    /// off.
+    pub findings: Vec<crate::validate::Finding>,
+}
+
 /// How the engine behaves. Every field has a sensible default.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub retry: RetryPolicy,
+    /// Local validation of every issued document. Default [`ValidationPolicy::RefuseOnErrors`].
+    pub validation: ValidationPolicy,
     /// How long [`Engine::clear`] waits for clearance before answering `Pending`. Default 10 s.
     pub clear_wait: Duration,
     /// B2C reporting deadline after issue. Default 24 h.
@@ -73,6 +123,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             retry: RetryPolicy::default(),
+            validation: ValidationPolicy::default(),
             clear_wait: Duration::from_secs(10),
             reporting_deadline: Duration::from_secs(24 * 3600),
             deadline_warnings: vec![Duration::from_secs(12 * 3600), Duration::from_secs(20 * 3600)],
@@ -171,9 +222,11 @@ impl Engine {
         self.store.register_egs(egs_id)
     }
 
-    /// Issues `invoice` for `egs_id`: takes the next ICV and the PIH, writes, stamps and stores
-    /// the document in one transaction. The invoice's own `icv` and `pih` are replaced. Never
-    /// waits for the network: the document is `pending` in the outbox.
+    /// Issues `invoice` for `egs_id`: takes the next ICV and the PIH, writes, stamps, validates
+    /// (per [`EngineConfig::validation`]) and stores the document in one transaction. The
+    /// invoice's own `icv` and `pih` are replaced. Never waits for the network: the document is
+    /// `pending` in the outbox. A document refused by validation leaves the chain untouched.
+    /// [`Engine::issue_checked`] also returns the warnings.
     pub fn issue(
         &self,
         egs_id: &str,
@@ -181,13 +234,28 @@ impl Engine {
         invoice: &Invoice,
         options: &StampOptions,
     ) -> Result<StoredDocument> {
+        self.issue_checked(egs_id, signer, invoice, options).map(|issued| issued.document)
+    }
+
+    /// [`Engine::issue`], returning the validation findings that did not refuse the document.
+    pub fn issue_checked(
+        &self,
+        egs_id: &str,
+        signer: &Signer,
+        invoice: &Invoice,
+        options: &StampOptions,
+    ) -> Result<Issued> {
         let now = self.clock.now_unix();
         invoice.check_not_in_future(now)?;
+        let policy = self.config.validation;
+        let mut findings = Vec::new();
         let document = self.store.issue(egs_id, now, &mut |icv, pih| {
             let mut invoice = invoice.clone();
             invoice.icv = icv;
             invoice.pih = pih.to_owned();
             let stamped = invoice.stamp(signer, options)?;
+            // Inside the transaction: an error here rolls it back (no ICV used, nothing stored).
+            findings = judge(policy, &stamped.xml, now)?;
             Ok(NewDocument {
                 uuid: stamped.uuid,
                 invoice_hash: stamped.invoice_hash,
@@ -197,15 +265,20 @@ impl Engine {
         })?;
         #[cfg(feature = "api")]
         self.wake.notify_one();
-        Ok(document)
+        Ok(Issued { document, findings })
     }
 
     /// Issues `invoice` with the unit's stored credentials (see [`Engine::set_credentials`]),
     /// signing time now (Riyadh).
     pub fn issue_invoice(&self, egs_id: &str, invoice: &Invoice) -> Result<StoredDocument> {
+        self.issue_invoice_checked(egs_id, invoice).map(|issued| issued.document)
+    }
+
+    /// [`Engine::issue_invoice`], returning the validation findings too.
+    pub fn issue_invoice_checked(&self, egs_id: &str, invoice: &Invoice) -> Result<Issued> {
         let unlocked = self.unlock(egs_id)?;
         let options = StampOptions { signing_time: Some(riyadh_timestamp(self.clock.now_unix())) };
-        self.issue(egs_id, &unlocked.signer, invoice, &options)
+        self.issue_checked(egs_id, &unlocked.signer, invoice, &options)
     }
 
     /// Crash recovery at start-up: documents left `submitting` by a killed process go back to
@@ -231,5 +304,82 @@ impl Engine {
         #[cfg(feature = "api")]
         self.wake.notify_one();
         Ok(())
+    }
+}
+
+/// Validates a freshly stamped document at `now` (the engine's clock) under `policy`: the
+/// findings to keep, or the refusal.
+fn judge(policy: ValidationPolicy, xml: &[u8], now: i64) -> Result<Vec<crate::validate::Finding>> {
+    if policy == ValidationPolicy::Off {
+        return Ok(Vec::new());
+    }
+    let report = crate::validate::validate_at(xml, now)?;
+    let refused = match policy {
+        ValidationPolicy::RefuseOnErrors => !report.valid,
+        ValidationPolicy::RefuseOnWarnings => !report.findings.is_empty(),
+        ValidationPolicy::WarnOnly | ValidationPolicy::Off => false,
+    };
+    if refused {
+        return Err(refusal(&report));
+    }
+    Ok(report.findings)
+}
+
+/// `INVALID_MODEL` naming the first broken rule and listing every error (or, with no error, every
+/// warning) with its path and fix.
+fn refusal(report: &crate::validate::ValidationReport) -> crate::Error {
+    let mut errors: Vec<_> = report.errors().collect();
+    if errors.is_empty() {
+        errors = report.findings.iter().collect();
+    }
+    let first = errors.first().map(|f| f.rule.clone());
+    let list = errors
+        .iter()
+        .map(|f| format!("[{}] {} at {}: {}", f.rule, f.message_en, f.path, f.fix))
+        .collect::<Vec<_>>()
+        .join("; ");
+    crate::Error::InvalidModel {
+        rule: first,
+        message: format!(
+            "the stamped document breaks {} rule(s) and was not issued (nothing stored, no ICV used): {list}",
+            errors.len()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/vectors/sdk-R3.4.8/Data/Samples/Standard/Invoice/Standard_Invoice.xml"
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    /// 2022-10-01: after the sample's issue date.
+    const NOW: i64 = 1_664_582_400;
+
+    #[test]
+    fn an_error_refuses_under_the_default_policy_only() {
+        let broken = sample().replace("reporting:1.0", "reporting:2.0");
+        let error = judge(ValidationPolicy::RefuseOnErrors, broken.as_bytes(), NOW).unwrap_err();
+        assert_eq!((error.code(), error.rule()), ("INVALID_MODEL", Some("BR-KSA-EN16931-01")));
+        assert!(error.to_string().contains("/Invoice/cbc:ProfileID"), "{error}");
+        let kept = judge(ValidationPolicy::WarnOnly, broken.as_bytes(), NOW).unwrap();
+        assert_eq!(kept.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["BR-KSA-EN16931-01"]);
+        assert!(judge(ValidationPolicy::Off, broken.as_bytes(), NOW).unwrap().is_empty());
+        assert!(judge(ValidationPolicy::RefuseOnErrors, sample().as_bytes(), NOW).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_warning_refuses_only_the_strict_policy() {
+        let warned = sample().replacen("<cbc:BuildingNumber>2322<", "<cbc:BuildingNumber>232<", 1);
+        let kept = judge(ValidationPolicy::RefuseOnErrors, warned.as_bytes(), NOW).unwrap();
+        assert_eq!(kept.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["BR-KSA-37"]);
+        let error = judge(ValidationPolicy::RefuseOnWarnings, warned.as_bytes(), NOW).unwrap_err();
+        assert_eq!(error.rule(), Some("BR-KSA-37"));
     }
 }

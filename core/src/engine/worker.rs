@@ -36,6 +36,9 @@ pub struct DrainSummary {
     pub dead: u64,
     /// Units skipped because they are stopped (unauthorized).
     pub stopped_units: Vec<String>,
+    /// Units skipped because their credentials belong to another environment than the
+    /// engine's (another engine, connected there, sends them).
+    pub other_environment_units: Vec<String>,
     /// Units that could not be processed (e.g. `SECRET`: wrong master key); nothing changed.
     pub errors: Vec<(String, Error)>,
 }
@@ -51,6 +54,7 @@ impl DrainSummary {
         self.retry_scheduled += other.retry_scheduled;
         self.dead += other.dead;
         self.stopped_units.extend(other.stopped_units);
+        self.other_environment_units.extend(other.other_environment_units);
         self.errors.extend(other.errors);
     }
 
@@ -188,6 +192,12 @@ impl Engine {
         }
         let unlocked = self.unlock(egs_id)?;
         let client = self.client()?;
+        if &unlocked.environment != client.environment() {
+            // A store may hold units of several environments (simulation and core, say); each
+            // engine sends only its own environment's units and leaves the others untouched.
+            summary.other_environment_units.push(egs_id.to_owned());
+            return Ok(summary);
+        }
         loop {
             if shutdown.is_some_and(Shutdown::is_triggered) {
                 break;

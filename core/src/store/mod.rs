@@ -3,9 +3,11 @@
 //! sealed credentials, events and the hash-linked audit log. The one rule every backend keeps: a
 //! stamped document is stored, and the head advanced, in a single transaction that also checks
 //! the head is the one it was stamped against (or holds the lock while stamping), so there is
-//! never a gap, a reused counter or a forked chain. The trait is backend-neutral (a PostgreSQL
-//! store implements the same methods with `SELECT … FOR UPDATE` / `SKIP LOCKED`).
+//! never a gap, a reused counter or a forked chain. The trait is backend-neutral: SQLite by
+//! default, PostgreSQL for fleets (`postgres` feature: `SELECT … FOR UPDATE` and table locks).
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod sqlite;
 mod sqlite_outbox;
 
@@ -13,6 +15,8 @@ use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Opens the store at `location`: a `postgres://` or `postgresql://` URL (fleets), `:memory:`
@@ -21,6 +25,9 @@ pub use sqlite::SqliteStore;
 pub fn open(location: &str) -> Result<std::sync::Arc<dyn Store>> {
     let location = location.trim();
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(std::sync::Arc::new(PostgresStore::open(location)?));
+        #[cfg(not(feature = "postgres"))]
         return Err(crate::error::Error::InvalidInput(
             "PostgreSQL stores are not available in this build".into(),
         ));

@@ -25,7 +25,7 @@ fn ten_digits(v: &str, first: Option<u8>) -> bool {
     v.len() == 10 && v.bytes().all(|b| b.is_ascii_digit()) && first.is_none_or(|f| v.as_bytes()[0] == f)
 }
 
-/// BR-KSA-F-07…F-12: plausibility of an identifier for its scheme.
+/// BR-KSA-F-07…F-13: plausibility of an identifier for its scheme, and no dummy value.
 fn id_format(cx: &mut Cx<'_, '_>, id: Node<'_, '_>, buyer: bool) {
     let value = text(id);
     let raw_scheme = id.attribute("schemeID").unwrap_or("");
@@ -48,6 +48,29 @@ fn id_format(cx: &mut Cx<'_, '_>, id: Node<'_, '_>, buyer: bool) {
     if let Some((rule, false, expected)) = check {
         cx.report(rule, path_of(id), format!("a {scheme} number is {expected}; check \"{value}\""));
     }
+    if let Some(pattern) = placeholder_pattern(value) {
+        cx.report(
+            "BR-KSA-F-13",
+            path_of(id),
+            format!(
+                "\"{value}\" contains {pattern}, a test or dummy value; give the party's real identifier"
+            ),
+        );
+    }
+}
+
+/// BR-KSA-F-13: the dummy patterns ZATCA named when it introduced the rule (Fatoora developer
+/// community, topic 8480): the ascending run `12345678` (as in `0123456789`) or one digit eight
+/// times in a row (`00000000` … `99999999`).
+fn placeholder_pattern(value: &str) -> Option<&'static str> {
+    if value.contains("12345678") {
+        return Some("the sequence 12345678");
+    }
+    let bytes = value.as_bytes();
+    bytes
+        .windows(8)
+        .any(|w| w[0].is_ascii_digit() && w.iter().all(|&b| b == w[0]))
+        .then_some("one digit repeated 8 times")
 }
 
 /// `^[a-zA-Z0-9]*$`, as the Schematron tests identifiers.

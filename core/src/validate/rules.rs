@@ -104,6 +104,7 @@ pub const IMPLEMENTED_RULES: &[RuleInfo] = &[
     r("BR-KSA-F-09", W, "The seller or buyer ID with scheme 700 looks wrong (10 digits starting with 7 expected).", "يبدو أن معرّف البائع أو المشتري بالمخطط 700 غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 7)."),
     r("BR-KSA-F-10", W, "The buyer ID with scheme NAT looks wrong (10 digits starting with 1 expected).", "يبدو أن معرّف المشتري بالمخطط NAT غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 1)."),
     r("BR-KSA-F-11", W, "The buyer ID with scheme IQA looks wrong (10 digits starting with 2 expected).", "يبدو أن معرّف المشتري بالمخطط IQA غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 2)."),
+    r("BR-KSA-F-13", W, "The seller or buyer ID (BT-29, BT-46) looks like a dummy value (12345678, or one digit 8 times in a row).", "يبدو أن معرّف البائع أو المشتري (BT-29 أو BT-46) قيمة وهمية (12345678 أو رقم واحد مكرر 8 مرات)."),
     r("BR-KSA-F-12", W, "The seller or buyer ID scheme (BT-29-1, BT-46-1) contains spaces.", "يحتوي مخطط معرّف البائع أو المشتري (BT-29-1 أو BT-46-1) على مسافات."),
     r("BR-KSA-F-06-C4", W, "The seller street (BT-35) must have 1 to 1000 characters.", "يجب أن يتكون اسم شارع البائع (BT-35) من 1 إلى 1000 حرف."),
     r("BR-KSA-F-06-C6", W, "The seller additional street (BT-36) must not exceed 127 characters.", "يجب ألا يتجاوز الشارع الإضافي للبائع (BT-36) ‏127 حرفًا."),

@@ -62,7 +62,22 @@ impl Default for Chain {
 /// A sample, given a fresh UUID and the chain's ICV/PIH, stamped with `signer`. Advances the
 /// chain (every examined document joins the platform's chain, accepted or not).
 pub fn document(simplified: bool, type_code: u16, signer: &Signer, chain: &mut Chain) -> StampedInvoice {
-    let xml = String::from_utf8(sample(simplified, type_code)).unwrap();
+    document_edited(simplified, type_code, signer, chain, &[])
+}
+
+/// [`document`] with `(find, replace)` edits applied to the sample first (each must match).
+pub fn document_edited(
+    simplified: bool,
+    type_code: u16,
+    signer: &Signer,
+    chain: &mut Chain,
+    edits: &[(&str, &str)],
+) -> StampedInvoice {
+    let mut xml = String::from_utf8(sample(simplified, type_code)).unwrap();
+    for (find, replace) in edits {
+        assert!(xml.contains(find), "{find} not in the sample");
+        xml = xml.replacen(find, replace, 1);
+    }
     let uuid = uuid::Uuid::new_v4().to_string();
     let xml = {
         let at = xml.find("<cbc:UUID>").unwrap() + "<cbc:UUID>".len();

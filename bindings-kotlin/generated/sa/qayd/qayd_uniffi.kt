@@ -31,6 +31,13 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -650,6 +657,28 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceOnboardingProgressMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`step`: RustBuffer.ByValue,`index`: Int,`total`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onStep")
+internal open class UniffiVTableCallbackInterfaceOnboardingProgress(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onStep`: UniffiCallbackInterfaceOnboardingProgressMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onStep`: UniffiCallbackInterfaceOnboardingProgressMethod0? = null,
+    ): UniffiVTableCallbackInterfaceOnboardingProgress(`uniffiFree`,`uniffiClone`,`onStep`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceOnboardingProgress) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onStep` = other.`onStep`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -695,11 +724,105 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_version(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_build_csr(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_generate_master_key(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_generate_private_key_pem(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_identity_from_text(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_sample_invoice_json(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_onboard(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_renew(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_method_signer_certificate(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_signer_stamp(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_clearance(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_compliance_csid(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_compliance_invoice(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_production_csid(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_renew_production_csid(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiclient_reporting(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_apiresponse_json(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_clear(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_document(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_document_by_uuid(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_documents(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_documents_by_status(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_drain(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_egs_units(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_events(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_export_audit(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_is_running(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_issue(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_recover(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_register_egs(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_requeue(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_resume_egs(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_set_credentials(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_start(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_status_counts(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_stop(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_verify_audit(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_worker_health(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_certificate_expiry(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_environment(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_identity(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_issued_at(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_production_secret(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_production_token(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_summary_json(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_credentials_to_json(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_constructor_signer_new(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_constructor_apiclient_new(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_constructor_engine_new(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_constructor_credentials_from_json(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_onboardingprogress_on_step(
     ): Int
     external fun ffi_qayd_uniffi_uniffi_contract_version(
     ): Int
@@ -717,6 +840,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "qayd_uniffi"))
+        uniffiCallbackInterfaceOnboardingProgress.register(this)
         
     }
 
@@ -731,6 +855,106 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_signer_stamp(`ptr`: Long,`xml`: RustBuffer.ByValue,`signingTime`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_clone_apiclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_free_apiclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_constructor_apiclient_new(`environment`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_clearance(`ptr`: Long,`token`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`signedXml`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_compliance_csid(`ptr`: Long,`csr`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_compliance_invoice(`ptr`: Long,`token`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`signedXml`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_production_csid(`ptr`: Long,`token`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`complianceRequestId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_renew_production_csid(`ptr`: Long,`token`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`csr`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_apiclient_reporting(`ptr`: Long,`token`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`signedXml`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_clone_apiresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_free_apiresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_apiresponse_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_apiresponse_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_clone_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_free_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_constructor_engine_new(`options`: RustBuffer.ByValue,`masterKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_engine_clear(`ptr`: Long,`egsId`: RustBuffer.ByValue,`invoiceJson`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_engine_document(`ptr`: Long,`egsId`: RustBuffer.ByValue,`icv`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_document_by_uuid(`ptr`: Long,`uuid`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_documents(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_documents_by_status(`ptr`: Long,`status`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_drain(`ptr`: Long,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_engine_egs_units(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_events(`ptr`: Long,`cursor`: Long,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_export_audit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_is_running(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_qayd_uniffi_fn_method_engine_issue(`ptr`: Long,`egsId`: RustBuffer.ByValue,`invoiceJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_recover(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_engine_register_egs(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_engine_requeue(`ptr`: Long,`egsId`: RustBuffer.ByValue,`icv`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_qayd_uniffi_fn_method_engine_resume_egs(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_engine_set_credentials(`ptr`: Long,`egsId`: RustBuffer.ByValue,`credentials`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_engine_start(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_engine_status_counts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_stop(`ptr`: Long,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_engine_verify_audit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_worker_health(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_clone_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_free_credentials(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_qayd_uniffi_fn_constructor_credentials_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_credentials_certificate_expiry(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_credentials_environment(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_identity(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_issued_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_method_credentials_production_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_production_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_summary_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_credentials_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_init_callback_vtable_onboardingprogress(`vtable`: UniffiVTableCallbackInterfaceOnboardingProgress,
+    ): Unit
     external fun uniffi_qayd_uniffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_generate_xml(`modelJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -751,6 +975,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_build_csr(`identity`: RustBuffer.ByValue,`privateKey`: RustBuffer.ByValue,`environment`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_generate_master_key(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_generate_private_key_pem(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_identity_from_text(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_sample_invoice_json(`identity`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`documentType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_onboard(`identity`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`environment`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_qayd_uniffi_fn_func_renew(`current`: Long,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    ): Long
     external fun ffi_qayd_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_qayd_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -900,13 +1138,154 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_func_version() and 0xFFFF) != 23397) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_build_csr() and 0xFFFF) != 37357) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_generate_master_key() and 0xFFFF) != 49495) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_generate_private_key_pem() and 0xFFFF) != 27600) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_identity_from_text() and 0xFFFF) != 14930) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_sample_invoice_json() and 0xFFFF) != 44325) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_onboard() and 0xFFFF) != 63958) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_renew() and 0xFFFF) != 44562) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_qayd_uniffi_checksum_method_signer_certificate() and 0xFFFF) != 12231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp() and 0xFFFF) != 51482) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_clearance() and 0xFFFF) != 41187) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_compliance_csid() and 0xFFFF) != 31140) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_compliance_invoice() and 0xFFFF) != 29350) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_production_csid() and 0xFFFF) != 3297) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_renew_production_csid() and 0xFFFF) != 59591) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_reporting() and 0xFFFF) != 30777) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_apiresponse_json() and 0xFFFF) != 9489) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_clear() and 0xFFFF) != 6458) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document() and 0xFFFF) != 50856) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document_by_uuid() and 0xFFFF) != 5311) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_documents() and 0xFFFF) != 6969) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_documents_by_status() and 0xFFFF) != 34340) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_drain() and 0xFFFF) != 43845) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_egs_units() and 0xFFFF) != 45305) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_events() and 0xFFFF) != 60386) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_export_audit() and 0xFFFF) != 29527) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_is_running() and 0xFFFF) != 39050) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_issue() and 0xFFFF) != 25127) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_recover() and 0xFFFF) != 46383) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_register_egs() and 0xFFFF) != 46471) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_requeue() and 0xFFFF) != 40603) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_resume_egs() and 0xFFFF) != 63463) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_set_credentials() and 0xFFFF) != 55993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_start() and 0xFFFF) != 54385) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_status_counts() and 0xFFFF) != 39098) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_stop() and 0xFFFF) != 7476) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_verify_audit() and 0xFFFF) != 21716) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_worker_health() and 0xFFFF) != 1801) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_certificate_expiry() and 0xFFFF) != 63845) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_environment() and 0xFFFF) != 24377) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_identity() and 0xFFFF) != 51950) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_issued_at() and 0xFFFF) != 50759) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_production_secret() and 0xFFFF) != 60677) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_production_token() and 0xFFFF) != 11060) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_summary_json() and 0xFFFF) != 34759) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_to_json() and 0xFFFF) != 42677) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_qayd_uniffi_checksum_constructor_signer_new() and 0xFFFF) != 64948) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_constructor_apiclient_new() and 0xFFFF) != 64075) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_constructor_engine_new() and 0xFFFF) != 22245) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_constructor_credentials_from_json() and 0xFFFF) != 50285) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_onboardingprogress_on_step() and 0xFFFF) != 23248) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -922,6 +1301,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1000,7 +1419,38 @@ object UniffiWithHandle
  *
  * @suppress
  * */
-object NoHandle
+object NoHandle// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -1109,6 +1559,29 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
     }
 }
 
@@ -1231,6 +1704,1952 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A client of one Fatoora environment. Credentials are passed per call as (token, secret):
+ * `Credentials.productionToken()` / `productionSecret()` of an onboarded unit. Answers the
+ * platform gives (rejected, duplicate, 401, 429, 5xx) are outcomes, not exceptions; a
+ * `QaydException` means the call could not be made or understood.
+ */
+public interface ApiClientInterface {
+    
+    /**
+     * `POST /invoices/clearance/single`: a standard document.
+     */
+    suspend fun `clearance`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray): ApiAnswer
+    
+    /**
+     * `POST /compliance`: a compliance CSID for `csr` (its base64 form) and `otp`.
+     */
+    suspend fun `complianceCsid`(`csr`: kotlin.String, `otp`: kotlin.String): ApiAnswer
+    
+    /**
+     * `POST /compliance/invoices`: a compliance sample, with the compliance CSID.
+     */
+    suspend fun `complianceInvoice`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray): ApiAnswer
+    
+    /**
+     * `POST /production/csids`: the production CSID, with the compliance CSID.
+     */
+    suspend fun `productionCsid`(`token`: kotlin.String, `secret`: kotlin.String, `complianceRequestId`: kotlin.String): ApiAnswer
+    
+    /**
+     * `PATCH /production/csids`: renews the production CSID (`csr` base64, new `otp`).
+     */
+    suspend fun `renewProductionCsid`(`token`: kotlin.String, `secret`: kotlin.String, `csr`: kotlin.String, `otp`: kotlin.String): ApiAnswer
+    
+    /**
+     * `POST /invoices/reporting/single`: a simplified document.
+     */
+    suspend fun `reporting`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray): ApiAnswer
+    
+    companion object
+}
+
+/**
+ * A client of one Fatoora environment. Credentials are passed per call as (token, secret):
+ * `Credentials.productionToken()` / `productionSecret()` of an onboarded unit. Answers the
+ * platform gives (rejected, duplicate, 401, 429, 5xx) are outcomes, not exceptions; a
+ * `QaydException` means the call could not be made or understood.
+ */
+open class ApiClient: Disposable, AutoCloseable, ApiClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * `environment`: `developer-portal`, `simulation`, `core` or an `http(s)://` base URL.
+     */
+    constructor(`environment`: kotlin.String, `options`: ClientOptions? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_constructor_apiclient_new(
+    
+        
+        FfiConverterString.lower(`environment`),
+        FfiConverterOptionalTypeClientOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_qayd_uniffi_fn_free_apiclient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_qayd_uniffi_fn_clone_apiclient(handle, status)
+        }
+    }
+
+    
+    /**
+     * `POST /invoices/clearance/single`: a standard document.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clearance`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_clearance(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`secret`),
+        FfiConverterByteArray.lower(`signedXml`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `POST /compliance`: a compliance CSID for `csr` (its base64 form) and `otp`.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `complianceCsid`(`csr`: kotlin.String, `otp`: kotlin.String) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_compliance_csid(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`csr`),
+        FfiConverterString.lower(`otp`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `POST /compliance/invoices`: a compliance sample, with the compliance CSID.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `complianceInvoice`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_compliance_invoice(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`secret`),
+        FfiConverterByteArray.lower(`signedXml`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `POST /production/csids`: the production CSID, with the compliance CSID.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `productionCsid`(`token`: kotlin.String, `secret`: kotlin.String, `complianceRequestId`: kotlin.String) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_production_csid(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`secret`),
+        FfiConverterString.lower(`complianceRequestId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `PATCH /production/csids`: renews the production CSID (`csr` base64, new `otp`).
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `renewProductionCsid`(`token`: kotlin.String, `secret`: kotlin.String, `csr`: kotlin.String, `otp`: kotlin.String) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_renew_production_csid(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`secret`),
+        FfiConverterString.lower(`csr`),
+        FfiConverterString.lower(`otp`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `POST /invoices/reporting/single`: a simplified document.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `reporting`(`token`: kotlin.String, `secret`: kotlin.String, `signedXml`: kotlin.ByteArray) : ApiAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_apiclient_reporting(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`secret`),
+        FfiConverterByteArray.lower(`signedXml`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeApiAnswer.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiClient: FfiConverter<ApiClient, Long> {
+    override fun lower(value: ApiClient): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ApiClient {
+        return ApiClient(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ApiClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ApiClient) = 8UL
+
+    override fun write(value: ApiClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The platform's JSON answer. A CSID answer holds the CSID's secret, so `toString()` shows only
+ * its size; `json()` returns the text.
+ */
+public interface ApiResponseInterface {
+    
+    /**
+     * The JSON text, as the platform sent it (re-serialised).
+     */
+    fun `json`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The platform's JSON answer. A CSID answer holds the CSID's secret, so `toString()` shows only
+ * its size; `json()` returns the text.
+ */
+open class ApiResponse: Disposable, AutoCloseable, ApiResponseInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_qayd_uniffi_fn_free_apiresponse(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_qayd_uniffi_fn_clone_apiresponse(handle, status)
+        }
+    }
+
+    
+    /**
+     * The JSON text, as the platform sent it (re-serialised).
+     */override fun `json`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_apiresponse_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_apiresponse_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiResponse: FfiConverter<ApiResponse, Long> {
+    override fun lower(value: ApiResponse): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ApiResponse {
+        return ApiResponse(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ApiResponse {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ApiResponse) = 8UL
+
+    override fun write(value: ApiResponse, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An onboarded EGS unit's credentials: identity, private key, compliance and production CSIDs.
+ * They hold secrets: `toString()` shows none of them; `toJson()` has them all (store it
+ * sealed, e.g. with `Engine.setCredentials`, or readable by its owner only).
+ */
+public interface CredentialsInterface {
+    
+    /**
+     * The production certificate's end of validity, seconds since the Unix epoch.
+     */
+    fun `certificateExpiry`(): kotlin.Long
+    
+    /**
+     * The environment that issued them (`developer-portal`, `simulation`, `core` or
+     * `custom(<url>)`).
+     */
+    fun `environment`(): kotlin.String
+    
+    /**
+     * The identity the CSR carried.
+     */
+    fun `identity`(): Identity
+    
+    /**
+     * When onboarding (or the last renewal) finished, seconds since the Unix epoch.
+     */
+    fun `issuedAt`(): kotlin.Long
+    
+    /**
+     * The production CSID's secret (for `ApiClient` calls; never log it).
+     */
+    fun `productionSecret`(): kotlin.String
+    
+    /**
+     * The production CSID's `binarySecurityToken` (the certificate; for `ApiClient` calls).
+     */
+    fun `productionToken`(): kotlin.String
+    
+    /**
+     * What may be printed or logged, as JSON: no key, no secret, no token.
+     */
+    fun `summaryJson`(): kotlin.String
+    
+    /**
+     * The JSON form, with the private key and the secrets.
+     */
+    fun `toJson`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * An onboarded EGS unit's credentials: identity, private key, compliance and production CSIDs.
+ * They hold secrets: `toString()` shows none of them; `toJson()` has them all (store it
+ * sealed, e.g. with `Engine.setCredentials`, or readable by its owner only).
+ */
+open class Credentials: Disposable, AutoCloseable, CredentialsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_qayd_uniffi_fn_free_credentials(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_qayd_uniffi_fn_clone_credentials(handle, status)
+        }
+    }
+
+    
+    /**
+     * The production certificate's end of validity, seconds since the Unix epoch.
+     */override fun `certificateExpiry`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_certificate_expiry(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The environment that issued them (`developer-portal`, `simulation`, `core` or
+     * `custom(<url>)`).
+     */override fun `environment`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_environment(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The identity the CSR carried.
+     */override fun `identity`(): Identity {
+            return FfiConverterTypeIdentity.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_identity(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * When onboarding (or the last renewal) finished, seconds since the Unix epoch.
+     */override fun `issuedAt`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_issued_at(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The production CSID's secret (for `ApiClient` calls; never log it).
+     */override fun `productionSecret`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_production_secret(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The production CSID's `binarySecurityToken` (the certificate; for `ApiClient` calls).
+     */override fun `productionToken`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_production_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What may be printed or logged, as JSON: no key, no secret, no token.
+     */override fun `summaryJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_summary_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON form, with the private key and the secrets.
+     */
+    @Throws(QaydException::class)override fun `toJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_to_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Reads the JSON form (the credentials file `toJson()` writes).
+     */
+    @Throws(QaydException::class) fun `fromJson`(`json`: kotlin.String): Credentials {
+            return FfiConverterTypeCredentials.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_constructor_credentials_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentials: FfiConverter<Credentials, Long> {
+    override fun lower(value: Credentials): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Credentials {
+        return Credentials(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Credentials {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Credentials) = 8UL
+
+    override fun write(value: Credentials, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The durable engine behind one store, with its optional background worker. Thread-safe.
+ * `close()` it (or `.use {}`): that also stops a running worker (without waiting; call
+ * `stop()` first to let in-flight requests finish).
+ */
+public interface EngineInterface {
+    
+    /**
+     * Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance.
+     */
+    suspend fun `clear`(`egsId`: kotlin.String, `invoiceJson`: kotlin.String): ClearResult
+    
+    /**
+     * One document with its bytes, or null.
+     */
+    fun `document`(`egsId`: kotlin.String, `icv`: kotlin.ULong): Document?
+    
+    fun `documentByUuid`(`uuid`: kotlin.String): Document?
+    
+    /**
+     * A unit's documents in chain order, without their bytes.
+     */
+    fun `documents`(`egsId`: kotlin.String): List<DocumentInfo>
+    
+    /**
+     * Documents in `status` (all units), oldest first, at most `limit`.
+     */
+    fun `documentsByStatus`(`status`: kotlin.String, `limit`: kotlin.UInt): List<DocumentInfo>
+    
+    /**
+     * One pass over the outbox: sends everything due, raises deadline and certificate events.
+     */
+    suspend fun `drain`(): DrainReport
+    
+    /**
+     * Every unit with its chain head and credential summary.
+     */
+    fun `egsUnits`(): List<EgsInfo>
+    
+    /**
+     * Events after `cursor` (0: from the start), oldest first, at most `limit`.
+     */
+    fun `events`(`cursor`: kotlin.Long, `limit`: kotlin.UInt): List<Event>
+    
+    /**
+     * The audit log (every API exchange, Authorization redacted) as JSON lines.
+     */
+    fun `exportAudit`(): kotlin.String
+    
+    /**
+     * Whether the background worker runs.
+     */
+    fun `isRunning`(): kotlin.Boolean
+    
+    /**
+     * Issues an invoice (the model's JSON form): next ICV and PIH, stamped with the unit's
+     * credentials, stored as `pending`. Never waits for the network.
+     */
+    fun `issue`(`egsId`: kotlin.String, `invoiceJson`: kotlin.String): Document
+    
+    /**
+     * Documents left `submitting` by a killed process become due again (how many). Only when
+     * no other worker is live on this store; `start` does it.
+     */
+    fun `recover`(): kotlin.ULong
+    
+    /**
+     * Registers a unit (idempotent); `setCredentials` does it too.
+     */
+    fun `registerEgs`(`egsId`: kotlin.String)
+    
+    /**
+     * Sends a dead document again; false if it is not dead.
+     */
+    fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean
+    
+    /**
+     * Lets a unit stopped by an `unauthorized` answer send again.
+     */
+    fun `resumeEgs`(`egsId`: kotlin.String)
+    
+    /**
+     * Stores an onboarded unit's production credentials, sealed with the master key.
+     */
+    fun `setCredentials`(`egsId`: kotlin.String, `credentials`: Credentials)
+    
+    /**
+     * Starts the background worker (recovering documents a killed process left in flight
+     * first). Starting twice is a no-op.
+     */
+    fun `start`()
+    
+    /**
+     * How many documents are in each status (statuses with none are absent).
+     */
+    fun `statusCounts`(): Map<kotlin.String, kotlin.ULong>
+    
+    /**
+     * Stops the background worker gracefully (in-flight requests finish and are recorded).
+     */
+    suspend fun `stop`()
+    
+    /**
+     * Whether the hash-linked audit log is intact.
+     */
+    fun `verifyAudit`(): AuditCheck
+    
+    /**
+     * What the background worker has been doing (passes, consecutive failures, last error).
+     */
+    fun `workerHealth`(): WorkerHealth
+    
+    companion object
+}
+
+/**
+ * The durable engine behind one store, with its optional background worker. Thread-safe.
+ * `close()` it (or `.use {}`): that also stops a running worker (without waiting; call
+ * `stop()` first to let in-flight requests finish).
+ */
+open class Engine: Disposable, AutoCloseable, EngineInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Opens the store (creating it) and builds the engine. `masterKey` (base64 of 32 bytes)
+     * seals the credentials; without it `QAYD_MASTER_KEY` is used, and without either
+     * credentials can be neither stored nor used.
+     */
+    constructor(`options`: EngineOptions, `masterKey`: kotlin.String? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_constructor_engine_new(
+    
+        
+        FfiConverterTypeEngineOptions.lower(`options`),
+        FfiConverterOptionalString.lower(`masterKey`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_qayd_uniffi_fn_free_engine(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_qayd_uniffi_fn_clone_engine(handle, status)
+        }
+    }
+
+    
+    /**
+     * Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clear`(`egsId`: kotlin.String, `invoiceJson`: kotlin.String) : ClearResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_engine_clear(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`egsId`),
+        FfiConverterString.lower(`invoiceJson`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeClearResult.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * One document with its bytes, or null.
+     */
+    @Throws(QaydException::class)override fun `document`(`egsId`: kotlin.String, `icv`: kotlin.ULong): Document? {
+            return FfiConverterOptionalTypeDocument.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_document(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterULong.lower(`icv`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(QaydException::class)override fun `documentByUuid`(`uuid`: kotlin.String): Document? {
+            return FfiConverterOptionalTypeDocument.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_document_by_uuid(
+        it,
+        
+        FfiConverterString.lower(`uuid`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A unit's documents in chain order, without their bytes.
+     */
+    @Throws(QaydException::class)override fun `documents`(`egsId`: kotlin.String): List<DocumentInfo> {
+            return FfiConverterSequenceTypeDocumentInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_documents(
+        it,
+        
+        FfiConverterString.lower(`egsId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Documents in `status` (all units), oldest first, at most `limit`.
+     */
+    @Throws(QaydException::class)override fun `documentsByStatus`(`status`: kotlin.String, `limit`: kotlin.UInt): List<DocumentInfo> {
+            return FfiConverterSequenceTypeDocumentInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_documents_by_status(
+        it,
+        
+        FfiConverterString.lower(`status`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One pass over the outbox: sends everything due, raises deadline and certificate events.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `drain`() : DrainReport {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_engine_drain(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDrainReport.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every unit with its chain head and credential summary.
+     */
+    @Throws(QaydException::class)override fun `egsUnits`(): List<EgsInfo> {
+            return FfiConverterSequenceTypeEgsInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_egs_units(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Events after `cursor` (0: from the start), oldest first, at most `limit`.
+     */
+    @Throws(QaydException::class)override fun `events`(`cursor`: kotlin.Long, `limit`: kotlin.UInt): List<Event> {
+            return FfiConverterSequenceTypeEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_events(
+        it,
+        
+        FfiConverterLong.lower(`cursor`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The audit log (every API exchange, Authorization redacted) as JSON lines.
+     */
+    @Throws(QaydException::class)override fun `exportAudit`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_export_audit(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the background worker runs.
+     */override fun `isRunning`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_is_running(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Issues an invoice (the model's JSON form): next ICV and PIH, stamped with the unit's
+     * credentials, stored as `pending`. Never waits for the network.
+     */
+    @Throws(QaydException::class)override fun `issue`(`egsId`: kotlin.String, `invoiceJson`: kotlin.String): Document {
+            return FfiConverterTypeDocument.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_issue(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterString.lower(`invoiceJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Documents left `submitting` by a killed process become due again (how many). Only when
+     * no other worker is live on this store; `start` does it.
+     */
+    @Throws(QaydException::class)override fun `recover`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_recover(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Registers a unit (idempotent); `setCredentials` does it too.
+     */
+    @Throws(QaydException::class)override fun `registerEgs`(`egsId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_register_egs(
+        it,
+        
+        FfiConverterString.lower(`egsId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sends a dead document again; false if it is not dead.
+     */
+    @Throws(QaydException::class)override fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_requeue(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterULong.lower(`icv`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Lets a unit stopped by an `unauthorized` answer send again.
+     */
+    @Throws(QaydException::class)override fun `resumeEgs`(`egsId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_resume_egs(
+        it,
+        
+        FfiConverterString.lower(`egsId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Stores an onboarded unit's production credentials, sealed with the master key.
+     */
+    @Throws(QaydException::class)override fun `setCredentials`(`egsId`: kotlin.String, `credentials`: Credentials)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_set_credentials(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterTypeCredentials.lower(`credentials`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Starts the background worker (recovering documents a killed process left in flight
+     * first). Starting twice is a no-op.
+     */
+    @Throws(QaydException::class)override fun `start`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_start(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * How many documents are in each status (statuses with none are absent).
+     */
+    @Throws(QaydException::class)override fun `statusCounts`(): Map<kotlin.String, kotlin.ULong> {
+            return FfiConverterMapStringULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_status_counts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stops the background worker gracefully (in-flight requests finish and are recorded).
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `stop`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_engine_stop(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Whether the hash-linked audit log is intact.
+     */
+    @Throws(QaydException::class)override fun `verifyAudit`(): AuditCheck {
+            return FfiConverterTypeAuditCheck.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_verify_audit(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the background worker has been doing (passes, consecutive failures, last error).
+     */override fun `workerHealth`(): WorkerHealth {
+            return FfiConverterTypeWorkerHealth.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_worker_health(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
+    override fun lower(value: Engine): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Engine {
+        return Engine(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Engine {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Engine) = 8UL
+
+    override fun write(value: Engine, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1546,6 +3965,232 @@ public object FfiConverterTypeSigner: FfiConverter<Signer, Long> {
 
 
 /**
+ * One API answer, the same shape for every call.
+ */
+data class ApiAnswer (
+    /**
+     * `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `retryable`,
+     * `unauthorized` or `compliance_required`.
+     */
+    var `outcome`: kotlin.String
+    , 
+    /**
+     * The HTTP status, when an answer arrived.
+     */
+    var `httpStatus`: kotlin.Int?
+    , 
+    /**
+     * The platform's JSON answer, when there is one.
+     */
+    var `response`: ApiResponse?
+    , 
+    /**
+     * Error and warning messages.
+     */
+    var `messages`: List<ApiMessage>
+    , 
+    /**
+     * Retryable: why.
+     */
+    var `reason`: kotlin.String?
+    , 
+    /**
+     * Retryable: the `Retry-After` the platform asked for, in milliseconds.
+     */
+    var `retryAfterMs`: kotlin.ULong?
+    , 
+    /**
+     * Clearance: the cleared document ZATCA returned, decoded and checked.
+     */
+    var `clearedXml`: kotlin.ByteArray?
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`outcome`,
+        this.`httpStatus`,
+        this.`response`,
+        this.`messages`,
+        this.`reason`,
+        this.`retryAfterMs`,
+        this.`clearedXml`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiAnswer: FfiConverterRustBuffer<ApiAnswer> {
+    override fun read(buf: ByteBuffer): ApiAnswer {
+        return ApiAnswer(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalTypeApiResponse.read(buf),
+            FfiConverterSequenceTypeApiMessage.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApiAnswer) = (
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterOptionalInt.allocationSize(value.`httpStatus`) +
+            FfiConverterOptionalTypeApiResponse.allocationSize(value.`response`) +
+            FfiConverterSequenceTypeApiMessage.allocationSize(value.`messages`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`clearedXml`)
+    )
+
+    override fun write(value: ApiAnswer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterOptionalInt.write(value.`httpStatus`, buf)
+            FfiConverterOptionalTypeApiResponse.write(value.`response`, buf)
+            FfiConverterSequenceTypeApiMessage.write(value.`messages`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+            FfiConverterOptionalByteArray.write(value.`clearedXml`, buf)
+    }
+}
+
+
+
+/**
+ * One validation message of an answer (rule id or error code in `code`).
+ */
+data class ApiMessage (
+    /**
+     * `INFO`, `WARNING` or `ERROR`.
+     */
+    var `kind`: kotlin.String?
+    , 
+    var `code`: kotlin.String?
+    , 
+    var `category`: kotlin.String?
+    , 
+    var `message`: kotlin.String?
+    , 
+    /**
+     * `PASS`, `WARNING` or `ERROR`.
+     */
+    var `status`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiMessage: FfiConverterRustBuffer<ApiMessage> {
+    override fun read(buf: ByteBuffer): ApiMessage {
+        return ApiMessage(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApiMessage) = (
+            FfiConverterOptionalString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`category`) +
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`status`)
+    )
+
+    override fun write(value: ApiMessage, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`category`, buf)
+            FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * The audit log's integrity.
+ */
+data class AuditCheck (
+    var `intact`: kotlin.Boolean
+    , 
+    var `rows`: kotlin.ULong
+    , 
+    /**
+     * The hash of the last row (keep it elsewhere to detect truncation).
+     */
+    var `head`: kotlin.String
+    , 
+    /**
+     * The first row whose link does not hold, and why.
+     */
+    var `brokenAt`: kotlin.Long?
+    , 
+    var `brokenReason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditCheck: FfiConverterRustBuffer<AuditCheck> {
+    override fun read(buf: ByteBuffer): AuditCheck {
+        return AuditCheck(
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuditCheck) = (
+            FfiConverterBoolean.allocationSize(value.`intact`) +
+            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterString.allocationSize(value.`head`) +
+            FfiConverterOptionalLong.allocationSize(value.`brokenAt`) +
+            FfiConverterOptionalString.allocationSize(value.`brokenReason`)
+    )
+
+    override fun write(value: AuditCheck, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`intact`, buf)
+            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterString.write(value.`head`, buf)
+            FfiConverterOptionalLong.write(value.`brokenAt`, buf)
+            FfiConverterOptionalString.write(value.`brokenReason`, buf)
+    }
+}
+
+
+
+/**
  * What the signing certificate says about itself.
  */
 data class CertificateInfo (
@@ -1690,6 +4335,664 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
+ * What `clear` ended in.
+ */
+data class ClearResult (
+    /**
+     * `cleared`, `cleared_with_warnings`, `pending` (the engine keeps trying), `rejected` or
+     * `dead`.
+     */
+    var `outcome`: kotlin.String
+    , 
+    var `document`: Document
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClearResult: FfiConverterRustBuffer<ClearResult> {
+    override fun read(buf: ByteBuffer): ClearResult {
+        return ClearResult(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDocument.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ClearResult) = (
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterTypeDocument.allocationSize(value.`document`)
+    )
+
+    override fun write(value: ClearResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterTypeDocument.write(value.`document`, buf)
+    }
+}
+
+
+
+/**
+ * Settings of the HTTP client (all optional: 30 s per exchange, 10 s to connect).
+ */
+data class ClientOptions (
+    /**
+     * Whole-exchange timeout in milliseconds.
+     */
+    var `timeoutMs`: kotlin.ULong? = null 
+    , 
+    /**
+     * Connect timeout in milliseconds.
+     */
+    var `connectTimeoutMs`: kotlin.ULong? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOptions> {
+    override fun read(buf: ByteBuffer): ClientOptions {
+        return ClientOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ClientOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`connectTimeoutMs`)
+    )
+
+    override fun write(value: ClientOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalULong.write(value.`connectTimeoutMs`, buf)
+    }
+}
+
+
+
+/**
+ * A CSR in both of its forms.
+ */
+data class CsrOutput (
+    /**
+     * `-----BEGIN CERTIFICATE REQUEST-----` text.
+     */
+    var `pem`: kotlin.String
+    , 
+    /**
+     * Base64 of the PEM text: the `csr` field of `POST /compliance`.
+     */
+    var `base64`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCsrOutput: FfiConverterRustBuffer<CsrOutput> {
+    override fun read(buf: ByteBuffer): CsrOutput {
+        return CsrOutput(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CsrOutput) = (
+            FfiConverterString.allocationSize(value.`pem`) +
+            FfiConverterString.allocationSize(value.`base64`)
+    )
+
+    override fun write(value: CsrOutput, buf: ByteBuffer) {
+            FfiConverterString.write(value.`pem`, buf)
+            FfiConverterString.write(value.`base64`, buf)
+    }
+}
+
+
+
+/**
+ * A document with its bytes.
+ */
+data class Document (
+    var `info`: DocumentInfo
+    , 
+    /**
+     * The stamped XML as issued (what was sent).
+     */
+    var `xml`: kotlin.ByteArray
+    , 
+    /**
+     * Once cleared: ZATCA's cleared XML, the one to deliver to the buyer.
+     */
+    var `clearedXml`: kotlin.ByteArray?
+    , 
+    /**
+     * What local validation said when the document was issued (warnings); empty for
+     * documents read back from the store.
+     */
+    var `findings`: List<Finding>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDocument: FfiConverterRustBuffer<Document> {
+    override fun read(buf: ByteBuffer): Document {
+        return Document(
+            FfiConverterTypeDocumentInfo.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterSequenceTypeFinding.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Document) = (
+            FfiConverterTypeDocumentInfo.allocationSize(value.`info`) +
+            FfiConverterByteArray.allocationSize(value.`xml`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`clearedXml`) +
+            FfiConverterSequenceTypeFinding.allocationSize(value.`findings`)
+    )
+
+    override fun write(value: Document, buf: ByteBuffer) {
+            FfiConverterTypeDocumentInfo.write(value.`info`, buf)
+            FfiConverterByteArray.write(value.`xml`, buf)
+            FfiConverterOptionalByteArray.write(value.`clearedXml`, buf)
+            FfiConverterSequenceTypeFinding.write(value.`findings`, buf)
+    }
+}
+
+
+
+/**
+ * A stored document without its bytes.
+ */
+data class DocumentInfo (
+    var `egsId`: kotlin.String
+    , 
+    /**
+     * The invoice counter value (ICV) in the unit's chain.
+     */
+    var `icv`: kotlin.ULong
+    , 
+    var `uuid`: kotlin.String
+    , 
+    var `invoiceHash`: kotlin.String
+    , 
+    /**
+     * The previous document's hash.
+     */
+    var `pih`: kotlin.String
+    , 
+    var `simplified`: kotlin.Boolean
+    , 
+    /**
+     * `pending`, `submitting`, `cleared`, `reported`, `accepted_with_warnings`, `rejected`,
+     * `retry_scheduled` or `dead`.
+     */
+    var `status`: kotlin.String
+    , 
+    /**
+     * Seconds since the Unix epoch.
+     */
+    var `issuedAt`: kotlin.Long
+    , 
+    var `attempts`: kotlin.UInt
+    , 
+    var `nextAttemptAt`: kotlin.Long?
+    , 
+    var `lastError`: kotlin.String?
+    , 
+    /**
+     * ZATCA's validation messages of the last answer, as JSON.
+     */
+    var `messagesJson`: kotlin.String?
+    , 
+    var `finishedAt`: kotlin.Long?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDocumentInfo: FfiConverterRustBuffer<DocumentInfo> {
+    override fun read(buf: ByteBuffer): DocumentInfo {
+        return DocumentInfo(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DocumentInfo) = (
+            FfiConverterString.allocationSize(value.`egsId`) +
+            FfiConverterULong.allocationSize(value.`icv`) +
+            FfiConverterString.allocationSize(value.`uuid`) +
+            FfiConverterString.allocationSize(value.`invoiceHash`) +
+            FfiConverterString.allocationSize(value.`pih`) +
+            FfiConverterBoolean.allocationSize(value.`simplified`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterLong.allocationSize(value.`issuedAt`) +
+            FfiConverterUInt.allocationSize(value.`attempts`) +
+            FfiConverterOptionalLong.allocationSize(value.`nextAttemptAt`) +
+            FfiConverterOptionalString.allocationSize(value.`lastError`) +
+            FfiConverterOptionalString.allocationSize(value.`messagesJson`) +
+            FfiConverterOptionalLong.allocationSize(value.`finishedAt`)
+    )
+
+    override fun write(value: DocumentInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`egsId`, buf)
+            FfiConverterULong.write(value.`icv`, buf)
+            FfiConverterString.write(value.`uuid`, buf)
+            FfiConverterString.write(value.`invoiceHash`, buf)
+            FfiConverterString.write(value.`pih`, buf)
+            FfiConverterBoolean.write(value.`simplified`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterLong.write(value.`issuedAt`, buf)
+            FfiConverterUInt.write(value.`attempts`, buf)
+            FfiConverterOptionalLong.write(value.`nextAttemptAt`, buf)
+            FfiConverterOptionalString.write(value.`lastError`, buf)
+            FfiConverterOptionalString.write(value.`messagesJson`, buf)
+            FfiConverterOptionalLong.write(value.`finishedAt`, buf)
+    }
+}
+
+
+
+/**
+ * What one drain pass did.
+ */
+data class DrainReport (
+    var `sent`: kotlin.ULong
+    , 
+    var `cleared`: kotlin.ULong
+    , 
+    var `reported`: kotlin.ULong
+    , 
+    var `acceptedWithWarnings`: kotlin.ULong
+    , 
+    var `duplicates`: kotlin.ULong
+    , 
+    var `rejected`: kotlin.ULong
+    , 
+    var `retryScheduled`: kotlin.ULong
+    , 
+    var `dead`: kotlin.ULong
+    , 
+    /**
+     * Units whose sending is stopped (an `unauthorized` answer).
+     */
+    var `stoppedUnits`: List<kotlin.String>
+    , 
+    /**
+     * Units left alone: their credentials belong to another environment than the engine's.
+     */
+    var `otherEnvironmentUnits`: List<kotlin.String>
+    , 
+    var `errors`: List<UnitError>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDrainReport: FfiConverterRustBuffer<DrainReport> {
+    override fun read(buf: ByteBuffer): DrainReport {
+        return DrainReport(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeUnitError.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DrainReport) = (
+            FfiConverterULong.allocationSize(value.`sent`) +
+            FfiConverterULong.allocationSize(value.`cleared`) +
+            FfiConverterULong.allocationSize(value.`reported`) +
+            FfiConverterULong.allocationSize(value.`acceptedWithWarnings`) +
+            FfiConverterULong.allocationSize(value.`duplicates`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterULong.allocationSize(value.`retryScheduled`) +
+            FfiConverterULong.allocationSize(value.`dead`) +
+            FfiConverterSequenceString.allocationSize(value.`stoppedUnits`) +
+            FfiConverterSequenceString.allocationSize(value.`otherEnvironmentUnits`) +
+            FfiConverterSequenceTypeUnitError.allocationSize(value.`errors`)
+    )
+
+    override fun write(value: DrainReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`sent`, buf)
+            FfiConverterULong.write(value.`cleared`, buf)
+            FfiConverterULong.write(value.`reported`, buf)
+            FfiConverterULong.write(value.`acceptedWithWarnings`, buf)
+            FfiConverterULong.write(value.`duplicates`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterULong.write(value.`retryScheduled`, buf)
+            FfiConverterULong.write(value.`dead`, buf)
+            FfiConverterSequenceString.write(value.`stoppedUnits`, buf)
+            FfiConverterSequenceString.write(value.`otherEnvironmentUnits`, buf)
+            FfiConverterSequenceTypeUnitError.write(value.`errors`, buf)
+    }
+}
+
+
+
+/**
+ * An EGS unit (no secrets).
+ */
+data class EgsInfo (
+    var `egsId`: kotlin.String
+    , 
+    var `nextIcv`: kotlin.ULong
+    , 
+    /**
+     * The hash of the unit's last document (the next PIH).
+     */
+    var `lastHash`: kotlin.String
+    , 
+    var `hasCredentials`: kotlin.Boolean
+    , 
+    var `environment`: kotlin.String?
+    , 
+    /**
+     * The certificate's end of validity, seconds since the Unix epoch.
+     */
+    var `certificateExpiry`: kotlin.Long?
+    , 
+    /**
+     * Why sending is stopped (an `unauthorized` answer), if it is.
+     */
+    var `stopped`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEgsInfo: FfiConverterRustBuffer<EgsInfo> {
+    override fun read(buf: ByteBuffer): EgsInfo {
+        return EgsInfo(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EgsInfo) = (
+            FfiConverterString.allocationSize(value.`egsId`) +
+            FfiConverterULong.allocationSize(value.`nextIcv`) +
+            FfiConverterString.allocationSize(value.`lastHash`) +
+            FfiConverterBoolean.allocationSize(value.`hasCredentials`) +
+            FfiConverterOptionalString.allocationSize(value.`environment`) +
+            FfiConverterOptionalLong.allocationSize(value.`certificateExpiry`) +
+            FfiConverterOptionalString.allocationSize(value.`stopped`)
+    )
+
+    override fun write(value: EgsInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`egsId`, buf)
+            FfiConverterULong.write(value.`nextIcv`, buf)
+            FfiConverterString.write(value.`lastHash`, buf)
+            FfiConverterBoolean.write(value.`hasCredentials`, buf)
+            FfiConverterOptionalString.write(value.`environment`, buf)
+            FfiConverterOptionalLong.write(value.`certificateExpiry`, buf)
+            FfiConverterOptionalString.write(value.`stopped`, buf)
+    }
+}
+
+
+
+/**
+ * How to open an engine. The master key is not here (a data class prints every field): pass it
+ * to the `Engine` constructor, or set `QAYD_MASTER_KEY`.
+ */
+data class EngineOptions (
+    /**
+     * An SQLite file path, `:memory:`, or a `postgres://` URL.
+     */
+    var `store`: kotlin.String
+    , 
+    /**
+     * The environment to submit to (`developer-portal`, `simulation`, `core`, or a base URL).
+     * Without it the engine issues but cannot submit.
+     */
+    var `environment`: kotlin.String? = null 
+    , 
+    /**
+     * Retry policy: first delay and longest delay (ms), attempts before a document is dead.
+     */
+    var `retryBaseMs`: kotlin.ULong? = null 
+    , 
+    var `retryCapMs`: kotlin.ULong? = null 
+    , 
+    var `maxAttempts`: kotlin.UInt? = null 
+    , 
+    /**
+     * How long `clear` waits for clearance before answering `pending` (ms, default 10 000).
+     */
+    var `clearWaitMs`: kotlin.ULong? = null 
+    , 
+    /**
+     * The worker's longest sleep between passes (ms, default 5 000).
+     */
+    var `pollIntervalMs`: kotlin.ULong? = null 
+    , 
+    /**
+     * HTTP timeouts (ms; defaults 30 000 and 10 000).
+     */
+    var `timeoutMs`: kotlin.ULong? = null 
+    , 
+    var `connectTimeoutMs`: kotlin.ULong? = null 
+    , 
+    /**
+     * Local validation of every issued document: `refuse_on_errors` (default),
+     * `refuse_on_warnings`, `warn_only` or `off`.
+     */
+    var `validation`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOptions> {
+    override fun read(buf: ByteBuffer): EngineOptions {
+        return EngineOptions(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EngineOptions) = (
+            FfiConverterString.allocationSize(value.`store`) +
+            FfiConverterOptionalString.allocationSize(value.`environment`) +
+            FfiConverterOptionalULong.allocationSize(value.`retryBaseMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`retryCapMs`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxAttempts`) +
+            FfiConverterOptionalULong.allocationSize(value.`clearWaitMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`pollIntervalMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalULong.allocationSize(value.`connectTimeoutMs`) +
+            FfiConverterOptionalString.allocationSize(value.`validation`)
+    )
+
+    override fun write(value: EngineOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`store`, buf)
+            FfiConverterOptionalString.write(value.`environment`, buf)
+            FfiConverterOptionalULong.write(value.`retryBaseMs`, buf)
+            FfiConverterOptionalULong.write(value.`retryCapMs`, buf)
+            FfiConverterOptionalUInt.write(value.`maxAttempts`, buf)
+            FfiConverterOptionalULong.write(value.`clearWaitMs`, buf)
+            FfiConverterOptionalULong.write(value.`pollIntervalMs`, buf)
+            FfiConverterOptionalULong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalULong.write(value.`connectTimeoutMs`, buf)
+            FfiConverterOptionalString.write(value.`validation`, buf)
+    }
+}
+
+
+
+/**
+ * One event of the engine's durable stream.
+ */
+data class Event (
+    /**
+     * Increasing: pass the last one seen as the next `events` cursor.
+     */
+    var `seq`: kotlin.Long
+    , 
+    /**
+     * Seconds since the Unix epoch.
+     */
+    var `at`: kotlin.Long
+    , 
+    /**
+     * `deadline_at_risk`, `deadline_missed`, `clearance_delayed`, `certificate_expiring`,
+     * `document_rejected`, `dead_letter` or `unauthorized`.
+     */
+    var `kind`: kotlin.String
+    , 
+    var `egsId`: kotlin.String
+    , 
+    var `icv`: kotlin.ULong?
+    , 
+    /**
+     * Details (UUID, messages, thresholds, expiry…) as JSON.
+     */
+    var `dataJson`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterLong.allocationSize(value.`seq`) +
+            FfiConverterLong.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`egsId`) +
+            FfiConverterOptionalULong.allocationSize(value.`icv`) +
+            FfiConverterString.allocationSize(value.`dataJson`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`seq`, buf)
+            FfiConverterLong.write(value.`at`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`egsId`, buf)
+            FfiConverterOptionalULong.write(value.`icv`, buf)
+            FfiConverterString.write(value.`dataJson`, buf)
+    }
+}
+
+
+
+/**
  * One business-rule or schema finding of `validate`.
  */
 data class Finding (
@@ -1757,6 +5060,110 @@ public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
             FfiConverterString.write(value.`messageEn`, buf)
             FfiConverterString.write(value.`messageAr`, buf)
             FfiConverterString.write(value.`fix`, buf)
+    }
+}
+
+
+
+/**
+ * An EGS unit's identity: the nine values of the SDK's `csr-config-*.properties` files, which
+ * the CSR carries (the core's `CsrConfig`).
+ */
+data class Identity (
+    /**
+     * `csr.common.name`: the EGS unit name or asset tracking number.
+     */
+    var `commonName`: kotlin.String
+    , 
+    /**
+     * `csr.serial.number`: `1-<solution>|2-<model>|3-<serial>`.
+     */
+    var `serialNumber`: kotlin.String
+    , 
+    /**
+     * `csr.organization.identifier`: the VAT number (15 digits, first and last `3`).
+     */
+    var `organizationIdentifier`: kotlin.String
+    , 
+    /**
+     * `csr.organization.unit.name`: the branch (for a VAT group: the member's 10-digit TIN).
+     */
+    var `organizationUnitName`: kotlin.String
+    , 
+    /**
+     * `csr.organization.name`: the taxpayer's name.
+     */
+    var `organizationName`: kotlin.String
+    , 
+    /**
+     * `csr.country.name`: ISO 3166 alpha-2 (`SA`).
+     */
+    var `countryName`: kotlin.String
+    , 
+    /**
+     * `csr.invoice.type`: four 0/1 flags `TSCZ` (`1100` = standard and simplified).
+     */
+    var `invoiceType`: kotlin.String
+    , 
+    /**
+     * `csr.location.address`: the branch address.
+     */
+    var `locationAddress`: kotlin.String
+    , 
+    /**
+     * `csr.industry.business.category`.
+     */
+    var `industryBusinessCategory`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdentity: FfiConverterRustBuffer<Identity> {
+    override fun read(buf: ByteBuffer): Identity {
+        return Identity(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Identity) = (
+            FfiConverterString.allocationSize(value.`commonName`) +
+            FfiConverterString.allocationSize(value.`serialNumber`) +
+            FfiConverterString.allocationSize(value.`organizationIdentifier`) +
+            FfiConverterString.allocationSize(value.`organizationUnitName`) +
+            FfiConverterString.allocationSize(value.`organizationName`) +
+            FfiConverterString.allocationSize(value.`countryName`) +
+            FfiConverterString.allocationSize(value.`invoiceType`) +
+            FfiConverterString.allocationSize(value.`locationAddress`) +
+            FfiConverterString.allocationSize(value.`industryBusinessCategory`)
+    )
+
+    override fun write(value: Identity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`commonName`, buf)
+            FfiConverterString.write(value.`serialNumber`, buf)
+            FfiConverterString.write(value.`organizationIdentifier`, buf)
+            FfiConverterString.write(value.`organizationUnitName`, buf)
+            FfiConverterString.write(value.`organizationName`, buf)
+            FfiConverterString.write(value.`countryName`, buf)
+            FfiConverterString.write(value.`invoiceType`, buf)
+            FfiConverterString.write(value.`locationAddress`, buf)
+            FfiConverterString.write(value.`industryBusinessCategory`, buf)
     }
 }
 
@@ -1894,6 +5301,55 @@ public object FfiConverterTypeStampedInvoice: FfiConverterRustBuffer<StampedInvo
 
 
 /**
+ * A unit the drain pass could not process.
+ */
+data class UnitError (
+    var `egsId`: kotlin.String
+    , 
+    /**
+     * The stable error code (`STORAGE`, `SECRET`, …).
+     */
+    var `code`: kotlin.String
+    , 
+    var `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnitError: FfiConverterRustBuffer<UnitError> {
+    override fun read(buf: ByteBuffer): UnitError {
+        return UnitError(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnitError) = (
+            FfiConverterString.allocationSize(value.`egsId`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: UnitError, buf: ByteBuffer) {
+            FfiConverterString.write(value.`egsId`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
  * Everything `validate` found.
  */
 data class ValidationReport (
@@ -1984,6 +5440,114 @@ public object FfiConverterTypeVerificationReport: FfiConverterRustBuffer<Verific
             FfiConverterBoolean.write(value.`valid`, buf)
             FfiConverterString.write(value.`invoiceHash`, buf)
             FfiConverterSequenceTypeCheck.write(value.`checks`, buf)
+    }
+}
+
+
+
+/**
+ * One error the background worker met.
+ */
+data class WorkerError (
+    /**
+     * Seconds since the Unix epoch.
+     */
+    var `at`: kotlin.Long
+    , 
+    /**
+     * The core's stable error code (`SECRET`, `STORAGE`, …).
+     */
+    var `code`: kotlin.String
+    , 
+    var `message`: kotlin.String
+    , 
+    var `egsId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWorkerError: FfiConverterRustBuffer<WorkerError> {
+    override fun read(buf: ByteBuffer): WorkerError {
+        return WorkerError(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WorkerError) = (
+            FfiConverterLong.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`egsId`)
+    )
+
+    override fun write(value: WorkerError, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`at`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`egsId`, buf)
+    }
+}
+
+
+
+/**
+ * What the background worker has been doing: failed passes do not stop it, so watch this.
+ */
+data class WorkerHealth (
+    var `passes`: kotlin.ULong
+    , 
+    var `lastPassAt`: kotlin.Long?
+    , 
+    var `consecutiveFailures`: kotlin.ULong
+    , 
+    var `lastError`: WorkerError?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWorkerHealth: FfiConverterRustBuffer<WorkerHealth> {
+    override fun read(buf: ByteBuffer): WorkerHealth {
+        return WorkerHealth(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTypeWorkerError.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WorkerHealth) = (
+            FfiConverterULong.allocationSize(value.`passes`) +
+            FfiConverterOptionalLong.allocationSize(value.`lastPassAt`) +
+            FfiConverterULong.allocationSize(value.`consecutiveFailures`) +
+            FfiConverterOptionalTypeWorkerError.allocationSize(value.`lastError`)
+    )
+
+    override fun write(value: WorkerHealth, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`passes`, buf)
+            FfiConverterOptionalLong.write(value.`lastPassAt`, buf)
+            FfiConverterULong.write(value.`consecutiveFailures`, buf)
+            FfiConverterOptionalTypeWorkerError.write(value.`lastError`, buf)
     }
 }
 
@@ -2528,6 +6092,204 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
 
 
 
+
+/**
+ * Told about each onboarding step as it starts (`generate key`, `build CSR`,
+ * `compliance CSID`, `compliance: standard invoice`, …, `production CSID`). Called on a
+ * runtime thread; an exception thrown here aborts the onboarding.
+ */
+public interface OnboardingProgress {
+    
+    /**
+     * `index` counts from 1 to `total`.
+     */
+    fun `onStep`(`step`: kotlin.String, `index`: kotlin.UInt, `total`: kotlin.UInt)
+    
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceOnboardingProgress {
+    internal object `onStep`: UniffiCallbackInterfaceOnboardingProgressMethod0 {
+        override fun callback(`uniffiHandle`: Long,`step`: RustBuffer.ByValue,`index`: Int,`total`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeOnboardingProgress.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onStep`(
+                    FfiConverterString.lift(`step`),
+                    FfiConverterUInt.lift(`index`),
+                    FfiConverterUInt.lift(`total`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeOnboardingProgress.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeOnboardingProgress.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceOnboardingProgress.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onStep`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_qayd_uniffi_fn_init_callback_vtable_onboardingprogress(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeOnboardingProgress: FfiConverterCallbackInterface<OnboardingProgress>()
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Int?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
 /**
  * @suppress
  */
@@ -2553,6 +6315,198 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeApiResponse: FfiConverterRustBuffer<ApiResponse?> {
+    override fun read(buf: ByteBuffer): ApiResponse? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeApiResponse.read(buf)
+    }
+
+    override fun allocationSize(value: ApiResponse?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeApiResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ApiResponse?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeApiResponse.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeClientOptions: FfiConverterRustBuffer<ClientOptions?> {
+    override fun read(buf: ByteBuffer): ClientOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeClientOptions.read(buf)
+    }
+
+    override fun allocationSize(value: ClientOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeClientOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ClientOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeClientOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDocument: FfiConverterRustBuffer<Document?> {
+    override fun read(buf: ByteBuffer): Document? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDocument.read(buf)
+    }
+
+    override fun allocationSize(value: Document?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDocument.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Document?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDocument.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeWorkerError: FfiConverterRustBuffer<WorkerError?> {
+    override fun read(buf: ByteBuffer): WorkerError? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeWorkerError.read(buf)
+    }
+
+    override fun allocationSize(value: WorkerError?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeWorkerError.allocationSize(value)
+        }
+    }
+
+    override fun write(value: WorkerError?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeWorkerError.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOnboardingProgress: FfiConverterRustBuffer<OnboardingProgress?> {
+    override fun read(buf: ByteBuffer): OnboardingProgress? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOnboardingProgress.read(buf)
+    }
+
+    override fun allocationSize(value: OnboardingProgress?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOnboardingProgress.allocationSize(value)
+        }
+    }
+
+    override fun write(value: OnboardingProgress?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOnboardingProgress.write(value, buf)
         }
     }
 }
@@ -2591,6 +6545,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeApiMessage: FfiConverterRustBuffer<List<ApiMessage>> {
+    override fun read(buf: ByteBuffer): List<ApiMessage> {
+        val len = buf.getInt()
+        return List<ApiMessage>(len) {
+            FfiConverterTypeApiMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ApiMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeApiMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ApiMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeApiMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>> {
     override fun read(buf: ByteBuffer): List<Check> {
         val len = buf.getInt()
@@ -2609,6 +6591,90 @@ public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>>
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCheck.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDocumentInfo: FfiConverterRustBuffer<List<DocumentInfo>> {
+    override fun read(buf: ByteBuffer): List<DocumentInfo> {
+        val len = buf.getInt()
+        return List<DocumentInfo>(len) {
+            FfiConverterTypeDocumentInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DocumentInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDocumentInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DocumentInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDocumentInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEgsInfo: FfiConverterRustBuffer<List<EgsInfo>> {
+    override fun read(buf: ByteBuffer): List<EgsInfo> {
+        val len = buf.getInt()
+        return List<EgsInfo>(len) {
+            FfiConverterTypeEgsInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<EgsInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEgsInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<EgsInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEgsInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
         }
     }
 }
@@ -2668,6 +6734,81 @@ public object FfiConverterSequenceTypeQrField: FfiConverterRustBuffer<List<QrFie
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnitError: FfiConverterRustBuffer<List<UnitError>> {
+    override fun read(buf: ByteBuffer): List<UnitError> {
+        val len = buf.getInt()
+        return List<UnitError>(len) {
+            FfiConverterTypeUnitError.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UnitError>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnitError.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UnitError>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnitError.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.ULong>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterULong.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterULong.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterULong.write(v, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
         /**
          * Every stable error code of the core, for tests that prove the mapping is complete.
          */ fun `errorCodes`(): List<kotlin.String> {
@@ -2815,5 +6956,132 @@ public object FfiConverterSequenceTypeQrField: FfiConverterRustBuffer<List<QrFie
     )
     }
     
+
+        /**
+         * The CSR of `identity` for `environment` (`developer-portal`, `simulation`, `core` or an
+         * `http(s)://` base URL), signed with `privateKey` (PEM, DER or the SDK's bare base64).
+         */
+    @Throws(QaydException::class) fun `buildCsr`(`identity`: Identity, `privateKey`: kotlin.ByteArray, `environment`: kotlin.String): CsrOutput {
+            return FfiConverterTypeCsrOutput.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_build_csr(
+    
+        
+        FfiConverterTypeIdentity.lower(`identity`),
+        FfiConverterByteArray.lower(`privateKey`),
+        FfiConverterString.lower(`environment`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A new random master key (base64 of 32 bytes) for sealing credentials in an engine's store.
+         * It is a secret: keep it outside the store (`QAYD_MASTER_KEY`, a secrets manager).
+         */
+    @Throws(QaydException::class) fun `generateMasterKey`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_generate_master_key(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * A new secp256k1 private key, SEC1 PEM (what the SDK's `-csr` writes). It is a secret.
+         */
+    @Throws(QaydException::class) fun `generatePrivateKeyPem`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_generate_private_key_pem(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads an identity from the SDK's `.properties` text or from its JSON form (snake_case keys).
+         */
+    @Throws(QaydException::class) fun `identityFromText`(`text`: kotlin.String): Identity {
+            return FfiConverterTypeIdentity.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_identity_from_text(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A sample document for `identity` (seller = its organisation and VAT number), issued now, in
+         * the invoice model's JSON form: `kind` is `standard` or `simplified`, `documentType` is
+         * `invoice`, `credit_note` or `debit_note` (or 388/381/383).
+         */
+    @Throws(QaydException::class) fun `sampleInvoiceJson`(`identity`: Identity, `kind`: kotlin.String, `documentType`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_sample_invoice_json(
+    
+        
+        FfiConverterTypeIdentity.lower(`identity`),
+        FfiConverterString.lower(`kind`),
+        FfiConverterString.lower(`documentType`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Onboards an EGS unit: key, CSR, compliance CSID with `otp`, the compliance samples,
+         * production CSID. `environment`: `developer-portal`, `simulation`, `core` or a base URL.
+         */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `onboard`(`identity`: Identity, `otp`: kotlin.String, `environment`: kotlin.String, `options`: ClientOptions? = null, `progress`: OnboardingProgress? = null) : Credentials {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_qayd_uniffi_fn_func_onboard(
+        FfiConverterTypeIdentity.lower(`identity`),
+        FfiConverterString.lower(`otp`),
+        FfiConverterString.lower(`environment`),
+        FfiConverterOptionalTypeClientOptions.lower(`options`),
+        FfiConverterOptionalTypeOnboardingProgress.lower(`progress`),),
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeCredentials.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+        /**
+         * Renews the production CSID of `current` with a new OTP, in the environment that issued it.
+         */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `renew`(`current`: Credentials, `otp`: kotlin.String, `options`: ClientOptions? = null, `progress`: OnboardingProgress? = null) : Credentials {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_qayd_uniffi_fn_func_renew(
+        FfiConverterTypeCredentials.lower(`current`),
+        FfiConverterString.lower(`otp`),
+        FfiConverterOptionalTypeClientOptions.lower(`options`),
+        FfiConverterOptionalTypeOnboardingProgress.lower(`progress`),),
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeCredentials.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
 
 

@@ -37,6 +37,7 @@ class ConformanceTest {
                 "validate" -> validate(case, expected)
                 "qr_decode" -> qrDecode(case, expected)
                 "generate" -> generate(case, expected)
+                "csr" -> csr(case, expected)
                 else -> fail("operation '$operation' is not supported by the Kotlin binding")
             }
             null
@@ -110,6 +111,14 @@ class ConformanceTest {
             val at = want.indices.firstOrNull { i -> i >= xml.size || want[i] != xml[i] } ?: want.size
             fail("generated xml differs from ${expected.getString("xml")} at byte $at (got ${xml.size} bytes, want ${want.size})")
         }
+    }
+
+    private fun csr(case: JSONObject, expected: JSONObject) {
+        knownKeys(expected, "pem", "base64")
+        val identity = identityFromText(path(case.getString("identity")).readText())
+        val csr = buildCsr(identity, path(case.getString("private_key")).readBytes(), case.getString("environment"))
+        if (expected.has("pem")) assertEquals(expected.getString("pem"), csr.pem, "pem")
+        if (expected.has("base64")) assertEquals(expected.getString("base64"), csr.base64, "base64")
     }
 
     private fun qrDecode(case: JSONObject, expected: JSONObject) {

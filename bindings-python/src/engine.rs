@@ -1,0 +1,222 @@
+//! `Engine`: the durable engine (`qayd::embed::EngineHandle`) as one Python object, shared by
+//! every thread that holds it. Store access releases the GIL; `clear`, `drain` and `stop` come
+//! blocking and as `*_async`. A context manager (`with` / `async with`) stops the background
+//! worker on exit.
+
+use crate::OrRaise;
+use crate::convert::{json_arg, optional_bytes, options_arg, to_list, to_py};
+use crate::onboarding::Credentials;
+use crate::runtime::{awaitable, blocking};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use qayd::embed::{ClearResult, Document, EngineHandle};
+use std::sync::Arc;
+
+/// `{"info": {…}, "xml": bytes, "cleared_xml": bytes | None, "findings": [Finding]}`.
+fn document_object(py: Python<'_>, document: Document) -> PyResult<Py<PyAny>> {
+    let dict = PyDict::new(py);
+    dict.set_item("info", to_py(py, &document.info)?)?;
+    dict.set_item("xml", PyBytes::new(py, &document.xml))?;
+    dict.set_item("cleared_xml", optional_bytes(py, document.cleared_xml.as_deref()))?;
+    dict.set_item("findings", crate::findings(py, document.findings)?)?;
+    Ok(dict.into_any().unbind())
+}
+
+fn optional_document(py: Python<'_>, document: Option<Document>) -> PyResult<Py<PyAny>> {
+    document.map_or_else(|| Ok(py.None()), |d| document_object(py, d))
+}
+
+/// `{"outcome": str, "document": {…}}`.
+fn clear_object(py: Python<'_>, result: ClearResult) -> PyResult<Py<PyAny>> {
+    let dict = PyDict::new(py);
+    dict.set_item("outcome", result.outcome)?;
+    dict.set_item("document", document_object(py, result.document)?)?;
+    Ok(dict.into_any().unbind())
+}
+
+fn none(py: Python<'_>, _: ()) -> PyResult<Py<PyAny>> {
+    Ok(py.None())
+}
+
+/// The durable engine behind one store (SQLite file, `:memory:` or `postgres://`).
+#[pyclass(module = "qayd", frozen)]
+struct Engine {
+    inner: Arc<EngineHandle>,
+}
+
+#[pymethods]
+impl Engine {
+    /// `Engine({"store": …, "environment": …, "master_key": …})`, or the same as keywords
+    /// (`Engine(store="qayd.db", environment=url)`); keywords win over the dict.
+    #[new]
+    #[pyo3(signature = (options = None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        options: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let json = options_arg(py, options, kwargs, "engine options")?;
+        let handle = py.detach(|| EngineHandle::open_json(&json)).or_raise(py)?;
+        Ok(Engine { inner: Arc::new(handle) })
+    }
+
+    fn register_egs(&self, py: Python<'_>, egs_id: &str) -> PyResult<()> {
+        py.detach(|| self.inner.register_egs(egs_id)).or_raise(py)
+    }
+
+    /// Stores the unit's production credentials, sealed with the master key.
+    fn set_credentials(&self, py: Python<'_>, egs_id: &str, credentials: &Credentials) -> PyResult<()> {
+        let credentials = &credentials.inner;
+        py.detach(|| self.inner.set_credentials(egs_id, credentials)).or_raise(py)
+    }
+
+    /// Issues an invoice (model dict or JSON): next ICV, PIH, stamp, stored as pending.
+    fn issue(&self, py: Python<'_>, egs_id: &str, invoice: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let json = json_arg(invoice, "invoice")?;
+        let document = py.detach(|| self.inner.issue(egs_id, &json)).or_raise(py)?;
+        document_object(py, document)
+    }
+
+    /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
+    fn clear(&self, py: Python<'_>, egs_id: &str, invoice: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let json = json_arg(invoice, "invoice")?;
+        clear_object(py, blocking(py, self.inner.clear(egs_id, &json))?)
+    }
+    fn clear_async<'py>(
+        &self,
+        py: Python<'py>,
+        egs_id: String,
+        invoice: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let json = json_arg(invoice, "invoice")?;
+        let engine = Arc::clone(&self.inner);
+        awaitable(py, async move { engine.clear(&egs_id, &json).await }, clear_object)
+    }
+
+    /// One pass over the outbox; the report of what it did.
+    fn drain(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &blocking(py, self.inner.drain())?)
+    }
+    fn drain_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.inner);
+        awaitable(py, async move { engine.drain().await }, |py, report| to_py(py, &report))
+    }
+
+    /// Starts the background worker (no-op when it runs).
+    fn start(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.inner.start()).or_raise(py)
+    }
+    /// Stops the background worker and waits for it (no-op when it does not run).
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        blocking(py, self.inner.stop())
+    }
+    fn stop_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.inner);
+        awaitable(py, async move { engine.stop().await }, none)
+    }
+    /// `stop()`: what leaving a `with` block does.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.stop(py)
+    }
+    #[getter]
+    fn is_running(&self) -> bool {
+        self.inner.is_running()
+    }
+
+    /// Events after `cursor` (0: from the start), oldest first.
+    #[pyo3(signature = (cursor = 0, limit = 100))]
+    fn events(&self, py: Python<'_>, cursor: i64, limit: usize) -> PyResult<Py<PyAny>> {
+        let events = py.detach(|| self.inner.events(cursor, limit)).or_raise(py)?;
+        Ok(to_list(py, &events)?.into_any().unbind())
+    }
+    /// One document with its bytes, or None.
+    fn document(&self, py: Python<'_>, egs_id: &str, icv: u64) -> PyResult<Py<PyAny>> {
+        optional_document(py, py.detach(|| self.inner.document(egs_id, icv)).or_raise(py)?)
+    }
+    fn document_by_uuid(&self, py: Python<'_>, uuid: &str) -> PyResult<Py<PyAny>> {
+        optional_document(py, py.detach(|| self.inner.document_by_uuid(uuid)).or_raise(py)?)
+    }
+    /// A unit's documents in chain order, without their bytes.
+    fn documents(&self, py: Python<'_>, egs_id: &str) -> PyResult<Py<PyAny>> {
+        let documents = py.detach(|| self.inner.documents(egs_id)).or_raise(py)?;
+        Ok(to_list(py, &documents)?.into_any().unbind())
+    }
+    #[pyo3(signature = (status, limit = 100))]
+    fn documents_by_status(&self, py: Python<'_>, status: &str, limit: usize) -> PyResult<Py<PyAny>> {
+        let documents = py.detach(|| self.inner.documents_by_status(status, limit)).or_raise(py)?;
+        Ok(to_list(py, &documents)?.into_any().unbind())
+    }
+    /// `{status: count}` for the statuses that have documents.
+    fn status_counts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &py.detach(|| self.inner.status_counts()).or_raise(py)?)
+    }
+    /// Every unit with its chain head and a credential summary (no secrets).
+    fn egs_units(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let units = py.detach(|| self.inner.egs_units()).or_raise(py)?;
+        Ok(to_list(py, &units)?.into_any().unbind())
+    }
+    /// Sends a dead document again; False if it is not dead.
+    fn requeue(&self, py: Python<'_>, egs_id: &str, icv: u64) -> PyResult<bool> {
+        py.detach(|| self.inner.requeue(egs_id, icv)).or_raise(py)
+    }
+    /// Lets a unit stopped by an `unauthorized` answer send again.
+    fn resume_egs(&self, py: Python<'_>, egs_id: &str) -> PyResult<()> {
+        py.detach(|| self.inner.resume_egs(egs_id)).or_raise(py)
+    }
+    /// Documents a killed process left in flight become due again; how many.
+    fn recover(&self, py: Python<'_>) -> PyResult<usize> {
+        py.detach(|| self.inner.recover()).or_raise(py)
+    }
+    /// The audit log as JSON lines.
+    fn export_audit(&self, py: Python<'_>) -> PyResult<String> {
+        py.detach(|| self.inner.export_audit()).or_raise(py)
+    }
+    /// What the background worker has been doing: `passes`, `consecutive_failures` and the
+    /// `last_error` (`{at, code, message, egs_id}`) of a pass — a wrong master key, an
+    /// unreachable database: the worker keeps retrying them, so watch this.
+    fn worker_health(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.inner.worker_health())
+    }
+    /// Whether the hash-linked audit log is intact.
+    fn verify_audit(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &py.detach(|| self.inner.verify_audit()).or_raise(py)?)
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        self.stop(py)?;
+        Ok(false)
+    }
+    fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let engine = slf.unbind();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(engine) })
+    }
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _exc_type: &Bound<'py, PyAny>,
+        _exc: &Bound<'py, PyAny>,
+        _traceback: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.inner);
+        awaitable(py, async move { engine.stop().await }, |py, ()| {
+            Ok(false.into_pyobject(py)?.to_owned().into_any().unbind())
+        })
+    }
+    fn __repr__(&self) -> String {
+        format!("Engine(running={})", if self.inner.is_running() { "True" } else { "False" })
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()
+}

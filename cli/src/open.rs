@@ -1,0 +1,202 @@
+//! Opening the durable engine for the engine commands (`egs`, `issue`, `submit`, `queue`,
+//! `events`, `audit`): where the store is (`--store`, `QAYD_STORE`, settings `store`), where the
+//! master key comes from (`--master-key-file`, `QAYD_MASTER_KEY_FILE`, settings
+//! `master_key_file`; otherwise `QAYD_MASTER_KEY`), and the engine's settings. The key itself is
+//! never a command-line value.
+
+use crate::Failure;
+use crate::settings::Settings;
+use qayd::engine::{Engine, EngineConfig, RetryPolicy};
+use qayd::secrets::{EnvKeyProvider, FileKeyProvider, KeyProvider, MASTER_KEY_VARIABLE, MasterKey};
+use qayd::store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The options every engine command takes (also after its sub-subcommand).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct EngineArgs {
+    /// The store: an SQLite file, `:memory:`, or a postgres:// URL.
+    #[arg(long, global = true, env = "QAYD_STORE", value_name = "LOCATION")]
+    pub store: Option<String>,
+    /// A file holding the master key (base64 of 32 random bytes, mode 0600). Without it the
+    /// key is read from QAYD_MASTER_KEY.
+    #[arg(long, global = true, env = "QAYD_MASTER_KEY_FILE", value_name = "FILE")]
+    pub master_key_file: Option<PathBuf>,
+}
+
+/// Whether a command may create the store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    Yes,
+    No,
+}
+
+/// A failure of the store or the secrets: exit 4.
+pub fn local_failure(error_code: &'static str, message: String) -> Failure {
+    Failure { code: 4, message, error_code }
+}
+
+/// Opens the store. Without `Create::Yes` an SQLite file must exist already (a typo must not
+/// silently create an empty store).
+pub fn open_store(args: &EngineArgs, settings: &Settings, create: Create) -> Result<Arc<dyn Store>, Failure> {
+    let location = args.store.clone().or_else(|| settings.store.clone()).ok_or_else(|| {
+        Failure::input(
+            "no store: give --store FILE.db (or QAYD_STORE, or \"store\" in the settings file)".into(),
+        )
+    })?;
+    let trimmed = location.trim();
+    let is_file =
+        trimmed != ":memory:" && !trimmed.starts_with("postgres://") && !trimmed.starts_with("postgresql://");
+    if is_file && create == Create::No && !trimmed.is_empty() && !Path::new(trimmed).exists() {
+        return Err(local_failure(
+            "STORAGE",
+            format!("no store at {trimmed}: `qayd egs add` creates one (check --store / QAYD_STORE)"),
+        ));
+    }
+    Ok(qayd::store::open(trimmed)?)
+}
+
+/// The master key, from the named file or `QAYD_MASTER_KEY`.
+pub fn master_key(args: &EngineArgs, settings: &Settings) -> Result<MasterKey, Failure> {
+    if let Some(path) = args.master_key_file.clone().or_else(|| settings.master_key_file.clone()) {
+        if !path.exists() {
+            return Err(local_failure(
+                "SECRET",
+                format!(
+                    "no master key file at {}: create one with `qayd master-key {}` (keep a copy somewhere safe: without it the stored credentials cannot be opened)",
+                    path.display(),
+                    path.display()
+                ),
+            ));
+        }
+        return Ok(FileKeyProvider { path }.master_key()?);
+    }
+    if std::env::var_os(MASTER_KEY_VARIABLE).is_none() {
+        return Err(local_failure(
+            "SECRET",
+            format!(
+                "no master key: set {MASTER_KEY_VARIABLE} to base64 of 32 random bytes (e.g. `openssl rand -base64 32`) or name a key file with --master-key-file (or QAYD_MASTER_KEY_FILE)"
+            ),
+        ));
+    }
+    Ok(EnvKeyProvider::default().master_key()?)
+}
+
+/// The engine's configuration: the retry policy and HTTP timeout from the settings.
+pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
+    let mut config = EngineConfig::default();
+    let defaults = RetryPolicy::default();
+    config.retry = RetryPolicy {
+        base: settings.retry_base_ms.map(Duration::from_millis).unwrap_or(defaults.base),
+        cap: settings.retry_cap_ms.map(Duration::from_millis).unwrap_or(defaults.cap),
+        max_attempts: settings.max_attempts.unwrap_or(defaults.max_attempts).max(1),
+        jitter: defaults.jitter,
+    };
+    config.client.timeout = settings.timeout()?;
+    Ok(config)
+}
+
+/// `qayd master-key FILE`: a new random master key in a new owner-only file.
+pub fn new_master_key(path: &Path, json_output: bool) -> Result<u8, Failure> {
+    if path.exists() {
+        return Err(Failure::input(format!(
+            "{} exists; a master key is never replaced (the credentials sealed with it would be lost)",
+            path.display()
+        )));
+    }
+    let key = FileKeyProvider::create(path)?.master_key()?;
+    let id = key.id().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    if json_output {
+        crate::print_json(serde_json::json!({ "master_key_file": path, "key_id": id }));
+    } else {
+        say!("master key written to {} (id {id}); keep a copy somewhere safe", path.display());
+    }
+    Ok(0)
+}
+
+/// An engine on `store`, with the master key when `with_key`.
+pub fn engine(
+    args: &EngineArgs,
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    with_key: bool,
+) -> Result<Engine, Failure> {
+    let mut engine = Engine::new(store).with_config(engine_config(settings)?);
+    if with_key {
+        engine = engine.with_master_key(master_key(args, settings)?);
+    }
+    Ok(engine)
+}
+
+/// Fails clearly when `egs_id` is not a unit of the store.
+pub fn ensure_unit(store: &dyn Store, egs_id: &str) -> Result<(), Failure> {
+    if store.egs_ids()?.iter().any(|id| id == egs_id) {
+        return Ok(());
+    }
+    Err(Failure::input(format!(
+        "unknown EGS unit '{egs_id}' (`qayd egs list` shows the units of this store)"
+    )))
+}
+
+/// The environment a unit's stored credentials belong to.
+pub fn unit_environment(store: &dyn Store, egs_id: &str) -> Result<Option<qayd::Environment>, Failure> {
+    let Some(sealed) = store.credentials(egs_id)? else { return Ok(None) };
+    let environment = serde_json::from_str(&sealed.environment).map_err(|e| {
+        local_failure("STORAGE", format!("EGS unit '{egs_id}': unreadable environment in the store ({e})"))
+    })?;
+    Ok(Some(environment))
+}
+
+/// A copy of `engine` connected to `environment` (its API exchanges go to the audit log).
+pub fn connect(engine: &Engine, environment: &qayd::Environment) -> Result<Engine, Failure> {
+    Ok(engine.clone().connect(environment.clone())?)
+}
+
+/// An API client for onboarding and renewal whose exchanges also go to the store's audit log.
+pub fn audited_client(
+    store: &Arc<dyn Store>,
+    environment: &qayd::Environment,
+    settings: &Settings,
+) -> Result<qayd::api::Client, Failure> {
+    let config = qayd::api::ClientConfig { timeout: settings.timeout()?, ..Default::default() };
+    let hook = qayd::engine::audit::AuditHook::new(store.clone(), Arc::new(qayd::clock::SystemClock));
+    Ok(qayd::api::Client::with_config(environment.clone(), config)?.with_hook(hook))
+}
+
+/// A multi-threaded runtime for the commands that talk to the platform.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))
+}
+
+/// Ctrl-C (SIGINT), listened to from this call on: a signal that arrives before the first
+/// await is neither lost nor fatal. Call inside the runtime.
+pub fn interrupt() -> Result<impl std::future::Future<Output = ()>, Failure> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| Failure {
+            code: 2,
+            message: format!("cannot wait for Ctrl-C: {e}"),
+            error_code: "IO",
+        })?;
+        Ok(async move {
+            interrupt.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc(unix: i64) -> String {
+    qayd::onboarding::utc_text(unix)
+}

@@ -1,0 +1,384 @@
+//! The PostgreSQL store, for fleets: many processes or machines issuing and submitting for the
+//! same EGS units through one database (`qayd::store::open("postgres://…")`, `postgres` feature).
+//!
+//! **Threads.** The store's methods are synchronous and are called from plain threads and from
+//! engine tasks alike. Each connection is owned by a thread of the store (`postgres_pool.rs`); a
+//! method hands its work to a free one and waits for the answer. No runtime is entered by the
+//! caller, so nothing panics inside tokio, and a transaction never leaves its thread.
+//!
+//! **Issue.** A job on a connection thread opens a transaction and locks the unit's head row
+//! (`SELECT … FOR UPDATE`), sends the head to the caller, who stamps on its own thread (the
+//! stamping closure need not be `Send`) and sends the document back; the job stores it and
+//! advances the head, then commits. A stamping error, a panic or a lost connection rolls back:
+//! nothing is reserved. Other units are not blocked (row locks), and every engine on the
+//! database waits for the same row lock, so there is no gap, reused ICV or fork across machines.
+//!
+//! **Outbox.** `claim_next` locks the unit's lowest open document (`FOR UPDATE`, not
+//! `SKIP LOCKED`: skipping it would claim the next document out of chain order) and re-reads it
+//! after a concurrent claim committed, so a document has one live lease. Attempts are recorded
+//! by one conditional `UPDATE` (lease owner and `submitting`).
+//!
+//! **Ordered logs.** Events and audit rows take their `seq` while holding a table lock that only
+//! other appenders wait for (`SHARE ROW EXCLUSIVE`; readers go on), so rows commit in `seq`
+//! order — a reader's cursor never passes a row that commits later — and each audit row links
+//! to the row that really precedes it: the hash chain never forks between engines.
+//!
+//! Connections use no TLS: run it on loopback or a private network (or behind a TLS proxy).
+
+#[path = "postgres_outbox.rs"]
+mod outbox;
+#[path = "postgres_pool.rs"]
+mod postgres_pool;
+#[path = "postgres_schema.rs"]
+mod schema;
+
+use super::{AttemptRecord, AuditRow, EventRow, Lease, SealedCredentials, Store};
+use super::{ChainHead, NewDocument, StoredDocument, SubmissionStatus};
+use crate::error::{Error, Result};
+use crate::stamp::GENESIS_PIH;
+use postgres::Row;
+use postgres::error::SqlState;
+use postgres_pool::{Pool, storage};
+use std::str::FromStr;
+use std::sync::mpsc;
+
+/// Connections per store when not given: enough for the engine's concurrent units on a
+/// two-core worker plus an issuing thread or two.
+pub const DEFAULT_CONNECTIONS: usize = 4;
+
+/// PostgreSQL-backed [`Store`].
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database?options=…`, as libpq) with
+    /// [`DEFAULT_CONNECTIONS`] connections, and creates or upgrades the schema.
+    pub fn open(url: &str) -> Result<Self> {
+        Self::open_with(url, DEFAULT_CONNECTIONS)
+    }
+
+    /// As [`PostgresStore::open`], with at most `connections` connections (at least one).
+    pub fn open_with(url: &str, connections: usize) -> Result<Self> {
+        let config = postgres::Config::from_str(url)
+            .map_err(|e| Error::InvalidInput(format!("invalid PostgreSQL URL: {e}")))?;
+        let store = PostgresStore { pool: Pool::new(config, connections)? };
+        store.pool.run(|connection| {
+            let (client, _) = connection.parts()?;
+            schema::migrate(client)
+        })?;
+        Ok(store)
+    }
+
+    /// The schema version of the database (see the schema module).
+    pub fn schema_version(&self) -> Result<i32> {
+        self.pool.run(|connection| {
+            let (client, _) = connection.parts()?;
+            let row = client.query_one("SELECT version FROM qayd_schema_version", &[]).map_err(storage)?;
+            row.try_get(0).map_err(storage)
+        })
+    }
+}
+
+fn row_to_document(row: &Row) -> Result<StoredDocument> {
+    let status: String = row.try_get("status").map_err(storage)?;
+    Ok(StoredDocument {
+        egs_id: row.try_get("egs_id").map_err(storage)?,
+        icv: row.try_get::<_, i64>("icv").map_err(storage)? as u64,
+        uuid: row.try_get("uuid").map_err(storage)?,
+        invoice_hash: row.try_get("invoice_hash").map_err(storage)?,
+        pih: row.try_get("pih").map_err(storage)?,
+        simplified: row.try_get("simplified").map_err(storage)?,
+        xml: row.try_get("xml").map_err(storage)?,
+        issued_at: row.try_get("issued_at").map_err(storage)?,
+        status: SubmissionStatus::parse(&status)
+            .ok_or_else(|| Error::Storage(format!("unknown submission status '{status}'")))?,
+        attempts: row.try_get::<_, i64>("attempts").map_err(storage)?.clamp(0, u32::MAX.into()) as u32,
+        next_attempt_at: row.try_get("next_attempt_at").map_err(storage)?,
+        last_error: row.try_get("last_error").map_err(storage)?,
+        messages: row.try_get("messages").map_err(storage)?,
+        cleared_xml: row.try_get("cleared_xml").map_err(storage)?,
+        finished_at: row.try_get("finished_at").map_err(storage)?,
+    })
+}
+
+fn unknown_egs(egs_id: &str) -> Error {
+    Error::InvalidInput(format!("unknown EGS unit '{egs_id}'; register it first"))
+}
+
+fn head_of(row: &Row) -> Result<ChainHead> {
+    Ok(ChainHead {
+        next_icv: row.try_get::<_, i64>(0).map_err(storage)? as u64,
+        last_hash: row.try_get(1).map_err(storage)?,
+    })
+}
+
+const LOCK_HEAD: &str = "SELECT next_icv, last_hash FROM egs WHERE id = $1 FOR UPDATE";
+const INSERT_ISSUED: &str = "WITH stored AS (
+        INSERT INTO documents (egs_id, icv, uuid, invoice_hash, pih, simplified, xml, issued_at, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending'))
+    UPDATE egs SET next_icv = next_icv + 1, last_hash = $4 WHERE id = $1";
+
+/// The connection side of [`Store::issue`]: lock the head, hand it over, wait for the stamped
+/// document, store it, advance the head, commit. Returning early drops the transaction, which
+/// rolls it back.
+fn issue_job(
+    connection: &mut postgres_pool::Connection,
+    egs_id: &str,
+    now: i64,
+    heads: mpsc::SyncSender<ChainHead>,
+    documents: mpsc::Receiver<NewDocument>,
+) -> Result<StoredDocument> {
+    let (client, statements) = connection.parts()?;
+    let mut transaction = client.transaction().map_err(storage)?;
+    let lock = statements.get(&mut transaction, LOCK_HEAD)?;
+    let row =
+        transaction.query_opt(&lock, &[&egs_id]).map_err(storage)?.ok_or_else(|| unknown_egs(egs_id))?;
+    let head = head_of(&row)?;
+    heads.send(head.clone()).map_err(|_| Error::Storage("issue abandoned".into()))?;
+    // The caller stamps now; a closed channel means it failed (or panicked): roll back.
+    let Ok(new) = documents.recv() else { return Err(Error::Storage("stamping failed".into())) };
+    let insert = statements.get(&mut transaction, INSERT_ISSUED)?;
+    transaction
+        .execute(
+            &insert,
+            &[
+                &egs_id,
+                &(head.next_icv as i64),
+                &new.uuid,
+                &new.invoice_hash,
+                &head.last_hash,
+                &new.simplified,
+                &new.xml,
+                &now,
+            ],
+        )
+        .map_err(|e| {
+            let uuid_taken = e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+                && e.as_db_error().and_then(|d| d.constraint()).is_some_and(|c| c.contains("uuid"));
+            if uuid_taken {
+                Error::InvalidInput(format!("a document with UUID {} was already issued", new.uuid))
+            } else {
+                storage(e)
+            }
+        })?;
+    transaction.commit().map_err(storage)?;
+    Ok(StoredDocument {
+        egs_id: egs_id.to_owned(),
+        icv: head.next_icv,
+        uuid: new.uuid,
+        invoice_hash: new.invoice_hash,
+        pih: head.last_hash,
+        simplified: new.simplified,
+        xml: new.xml,
+        issued_at: now,
+        status: SubmissionStatus::Pending,
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+        messages: None,
+        cleared_xml: None,
+        finished_at: None,
+    })
+}
+
+impl PostgresStore {
+    /// Runs one prepared query on a connection and maps its rows.
+    fn query<T: Send + 'static>(
+        &self,
+        sql: &'static str,
+        params: Vec<Box<dyn postgres::types::ToSql + Sync + Send>>,
+        map: fn(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.pool.run(move |connection| {
+            let (client, statements) = connection.parts()?;
+            let statement = statements.get(client, sql)?;
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_ref() as &(dyn postgres::types::ToSql + Sync)).collect();
+            client.query(&statement, &params).map_err(storage)?.iter().map(map).collect()
+        })
+    }
+
+    /// Runs one prepared statement on a connection; the number of rows it changed.
+    fn execute(
+        &self,
+        sql: &'static str,
+        params: Vec<Box<dyn postgres::types::ToSql + Sync + Send>>,
+    ) -> Result<u64> {
+        self.pool.run(move |connection| {
+            let (client, statements) = connection.parts()?;
+            let statement = statements.get(client, sql)?;
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_ref() as &(dyn postgres::types::ToSql + Sync)).collect();
+            client.execute(&statement, &params).map_err(storage)
+        })
+    }
+}
+
+/// Boxes statement parameters so a job can own them.
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        vec![$(Box::new($value) as Box<dyn postgres::types::ToSql + Sync + Send>),*]
+    };
+}
+use params;
+
+impl Store for PostgresStore {
+    fn register_egs(&self, egs_id: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO egs (id, next_icv, last_hash) VALUES ($1, 1, $2) ON CONFLICT (id) DO NOTHING",
+            params![egs_id.to_owned(), GENESIS_PIH.to_owned()],
+        )?;
+        Ok(())
+    }
+
+    fn chain_head(&self, egs_id: &str) -> Result<ChainHead> {
+        self.query("SELECT next_icv, last_hash FROM egs WHERE id = $1", params![egs_id.to_owned()], head_of)?
+            .pop()
+            .ok_or_else(|| unknown_egs(egs_id))
+    }
+
+    fn issue(
+        &self,
+        egs_id: &str,
+        now: i64,
+        stamp: &mut dyn FnMut(u64, &str) -> Result<NewDocument>,
+    ) -> Result<StoredDocument> {
+        let (head_sender, heads) = mpsc::sync_channel(1);
+        let (document_sender, documents) = mpsc::sync_channel(1);
+        let egs = egs_id.to_owned();
+        let answer =
+            self.pool.start(move |connection| issue_job(connection, &egs, now, head_sender, documents))?;
+        // No head: the job failed before the lock (unknown unit, connection); its answer says why.
+        let Ok(head) = heads.recv() else { return answer.wait() };
+        match stamp(head.next_icv, &head.last_hash) {
+            Ok(new) => {
+                let _ = document_sender.send(new);
+                answer.wait()
+            }
+            Err(error) => {
+                // Closing the channel rolls the transaction back; wait for it to be released.
+                drop(document_sender);
+                let _ = answer.wait();
+                Err(error)
+            }
+        }
+    }
+
+    fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>> {
+        Ok(self
+            .query(
+                "SELECT * FROM documents WHERE egs_id = $1 AND icv = $2",
+                params![egs_id.to_owned(), icv as i64],
+                row_to_document,
+            )?
+            .pop())
+    }
+
+    fn documents(&self, egs_id: &str) -> Result<Vec<StoredDocument>> {
+        self.query(
+            "SELECT * FROM documents WHERE egs_id = $1 ORDER BY icv",
+            params![egs_id.to_owned()],
+            row_to_document,
+        )
+    }
+
+    fn document_by_uuid(&self, uuid: &str) -> Result<Option<StoredDocument>> {
+        Ok(self
+            .query("SELECT * FROM documents WHERE uuid = $1", params![uuid.to_owned()], row_to_document)?
+            .pop())
+    }
+
+    fn egs_ids(&self) -> Result<Vec<String>> {
+        self.query("SELECT id FROM egs ORDER BY id COLLATE \"C\"", params![], |row| {
+            row.try_get(0).map_err(storage)
+        })
+    }
+
+    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
+        self.claim_next_impl(egs_id, now, lease)
+    }
+
+    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
+        self.record_attempt_impl(egs_id, icv, owner, record)
+    }
+
+    fn recover(&self, now: i64) -> Result<usize> {
+        self.recover_impl(now)
+    }
+
+    fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>> {
+        self.documents_by_status_impl(status, limit)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
+        self.status_counts_impl()
+    }
+
+    fn next_due(&self) -> Result<Option<i64>> {
+        self.next_due_impl()
+    }
+
+    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
+        self.unreported_simplified_impl(issued_before)
+    }
+
+    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()> {
+        self.execute(
+            "UPDATE egs SET stopped = $2 WHERE id = $1",
+            params![egs_id.to_owned(), reason.map(str::to_owned)],
+        )?;
+        Ok(())
+    }
+
+    fn stopped(&self, egs_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .query("SELECT stopped FROM egs WHERE id = $1", params![egs_id.to_owned()], |row| {
+                row.try_get::<_, Option<String>>(0).map_err(storage)
+            })?
+            .pop()
+            .flatten())
+    }
+
+    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+        self.requeue_impl(egs_id, icv, now)
+    }
+
+    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
+        self.put_credentials_impl(egs_id, credentials)
+    }
+
+    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
+        self.credentials_impl(egs_id)
+    }
+
+    fn push_event(
+        &self,
+        at: i64,
+        kind: &str,
+        egs_id: &str,
+        icv: Option<u64>,
+        data: &str,
+        dedup_key: Option<&str>,
+    ) -> Result<Option<i64>> {
+        self.push_event_impl(at, kind, egs_id, icv, data, dedup_key)
+    }
+
+    fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
+        self.events_since_impl(cursor, limit)
+    }
+
+    fn append_audit(&self, content: &str) -> Result<AuditRow> {
+        self.append_audit_impl(content)
+    }
+
+    fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
+        self.audit_rows_impl(after, limit)
+    }
+}

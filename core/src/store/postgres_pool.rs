@@ -1,0 +1,150 @@
+//! The PostgreSQL store's connections, each owned by a thread of its own. The synchronous
+//! `postgres` client drives a private tokio runtime and panics when it is used from inside
+//! another one (an engine task); a plain thread that owns the client never is. The store's
+//! methods hand a job to the next free thread and wait for its answer on a channel — a blocking
+//! wait, like SQLite's disk I/O, which is allowed anywhere, in or out of a runtime.
+//!
+//! A thread (re)connects lazily: when it has no client yet or the server closed the one it had,
+//! the next job connects first (and prepared statements are prepared again).
+
+use crate::error::{Error, Result};
+use postgres::{Client, GenericClient, NoTls, Statement};
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Maps a driver error to the crate's typed error (the text never holds the password).
+pub(super) fn storage(e: postgres::Error) -> Error {
+    Error::Storage(format!("PostgreSQL: {e}"))
+}
+
+/// One thread's connection and its prepared statements.
+pub(super) struct Connection {
+    config: postgres::Config,
+    client: Option<Client>,
+    statements: Statements,
+}
+
+/// Prepared statements of one connection, by their SQL text.
+#[derive(Default)]
+pub(super) struct Statements(HashMap<&'static str, Statement>);
+
+impl Statements {
+    /// The prepared statement for `sql` on `client` (a connection or a transaction on it).
+    pub(super) fn get(&mut self, client: &mut impl GenericClient, sql: &'static str) -> Result<Statement> {
+        if let Some(statement) = self.0.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = client.prepare(sql).map_err(storage)?;
+        self.0.insert(sql, statement.clone());
+        Ok(statement)
+    }
+}
+
+impl Connection {
+    /// The live client (connecting first if needed) and its statement cache.
+    pub(super) fn parts(&mut self) -> Result<(&mut Client, &mut Statements)> {
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            self.client = None;
+            self.statements = Statements::default();
+            self.client = Some(self.config.connect(NoTls).map_err(storage)?);
+        }
+        match self.client.as_mut() {
+            Some(client) => Ok((client, &mut self.statements)),
+            None => Err(Error::Storage("PostgreSQL: not connected".into())),
+        }
+    }
+
+    /// Forgets the client (after a panic in a job: its state is unknown).
+    fn reset(&mut self) {
+        self.client = None;
+        self.statements = Statements::default();
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A fixed set of connection threads sharing one job queue.
+pub(super) struct Pool {
+    jobs: Mutex<Option<Sender<Job>>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Pool {
+    pub(super) fn new(config: postgres::Config, connections: usize) -> Result<Self> {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let mut threads = Vec::new();
+        for i in 0..connections.max(1) {
+            let (config, receiver) = (config.clone(), receiver.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("qayd-postgres-{i}"))
+                .spawn(move || {
+                    serve(Connection { config, client: None, statements: Statements::default() }, &receiver)
+                })
+                .map_err(|e| Error::Storage(format!("PostgreSQL: cannot start a connection thread: {e}")))?;
+            threads.push(thread);
+        }
+        Ok(Pool { jobs: Mutex::new(Some(sender)), threads })
+    }
+
+    /// Queues `job` on the next free connection; its answer comes on the returned channel.
+    pub(super) fn start<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> Result<R> + Send + 'static,
+    ) -> Result<Answer<R>> {
+        let (sender, receiver) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |connection| {
+            let _ = sender.send(job(connection));
+        });
+        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.as_ref()
+            .and_then(|jobs| jobs.send(job).ok())
+            .ok_or_else(|| Error::Storage("PostgreSQL: the store is closed".into()))?;
+        Ok(Answer(receiver))
+    }
+
+    /// Runs `job` on a connection and waits for its answer.
+    pub(super) fn run<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.start(job)?.wait()
+    }
+}
+
+/// The pending answer of a queued job.
+pub(super) struct Answer<R>(mpsc::Receiver<Result<R>>);
+
+impl<R> Answer<R> {
+    pub(super) fn wait(self) -> Result<R> {
+        self.0
+            .recv()
+            .unwrap_or_else(|_| Err(Error::Storage("PostgreSQL: the connection thread failed".into())))
+    }
+}
+
+fn serve(mut connection: Connection, jobs: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match jobs.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return, // the store was dropped
+        };
+        // A panicking job loses its answer (its caller gets an error), not the thread.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut connection)));
+        if outcome.is_err() {
+            connection.reset();
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing the queue ends every thread once its current job is done.
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}

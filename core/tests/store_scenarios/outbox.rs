@@ -1,0 +1,362 @@
+//! The durable outbox against the local gateway on 127.0.0.1, on any store: happy paths (B2C
+//! reported, B2B cleared), faults retried with the identical bytes, a timeout after acceptance
+//! resolved as a duplicate, rejection kept in the chain, dead letters, unauthorised units, the
+//! background runner and its shutdown.
+
+use super::engine_on;
+use crate::engine_support::*;
+use crate::store_support::Db;
+use qayd::engine::clear::ClearOutcome;
+use qayd::engine::worker::shutdown_signal;
+use qayd::engine::{EventKind, RetryPolicy};
+use qayd::store::SubmissionStatus;
+use qayd_gateway::Fault;
+use std::time::{Duration, Instant};
+
+const REPORTING: &str = "/invoices/reporting/single";
+const CLEARANCE: &str = "/invoices/clearance/single";
+
+/// Drains until the document is final (or panics after `limit`).
+pub async fn drain_until_final(
+    engine: &qayd::engine::Engine,
+    unit: &str,
+    icv: u64,
+    limit: Duration,
+) -> SubmissionStatus {
+    let started = Instant::now();
+    loop {
+        engine.drain().await.unwrap();
+        let document = engine.store().document(unit, icv).unwrap().unwrap();
+        if document.status.is_final() {
+            return document.status;
+        }
+        assert!(started.elapsed() < limit, "document {unit}/{icv} still {:?}", document.status);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub async fn happy_path_b2c_reported_and_b2b_cleared(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    let mut issued = Vec::new();
+    for _ in 0..3 {
+        issued.push(engine.issue_invoice("pos-1", &simplified()).unwrap());
+    }
+    assert!(issued.iter().all(|d| d.status == SubmissionStatus::Pending));
+    // clear() sends the unit's earlier documents first (chain order), then the B2B one.
+    let outcome = engine.clear("pos-1", &standard()).await.unwrap();
+    let ClearOutcome::Cleared { document, cleared_xml, with_warnings } = outcome else {
+        panic!("not cleared: {outcome:?}")
+    };
+    assert!(!with_warnings);
+    assert_eq!(document.status, SubmissionStatus::Cleared);
+    assert_eq!(document.icv, 4);
+    // The platform returns the document with its own stamp: same UUID and invoice hash, other bytes.
+    assert_ne!(cleared_xml, document.xml, "the cleared document carries the platform's stamp");
+    assert_eq!(qayd::invoice_hash(&cleared_xml).unwrap(), document.invoice_hash);
+    assert!(String::from_utf8_lossy(&cleared_xml).contains(&document.uuid));
+    assert_eq!(document.pih, issued[2].invoice_hash);
+    for d in &issued {
+        let stored = engine.store().document("pos-1", d.icv).unwrap().unwrap();
+        assert_eq!(stored.status, SubmissionStatus::Reported);
+        assert_eq!(stored.attempts, 1);
+        assert!(stored.messages.as_deref().unwrap().contains("PASS"), "{:?}", stored.messages);
+    }
+    let summary = engine.drain().await.unwrap();
+    assert_eq!(summary.sent, 0, "nothing left to send");
+    let acceptances = gateway.acceptances();
+    assert_eq!(acceptances.len(), 4);
+    assert!(acceptances.values().all(|&n| n == 1));
+    let requests = gateway.received();
+    let clearance = requests.iter().find(|r| r.path.ends_with(CLEARANCE)).unwrap();
+    assert_eq!(clearance.header("clearance-status"), Some("1"));
+    let reporting = requests.iter().find(|r| r.path.ends_with(REPORTING)).unwrap();
+    assert_eq!(reporting.header("clearance-status"), Some("0"));
+    let counts = engine.store().status_counts().unwrap();
+    assert!(
+        counts.contains(&(SubmissionStatus::Reported, 3)) && counts.contains(&(SubmissionStatus::Cleared, 1))
+    );
+    assert_eq!(engine.store().documents_by_status(SubmissionStatus::Reported, 10).unwrap().len(), 3);
+}
+
+pub async fn faults_are_retried_with_the_identical_bytes(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    let document = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    let path = Some(REPORTING.to_owned());
+    for fault in [
+        Fault { status: Some(503), ..Default::default() },
+        Fault { status: Some(504), ..Default::default() },
+        Fault { status: Some(429), retry_after: Some(2), ..Default::default() },
+        Fault { drop_connection: true, ..Default::default() },
+        Fault { delay_ms: Some(1_000), status: Some(500), ..Default::default() },
+        // Slower than the client's 3 s timeout.
+        Fault { delay_ms: Some(4_000), ..Default::default() },
+    ] {
+        gateway.inject(Fault { path: path.clone(), ..fault });
+    }
+    let started = Instant::now();
+    let status = drain_until_final(&engine, "pos-1", document.icv, Duration::from_secs(90)).await;
+    assert_eq!(status, SubmissionStatus::Reported);
+    let stored = engine.store().document("pos-1", document.icv).unwrap().unwrap();
+    assert_eq!(stored.attempts, 7, "six faults, then accepted");
+    // What reached the gateway (the timed-out request is cut off before it is recorded).
+    let bodies = bodies_for(&gateway, &document.uuid);
+    assert!(bodies.len() >= 6, "{} requests", bodies.len());
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every resend is byte-identical");
+    assert_eq!(gateway.acceptances()[&document.uuid], 1);
+    // Retry-After 2 s was honoured as a floor: the 429 and the next request are ≥ 2 s apart
+    // (checked loosely through the total time: 1 + 1 + 2 + … seconds of backoff at least).
+    assert!(started.elapsed() >= Duration::from_secs(5), "{:?}", started.elapsed());
+    let verification = engine.verify_audit().unwrap();
+    assert!(verification.is_intact());
+    assert!(verification.rows >= 6);
+}
+
+pub async fn a_timeout_after_acceptance_is_resolved_as_a_duplicate_exactly_once(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    // B2C: the gateway accepts, then the client times out (3 s) → resend → 409 → reported.
+    let b2c = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault {
+        after_processing: true,
+        delay_ms: Some(4_000),
+        path: Some(REPORTING.into()),
+        ..Default::default()
+    });
+    let first = engine.drain().await.unwrap();
+    assert_eq!(first.retry_scheduled, 1);
+    assert_eq!(gateway.acceptances()[&b2c.uuid], 1, "the gateway did accept it");
+    assert_eq!(
+        drain_until_final(&engine, "pos-1", b2c.icv, Duration::from_secs(30)).await,
+        SubmissionStatus::Reported
+    );
+    // B2B: accepted, then a 504 → resend → 208 with the cleared invoice → cleared.
+    let b2b = engine.issue_invoice("pos-1", &standard()).unwrap();
+    gateway.inject(Fault {
+        after_processing: true,
+        status: Some(504),
+        path: Some(CLEARANCE.into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        drain_until_final(&engine, "pos-1", b2b.icv, Duration::from_secs(30)).await,
+        SubmissionStatus::Cleared
+    );
+    let stored = engine.store().document("pos-1", b2b.icv).unwrap().unwrap();
+    let cleared = stored.cleared_xml.as_deref().expect("the cleared document is stored");
+    assert_eq!(qayd::invoice_hash(cleared).unwrap(), stored.invoice_hash);
+    assert_eq!(stored.attempts, 2);
+    let acceptances = gateway.acceptances();
+    assert_eq!((acceptances[&b2c.uuid], acceptances[&b2b.uuid]), (1, 1), "accepted exactly once each");
+    let statuses: Vec<_> = gateway.received().iter().filter_map(|r| r.status).collect();
+    assert!(statuses.contains(&409) && statuses.contains(&208), "{statuses:?}");
+}
+
+pub async fn a_rejected_document_stays_in_the_chain(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    let mut wrong = simplified();
+    wrong.seller.vat_number = Some("300075588700003".into()); // not the CSID's VAT number
+    let rejected = engine.issue_invoice("pos-1", &wrong).unwrap();
+    let next = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    assert_eq!(next.pih, rejected.invoice_hash, "the next PIH is the rejected document's hash");
+    let summary = engine.drain().await.unwrap();
+    assert_eq!((summary.rejected, summary.reported), (1, 1), "{summary:?}");
+    let stored = engine.store().document("pos-1", rejected.icv).unwrap().unwrap();
+    assert_eq!(stored.status, SubmissionStatus::Rejected);
+    assert!(stored.messages.as_deref().unwrap().contains("certificate-permissions"), "{:?}", stored.messages);
+    assert_eq!(stored.attempts, 1);
+    let events = engine.events_since(0, 100).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, EventKind::DocumentRejected);
+    assert_eq!(events[0].icv, Some(rejected.icv));
+    assert!(events[0].data.to_string().contains("certificate-permissions"));
+    // Never resent.
+    engine.drain().await.unwrap();
+    assert_eq!(bodies_for(&gateway, &rejected.uuid).len(), 1);
+}
+
+pub async fn attempts_exhausted_make_a_dead_letter(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    config.retry = RetryPolicy {
+        base: Duration::from_secs(1),
+        cap: Duration::from_secs(1),
+        max_attempts: 3,
+        jitter: false,
+    };
+    let store = db.open();
+    let engine =
+        engine_with(&gateway, store, &qayd::secrets::MasterKey::generate().unwrap(), config, &["pos-1"])
+            .await;
+    let document = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault {
+        status: Some(503),
+        count: Some(3),
+        path: Some(REPORTING.into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        drain_until_final(&engine, "pos-1", document.icv, Duration::from_secs(20)).await,
+        SubmissionStatus::Dead
+    );
+    let stored = engine.store().document("pos-1", document.icv).unwrap().unwrap();
+    assert_eq!(stored.attempts, 3);
+    assert!(stored.last_error.as_deref().unwrap().contains("503"), "{:?}", stored.last_error);
+    let events = engine.events_since(0, 10).unwrap();
+    assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::DeadLetter]);
+    assert_eq!(bodies_for(&gateway, &document.uuid).len(), 3);
+    // A person requeues it; the gateway is back.
+    assert!(engine.requeue("pos-1", document.icv).unwrap());
+    assert_eq!(
+        drain_until_final(&engine, "pos-1", document.icv, Duration::from_secs(10)).await,
+        SubmissionStatus::Reported
+    );
+}
+
+pub async fn unauthorized_stops_the_unit_until_resumed(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1", "pos-2"]).await;
+    let a = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault { status: Some(401), body: Some("{}".into()), ..Default::default() });
+    let summary = engine.drain().await.unwrap();
+    let stored = engine.store().document("pos-1", a.icv).unwrap().unwrap();
+    assert_eq!(stored.status, SubmissionStatus::RetryScheduled);
+    assert_eq!(stored.attempts, 0, "not the document's fault");
+    assert_eq!(summary.stopped_units, ["pos-1"]);
+    let events = engine.events_since(0, 10).unwrap();
+    assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::Unauthorized]);
+    // Stopped: nothing is sent for pos-1, pos-2 goes on.
+    let b = engine.issue_invoice("pos-2", &simplified()).unwrap();
+    let summary = engine.drain().await.unwrap();
+    assert_eq!((summary.sent, summary.reported), (1, 1));
+    assert_eq!(summary.stopped_units, ["pos-1"]);
+    assert_eq!(engine.store().document("pos-2", b.icv).unwrap().unwrap().status, SubmissionStatus::Reported);
+    engine.resume_egs("pos-1").unwrap();
+    assert_eq!(
+        drain_until_final(&engine, "pos-1", a.icv, Duration::from_secs(10)).await,
+        SubmissionStatus::Reported
+    );
+}
+
+pub async fn clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    config.clear_wait = Duration::from_millis(1_500);
+    config.retry.jitter = false;
+    let store = db.open();
+    let engine =
+        engine_with(&gateway, store, &qayd::secrets::MasterKey::generate().unwrap(), config, &["pos-1"])
+            .await;
+    gateway.inject(Fault {
+        status: Some(503),
+        count: Some(3),
+        path: Some(CLEARANCE.into()),
+        ..Default::default()
+    });
+    let outcome = engine.clear("pos-1", &standard()).await.unwrap();
+    let ClearOutcome::Pending { document } = outcome else { panic!("expected pending: {outcome:?}") };
+    let events = engine.events_since(0, 10).unwrap();
+    assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::ClearanceDelayed]);
+    // The background runner finishes the job; shutdown is graceful.
+    let (trigger, signal) = shutdown_signal();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(signal).await })
+    };
+    let started = Instant::now();
+    loop {
+        let stored = engine.store().document("pos-1", document.icv).unwrap().unwrap();
+        if stored.status == SubmissionStatus::Cleared {
+            assert!(stored.cleared_xml.is_some());
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "still {:?}", stored.status);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Documents issued while the runner is up are picked up at once.
+    let later = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    let started = Instant::now();
+    while engine.store().document("pos-1", later.icv).unwrap().unwrap().status != SubmissionStatus::Reported {
+        assert!(started.elapsed() < Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    trigger.trigger();
+    tokio::time::timeout(Duration::from_secs(10), runner).await.unwrap().unwrap().unwrap();
+    assert_eq!(gateway.acceptances().len(), 2);
+}
+
+pub async fn issuing_never_waits_for_a_document_with_an_unknown_fate(db: &Db) {
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    let first = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault { status: Some(503), path: Some(REPORTING.into()), ..Default::default() });
+    let summary = engine.drain().await.unwrap();
+    assert_eq!(summary.retry_scheduled, 1);
+    // The head waits for its retry; later documents are stored and signed meanwhile, and sent
+    // after it, in chain order.
+    let later: Vec<_> = (0..3).map(|_| engine.issue_invoice("pos-1", &simplified()).unwrap()).collect();
+    assert_eq!(later[0].pih, first.invoice_hash);
+    let summary = engine.drain().await.unwrap();
+    assert_eq!(summary.sent, 0, "chain order: nothing overtakes the head");
+    drain_until_final(&engine, "pos-1", 4, Duration::from_secs(20)).await;
+    let order: Vec<String> = gateway
+        .received()
+        .iter()
+        .filter(|r| r.status == Some(200) && r.path.ends_with(REPORTING))
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["uuid"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let expected: Vec<String> = std::iter::once(&first).chain(&later).map(|d| d.uuid.clone()).collect();
+    assert_eq!(order, expected);
+}
+
+pub async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent(db: &Db) {
+    use base64::Engine as _;
+    let gateway = gateway().await;
+    let engine = engine_on(db, &gateway, &["pos-1"]).await;
+    let ours = engine.issue_invoice("pos-1", &standard()).unwrap();
+    // Another stamped document of the same unit stands in for ZATCA's cleared one.
+    let other = {
+        let other = engine_with(
+            &gateway,
+            std::sync::Arc::new(qayd::store::SqliteStore::in_memory().unwrap()),
+            &qayd::secrets::MasterKey::generate().unwrap(),
+            fast_config(),
+            &["other"],
+        )
+        .await;
+        other.issue_invoice("other", &standard()).unwrap()
+    };
+    let body = serde_json::json!({
+        "validationResults": {"infoMessages": [], "warningMessages": [], "errorMessages": [], "status": "PASS"},
+        "clearanceStatus": "CLEARED",
+        "clearedInvoice": base64::engine::general_purpose::STANDARD.encode(&other.xml),
+    });
+    gateway.inject(Fault {
+        status: Some(200),
+        body: Some(body.to_string()),
+        path: Some(CLEARANCE.into()),
+        ..Default::default()
+    });
+    let summary = engine.drain().await.unwrap();
+    assert_eq!(summary.dead, 1, "{summary:?}");
+    let stored = engine.store().document("pos-1", ours.icv).unwrap().unwrap();
+    assert_eq!(stored.status, SubmissionStatus::Dead);
+    assert!(stored.last_error.as_deref().unwrap().contains("UUID"), "{:?}", stored.last_error);
+    assert!(stored.cleared_xml.is_none());
+    let events = engine.events_since(0, 10).unwrap();
+    assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventKind::DeadLetter]);
+
+    // 413: the same bytes cannot get through; dead at once, not retried.
+    let large = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault { status: Some(413), path: Some(REPORTING.into()), ..Default::default() });
+    let summary = engine.drain().await.unwrap();
+    assert_eq!(summary.dead, 1, "{summary:?}");
+    let stored = engine.store().document("pos-1", large.icv).unwrap().unwrap();
+    assert_eq!((stored.status, stored.attempts), (SubmissionStatus::Dead, 1));
+    assert!(stored.last_error.as_deref().unwrap().contains("413"), "{:?}", stored.last_error);
+    assert_eq!(engine.store().documents_by_status(SubmissionStatus::Dead, 10).unwrap().len(), 2);
+}
