@@ -440,11 +440,27 @@ export interface DrainReport {
   errors: { egsId: string; code: string; message: string }[]
 }
 
+export interface RenewalOutcome {
+  egsId: string
+  /** The new certificate's end of validity (seconds since the Unix epoch). */
+  notAfter: number
+  previousNotAfter: number
+  /** The new certificate's serial number (decimal), as documents carry it. */
+  certificateSerial: string
+  /** Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly). */
+  complianceSamples: number
+  /** Documents sent under the previous CSID just before the switch. */
+  sentBeforeRenewal: number
+  /** Documents signed by the previous certificate still waiting to be sent. */
+  unsentWithPreviousCertificate: number
+}
+
 export type EventKind =
   | 'deadline_at_risk'
   | 'deadline_missed'
   | 'clearance_delayed'
   | 'certificate_expiring'
+  | 'certificate_renewed'
   | 'document_rejected'
   | 'dead_letter'
   | 'unauthorized'
@@ -502,7 +518,7 @@ export type InvoiceInput = Record<string, unknown> | Data
 
 /**
  * The durable engine behind one store. Store calls are synchronous (local SQLite, well under a
- * millisecond to a few ms); network work (`clear`, `drain`, `stop`) returns Promises. The
+ * millisecond to a few ms); network work (`clear`, `drain`, `renewEgs`, `stop`) returns Promises. The
  * background worker runs on the core's threads and never keeps the process alive; `stop()` or
  * `close()` before exit lets in-flight requests finish (a killed request is recovered at the
  * next `start()`).
@@ -512,7 +528,10 @@ export class Engine {
   /** @throws {InvalidInputError | SecretError | StorageError} */
   static open(options: EngineOptions): Engine
   registerEgs(egsId: string): void
-  /** Stores the unit's production credentials, sealed with the master key. @throws {SecretError} no master key */
+  /**
+   * Stores the unit's production credentials, sealed with the master key, and its identity (the
+   * CSR values `renewEgs` needs). @throws {SecretError} no master key
+   */
   setCredentials(egsId: string, credentials: EgsCredentials | string): void
   /**
    * Issues an invoice now: next ICV, PIH, stamp, stored as `pending`. Never waits for the network.
@@ -523,6 +542,12 @@ export class Engine {
   clear(egsId: string, invoice: InvoiceInput): Promise<ClearResult>
   /** One pass over the outbox: sends everything due. */
   drain(): Promise<DrainReport>
+  /**
+   * Renews the unit's production CSID with a new OTP from what the store holds (its identity
+   * and current CSID); raises `certificate_renewed`. A failure leaves the stored credentials as
+   * they were. @throws {ApiRejectedError | EnvironmentMismatchError | InvalidInputError}
+   */
+  renewEgs(egsId: string, otp: string): Promise<RenewalOutcome>
   /** Starts the background worker (a no-op when it runs). @throws {InvalidInputError} no environment */
   start(): void
   readonly isRunning: boolean

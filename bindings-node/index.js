@@ -603,7 +603,7 @@ const MAX_U32 = 0xffffffff
 
 /**
  * The durable engine behind one store. Store calls are synchronous (local SQLite); network work
- * (`clear`, `drain`, `stop`) returns Promises. The background worker runs on the core's own
+ * (`clear`, `drain`, `renewEgs`, `stop`) returns Promises. The background worker runs on the core's own
  * threads and never keeps the process alive.
  */
 class Engine {
@@ -635,7 +635,7 @@ class Engine {
     return call(() => this.#engine.registerEgs(egsId))
   }
 
-  /** Stores the unit's production credentials, sealed with the master key. */
+  /** Stores the unit's production credentials, sealed with the master key, and its identity. */
   setCredentials(egsId, credentials) {
     text(egsId, 'egsId')
     const inner = credentialsOf(credentials)
@@ -657,6 +657,14 @@ class Engine {
   /** One pass over the outbox: sends everything due. */
   drain() {
     return callAsync(() => this.#engine.drain())
+  }
+
+  /**
+   * Renews the unit's production CSID with a new OTP from what the store holds; the stored
+   * credentials are replaced only once the platform issued the new certificate.
+   */
+  renewEgs(egsId, otp) {
+    return callAsync(() => this.#engine.renewEgs(text(egsId, 'egsId'), text(otp, 'otp')))
   }
 
   /** Starts the background worker (a no-op when it runs). */

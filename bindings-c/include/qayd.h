@@ -455,8 +455,9 @@ void qayd_engine_free(struct QaydEngine *engine);
 enum QaydStatus qayd_engine_register_egs(const struct QaydEngine *engine, const char *egs_id);
 
 /**
- * Stores an onboarded unit's production credentials, sealed with the master key (and
- * registers the unit). Without a master key: QAYD_STATUS_SECRET.
+ * Stores an onboarded unit's production credentials, sealed with the master key, and its
+ * identity (the CSR values qayd_engine_renew_egs needs); registers the unit. Without a master
+ * key: QAYD_STATUS_SECRET.
  */
 enum QaydStatus qayd_engine_set_credentials(const struct QaydEngine *engine,
                                             const char *egs_id,
@@ -493,6 +494,21 @@ enum QaydStatus qayd_engine_clear(const struct QaydEngine *engine,
  */
 enum QaydStatus qayd_engine_drain(const struct QaydEngine *engine,
                                   char **out_json);
+
+/**
+ * Renews the unit's production CSID with a new `otp` from what the store holds (its identity
+ * and current CSID; the engine must be connected to the unit's environment, else
+ * QAYD_STATUS_ENVIRONMENT_MISMATCH). Blocks. The stored credentials are replaced only once the
+ * platform issued the new certificate: on any error they are untouched. Raises the
+ * "certificate_renewed" event. `*out_json` (free with qayd_string_free): {"egs_id":…,
+ * "not_after":…,"previous_not_after":…,"certificate_serial":"…","compliance_samples":…,
+ * "sent_before_renewal":…,"unsent_with_previous_certificate":…}. A refused OTP is
+ * QAYD_STATUS_API_REJECTED.
+ */
+enum QaydStatus qayd_engine_renew_egs(const struct QaydEngine *engine,
+                                      const char *egs_id,
+                                      const char *otp,
+                                      char **out_json);
 
 /**
  * Starts the background worker on the library's shared runtime (after recovering documents a

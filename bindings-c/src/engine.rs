@@ -118,8 +118,9 @@ pub unsafe extern "C" fn qayd_engine_register_egs(
     })
 }
 
-/// Stores an onboarded unit's production credentials, sealed with the master key (and
-/// registers the unit). Without a master key: QAYD_STATUS_SECRET.
+/// Stores an onboarded unit's production credentials, sealed with the master key, and its
+/// identity (the CSR values qayd_engine_renew_egs needs); registers the unit. Without a master
+/// key: QAYD_STATUS_SECRET.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qayd_engine_set_credentials(
     engine: *const QaydEngine,
@@ -194,6 +195,31 @@ pub unsafe extern "C" fn qayd_engine_drain(
 ) -> QaydStatus {
     // SAFETY: the caller's contract, as documented above.
     unsafe { json_call(engine, out_json, |e| Ok(block(e.drain())??)) }
+}
+
+/// Renews the unit's production CSID with a new `otp` from what the store holds (its identity
+/// and current CSID; the engine must be connected to the unit's environment, else
+/// QAYD_STATUS_ENVIRONMENT_MISMATCH). Blocks. The stored credentials are replaced only once the
+/// platform issued the new certificate: on any error they are untouched. Raises the
+/// "certificate_renewed" event. `*out_json` (free with qayd_string_free): {"egs_id":…,
+/// "not_after":…,"previous_not_after":…,"certificate_serial":"…","compliance_samples":…,
+/// "sent_before_renewal":…,"unsent_with_previous_certificate":…}. A refused OTP is
+/// QAYD_STATUS_API_REJECTED.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_engine_renew_egs(
+    engine: *const QaydEngine,
+    egs_id: *const c_char,
+    otp: *const c_char,
+    out_json: *mut *mut c_char,
+) -> QaydStatus {
+    // SAFETY: the caller's contract, as documented above.
+    unsafe {
+        json_call(engine, out_json, |e| {
+            let egs_id = utf8_arg(egs_id, "egs_id")?;
+            let otp = utf8_arg(otp, "otp")?;
+            Ok(block(e.renew_egs(egs_id, otp))??)
+        })
+    }
 }
 
 /// Starts the background worker on the library's shared runtime (after recovering documents a

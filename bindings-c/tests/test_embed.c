@@ -700,6 +700,95 @@ done:
     qayd_string_free(sample);
 }
 
+static int bytes_contain(const uint8_t *bytes, size_t len, const char *needle) {
+    size_t n = strlen(needle), i;
+    for (i = 0; bytes && i + n <= len; i++)
+        if (memcmp(bytes + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+/* The engine renews a stored unit with only an OTP (the store holds its identity); a refused
+ * OTP changes nothing; the chain continues under the new certificate. A unit of its own: the
+ * gateway keeps one chain per EGS serial. */
+static void test_renewal(const char *master_key) {
+    char options[1024], needle[128], *identity = NULL, *sample = NULL, *text = NULL, *at;
+    QaydCredentials *credentials = NULL;
+    QaydEngine *engine = NULL;
+    QaydDocument *first = NULL, *next = NULL;
+    JsonValue *outcome = NULL, *units = NULL, *report = NULL, *events = NULL;
+    const uint8_t *xml;
+    size_t len = 0, i, renewed = 0;
+    double expiry;
+
+    identity = strdup(identity_text);
+    at = identity ? strstr(identity, "|3-ed22f1d8") : NULL;
+    CHECK(at != NULL, "no EGS serial in the identity");
+    if (!at) goto done;
+    memcpy(at + 3, "c0ffee01", 8);
+    credentials = onboarded(identity, "123456");
+    if (!credentials) goto done;
+    snprintf(options, sizeof options,
+             "{\"store\": \":memory:\", \"environment\": \"%s\", \"master_key\": \"%s\", \"timeout_ms\": 20000}", base_url,
+             master_key);
+    CHECK_STATUS(qayd_engine_open(options, &engine), QAYD_STATUS_OK);
+    if (!engine) goto done;
+    CHECK_STATUS(qayd_engine_set_credentials(engine, "till-1", credentials), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice_json(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_egs_units(engine, &text), QAYD_STATUS_OK);
+    units = parse(text);
+    qayd_string_free(text);
+    text = NULL;
+    expiry = units && units->type == JSON_ARRAY && units->count == 1 ? num(units->items[0], "certificate_expiry") : 0;
+
+    CHECK_STATUS(qayd_engine_renew_egs(engine, "till-1", "000000", &text), QAYD_STATUS_API_REJECTED);
+    CHECK(text == NULL && strstr(qayd_last_error(), "Invalid-OTP"), "refused OTP: %s", qayd_last_error());
+    CHECK_STATUS(qayd_engine_renew_egs(engine, "till-1", NULL, &text), QAYD_STATUS_NULL_ARGUMENT);
+    /* Queued when the renewal starts: sent first, under the CSID that signed it. */
+    CHECK_STATUS(qayd_engine_issue(engine, "till-1", sample, &first), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_renew_egs(engine, "till-1", "123456", &text), QAYD_STATUS_OK);
+    outcome = parse(text);
+    CHECK(outcome && strcmp(S(json_get_string(outcome, "egs_id")), "till-1") == 0 &&
+              num(outcome, "sent_before_renewal") == 1 && num(outcome, "previous_not_after") == expiry &&
+              num(outcome, "not_after") > (double)time(NULL) && json_get_string(outcome, "certificate_serial"),
+          "outcome %s (expiry before %.0f)", S(text), expiry);
+    qayd_string_free(text);
+    text = NULL;
+    if (!outcome || !json_get_string(outcome, "certificate_serial")) goto done;
+    CHECK_STATUS(qayd_engine_events(engine, 0, 100, &text), QAYD_STATUS_OK);
+    events = parse(text);
+    for (i = 0; events && events->type == JSON_ARRAY && i < events->count; i++)
+        if (strcmp(S(json_get_string(events->items[i], "kind")), "certificate_renewed") == 0) renewed++;
+    CHECK(renewed == 1, "certificate_renewed events: %zu in %s", renewed, S(text));
+    qayd_string_free(text);
+    text = NULL;
+
+    qayd_string_free(sample);
+    sample = NULL;
+    CHECK_STATUS(qayd_sample_invoice_json(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_issue(engine, "till-1", sample, &next), QAYD_STATUS_OK);
+    if (!next || !first) goto done;
+    snprintf(needle, sizeof needle, "<ds:X509SerialNumber>%s<", json_get_string(outcome, "certificate_serial"));
+    xml = qayd_document_xml(next, &len);
+    CHECK(qayd_document_icv(next) == 2 && bytes_contain(xml, len, qayd_document_invoice_hash(first)) &&
+              bytes_contain(xml, len, needle),
+          "after the renewal: ICV %llu, PIH or certificate wrong", (unsigned long long)qayd_document_icv(next));
+    CHECK_STATUS(qayd_engine_drain(engine, &text), QAYD_STATUS_OK);
+    report = parse(text);
+    CHECK(report && num(report, "reported") == 1 && num(report, "rejected") == 0, "drain %s", S(text));
+done:
+    qayd_string_free(text);
+    json_free(outcome);
+    json_free(units);
+    json_free(report);
+    json_free(events);
+    qayd_document_free(first);
+    qayd_document_free(next);
+    qayd_engine_free(engine);
+    qayd_credentials_free(credentials);
+    qayd_string_free(sample);
+    free(identity);
+}
+
 /* The sealed credentials open with the right master key only. */
 static void test_master_keys(QaydCredentials *credentials, const char *store) {
     char options[1024], *other = NULL, *sample = NULL;
@@ -925,6 +1014,8 @@ int main(void) {
         lap("engine");
         test_master_keys(credentials, store);
         test_validation_findings(credentials, master_key);
+        test_renewal(master_key);
+        lap("engine renewal");
         test_api_client(master_key);
         lap("api client");
     }

@@ -166,6 +166,37 @@ impl From<embed::DrainReport> for DrainReport {
     }
 }
 
+/// What a renewal did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RenewalOutcome {
+    pub egs_id: String,
+    /// The new certificate's end of validity (seconds since the Unix epoch).
+    pub not_after: i64,
+    pub previous_not_after: i64,
+    /// The new certificate's serial number (decimal), as documents carry it.
+    pub certificate_serial: String,
+    /// Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly).
+    pub compliance_samples: u64,
+    /// Documents sent under the previous CSID just before the switch.
+    pub sent_before_renewal: u64,
+    /// Documents signed by the previous certificate still waiting to be sent.
+    pub unsent_with_previous_certificate: u64,
+}
+
+impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
+    fn from(r: qayd::engine::renewal::RenewalOutcome) -> Self {
+        RenewalOutcome {
+            egs_id: r.egs_id,
+            not_after: r.not_after,
+            previous_not_after: r.previous_not_after,
+            certificate_serial: r.certificate_serial,
+            compliance_samples: r.compliance_samples,
+            sent_before_renewal: r.sent_before_renewal,
+            unsent_with_previous_certificate: r.unsent_with_previous_certificate,
+        }
+    }
+}
+
 /// One event of the engine's durable stream.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Event {
@@ -174,7 +205,7 @@ pub struct Event {
     /// Seconds since the Unix epoch.
     pub at: i64,
     /// `deadline_at_risk`, `deadline_missed`, `clearance_delayed`, `certificate_expiring`,
-    /// `document_rejected`, `dead_letter` or `unauthorized`.
+    /// `certificate_renewed`, `document_rejected`, `dead_letter` or `unauthorized`.
     pub kind: String,
     pub egs_id: String,
     pub icv: Option<u64>,
@@ -322,7 +353,8 @@ impl Engine {
         Ok(self.inner.register_egs(&egs_id)?)
     }
 
-    /// Stores an onboarded unit's production credentials, sealed with the master key.
+    /// Stores an onboarded unit's production credentials, sealed with the master key, and its
+    /// identity (the CSR values `renewEgs` needs).
     pub fn set_credentials(&self, egs_id: String, credentials: Arc<Credentials>) -> Result<()> {
         Ok(self.inner.set_credentials(&egs_id, &credentials.inner)?)
     }
@@ -344,6 +376,13 @@ impl Engine {
     pub async fn drain(&self) -> Result<DrainReport> {
         let engine = self.inner.clone();
         Ok(shared_runtime::run(async move { engine.drain().await }).await?.into())
+    }
+
+    /// Renews the unit's production CSID with a new OTP from what the store holds; the stored
+    /// credentials are replaced only once the platform issued the new certificate.
+    pub async fn renew_egs(&self, egs_id: String, otp: String) -> Result<RenewalOutcome> {
+        let engine = self.inner.clone();
+        Ok(shared_runtime::run(async move { engine.renew_egs(&egs_id, &otp).await }).await?.into())
     }
 
     /// Starts the background worker (recovering documents a killed process left in flight

@@ -306,6 +306,34 @@ test('ApiClient classifies answers: 429 with Retry-After, accepted, duplicate, 4
   assert.throws(() => new qayd.ApiClient(gateway.url, { retries: 3 }), qayd.InvalidInputError)
 })
 
+test('engine.renewEgs renews a stored unit with only an OTP and the chain continues', async () => {
+  const credentials = await freshCredentials()
+  const engine = qayd.Engine.open(engineOptions(path.join(dir, 'renew.db')))
+  engine.setCredentials('till-1', credentials)
+  const id = credentials.identity
+  await assert.rejects(engine.renewEgs('till-1', '000000'), qayd.ApiRejectedError)
+  assert.equal(engine.egsUnits()[0].certificateExpiry, credentials.certificateExpiryUnix, 'untouched')
+  const first = engine.issue('till-1', qayd.sampleInvoiceJson(id, 'simplified', 'invoice'))
+
+  const outcome = await engine.renewEgs('till-1', '123456')
+  assert.equal(outcome.egsId, 'till-1')
+  assert.equal(outcome.sentBeforeRenewal, 1, 'the queued document went out under the old CSID')
+  assert.equal(outcome.previousNotAfter, credentials.certificateExpiryUnix)
+  assert.equal(engine.egsUnits()[0].certificateExpiry, outcome.notAfter)
+  const renewed = engine.events().filter((e) => e.kind === 'certificate_renewed')
+  assert.equal(renewed.length, 1)
+  assert.equal(renewed[0].data.certificate_serial, outcome.certificateSerial)
+
+  const next = engine.issue('till-1', qayd.sampleInvoiceJson(id, 'simplified', 'invoice'))
+  assert.equal(next.info.icv, 2)
+  assert.equal(next.info.pih, first.info.invoiceHash)
+  assert.ok(next.xml.toString().includes(`<ds:X509SerialNumber>${outcome.certificateSerial}<`))
+  assert.equal((await engine.drain()).reported, 1)
+  assert.deepEqual(engine.statusCounts(), { reported: 2 })
+  await assert.rejects(engine.renewEgs('till-1', 123456), TypeError)
+  await engine.close()
+})
+
 test('renew: new key and production CSID for the same identity and environment', async () => {
   const seen = []
   const renewed = await credentials.renew('123456', undefined, (p) => seen.push(p.step))

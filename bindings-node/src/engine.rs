@@ -1,5 +1,5 @@
 //! The durable engine (`qayd::embed::EngineHandle`) as a JS class. Network work (`clear`,
-//! `drain`, `stop`) returns Promises; the store calls are sync (SQLite, local, short).
+//! `drain`, `renew_egs`, `stop`) returns Promises; the store calls are sync (SQLite, local, short).
 
 use crate::onboarding::EgsCredentials;
 use crate::{OrThrow, non_negative};
@@ -131,6 +131,37 @@ impl From<embed::DrainReport> for DrainReport {
     }
 }
 
+/// What a renewal did.
+#[napi(object)]
+pub struct RenewalOutcome {
+    pub egs_id: String,
+    /// The new certificate's end of validity (seconds since the Unix epoch).
+    pub not_after: i64,
+    pub previous_not_after: i64,
+    /// The new certificate's serial number (decimal).
+    pub certificate_serial: String,
+    /// Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly).
+    pub compliance_samples: i64,
+    /// Documents sent under the previous CSID just before the switch.
+    pub sent_before_renewal: i64,
+    /// Documents signed by the previous certificate still waiting to be sent.
+    pub unsent_with_previous_certificate: i64,
+}
+
+impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
+    fn from(r: qayd::engine::renewal::RenewalOutcome) -> Self {
+        RenewalOutcome {
+            egs_id: r.egs_id,
+            not_after: r.not_after,
+            previous_not_after: r.previous_not_after,
+            certificate_serial: r.certificate_serial,
+            compliance_samples: number(r.compliance_samples),
+            sent_before_renewal: number(r.sent_before_renewal),
+            unsent_with_previous_certificate: number(r.unsent_with_previous_certificate),
+        }
+    }
+}
+
 /// One engine event.
 #[napi(object, use_nullable = true)]
 pub struct Event {
@@ -205,6 +236,7 @@ impl Engine {
         self.inner.register_egs(&egs_id).or_throw(&env)
     }
 
+    /// Stores the unit's production credentials (sealed) and its identity (for `renew_egs`).
     #[napi]
     pub fn set_credentials(&self, env: Env, egs_id: String, credentials: &EgsCredentials) -> Result<()> {
         self.inner.set_credentials(&egs_id, &credentials.inner).or_throw(&env)
@@ -228,6 +260,12 @@ impl Engine {
     #[napi]
     pub async fn drain(&self) -> Result<DrainReport> {
         self.inner.drain().await.map(DrainReport::from).or_reject()
+    }
+
+    /// Renews the unit's production CSID with a new OTP from what the store holds.
+    #[napi]
+    pub async fn renew_egs(&self, egs_id: String, otp: String) -> Result<RenewalOutcome> {
+        self.inner.renew_egs(&egs_id, &otp).await.map(RenewalOutcome::from).or_reject()
     }
 
     /// Starts the background worker (a no-op when it runs).

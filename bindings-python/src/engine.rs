@@ -1,6 +1,6 @@
 //! `Engine`: the durable engine (`qayd::embed::EngineHandle`) as one Python object, shared by
-//! every thread that holds it. Store access releases the GIL; `clear`, `drain` and `stop` come
-//! blocking and as `*_async`. A context manager (`with` / `async with`) stops the background
+//! every thread that holds it. Store access releases the GIL; `clear`, `drain`, `renew_egs` and
+//! `stop` come blocking and as `*_async`. A context manager (`with` / `async with`) stops the background
 //! worker on exit.
 
 use crate::OrRaise;
@@ -64,7 +64,8 @@ impl Engine {
         py.detach(|| self.inner.register_egs(egs_id)).or_raise(py)
     }
 
-    /// Stores the unit's production credentials, sealed with the master key.
+    /// Stores the unit's production credentials, sealed with the master key, and its identity
+    /// (the CSR values, which `renew_egs` needs).
     fn set_credentials(&self, py: Python<'_>, egs_id: &str, credentials: &Credentials) -> PyResult<()> {
         let credentials = &credentials.inner;
         py.detach(|| self.inner.set_credentials(egs_id, credentials)).or_raise(py)
@@ -100,6 +101,21 @@ impl Engine {
     fn drain_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let engine = Arc::clone(&self.inner);
         awaitable(py, async move { engine.drain().await }, |py, report| to_py(py, &report))
+    }
+
+    /// Renews the unit's production CSID with a new OTP from what the store holds; the stored
+    /// credentials are replaced only once the platform issued the new certificate.
+    fn renew_egs(&self, py: Python<'_>, egs_id: &str, otp: &str) -> PyResult<Py<PyAny>> {
+        to_py(py, &blocking(py, self.inner.renew_egs(egs_id, otp))?)
+    }
+    fn renew_egs_async<'py>(
+        &self,
+        py: Python<'py>,
+        egs_id: String,
+        otp: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.inner);
+        awaitable(py, async move { engine.renew_egs(&egs_id, &otp).await }, |py, outcome| to_py(py, &outcome))
     }
 
     /// Starts the background worker (no-op when it runs).

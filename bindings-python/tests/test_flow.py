@@ -167,6 +167,35 @@ def test_dead_letters_and_stopped_units_raise_events_and_recover(gateway, creden
     assert engine.status_counts() == {"reported": 1}
 
 
+def test_the_engine_renews_a_unit_from_the_store_and_the_chain_continues(gateway, credentials, tmp_path):
+    with _engine(gateway, str(tmp_path / "renew.db")) as engine:
+        engine.set_credentials("till-1", credentials)
+        with pytest.raises(qayd.ApiRejectedError):
+            engine.renew_egs("till-1", "000000")
+        assert engine.egs_units()[0]["certificate_expiry"] == credentials.certificate_expiry, "untouched"
+        before = engine.issue("till-1", qayd.sample_invoice(credentials.identity))
+
+        # Only the OTP: the store holds the identity; the queued document goes out first.
+        outcome = engine.renew_egs("till-1", "123456")
+        assert outcome["egs_id"] == "till-1" and outcome["sent_before_renewal"] == 1, outcome
+        assert outcome["previous_not_after"] == credentials.certificate_expiry
+        assert engine.egs_units()[0]["certificate_expiry"] == outcome["not_after"] > time.time()
+        [event] = [e for e in engine.events() if e["kind"] == "certificate_renewed"]
+        assert event["data"]["certificate_serial"] == outcome["certificate_serial"]
+
+        after = engine.issue("till-1", qayd.sample_invoice(credentials.identity))
+        assert after["info"]["pih"] == before["info"]["invoice_hash"] and after["info"]["icv"] == 2
+        assert f"<ds:X509SerialNumber>{outcome['certificate_serial']}<" in after["xml"].decode()
+        assert engine.drain()["reported"] == 1
+        async def renew_again():
+            return await engine.renew_egs_async("till-1", "123456")
+
+        again = asyncio.run(renew_again())
+        assert again["previous_not_after"] == outcome["not_after"]
+        assert again["certificate_serial"] != outcome["certificate_serial"]
+        assert engine.status_counts() == {"reported": 2}
+
+
 def test_the_background_worker_reports_and_the_with_block_stops_it(gateway, credentials, tmp_path):
     with _engine(gateway, str(tmp_path / "worker.db"), poll_interval_ms=50) as engine:
         engine.set_credentials("till-1", credentials)

@@ -7,7 +7,7 @@ use crate::open::{self, Create, EngineArgs, ensure_unit, local_failure, utc};
 use crate::settings::{Settings, parse_environment};
 use crate::{Failure, OtpFlags, io_failure, print_json};
 use qayd::embed::DocumentInfo;
-use qayd::onboarding::{Csid, EgsCredentials};
+use qayd::onboarding::EgsCredentials;
 use qayd::store::{Store, SubmissionStatus};
 use serde::Serialize;
 use serde_json::json;
@@ -50,11 +50,12 @@ pub enum EgsCommand {
         #[arg(long, default_value_t = 10)]
         last: usize,
     },
-    /// Renew the unit's production CSID with a new OTP (new key); the new credentials replace
-    /// the stored ones.
+    /// Renew the unit's production CSID with a new OTP (new key) from what the store holds; the
+    /// unit's queued documents are sent first, then the new credentials replace the stored ones.
     Renew {
         id: String,
-        /// The CSR values the unit was onboarded with.
+        /// The CSR values to renew with, instead of the stored ones (needed once for units added
+        /// before the store kept them).
         #[arg(long, env = "QAYD_CSR_CONFIG", value_name = "FILE")]
         config: Option<PathBuf>,
         #[command(flatten)]
@@ -239,7 +240,7 @@ fn add(
         Some(credentials) => credentials,
         None => onboard(&args, &store, settings, json_output)?,
     };
-    engine.set_credentials(&args.id, &credentials.production_credentials(), &credentials.private_key()?)?;
+    engine.set_onboarded(&args.id, &credentials)?;
     let (info, _) = unit_info(store.as_ref(), &args.id, now())?;
     if json_output {
         print_json(json!({ "added": info }));
@@ -393,42 +394,36 @@ fn renew(
     let store = open::open_store(args, settings, Create::No)?;
     ensure_unit(store.as_ref(), id)?;
     let engine = open::engine(args, settings, store.clone(), true)?;
-    let config = config.or_else(|| settings.csr_config.clone()).ok_or_else(|| {
-        Failure::input("no CSR config: give --config FILE (the values the unit was onboarded with)".into())
+    let environment = open::unit_environment(store.as_ref(), id)?.ok_or_else(|| {
+        Failure::input(format!("EGS unit '{id}' has no credentials to renew (`qayd egs add {id}`)"))
     })?;
-    let identity = read_csr_config(&config)?;
-    identity.validate()?;
-    let unlocked = engine.unlock(id)?;
-    let not_after = store.credentials(id)?.map(|s| s.not_after).unwrap_or_default();
-    // The renewal needs the current production CSID and the identity; the rest is not used.
-    let production = Csid {
-        binary_security_token: unlocked.credentials.binary_security_token().to_owned(),
-        secret: unlocked.credentials.secret().to_owned(),
-        request_id: None,
-        not_after,
+    // The store keeps the CSR values the unit was onboarded with; --config overrides them (and
+    // is stored with the new credentials).
+    let identity = match config.or_else(|| settings.csr_config.clone()) {
+        Some(path) => {
+            let identity = read_csr_config(&path)?;
+            identity.validate()?;
+            Some(identity)
+        }
+        None if engine.identity(id)?.is_some() => None,
+        None => {
+            return Err(Failure::input(format!(
+                "EGS unit '{id}' was stored without its CSR values: give --config FILE (the values it was onboarded with) once"
+            )));
+        }
     };
-    let current = EgsCredentials {
-        environment: unlocked.environment.clone(),
-        identity,
-        private_key: String::new(),
-        csr: String::new(),
-        compliance: production.clone(),
-        production,
-        certificate_expiry: not_after,
-        issued_at: 0,
-        samples: Vec::new(),
-    };
+    // Opens the sealed credentials (a wrong key fails here, before anything is sent).
+    engine.unlock(id)?;
     let otp = otp.resolve(settings)?;
-    let client = open::audited_client(&store, &current.environment, settings)?;
+    let engine = open::connect(&engine, &environment)?;
     let bar = Bar::new(json_output);
     let mut progress = bar.callback();
-    let result = open::runtime()?.block_on(qayd::onboarding::renew(&client, &current, &otp, &mut progress));
+    let result = open::runtime()?.block_on(engine.renew_with(id, &otp, identity.as_ref(), &mut progress));
     bar.finish();
-    let renewed = result?;
-    engine.set_credentials(id, &renewed.production_credentials(), &renewed.private_key()?)?;
+    let outcome = result?;
     let (info, _) = unit_info(store.as_ref(), id, now())?;
     if json_output {
-        print_json(json!({ "renewed": info }));
+        print_json(json!({ "renewed": info, "renewal": outcome }));
     } else {
         say!(
             "renewed EGS unit {}: certificate serial {}, expires {}",
@@ -436,6 +431,18 @@ fn renew(
             info.certificate_serial.as_deref().unwrap_or("?"),
             info.certificate_expiry_utc.as_deref().unwrap_or("?")
         );
+        if outcome.sent_before_renewal > 0 {
+            say!(
+                "{} queued document(s) were sent under the previous CSID first",
+                outcome.sent_before_renewal
+            );
+        }
+        if outcome.unsent_with_previous_certificate > 0 {
+            say!(
+                "{} document(s) signed by the previous certificate are still queued (`qayd queue status`)",
+                outcome.unsent_with_previous_certificate
+            );
+        }
     }
     Ok(0)
 }

@@ -278,8 +278,8 @@ enum Command {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
-    /// The engine's events (deadline at risk, clearance delayed, certificate expiring,
-    /// rejected, dead letter, unauthorized) after a cursor.
+    /// The engine's events (deadline at risk, clearance delayed, certificate expiring or
+    /// renewed, rejected, dead letter, unauthorized) after a cursor.
     Events {
         #[command(flatten)]
         engine: open::EngineArgs,

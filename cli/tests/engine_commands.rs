@@ -504,17 +504,31 @@ fn renew_replaces_the_stored_credentials_and_expiry_warns() {
     let setup = Setup::new();
     let added = setup.add_unit("pos-1", 1);
     let serial = added["added"]["certificate_serial"].as_str().unwrap().to_owned();
+    // Queued before the renewal: sent first, under the CSID that signed it.
+    let queued = setup.invoice("simplified_invoice", "before-renewal.json", |_| {});
+    setup
+        .cmd()
+        .args(["--json", "issue", "--egs", "pos-1", "--out"])
+        .arg(setup.path("out"))
+        .arg(&queued)
+        .assert()
+        .success();
+    // No --config: the store holds the CSR values `egs add` onboarded with.
     let output = setup
         .cmd()
-        .args(["--json", "egs", "renew", "pos-1", "--otp-file", "-", "--config"])
-        .arg(setup.csr_config(1))
+        .env_remove("QAYD_CSR_CONFIG")
+        .args(["--json", "egs", "renew", "pos-1", "--otp-file", "-"])
         .write_stdin("123456")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", no_panic(&output));
     let renewed = json_of(&output);
-    assert_ne!(renewed["renewed"]["certificate_serial"].as_str().unwrap(), serial);
-    // The new credentials sign and authenticate.
+    let new_serial = renewed["renewed"]["certificate_serial"].as_str().unwrap().to_owned();
+    assert_ne!(new_serial, serial);
+    assert_eq!(renewed["renewal"]["sent_before_renewal"], 1, "{renewed}");
+    assert_eq!(renewed["renewal"]["certificate_serial"].as_str(), Some(new_serial.as_str()));
+    assert_eq!(renewed["renewal"]["not_after"], renewed["renewed"]["certificate_expiry"]);
+    // The new credentials sign and authenticate; the chain continues.
     let invoice = setup.invoice("simplified_invoice", "after-renewal.json", |_| {});
     let output = setup
         .cmd()
@@ -524,13 +538,46 @@ fn renew_replaces_the_stored_credentials_and_expiry_warns() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", no_panic(&output));
-    let xml = std::fs::read(json_of(&output)["documents"][0]["out"].as_str().unwrap()).unwrap();
-    assert!(String::from_utf8_lossy(&xml).contains(&format!(
-        "<ds:X509SerialNumber>{}</ds:X509SerialNumber>",
-        renewed["renewed"]["certificate_serial"].as_str().unwrap()
-    )));
-    // The renewal's exchanges are in the audit log.
+    let issued = json_of(&output);
+    assert_eq!(issued["documents"][0]["icv"], 2, "{issued}");
+    let xml = std::fs::read(issued["documents"][0]["out"].as_str().unwrap()).unwrap();
+    assert!(
+        String::from_utf8_lossy(&xml)
+            .contains(&format!("<ds:X509SerialNumber>{new_serial}</ds:X509SerialNumber>"))
+    );
+    assert_eq!(setup.counts()["reported"], 2);
+    // The renewal's exchanges are in the audit log; its event in the stream.
     assert!(exchanges(&setup).iter().any(|e| e["call"] == "renew_production_csid"));
+    let events = setup.cmd().args(["--json", "events"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&events.stdout).contains("\"certificate_renewed\""));
+    // --config still overrides the stored values (a unit added before they were kept needs it
+    // once): here a store whose unit lost them.
+    rusqlite::Connection::open(&setup.store)
+        .unwrap()
+        .execute("UPDATE credentials SET identity = NULL", [])
+        .unwrap();
+    setup
+        .cmd()
+        .env_remove("QAYD_CSR_CONFIG")
+        .args(["egs", "renew", "pos-1", "--otp-file", "-"])
+        .write_stdin("123456")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--config"));
+    let output = setup
+        .cmd()
+        .args(["--json", "egs", "renew", "pos-1", "--otp-file", "-", "--config"])
+        .arg(setup.csr_config(1))
+        .write_stdin("123456")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", no_panic(&output));
+    assert_ne!(json_of(&output)["renewed"]["certificate_serial"].as_str(), Some(new_serial.as_str()));
+    let stored: Option<String> = rusqlite::Connection::open(&setup.store)
+        .unwrap()
+        .query_row("SELECT identity FROM credentials", [], |row| row.get(0))
+        .unwrap();
+    assert!(stored.is_some_and(|identity| identity.contains("1-Qayd|2-test|3-unit-1")), "stored again");
 
     // Expiry: the gateway's certificates run for two years.
     let (code, value) = setup.json(&["egs", "expiry"]);
@@ -546,13 +593,9 @@ fn renew_replaces_the_stored_credentials_and_expiry_warns() {
         .code(5)
         .stdout(predicate::str::contains("qayd egs renew"));
     // No OTP: refused before anything is sent.
-    setup
-        .cmd()
-        .args(["egs", "renew", "pos-1", "--config"])
-        .arg(setup.csr_config(1))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("OTP"));
+    let before = exchanges(&setup).len();
+    setup.cmd().args(["egs", "renew", "pos-1"]).assert().code(2).stderr(predicate::str::contains("OTP"));
+    assert_eq!(exchanges(&setup).len(), before);
 }
 
 // ---- the worker ---------------------------------------------------------------------------------

@@ -544,13 +544,17 @@ impl EngineHandle {
         self.engine.register_egs(egs_id)
     }
 
-    /// Stores an onboarded unit's production credentials, sealed with the master key.
+    /// Stores an onboarded unit's production credentials, sealed with the master key, and its
+    /// identity (the CSR values), which [`EngineHandle::renew_egs`] needs.
     pub fn set_credentials(&self, egs_id: &str, credentials: &EgsCredentials) -> Result<()> {
-        self.engine.set_credentials(
-            egs_id,
-            &credentials.production_credentials(),
-            &credentials.private_key()?,
-        )
+        self.engine.set_onboarded(egs_id, credentials)
+    }
+
+    /// Renews the unit's production CSID with a new OTP from what the store holds (see
+    /// [`Engine::renew`]); the stored credentials are replaced only once the platform issued
+    /// the new certificate.
+    pub async fn renew_egs(&self, egs_id: &str, otp: &str) -> Result<crate::engine::renewal::RenewalOutcome> {
+        self.engine.renew(egs_id, otp).await
     }
 
     /// Issues the invoice (the model's JSON form) with the unit's stored credentials: next ICV,

@@ -41,6 +41,12 @@ scenario_tests!(async state::{
 
 scenario_tests!(sync state::{b2c_deadline_events_on_a_fixed_clock, leases_and_recovery} on store_support::postgres);
 
+scenario_tests!(async renewal::{
+    the_identity_is_kept_with_the_credentials_and_renewal_replaces_them,
+} on store_support::postgres);
+
+scenario_tests!(sync renewal::{credentials_written_by_the_previous_schema_upgrade_in_place} on store_support::postgres);
+
 scenario_tests!(sync chain::{
     sequential_issue_builds_a_valid_chain,
     a_failed_stamp_reserves_nothing,
@@ -67,7 +73,7 @@ fn open_creates_a_versioned_schema_once_even_when_raced() {
             .collect();
         opens.into_iter().map(|open| open.join().unwrap()).collect()
     });
-    assert_eq!(versions, [1, 1, 1, 1]);
+    assert_eq!(versions, [2, 2, 2, 2]);
     // Through the one dispatch callers use; the data is there for the next opener.
     let store = qayd::store::open(db.location()).unwrap();
     store.register_egs("pos-1").unwrap();

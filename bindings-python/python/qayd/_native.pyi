@@ -246,6 +246,15 @@ class DrainReport(TypedDict):
     other_environment_units: List[str]
     errors: List[UnitError]
 
+class RenewalOutcome(TypedDict):
+    egs_id: str
+    not_after: int
+    previous_not_after: int
+    certificate_serial: str
+    compliance_samples: int
+    sent_before_renewal: int
+    unsent_with_previous_certificate: int
+
 class Event(TypedDict):
     seq: int
     at: int
@@ -414,6 +423,9 @@ class Engine:
     def drain(self) -> DrainReport:
         """One pass over the outbox."""
     def drain_async(self) -> Awaitable[DrainReport]: ...
+    def renew_egs(self, egs_id: str, otp: str) -> RenewalOutcome:
+        """Renews the unit's production CSID with a new OTP (raises ``certificate_renewed``)."""
+    def renew_egs_async(self, egs_id: str, otp: str) -> Awaitable[RenewalOutcome]: ...
     def start(self) -> None:
         """Starts the background worker (recovering in-flight documents first)."""
     def stop(self) -> None:

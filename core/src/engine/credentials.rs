@@ -1,6 +1,7 @@
 //! Credentials per EGS unit at rest: the private key and the CSID secret sealed with the
-//! engine's [`MasterKey`] (bound to the unit and to what they are), the `binarySecurityToken`
-//! and the environment in clear. Opened on demand, cached in memory, never logged.
+//! engine's [`MasterKey`] (bound to the unit and to what they are), the `binarySecurityToken`,
+//! the environment and the identity (the CSR values, for renewal) in clear. Opened on demand,
+//! cached in memory, never logged.
 
 use super::Engine;
 use crate::crypto::{PrivateKey, Signer};
@@ -37,13 +38,43 @@ impl Engine {
     }
 
     /// Stores the unit's production CSID and private key (sealed). The key must belong to the
-    /// certificate. Resumes a unit stopped by an `unauthorized` answer.
+    /// certificate. Resumes a unit stopped by an `unauthorized` answer. An identity stored
+    /// earlier ([`Engine::set_onboarded`]) is kept.
     #[cfg(feature = "api")]
     pub fn set_credentials(
         &self,
         egs_id: &str,
         credentials: &crate::api::Credentials,
         private_key: &PrivateKey,
+    ) -> Result<()> {
+        let identity = self.store.credentials(egs_id)?.and_then(|stored| stored.identity);
+        self.store_credentials(egs_id, credentials, private_key, identity)
+    }
+
+    /// Stores an onboarded (or renewed) unit: its production CSID and key sealed, and its
+    /// identity (the CSR values) in clear, so that [`Engine::renew`] needs nothing but an OTP.
+    /// Resumes a unit stopped by an `unauthorized` answer.
+    #[cfg(feature = "api")]
+    pub fn set_onboarded(&self, egs_id: &str, onboarded: &crate::onboarding::EgsCredentials) -> Result<()> {
+        let identity = serde_json::to_string(&onboarded.identity)
+            .map_err(|e| Error::InvalidInput(format!("identity: {e}")))?;
+        self.store_credentials(
+            egs_id,
+            &onboarded.production_credentials(),
+            &onboarded.private_key()?,
+            Some(identity),
+        )
+    }
+
+    /// Seals and stores in one write (the previous credentials stay until it succeeds), then
+    /// drops the cached opened form and resumes the unit.
+    #[cfg(feature = "api")]
+    fn store_credentials(
+        &self,
+        egs_id: &str,
+        credentials: &crate::api::Credentials,
+        private_key: &PrivateKey,
+        identity: Option<String>,
     ) -> Result<()> {
         let certificate = credentials.certificate()?;
         let not_after = certificate.not_after_unix();
@@ -56,11 +87,22 @@ impl Engine {
             sealed_private_key: key.seal(private_key.to_sec1_pem()?.as_bytes(), &key_context(egs_id))?,
             sealed_secret: key.seal(credentials.secret().as_bytes(), &secret_context(egs_id))?,
             not_after,
+            identity,
         };
         self.store.register_egs(egs_id)?;
         self.store.put_credentials(egs_id, &sealed)?;
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(egs_id);
         self.resume_egs(egs_id)
+    }
+
+    /// The unit's stored identity (the CSR values it was onboarded with), if the store has it.
+    pub fn identity(&self, egs_id: &str) -> Result<Option<crate::csr::CsrConfig>> {
+        let Some(text) = self.store.credentials(egs_id)?.and_then(|stored| stored.identity) else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::Storage(format!("EGS unit '{egs_id}': unreadable identity ({e})")))
     }
 
     /// Whether the unit has stored credentials.

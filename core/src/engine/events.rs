@@ -19,6 +19,8 @@ pub enum EventKind {
     ClearanceDelayed,
     /// The unit's certificate expires within a warning window (default 30 and 7 days).
     CertificateExpiring,
+    /// The unit's production CSID was renewed; the new expiry is in `data`.
+    CertificateRenewed,
     /// ZATCA rejected a document (it stays in the chain); its messages are in `data`.
     DocumentRejected,
     /// Attempts exhausted (or an answer that cannot be retried): needs a person.
@@ -34,6 +36,7 @@ impl EventKind {
             EventKind::DeadlineMissed => "deadline_missed",
             EventKind::ClearanceDelayed => "clearance_delayed",
             EventKind::CertificateExpiring => "certificate_expiring",
+            EventKind::CertificateRenewed => "certificate_renewed",
             EventKind::DocumentRejected => "document_rejected",
             EventKind::DeadLetter => "dead_letter",
             EventKind::Unauthorized => "unauthorized",
@@ -46,6 +49,7 @@ impl EventKind {
             "deadline_missed" => EventKind::DeadlineMissed,
             "clearance_delayed" => EventKind::ClearanceDelayed,
             "certificate_expiring" => EventKind::CertificateExpiring,
+            "certificate_renewed" => EventKind::CertificateRenewed,
             "document_rejected" => EventKind::DocumentRejected,
             "dead_letter" => EventKind::DeadLetter,
             "unauthorized" => EventKind::Unauthorized,

@@ -15,7 +15,7 @@
 //! Modules: [`retry`] (backoff), [`events`] (the typed event stream), [`credentials`] (sealed
 //! CSIDs and keys), [`deadlines`] (B2C 24 h reporting, certificate expiry), and with `api`:
 //! [`worker`] (drain / run), `outcome` (answer → document state), [`clear`] (B2B clearance with
-//! a wait), [`audit`] (hash-linked log).
+//! a wait), [`audit`] (hash-linked log), [`renewal`] (production CSID renewal from the store).
 
 #[cfg(feature = "api")]
 pub mod audit;
@@ -26,6 +26,8 @@ pub mod deadlines;
 pub mod events;
 #[cfg(feature = "api")]
 mod outcome;
+#[cfg(feature = "api")]
+pub mod renewal;
 pub mod retry;
 #[cfg(feature = "api")]
 pub mod worker;

@@ -172,7 +172,7 @@ pub struct Lease {
 }
 
 /// An EGS unit's credentials at rest: the private key and CSID secret sealed (see
-/// [`crate::secrets::MasterKey`]), the token and environment in clear.
+/// [`crate::secrets::MasterKey`]), the token, environment and identity in clear.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedCredentials {
     /// The environment, as JSON (`"core"`, `{"custom":"http://…"}`).
@@ -182,6 +182,10 @@ pub struct SealedCredentials {
     pub sealed_secret: Vec<u8>,
     /// The certificate's end of validity (seconds since the Unix epoch).
     pub not_after: i64,
+    /// The unit's identity, the CSR values it was onboarded with ([`crate::csr::CsrConfig`] as
+    /// JSON; not secret): what renewal needs to build the new CSR. `None` for units stored
+    /// before it was kept.
+    pub identity: Option<String>,
 }
 
 impl std::fmt::Debug for SealedCredentials {
@@ -189,6 +193,7 @@ impl std::fmt::Debug for SealedCredentials {
         f.debug_struct("SealedCredentials")
             .field("environment", &self.environment)
             .field("not_after", &self.not_after)
+            .field("identity", &self.identity.is_some())
             .finish_non_exhaustive()
     }
 }

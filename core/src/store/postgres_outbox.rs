@@ -190,12 +190,14 @@ impl PostgresStore {
     pub(super) fn put_credentials_impl(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
         self.execute(
             "INSERT INTO credentials
-                 (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret, not_after)
-             VALUES ($1, $2, $3, $4, $5, $6)
+                 (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
+                  identity)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (egs_id) DO UPDATE SET environment = EXCLUDED.environment,
                  binary_security_token = EXCLUDED.binary_security_token,
                  sealed_private_key = EXCLUDED.sealed_private_key,
-                 sealed_secret = EXCLUDED.sealed_secret, not_after = EXCLUDED.not_after",
+                 sealed_secret = EXCLUDED.sealed_secret, not_after = EXCLUDED.not_after,
+                 identity = EXCLUDED.identity",
             params![
                 egs_id.to_owned(),
                 credentials.environment.clone(),
@@ -203,6 +205,7 @@ impl PostgresStore {
                 credentials.sealed_private_key.clone(),
                 credentials.sealed_secret.clone(),
                 credentials.not_after,
+                credentials.identity.clone(),
             ],
         )?;
         Ok(())
@@ -211,7 +214,8 @@ impl PostgresStore {
     pub(super) fn credentials_impl(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
         Ok(self
             .query(
-                "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after
+                "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
+                        identity
                  FROM credentials WHERE egs_id = $1",
                 params![egs_id.to_owned()],
                 |row| {
@@ -221,6 +225,7 @@ impl PostgresStore {
                         sealed_private_key: row.try_get(2).map_err(storage)?,
                         sealed_secret: row.try_get(3).map_err(storage)?,
                         not_after: row.try_get(4).map_err(storage)?,
+                        identity: row.try_get(5).map_err(storage)?,
                     })
                 },
             )?

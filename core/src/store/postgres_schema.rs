@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use postgres::Client;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE egs (
     id          TEXT PRIMARY KEY,
     next_icv    BIGINT NOT NULL,
@@ -69,7 +70,12 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION qayd_audit_append_only();
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION qayd_audit_append_only();
-"];
+",
+    "
+-- 2: the unit's identity (the CSR values, JSON) kept with its credentials, for renewal.
+ALTER TABLE credentials ADD COLUMN identity TEXT;
+",
+];
 
 /// Brings the current schema up to the latest version (idempotent; safe from many processes).
 pub(super) fn migrate(client: &mut Client) -> Result<()> {

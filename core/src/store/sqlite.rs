@@ -75,6 +75,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("documents", "messages", "TEXT"),
     ("documents", "cleared_xml", "BLOB"),
     ("documents", "finished_at", "INTEGER"),
+    ("credentials", "identity", "TEXT"),
 ];
 
 fn migrate(connection: &Connection) -> Result<()> {

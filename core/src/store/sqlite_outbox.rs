@@ -176,15 +176,17 @@ impl SqliteStore {
         self.lock()
             .execute(
                 "INSERT OR REPLACE INTO credentials
-                     (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret, not_after)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret,
+                      not_after, identity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     egs_id,
                     credentials.environment,
                     credentials.binary_security_token,
                     credentials.sealed_private_key,
                     credentials.sealed_secret,
-                    credentials.not_after
+                    credentials.not_after,
+                    credentials.identity
                 ],
             )
             .map_err(storage)?;
@@ -194,7 +196,8 @@ impl SqliteStore {
     pub(super) fn credentials_impl(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
         self.lock()
             .query_row(
-                "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after
+                "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
+                        identity
                  FROM credentials WHERE egs_id = ?1",
                 [egs_id],
                 |row| {
@@ -204,6 +207,7 @@ impl SqliteStore {
                         sealed_private_key: row.get(2)?,
                         sealed_secret: row.get(3)?,
                         not_after: row.get(4)?,
+                        identity: row.get(5)?,
                     })
                 },
             )

@@ -1,11 +1,9 @@
 //! Arithmetic (BR-CO-*, BR-KSA-51, BR-KSA-EN16931-03/-07/-11, prepaid amounts), decimals
 //! (BR-DEC-*, BR-KSA-DEC-*), tax totals and non-negative amounts (BR-KSA-F-04).
 
+use super::index::Index;
 use super::vat::subtotals;
-use super::{
-    Cx, at, child, children, decimal, fmt2, fraction_digits, num, path_of, path_under, percent_of, round2,
-    text,
-};
+use super::{Cx, decimal, fmt2, fraction_digits, num, path_of, path_under, percent_of, round2, text};
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 use rust_decimal::Decimal;
@@ -26,13 +24,14 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
 }
 
 /// The document-level tax totals: (with subtotals, without subtotals).
-fn tax_total_split<'a, 'i>(root: Node<'a, 'i>) -> (Vec<Node<'a, 'i>>, Vec<Node<'a, 'i>>) {
-    children(root, NS_CAC, "TaxTotal").partition(|t| child(*t, NS_CAC, "TaxSubtotal").is_some())
+fn tax_total_split<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> (Vec<Node<'a, 'i>>, Vec<Node<'a, 'i>>) {
+    ix.children(root, NS_CAC, "TaxTotal").partition(|t| ix.child(*t, NS_CAC, "TaxSubtotal").is_some())
 }
 
 fn tax_totals(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let (with, without) = tax_total_split(root);
+    let (with, without) = tax_total_split(ix, root);
     if with.len() != 1 {
         cx.report(
             "BR-KSA-EN16931-08",
@@ -40,7 +39,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
             format!("give exactly one cac:TaxTotal with cac:TaxSubtotal elements (found {})", with.len()),
         );
     }
-    let tax_currency = child(root, NS_CBC, "TaxCurrencyCode").map(text);
+    let tax_currency = ix.child(root, NS_CBC, "TaxCurrencyCode").map(text);
     if tax_currency.is_some() && without.len() != 1 {
         cx.report(
             "BR-KSA-EN16931-09",
@@ -53,8 +52,8 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     }
     // BR-53: BT-111 present when BT-6 is present.
     let bt111 = tax_currency.and_then(|tc| {
-        children(root, NS_CAC, "TaxTotal").find_map(|t| {
-            child(t, NS_CBC, "TaxAmount")
+        ix.children(root, NS_CAC, "TaxTotal").find_map(|t| {
+            ix.child(t, NS_CBC, "TaxAmount")
                 .filter(|a| a.attribute("currencyID") == Some(tc) && without.contains(&t))
         })
     });
@@ -68,11 +67,11 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         );
     }
     // BR-CO-14: BT-110 = Σ BT-117.
-    if let Some(total) = with.first().and_then(|t| child(*t, NS_CBC, "TaxAmount"))
+    if let Some(total) = with.first().and_then(|t| ix.child(*t, NS_CBC, "TaxAmount"))
         && let Some(found) = num(Some(total))
     {
         let parts: Vec<Decimal> =
-            subtotals(root).iter().filter_map(|s| num(child(*s, NS_CBC, "TaxAmount"))).collect();
+            subtotals(ix, root).iter().filter_map(|s| num(ix.child(*s, NS_CBC, "TaxAmount"))).collect();
         let sum: Decimal = parts.iter().sum();
         if round2(found) != round2(sum) {
             let terms = parts.iter().map(|d| fmt2(*d)).collect::<Vec<_>>().join(" + ");
@@ -88,14 +87,14 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-CO-17 on every breakdown.
-    for sub in subtotals(root) {
+    for sub in subtotals(ix, root) {
         let (Some(tax_node), Some(taxable)) =
-            (child(sub, NS_CBC, "TaxAmount"), num(child(sub, NS_CBC, "TaxableAmount")))
+            (ix.child(sub, NS_CBC, "TaxAmount"), num(ix.child(sub, NS_CBC, "TaxableAmount")))
         else {
             continue;
         };
         let Some(tax) = num(Some(tax_node)) else { continue };
-        let rate = num(at(sub, "cac:TaxCategory/cbc:Percent"));
+        let rate = num(ix.at(sub, "cac:TaxCategory/cbc:Percent"));
         let ok = match rate {
             Some(r) if r.round() != Decimal::ZERO => {
                 percent_of(taxable.abs(), r).is_none_or(|e| within_one(tax, e))
@@ -121,8 +120,8 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     if !cx.currency.is_empty()
         && cx.currency != "SAR"
         && let (Some(a), Some(b)) = (
-            with.first().and_then(|t| num(child(*t, NS_CBC, "TaxAmount"))),
-            without.first().and_then(|t| num(child(*t, NS_CBC, "TaxAmount"))),
+            with.first().and_then(|t| num(ix.child(*t, NS_CBC, "TaxAmount"))),
+            without.first().and_then(|t| num(ix.child(*t, NS_CBC, "TaxAmount"))),
         )
         && a == b
         && !a.is_zero()
@@ -136,15 +135,16 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
 }
 
 fn document_totals(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let Some(totals) = child(root, NS_CAC, "LegalMonetaryTotal") else {
+    let Some(totals) = ix.child(root, NS_CAC, "LegalMonetaryTotal") else {
         let path = path_under(root, "cac:LegalMonetaryTotal");
         cx.report("BR-13", path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxExclusiveAmount".into());
         cx.report("BR-14", path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxInclusiveAmount".into());
         cx.report("BR-15", path, "add cac:LegalMonetaryTotal with cbc:PayableAmount".into());
         return;
     };
-    let get = |name: &str| child(totals, NS_CBC, name);
+    let get = |name: &str| ix.child(totals, NS_CBC, name);
     let val = |name: &str| num(get(name));
     for (name, rule) in
         [("TaxExclusiveAmount", "BR-13"), ("TaxInclusiveAmount", "BR-14"), ("PayableAmount", "BR-15")]
@@ -153,14 +153,15 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
             cx.report(rule, path_under(totals, &format!("cbc:{name}")), format!("add cbc:{name}"));
         }
     }
-    let line_nets: Vec<Decimal> = children(root, NS_CAC, "InvoiceLine")
-        .filter_map(|l| num(child(l, NS_CBC, "LineExtensionAmount")))
+    let line_nets: Vec<Decimal> = ix
+        .children(root, NS_CAC, "InvoiceLine")
+        .filter_map(|l| num(ix.child(l, NS_CBC, "LineExtensionAmount")))
         .collect();
     let sum_lines: Decimal = line_nets.iter().sum();
     let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
-    for ac in children(root, NS_CAC, "AllowanceCharge") {
-        let amount = num(child(ac, NS_CBC, "Amount")).unwrap_or_default();
-        match super::vat::is_charge(ac) {
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+        match super::vat::is_charge(ix, ac) {
             Some(true) => charges += amount,
             Some(false) => allowances += amount,
             None => {}
@@ -229,10 +230,11 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     let currency = cx.currency;
     // BT-110: the tax total in the document currency, else (currency missing or wrong) the one
     // that carries the VAT breakdown.
-    let bt110 = children(root, NS_CAC, "TaxTotal")
-        .filter_map(|t| child(t, NS_CBC, "TaxAmount"))
+    let bt110 = ix
+        .children(root, NS_CAC, "TaxTotal")
+        .filter_map(|t| ix.child(t, NS_CBC, "TaxAmount"))
         .find(|a| a.attribute("currencyID") == Some(currency))
-        .or_else(|| tax_total_split(root).0.first().and_then(|t| child(*t, NS_CBC, "TaxAmount")))
+        .or_else(|| tax_total_split(ix, root).0.first().and_then(|t| ix.child(*t, NS_CBC, "TaxAmount")))
         .and_then(|a| num(Some(a)));
     if let (Some(n), Some(found), Some(bt109)) =
         (get("TaxInclusiveAmount"), val("TaxInclusiveAmount"), val("TaxExclusiveAmount"))
@@ -279,13 +281,16 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         let mut taxable = Decimal::ZERO;
         let mut tax = Decimal::ZERO;
         let mut any = false;
-        for line in
-            children(root, NS_CAC, "InvoiceLine").filter(|l| child(*l, NS_CAC, "DocumentReference").is_some())
+        for line in ix
+            .children(root, NS_CAC, "InvoiceLine")
+            .filter(|l| ix.child(*l, NS_CAC, "DocumentReference").is_some())
         {
-            for sub in children(line, NS_CAC, "TaxTotal").flat_map(|t| children(t, NS_CAC, "TaxSubtotal")) {
+            for sub in
+                ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal"))
+            {
                 any = true;
-                taxable += num(child(sub, NS_CBC, "TaxableAmount")).unwrap_or_default();
-                tax += num(child(sub, NS_CBC, "TaxAmount")).unwrap_or_default();
+                taxable += num(ix.child(sub, NS_CBC, "TaxableAmount")).unwrap_or_default();
+                tax += num(ix.child(sub, NS_CBC, "TaxAmount")).unwrap_or_default();
             }
         }
         if (any || !found.is_zero()) && round2(found) != round2(taxable + tax) {
@@ -299,15 +304,16 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
 }
 
 fn line_amounts(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let lines: Vec<Node<'_, '_>> = children(root, NS_CAC, "InvoiceLine").collect();
+    let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     for line in lines {
-        let net_node = child(line, NS_CBC, "LineExtensionAmount");
+        let net_node = ix.child(line, NS_CBC, "LineExtensionAmount");
         let net = num(net_node);
         // BR-KSA-51: KSA-12 = BT-131 + KSA-11.
-        if let Some(tt) = child(line, NS_CAC, "TaxTotal")
+        if let Some(tt) = ix.child(line, NS_CAC, "TaxTotal")
             && let (Some(vat), Some(with_node)) =
-                (num(child(tt, NS_CBC, "TaxAmount")), child(tt, NS_CBC, "RoundingAmount"))
+                (num(ix.child(tt, NS_CBC, "TaxAmount")), ix.child(tt, NS_CBC, "RoundingAmount"))
             && let (Some(with), Some(net)) = (num(Some(with_node)), net)
             && round2(with) != round2(vat + net)
         {
@@ -324,20 +330,21 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
             );
         }
         // BR-KSA-EN16931-11: BT-131 = qty × price / base qty + charges − allowances.
-        if child(line, NS_CAC, "DocumentReference").is_none()
+        if ix.child(line, NS_CAC, "DocumentReference").is_none()
             && let (Some(net_node), Some(net), Some(qty), Some(price)) = (
                 net_node,
                 net,
-                num(child(line, NS_CBC, "InvoicedQuantity")),
-                num(at(line, "cac:Price/cbc:PriceAmount")),
+                num(ix.child(line, NS_CBC, "InvoicedQuantity")),
+                num(ix.at(line, "cac:Price/cbc:PriceAmount")),
             )
         {
-            let base =
-                num(at(line, "cac:Price/cbc:BaseQuantity")).filter(|b| !b.is_zero()).unwrap_or(Decimal::ONE);
+            let base = num(ix.at(line, "cac:Price/cbc:BaseQuantity"))
+                .filter(|b| !b.is_zero())
+                .unwrap_or(Decimal::ONE);
             let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
-            for ac in children(line, NS_CAC, "AllowanceCharge") {
-                let amount = num(child(ac, NS_CBC, "Amount")).unwrap_or_default();
-                match super::vat::is_charge(ac) {
+            for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
+                let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+                match super::vat::is_charge(ix, ac) {
                     Some(true) => charges += amount,
                     Some(false) => allowances += amount,
                     None => {}
@@ -367,12 +374,12 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
             }
         }
         // BR-KSA-EN16931-07: net price = gross price − price discount.
-        if let Some(price) = child(line, NS_CAC, "Price")
-            && let Some(ac) = child(price, NS_CAC, "AllowanceCharge")
-            && let Some(gross) = num(child(ac, NS_CBC, "BaseAmount"))
-            && let Some(net_price) = num(child(price, NS_CBC, "PriceAmount"))
+        if let Some(price) = ix.child(line, NS_CAC, "Price")
+            && let Some(ac) = ix.child(price, NS_CAC, "AllowanceCharge")
+            && let Some(gross) = num(ix.child(ac, NS_CBC, "BaseAmount"))
+            && let Some(net_price) = num(ix.child(price, NS_CBC, "PriceAmount"))
         {
-            let discount = num(child(ac, NS_CBC, "Amount")).unwrap_or_default();
+            let discount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
             if net_price != gross - discount {
                 cx.report(
                     "BR-KSA-EN16931-07",
@@ -391,19 +398,19 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
 }
 
 fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let nodes: Vec<Node<'_, '_>> = cx
         .elements
         .iter()
         .copied()
         .filter(|n| {
-            super::is(*n, NS_CAC, "AllowanceCharge")
-                && !n.parent().is_some_and(|p| super::is(p, NS_CAC, "Price"))
+            ix.is(*n, NS_CAC, "AllowanceCharge") && !n.parent().is_some_and(|p| ix.is(p, NS_CAC, "Price"))
         })
         .collect();
     for ac in nodes {
-        let amount = num(child(ac, NS_CBC, "Amount"));
-        let base = child(ac, NS_CBC, "BaseAmount");
-        let percent = child(ac, NS_CBC, "MultiplierFactorNumeric");
+        let amount = num(ix.child(ac, NS_CBC, "Amount"));
+        let base = ix.child(ac, NS_CBC, "BaseAmount");
+        let percent = ix.child(ac, NS_CBC, "MultiplierFactorNumeric");
         match (base, percent) {
             (Some(b), Some(p)) => {
                 if let (Some(a), Some(bv), Some(pv)) = (amount, num(Some(b)), num(Some(p)))
@@ -437,7 +444,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
         }
         // BR-KSA-DEC-01: allowance percentages.
         if let Some(p) = percent
-            && super::vat::is_charge(ac) == Some(false)
+            && super::vat::is_charge(ix, ac) == Some(false)
         {
             let t = text(p);
             if !(decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
@@ -450,6 +457,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
 }
 
 fn decimals(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
     let check = |cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static str| {
         if let Some(n) = node
@@ -459,7 +467,7 @@ fn decimals(cx: &mut Cx<'_, '_>) {
             cx.report(rule, path_of(n), format!("round to 2 decimals: {} → {rounded}", text(n)));
         }
     };
-    if let Some(t) = child(root, NS_CAC, "LegalMonetaryTotal") {
+    if let Some(t) = ix.child(root, NS_CAC, "LegalMonetaryTotal") {
         for (name, rule) in [
             ("LineExtensionAmount", "BR-DEC-09"),
             ("AllowanceTotalAmount", "BR-DEC-10"),
@@ -470,39 +478,39 @@ fn decimals(cx: &mut Cx<'_, '_>) {
             ("PayableRoundingAmount", "BR-DEC-17"),
             ("PayableAmount", "BR-DEC-18"),
         ] {
-            check(cx, child(t, NS_CBC, name), rule);
+            check(cx, ix.child(t, NS_CBC, name), rule);
         }
     }
-    let (with, without) = tax_total_split(root);
+    let (with, without) = tax_total_split(ix, root);
     for t in with {
-        check(cx, child(t, NS_CBC, "TaxAmount"), "BR-DEC-13");
+        check(cx, ix.child(t, NS_CBC, "TaxAmount"), "BR-DEC-13");
     }
     for t in without {
-        check(cx, child(t, NS_CBC, "TaxAmount"), "BR-DEC-15");
+        check(cx, ix.child(t, NS_CBC, "TaxAmount"), "BR-DEC-15");
     }
-    for sub in subtotals(root) {
-        check(cx, child(sub, NS_CBC, "TaxableAmount"), "BR-DEC-19");
-        check(cx, child(sub, NS_CBC, "TaxAmount"), "BR-DEC-20");
+    for sub in subtotals(ix, root) {
+        check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), "BR-DEC-19");
+        check(cx, ix.child(sub, NS_CBC, "TaxAmount"), "BR-DEC-20");
     }
-    for ac in children(root, NS_CAC, "AllowanceCharge") {
-        let charge = super::vat::is_charge(ac) == Some(true);
-        check(cx, child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-05" } else { "BR-DEC-01" });
-        check(cx, child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-06" } else { "BR-DEC-02" });
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        let charge = super::vat::is_charge(ix, ac) == Some(true);
+        check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-05" } else { "BR-DEC-01" });
+        check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-06" } else { "BR-DEC-02" });
     }
-    for line in children(root, NS_CAC, "InvoiceLine") {
-        check(cx, child(line, NS_CBC, "LineExtensionAmount"), "BR-DEC-23");
-        for ac in children(line, NS_CAC, "AllowanceCharge") {
-            let charge = super::vat::is_charge(ac) == Some(true);
-            check(cx, child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-27" } else { "BR-DEC-24" });
-            check(cx, child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-28" } else { "BR-DEC-25" });
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        check(cx, ix.child(line, NS_CBC, "LineExtensionAmount"), "BR-DEC-23");
+        for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
+            let charge = super::vat::is_charge(ix, ac) == Some(true);
+            check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-27" } else { "BR-DEC-24" });
+            check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-28" } else { "BR-DEC-25" });
         }
-        for tt in children(line, NS_CAC, "TaxTotal") {
-            check(cx, child(tt, NS_CBC, "TaxAmount"), "BR-KSA-DEC-03");
-            check(cx, child(tt, NS_CBC, "RoundingAmount"), "BR-KSA-DEC-04");
-            if child(line, NS_CAC, "DocumentReference").is_some() {
-                for sub in children(tt, NS_CAC, "TaxSubtotal") {
-                    check(cx, child(sub, NS_CBC, "TaxableAmount"), "BR-KSA-DEC-06");
-                    check(cx, child(sub, NS_CBC, "TaxAmount"), "BR-KSA-DEC-06");
+        for tt in ix.children(line, NS_CAC, "TaxTotal") {
+            check(cx, ix.child(tt, NS_CBC, "TaxAmount"), "BR-KSA-DEC-03");
+            check(cx, ix.child(tt, NS_CBC, "RoundingAmount"), "BR-KSA-DEC-04");
+            if ix.child(line, NS_CAC, "DocumentReference").is_some() {
+                for sub in ix.children(tt, NS_CAC, "TaxSubtotal") {
+                    check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), "BR-KSA-DEC-06");
+                    check(cx, ix.child(sub, NS_CBC, "TaxAmount"), "BR-KSA-DEC-06");
                 }
             }
         }
@@ -512,15 +520,15 @@ fn decimals(cx: &mut Cx<'_, '_>) {
 /// BR-KSA-F-04: amounts and quantities are not negative, except the rounding amount (BT-114)
 /// and the quantities of credit notes (ZATCA states amounts positive in notes too).
 fn negatives(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let nodes: Vec<Node<'_, '_>> = cx
         .elements
         .iter()
         .copied()
         .filter(|n| {
-            n.is_element()
-                && n.tag_name().namespace() == Some(NS_CBC)
-                && (n.has_attribute("currencyID") || n.tag_name().name().ends_with("Quantity"))
-                && n.tag_name().name() != "PayableRoundingAmount"
+            ix.in_ns(*n, NS_CBC)
+                && (n.has_attribute("currencyID") || ix.local(*n).ends_with("Quantity"))
+                && ix.local(*n) != "PayableRoundingAmount"
         })
         .collect();
     for n in nodes {

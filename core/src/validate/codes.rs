@@ -1,7 +1,8 @@
 //! Identifiers and codes, dates and times, currencies, the chain fields (ICV, PIH), QR and stamp,
 //! payment means and the header field lengths.
 
-use super::{Cx, at, at_text, chars, child, children, path_of, path_under, text};
+use super::index::Index;
+use super::{Cx, chars, path_of, path_under, text};
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -28,7 +29,10 @@ pub(super) fn is_currency(code: &str) -> bool {
 /// Whether `code` is one of the space-separated, equal-length codes of `list`.
 pub(super) fn in_code_list(list: &str, code: &str) -> bool {
     let width = list.find(' ').unwrap_or(list.len());
-    code.len() == width && list.as_bytes().chunks(width + 1).any(|c| &c[..width] == code.as_bytes())
+    let (list, code) = (list.as_bytes(), code.as_bytes());
+    // The first byte screens out most entries before a slice comparison.
+    code.len() == width
+        && (0..list.len()).step_by(width + 1).any(|i| list[i] == code[0] && &list[i..i + width] == code)
 }
 
 /// UNTDID 1001 invoice and credit note codes accepted by EN 16931.
@@ -73,8 +77,9 @@ fn days_from_date(s: &str) -> Option<i64> {
 }
 
 fn profile_and_ids(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let profile = child(root, NS_CBC, "ProfileID");
+    let profile = ix.child(root, NS_CBC, "ProfileID");
     if profile.map(text) != Some("reporting:1.0") {
         let found = profile.map(text).unwrap_or("(missing)");
         cx.report(
@@ -83,7 +88,7 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
             format!("set cbc:ProfileID to \"reporting:1.0\" (found \"{found}\")"),
         );
     }
-    match child(root, NS_CBC, "ID") {
+    match ix.child(root, NS_CBC, "ID") {
         Some(id) if !text(id).is_empty() => {
             let n = chars(text(id));
             if n > 127 {
@@ -100,7 +105,7 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
             cx.report("BR-KSA-F-06-C1", path, "the invoice number must have at least 1 character".into());
         }
     }
-    let uuid = child(root, NS_CBC, "UUID");
+    let uuid = ix.child(root, NS_CBC, "UUID");
     let ok = uuid
         .map(text)
         .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
@@ -117,28 +122,30 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
 }
 
 fn type_code(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let node = child(root, NS_CBC, "InvoiceTypeCode");
-    let path = node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:InvoiceTypeCode"));
+    let node = ix.child(root, NS_CBC, "InvoiceTypeCode");
+    // Built only for a finding: most documents have none here.
+    let path = || node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:InvoiceTypeCode"));
     let code = cx.type_code;
     if code.is_empty() {
         cx.report(
             "BR-04",
-            path.clone(),
+            path(),
             "give the invoice type code: 388 invoice, 381 credit note, 383 debit note".into(),
         );
     } else {
         if !UNTDID_1001.split(' ').any(|c| c == code) {
             cx.report(
                 "BR-CL-01",
-                path.clone(),
+                path(),
                 format!("\"{code}\" is not a UNTDID 1001 invoice code; use 388, 381 or 383"),
             );
         }
         if !["388", "383", "381", "386"].contains(&code) {
             cx.report(
                 "BR-KSA-05",
-                path.clone(),
+                path(),
                 format!("use 388 (invoice), 381 (credit note) or 383 (debit note), not \"{code}\""),
             );
         }
@@ -150,7 +157,7 @@ fn type_code(cx: &mut Cx<'_, '_>) {
     if !well_formed {
         cx.report(
             "BR-KSA-06",
-            format!("{path}/@name"),
+            format!("{}/@name", path()),
             format!("set @name to 01 (standard) or 02 (simplified) followed by five to seven 0/1 flags, e.g. 0100000 or 0200000 (found \"{name}\")"),
         );
     }
@@ -158,21 +165,21 @@ fn type_code(cx: &mut Cx<'_, '_>) {
     if !(7..=9).contains(&n) {
         cx.report(
             "BR-KSA-F-06-C40",
-            format!("{path}/@name"),
+            format!("{}/@name", path()),
             format!("the transaction code has {n} characters; give 7 to 9"),
         );
     }
     if cx.flag(5) && cx.flag(7) {
         cx.report(
             "BR-KSA-07",
-            format!("{path}/@name"),
+            format!("{}/@name", path()),
             format!("clear position 7 (self-billing) or position 5 (export) in \"{name}\""),
         );
     }
     if cx.simplified() && cx.flag(7) {
         cx.report(
             "BR-KSA-31",
-            format!("{path}/@name"),
+            format!("{}/@name", path()),
             format!(
                 "clear position 7 (self-billing) in \"{name}\"; simplified documents cannot be self-billed"
             ),
@@ -180,7 +187,7 @@ fn type_code(cx: &mut Cx<'_, '_>) {
     }
     if cx.standard()
         && cx.flag(9)
-        && at_text(root, "cac:ContractDocumentReference/cbc:ID").is_none_or(str::is_empty)
+        && ix.at_text(root, "cac:ContractDocumentReference/cbc:ID").is_none_or(str::is_empty)
     {
         cx.report(
             "BR-KSA-92",
@@ -191,17 +198,14 @@ fn type_code(cx: &mut Cx<'_, '_>) {
 }
 
 fn dates(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
     // Every date element of the document: BR-KSA-F-01.
     let date_nodes: Vec<Node<'_, '_>> = cx
         .elements
         .iter()
         .copied()
-        .filter(|n| {
-            n.is_element()
-                && n.tag_name().namespace() == Some(NS_CBC)
-                && n.tag_name().name().ends_with("Date")
-        })
+        .filter(|n| ix.in_ns(*n, NS_CBC) && ix.local(*n).ends_with("Date"))
         .collect();
     for n in date_nodes {
         if !is_date(text(n)) {
@@ -212,7 +216,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
             );
         }
     }
-    let issue = child(root, NS_CBC, "IssueDate");
+    let issue = ix.child(root, NS_CBC, "IssueDate");
     match issue {
         None => {
             cx.report("BR-03", path_under(root, "cbc:IssueDate"), "give the issue date as YYYY-MM-DD".into())
@@ -236,7 +240,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
             }
         }
     }
-    let time_node = child(root, NS_CBC, "IssueTime");
+    let time_node = ix.child(root, NS_CBC, "IssueTime");
     if !time_node.map(text).is_some_and(is_ksa_time) {
         cx.report(
             "BR-KSA-70",
@@ -248,9 +252,9 @@ fn dates(cx: &mut Cx<'_, '_>) {
         );
     }
     // Supply dates.
-    let delivery = child(root, NS_CAC, "Delivery");
-    let start = delivery.and_then(|d| child(d, NS_CBC, "ActualDeliveryDate"));
-    let end = delivery.and_then(|d| child(d, NS_CBC, "LatestDeliveryDate"));
+    let delivery = ix.child(root, NS_CAC, "Delivery");
+    let start = delivery.and_then(|d| ix.child(d, NS_CBC, "ActualDeliveryDate"));
+    let end = delivery.and_then(|d| ix.child(d, NS_CBC, "LatestDeliveryDate"));
     if cx.standard() && cx.type_code == "388" && start.is_none() {
         cx.report(
             "BR-KSA-15",
@@ -310,25 +314,26 @@ fn dates(cx: &mut Cx<'_, '_>) {
 }
 
 fn currencies(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
     let currency = cx.currency;
-    let cur_node = child(root, NS_CBC, "DocumentCurrencyCode");
-    let cur_path = cur_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:DocumentCurrencyCode"));
+    let cur_node = ix.child(root, NS_CBC, "DocumentCurrencyCode");
+    let cur_path = || cur_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:DocumentCurrencyCode"));
     if currency.is_empty() {
-        cx.report("BR-05", cur_path.clone(), "give the invoice currency, e.g. SAR".into());
+        cx.report("BR-05", cur_path(), "give the invoice currency, e.g. SAR".into());
     } else if !is_currency(currency) {
         cx.report(
             "BR-CL-04",
-            cur_path.clone(),
+            cur_path(),
             format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
         );
         cx.report(
             "BR-KSA-CL-01",
-            cur_path,
+            cur_path(),
             format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
         );
     }
-    let tax_node = child(root, NS_CBC, "TaxCurrencyCode");
+    let tax_node = ix.child(root, NS_CBC, "TaxCurrencyCode");
     let tax_currency = tax_node.map(text);
     match tax_node {
         None => cx.report(
@@ -383,10 +388,10 @@ fn currencies(cx: &mut Cx<'_, '_>) {
         }
     }
     // Tax exchange rate (KSA-36..39).
-    if let Some(rate) = child(root, NS_CAC, "TaxExchangeRate") {
-        let source = child(rate, NS_CBC, "SourceCurrencyCode");
-        let target = child(rate, NS_CBC, "TargetCurrencyCode");
-        let value = child(rate, NS_CBC, "CalculationRate");
+    if let Some(rate) = ix.child(root, NS_CAC, "TaxExchangeRate") {
+        let source = ix.child(rate, NS_CBC, "SourceCurrencyCode");
+        let target = ix.child(rate, NS_CBC, "TargetCurrencyCode");
+        let value = ix.child(rate, NS_CBC, "CalculationRate");
         if source.is_none() || target.is_none() || value.is_none() {
             cx.report(
                 "BR-KSA-87",
@@ -420,21 +425,22 @@ fn currencies(cx: &mut Cx<'_, '_>) {
     }
 }
 
-fn additional_reference<'a, 'i>(root: Node<'a, 'i>, id: &str) -> Option<Node<'a, 'i>> {
-    children(root, NS_CAC, "AdditionalDocumentReference").find(|r| at_text(*r, "cbc:ID") == Some(id))
+fn additional_reference<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>, id: &str) -> Option<Node<'a, 'i>> {
+    ix.children(root, NS_CAC, "AdditionalDocumentReference").find(|r| ix.at_text(*r, "cbc:ID") == Some(id))
 }
 
 fn chain(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    for reference in children(root, NS_CAC, "AdditionalDocumentReference") {
-        if at_text(reference, "cbc:ID").is_none_or(str::is_empty) {
+    for reference in ix.children(root, NS_CAC, "AdditionalDocumentReference") {
+        if ix.at_text(reference, "cbc:ID").is_none_or(str::is_empty) {
             cx.report(
                 "BR-52",
                 path_under(reference, "cbc:ID"),
                 "give the supporting document reference in cbc:ID".into(),
             );
         }
-        if let Some(object) = at(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
+        if let Some(object) = ix.at(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
             && let Some(mime) = object.attribute("mimeCode")
             && !MIME_CODES.contains(&mime.trim())
         {
@@ -445,13 +451,13 @@ fn chain(cx: &mut Cx<'_, '_>) {
             );
         }
     }
-    match additional_reference(root, "ICV") {
+    match additional_reference(ix, root, "ICV") {
         None => cx.report(
             "BR-KSA-33",
             path_under(root, "cac:AdditionalDocumentReference"),
             "add cac:AdditionalDocumentReference with cbc:ID ICV and the counter in cbc:UUID".into(),
         ),
-        Some(r) => match child(r, NS_CBC, "UUID") {
+        Some(r) => match ix.child(r, NS_CBC, "UUID") {
             None => cx.report(
                 "BR-KSA-33",
                 path_under(r, "cbc:UUID"),
@@ -465,14 +471,14 @@ fn chain(cx: &mut Cx<'_, '_>) {
             Some(_) => {}
         },
     }
-    match additional_reference(root, "PIH") {
+    match additional_reference(ix, root, "PIH") {
         None => cx.report(
             "BR-KSA-61",
             path_under(root, "cac:AdditionalDocumentReference"),
             "add cac:AdditionalDocumentReference with cbc:ID PIH and the previous invoice hash".into(),
         ),
         Some(r) => {
-            let object = at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject");
+            let object = ix.at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject");
             let value = object.map(text).unwrap_or("");
             let ok = B64.decode(value).is_ok_and(|bytes| {
                 // The SDK's PIH is the base64 of the hex or of the raw digest.
@@ -487,8 +493,8 @@ fn chain(cx: &mut Cx<'_, '_>) {
             }
         }
     }
-    let qr = additional_reference(root, "QR");
-    let qr_object = qr.and_then(|r| at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject"));
+    let qr = additional_reference(ix, root, "QR");
+    let qr_object = qr.and_then(|r| ix.at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject"));
     match qr_object {
         Some(o) if B64.decode(text(o)).is_ok() && !text(o).is_empty() => {
             let n = chars(text(o));
@@ -527,9 +533,11 @@ const MIME_CODES: &[&str] = &[
 ];
 
 fn stamp(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let signature = child(root, NS_CAC, "Signature");
-    let extension_signature = child(root, NS_EXT, "UBLExtensions")
+    let signature = ix.child(root, NS_CAC, "Signature");
+    let extension_signature = ix
+        .child(root, NS_EXT, "UBLExtensions")
         .and_then(|e| e.descendants().find(|n| is(*n, NS_SIG, "UBLDocumentSignatures")));
     if cx.simplified() && (signature.is_none() || extension_signature.is_none()) {
         cx.report(
@@ -539,7 +547,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
         );
     }
     if let Some(sig) = signature {
-        let id = child(sig, NS_CBC, "ID");
+        let id = ix.child(sig, NS_CBC, "ID");
         if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:Invoice") {
             cx.report(
                 "BR-KSA-29",
@@ -547,7 +555,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
                 "set cac:Signature/cbc:ID to urn:oasis:names:specification:ubl:signature:Invoice".into(),
             );
         }
-        let method = child(sig, NS_CBC, "SignatureMethod");
+        let method = ix.child(sig, NS_CBC, "SignatureMethod");
         if method.map(text) != Some("urn:oasis:names:specification:ubl:dsig:enveloped:xades") {
             cx.report(
                 "BR-KSA-30",
@@ -559,7 +567,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
     if let Some(docs) = extension_signature
         && let Some(info) = docs.children().find(|n| is(*n, NS_SAC, "SignatureInformation"))
     {
-        let id = child(info, NS_CBC, "ID");
+        let id = ix.child(info, NS_CBC, "ID");
         if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:1") {
             cx.report(
                 "BR-KSA-28",
@@ -586,9 +594,10 @@ fn is_uncl4461(code: &str) -> bool {
 }
 
 fn payment_means(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    for pm in children(root, NS_CAC, "PaymentMeans") {
-        let code = child(pm, NS_CBC, "PaymentMeansCode");
+    for pm in ix.children(root, NS_CAC, "PaymentMeans") {
+        let code = ix.child(pm, NS_CBC, "PaymentMeansCode");
         match code.map(text) {
             None | Some("") => cx.report(
                 "BR-49",
@@ -596,16 +605,16 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
                 "give the payment means code: 10 cash, 30 credit, 42 bank account, 48 card, 1 other".into(),
             ),
             Some(c) => {
-                let path = path_of(code.expect("code"));
+                let path = || path_of(code.expect("code"));
                 if !is_uncl4461(c) {
-                    cx.report("BR-CL-16", path.clone(), format!("\"{c}\" is not a UNCL 4461 code"));
+                    cx.report("BR-CL-16", path(), format!("\"{c}\" is not a UNCL 4461 code"));
                 }
                 if !["10", "30", "42", "48", "1"].contains(&c) {
-                    cx.report("BR-KSA-16", path, format!("use 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other), not \"{c}\""));
+                    cx.report("BR-KSA-16", path(), format!("use 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other), not \"{c}\""));
                 }
             }
         }
-        for note in children(pm, NS_CBC, "InstructionNote") {
+        for note in ix.children(pm, NS_CBC, "InstructionNote") {
             let n = chars(text(note));
             if n == 0 || n > 1000 {
                 cx.report(
@@ -615,7 +624,7 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
                 );
             }
         }
-        if let Some(account) = at(pm, "cac:PayeeFinancialAccount/cbc:ID")
+        if let Some(account) = ix.at(pm, "cac:PayeeFinancialAccount/cbc:ID")
             && chars(text(account)) > 127
         {
             cx.report(
@@ -628,8 +637,9 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
 }
 
 fn header_lengths(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    for note in children(root, NS_CBC, "Note") {
+    for note in ix.children(root, NS_CBC, "Note") {
         let n = chars(text(note));
         if n > 1000 {
             cx.report(
@@ -645,7 +655,7 @@ fn header_lengths(cx: &mut Cx<'_, '_>) {
         ("cac:PaymentTerms/cbc:Note", "BR-KSA-F-06-C14", 1000),
     ];
     for (steps, id, max) in limits {
-        if let Some(node) = at(root, steps) {
+        if let Some(node) = ix.at(root, steps) {
             let n = chars(text(node));
             if n > max {
                 cx.report(id, path_of(node), format!("shorten to {max} characters (it has {n})"));

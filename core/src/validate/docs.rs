@@ -1,13 +1,14 @@
 //! Credit and debit notes: reason (KSA-10) and billing reference (BT-25).
 
-use super::{Cx, at, chars, children, path_of, path_under, text};
+use super::{Cx, chars, path_of, path_under, text};
 use crate::xml::NS_CAC;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let references: Vec<_> = children(root, NS_CAC, "BillingReference").collect();
+    let references: Vec<_> = ix.children(root, NS_CAC, "BillingReference").collect();
     for r in &references {
-        match at(*r, "cac:InvoiceDocumentReference/cbc:ID") {
+        match ix.at(*r, "cac:InvoiceDocumentReference/cbc:ID") {
             None => cx.report(
                 "BR-55",
                 path_under(*r, "cac:InvoiceDocumentReference/cbc:ID"),
@@ -28,8 +29,9 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     if !cx.is_note() {
         return;
     }
-    let has_reason = children(root, NS_CAC, "PaymentMeans")
-        .any(|pm| at(pm, "cbc:InstructionNote").is_some_and(|n| !text(n).is_empty()));
+    let has_reason = ix
+        .children(root, NS_CAC, "PaymentMeans")
+        .any(|pm| ix.at(pm, "cbc:InstructionNote").is_some_and(|n| !text(n).is_empty()));
     if !has_reason {
         cx.report(
             "BR-KSA-17",

@@ -1,7 +1,7 @@
 //! Invoice lines, allowances and charges, and prepayment lines.
 
 use super::vat::is_charge;
-use super::{Cx, at, at_text, chars, child, children, fmt2, num, path_of, path_under, round2, text};
+use super::{Cx, chars, fmt2, num, path_of, path_under, round2, text};
 use crate::model::VatCategory;
 use crate::model::vatex;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -9,26 +9,27 @@ use roxmltree::Node;
 use rust_decimal::Decimal;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let lines: Vec<Node<'_, '_>> = children(root, NS_CAC, "InvoiceLine").collect();
+    let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     if lines.is_empty() {
         cx.report("BR-16", path_under(root, "cac:InvoiceLine"), "add at least one cac:InvoiceLine".into());
     }
     for &line in &lines {
         line_fields(cx, line);
-        if child(line, NS_CAC, "DocumentReference").is_some() {
+        if ix.child(line, NS_CAC, "DocumentReference").is_some() {
             prepayment_line(cx, line);
         }
     }
-    for ac in children(root, NS_CAC, "AllowanceCharge") {
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
         document_allowance_charge(cx, ac);
     }
     for &line in &lines {
-        for ac in children(line, NS_CAC, "AllowanceCharge") {
+        for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
             line_allowance_charge(cx, ac);
         }
-        if let Some(ac) = at(line, "cac:Price/cac:AllowanceCharge")
-            && is_charge(ac) != Some(false)
+        if let Some(ac) = ix.at(line, "cac:Price/cac:AllowanceCharge")
+            && is_charge(ix, ac) != Some(false)
         {
             cx.report(
                 "BR-KSA-EN16931-06",
@@ -57,7 +58,8 @@ fn length(cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static str, m
 }
 
 fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
-    let id = child(line, NS_CBC, "ID");
+    let ix = cx.ix;
+    let id = ix.child(line, NS_CBC, "ID");
     match id {
         None => {
             cx.report("BR-21", path_under(line, "cbc:ID"), "give the line number in cbc:ID, e.g. 1".into())
@@ -73,7 +75,7 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             }
         }
     }
-    let qty = child(line, NS_CBC, "InvoicedQuantity");
+    let qty = ix.child(line, NS_CBC, "InvoicedQuantity");
     if qty.is_none() {
         cx.report("BR-22", path_under(line, "cbc:InvoicedQuantity"), "give the quantity with its unit, e.g. <cbc:InvoicedQuantity unitCode=\"PCE\">1</cbc:InvoicedQuantity>".into());
     }
@@ -87,14 +89,14 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             "shorten the unit code to 127 characters".into(),
         );
     }
-    if child(line, NS_CBC, "LineExtensionAmount").is_none() {
+    if ix.child(line, NS_CBC, "LineExtensionAmount").is_none() {
         cx.report(
             "BR-24",
             path_under(line, "cbc:LineExtensionAmount"),
             "give the line net amount (quantity × price + charges − allowances)".into(),
         );
     }
-    let name = at(line, "cac:Item/cbc:Name");
+    let name = ix.at(line, "cac:Item/cbc:Name");
     match name {
         Some(n) if !text(n).is_empty() => length(cx, Some(n), "BR-KSA-F-06-C19", 3, 1000),
         other => {
@@ -105,14 +107,14 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             );
         }
     }
-    if at(line, "cac:Price/cbc:PriceAmount").is_none() {
+    if ix.at(line, "cac:Price/cbc:PriceAmount").is_none() {
         cx.report(
             "BR-26",
             path_under(line, "cac:Price/cbc:PriceAmount"),
             "give the item's net unit price".into(),
         );
     }
-    if let Some(b) = at(line, "cac:Price/cbc:BaseQuantity") {
+    if let Some(b) = ix.at(line, "cac:Price/cbc:BaseQuantity") {
         if num(Some(b)).is_none_or(|d| d <= Decimal::ZERO) {
             cx.report(
                 "BR-KSA-EN16931-12",
@@ -130,13 +132,13 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             );
         }
     }
-    if let Some(item) = child(line, NS_CAC, "Item") {
-        length(cx, at(item, "cac:StandardItemIdentification/cbc:ID"), "BR-KSA-F-06-C20", 0, 127);
-        length(cx, at(item, "cac:BuyersItemIdentification/cbc:ID"), "BR-KSA-F-06-C30", 0, 127);
-        length(cx, at(item, "cac:SellersItemIdentification/cbc:ID"), "BR-KSA-F-06-C31", 0, 127);
-        for property in children(item, NS_CAC, "AdditionalItemProperty") {
-            if at_text(property, "cbc:Name").is_none_or(str::is_empty)
-                || at_text(property, "cbc:Value").is_none_or(str::is_empty)
+    if let Some(item) = ix.child(line, NS_CAC, "Item") {
+        length(cx, ix.at(item, "cac:StandardItemIdentification/cbc:ID"), "BR-KSA-F-06-C20", 0, 127);
+        length(cx, ix.at(item, "cac:BuyersItemIdentification/cbc:ID"), "BR-KSA-F-06-C30", 0, 127);
+        length(cx, ix.at(item, "cac:SellersItemIdentification/cbc:ID"), "BR-KSA-F-06-C31", 0, 127);
+        for property in ix.children(item, NS_CAC, "AdditionalItemProperty") {
+            if ix.at_text(property, "cbc:Name").is_none_or(str::is_empty)
+                || ix.at_text(property, "cbc:Value").is_none_or(str::is_empty)
             {
                 cx.report(
                     "BR-54",
@@ -148,15 +150,15 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     // KSA-11 and KSA-12 on standard documents.
     if cx.standard() {
-        let tt = child(line, NS_CAC, "TaxTotal");
-        if tt.and_then(|t| child(t, NS_CBC, "TaxAmount")).is_none() {
+        let tt = ix.child(line, NS_CAC, "TaxTotal");
+        if tt.and_then(|t| ix.child(t, NS_CBC, "TaxAmount")).is_none() {
             cx.report(
                 "BR-KSA-52",
                 path_under(line, "cac:TaxTotal/cbc:TaxAmount"),
                 "add the line VAT amount (net amount × rate / 100)".into(),
             );
         }
-        if tt.and_then(|t| child(t, NS_CBC, "RoundingAmount")).is_none() {
+        if tt.and_then(|t| ix.child(t, NS_CBC, "RoundingAmount")).is_none() {
             cx.report(
                 "BR-KSA-53",
                 path_under(line, "cac:TaxTotal/cbc:RoundingAmount"),
@@ -167,14 +169,15 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
 }
 
 fn indicator_check(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) -> Option<bool> {
-    let indicator = is_charge(ac);
+    let ix = cx.ix;
+    let indicator = is_charge(ix, ac);
     if indicator.is_none() {
         cx.report(
             "BR-KSA-F-02",
             path_under(ac, "cbc:ChargeIndicator"),
             format!(
                 "write cbc:ChargeIndicator as false (allowance) or true (charge) (found \"{}\")",
-                at_text(ac, "cbc:ChargeIndicator").unwrap_or("(missing)")
+                ix.at_text(ac, "cbc:ChargeIndicator").unwrap_or("(missing)")
             ),
         );
     }
@@ -182,11 +185,12 @@ fn indicator_check(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) -> Option<bool> {
 }
 
 fn document_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
+    let ix = cx.ix;
     let Some(charge) = indicator_check(cx, ac) else { return };
-    let has_amount = child(ac, NS_CBC, "Amount").is_some();
-    let has_category = at(ac, "cac:TaxCategory/cbc:ID").is_some();
-    let reason = child(ac, NS_CBC, "AllowanceChargeReason");
-    let reason_code = child(ac, NS_CBC, "AllowanceChargeReasonCode");
+    let has_amount = ix.child(ac, NS_CBC, "Amount").is_some();
+    let has_category = ix.at(ac, "cac:TaxCategory/cbc:ID").is_some();
+    let reason = ix.child(ac, NS_CBC, "AllowanceChargeReason");
+    let reason_code = ix.child(ac, NS_CBC, "AllowanceChargeReasonCode");
     if charge {
         if !has_amount {
             cx.report("BR-36", path_under(ac, "cbc:Amount"), "give the charge amount".into());
@@ -230,10 +234,11 @@ fn document_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
 }
 
 fn line_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
+    let ix = cx.ix;
     let Some(charge) = indicator_check(cx, ac) else { return };
-    let has_amount = child(ac, NS_CBC, "Amount").is_some();
-    let reason = child(ac, NS_CBC, "AllowanceChargeReason");
-    let reason_code = child(ac, NS_CBC, "AllowanceChargeReasonCode");
+    let has_amount = ix.child(ac, NS_CBC, "Amount").is_some();
+    let reason = ix.child(ac, NS_CBC, "AllowanceChargeReason");
+    let reason_code = ix.child(ac, NS_CBC, "AllowanceChargeReasonCode");
     if charge {
         if !has_amount {
             cx.report("BR-43", path_under(ac, "cbc:Amount"), "give the line charge amount".into());
@@ -278,8 +283,9 @@ fn charge_code(cx: &mut Cx<'_, '_>, code: Option<Node<'_, '_>>) {
 }
 
 fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
-    let reference = child(line, NS_CAC, "DocumentReference").expect("prepayment line");
-    if let Some(code) = child(reference, NS_CBC, "DocumentTypeCode")
+    let ix = cx.ix;
+    let reference = ix.child(line, NS_CAC, "DocumentReference").expect("prepayment line");
+    if let Some(code) = ix.child(reference, NS_CBC, "DocumentTypeCode")
         && text(code) != "386"
     {
         cx.report(
@@ -295,7 +301,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         ("cbc:DocumentTypeCode", "type code 386"),
     ]
     .iter()
-    .filter(|(s, _)| at_text(reference, s).is_none_or(str::is_empty))
+    .filter(|(s, _)| ix.at_text(reference, s).is_none_or(str::is_empty))
     .map(|(_, n)| *n)
     .collect();
     if !missing.is_empty() {
@@ -305,7 +311,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             format!("give the prepayment invoice's {}", missing.join(", ")),
         );
     }
-    if let Some(t) = child(reference, NS_CBC, "IssueTime")
+    if let Some(t) = ix.child(reference, NS_CBC, "IssueTime")
         && !super::codes::is_ksa_time(text(t))
     {
         cx.report(
@@ -317,15 +323,15 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     // Amounts on the line are all zero (BR-KSA-82).
     let mut nonzero = Vec::new();
     let amounts = [
-        at(line, "cac:Price/cbc:PriceAmount"),
-        child(line, NS_CBC, "LineExtensionAmount"),
-        at(line, "cac:TaxTotal/cbc:TaxAmount"),
-        at(line, "cac:TaxTotal/cbc:RoundingAmount"),
+        ix.at(line, "cac:Price/cbc:PriceAmount"),
+        ix.child(line, NS_CBC, "LineExtensionAmount"),
+        ix.at(line, "cac:TaxTotal/cbc:TaxAmount"),
+        ix.at(line, "cac:TaxTotal/cbc:RoundingAmount"),
     ];
     for n in amounts
         .into_iter()
         .flatten()
-        .chain(children(line, NS_CAC, "AllowanceCharge").filter_map(|a| child(a, NS_CBC, "Amount")))
+        .chain(ix.children(line, NS_CAC, "AllowanceCharge").filter_map(|a| ix.child(a, NS_CBC, "Amount")))
     {
         if num(Some(n)).is_some_and(|d| !d.is_zero()) {
             nonzero.push(n);
@@ -340,7 +346,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     // The prepayment VAT breakdown (KSA-31..34, KSA-41, KSA-42).
     let subs: Vec<Node<'_, '_>> =
-        children(line, NS_CAC, "TaxTotal").flat_map(|t| children(t, NS_CAC, "TaxSubtotal")).collect();
+        ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal")).collect();
     if subs.is_empty() {
         cx.report(
             "BR-KSA-75",
@@ -349,8 +355,8 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         );
     }
     for sub in subs {
-        let taxable = child(sub, NS_CBC, "TaxableAmount");
-        let tax = child(sub, NS_CBC, "TaxAmount");
+        let taxable = ix.child(sub, NS_CBC, "TaxableAmount");
+        let tax = ix.child(sub, NS_CBC, "TaxAmount");
         if taxable.is_none() || tax.is_none() {
             cx.report(
                 "BR-KSA-75",
@@ -358,9 +364,9 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
                 "give both cbc:TaxableAmount (KSA-31) and cbc:TaxAmount (KSA-32)".into(),
             );
         }
-        let Some(cat) = child(sub, NS_CAC, "TaxCategory") else { continue };
-        let code = at_text(cat, "cbc:ID").unwrap_or("");
-        let rate = num(child(cat, NS_CBC, "Percent"));
+        let Some(cat) = ix.child(sub, NS_CAC, "TaxCategory") else { continue };
+        let code = ix.at_text(cat, "cbc:ID").unwrap_or("");
+        let rate = num(ix.child(cat, NS_CBC, "Percent"));
         if let (Some(tv), Some(xv), Some(r)) = (num(taxable), num(tax), rate)
             && let Some(expected) = super::percent_of(tv, r)
             && round2(xv) != expected
@@ -385,10 +391,10 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             _ => continue,
         };
         if nonzero_rate {
-            let rate_path = child(cat, NS_CBC, "Percent").map(path_of).unwrap_or_default();
+            let rate_path = ix.child(cat, NS_CBC, "Percent").map(path_of).unwrap_or_default();
             cx.report(rate_rule, rate_path, format!("set the prepayment VAT rate of category {code} to 0"));
         }
-        let reason_code = child(cat, NS_CBC, "TaxExemptionReasonCode");
+        let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
         let codes = vatex::codes_for(category).join(", ");
         match reason_code.map(text).filter(|t| !t.is_empty()) {
             None => {
@@ -410,7 +416,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             ),
             Some(_) => {}
         }
-        let reason = child(cat, NS_CBC, "TaxExemptionReason");
+        let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
         if reason.is_none_or(|r| text(r).is_empty()) {
             cx.report(
                 "BR-KSA-96",
@@ -423,11 +429,12 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
 }
 
 fn prepaid_amount_needs_lines(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>]) {
+    let ix = cx.ix;
     let root = cx.root;
-    let prepaid = at(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount");
+    let prepaid = ix.at(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount");
     if let Some(p) = prepaid
         && num(Some(p)).is_some_and(|d| !d.is_zero())
-        && !lines.iter().any(|l| child(*l, NS_CAC, "DocumentReference").is_some())
+        && !lines.iter().any(|l| ix.child(*l, NS_CAC, "DocumentReference").is_some())
     {
         cx.report("BR-KSA-73", path_of(p), "add a prepayment line (cac:InvoiceLine with cac:DocumentReference: ID, issue date and time, type 386) per prepayment invoice".into());
     }

@@ -22,6 +22,7 @@
 mod arith;
 mod codes;
 mod docs;
+mod index;
 mod lines;
 mod parties;
 mod rules;
@@ -30,6 +31,7 @@ mod vat;
 
 use crate::error::{Error, Result};
 use crate::xml::{self, NS_CAC, NS_CBC, NS_EXT, NS_INVOICE};
+use index::Index;
 use roxmltree::Node;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -115,7 +117,8 @@ pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> 
             root.tag_name().namespace().unwrap_or("")
         )));
     }
-    let mut cx = Cx::new(root, now_unix);
+    let index = Index::new(&document);
+    let mut cx = Cx::new(root, &index, now_unix);
     schema::check(&mut cx);
     codes::check(&mut cx);
     parties::check(&mut cx);
@@ -130,6 +133,8 @@ pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> 
 /// The validation context: the root, facts every family needs, and the findings.
 pub(crate) struct Cx<'a, 'i> {
     pub root: Node<'a, 'i>,
+    /// The document indexed for child lookups (copy it out: `let ix = cx.ix;`).
+    pub ix: &'a Index<'a, 'i>,
     /// KSA-2 (`InvoiceTypeCode/@name`), trimmed ("" when absent).
     pub subtype: &'a str,
     /// BT-3, trimmed.
@@ -138,20 +143,21 @@ pub(crate) struct Cx<'a, 'i> {
     pub currency: &'a str,
     pub now_unix: i64,
     /// Every element outside `ext:UBLExtensions`, in document order (collected once).
-    pub elements: Vec<Node<'a, 'i>>,
+    pub elements: &'a [Node<'a, 'i>],
     pub findings: Vec<Finding>,
 }
 
 impl<'a, 'i> Cx<'a, 'i> {
-    fn new(root: Node<'a, 'i>, now_unix: i64) -> Self {
-        let type_node = child(root, NS_CBC, "InvoiceTypeCode");
+    fn new(root: Node<'a, 'i>, ix: &'a Index<'a, 'i>, now_unix: i64) -> Self {
+        let type_node = ix.child(root, NS_CBC, "InvoiceTypeCode");
         Cx {
             root,
+            ix,
             subtype: type_node.and_then(|n| n.attribute("name")).map(str::trim).unwrap_or(""),
             type_code: type_node.map(text).unwrap_or(""),
-            currency: child(root, NS_CBC, "DocumentCurrencyCode").map(text).unwrap_or(""),
+            currency: ix.child(root, NS_CBC, "DocumentCurrencyCode").map(text).unwrap_or(""),
             now_unix,
-            elements: elements(root),
+            elements: &ix.elements,
             findings: Vec::new(),
         }
     }
@@ -205,58 +211,7 @@ impl<'a, 'i> Cx<'a, 'i> {
     }
 }
 
-/// The elements of the document outside `ext:UBLExtensions`, in document order.
-fn elements<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    let mut out = Vec::with_capacity(256);
-    let mut stack: Vec<Node<'a, 'i>> = vec![root];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        let start = stack.len();
-        stack.extend(n.children().filter(|c| c.is_element() && !is(*c, NS_EXT, "UBLExtensions")));
-        stack[start..].reverse();
-    }
-    out
-}
-
 // ---- small helpers shared by the families -------------------------------------------------------
-
-pub(crate) fn is(node: Node<'_, '_>, ns: &str, local: &str) -> bool {
-    xml::is(node, ns, local)
-}
-
-pub(crate) fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 'i>> {
-    xml::child(node, ns, local)
-}
-
-pub(crate) fn children<'a, 'i>(
-    node: Node<'a, 'i>,
-    ns: &'static str,
-    local: &'static str,
-) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children().filter(move |c| xml::is(*c, ns, local))
-}
-
-/// Follows `steps` of `cac:`/`cbc:` names ("cac:Party/cbc:Name" style) through first children.
-pub(crate) fn at<'a, 'i>(node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
-    steps.split('/').try_fold(node, |n, step| {
-        let (prefix, local) = step.split_once(':').unwrap_or(("", step));
-        child(n, ns_of(prefix), local)
-    })
-}
-
-/// The trimmed text of `at(node, steps)`, if the element exists.
-pub(crate) fn at_text<'a>(node: Node<'a, '_>, steps: &str) -> Option<&'a str> {
-    at(node, steps).map(text)
-}
-
-pub(crate) fn ns_of(prefix: &str) -> &'static str {
-    match prefix {
-        "cac" => NS_CAC,
-        "cbc" => NS_CBC,
-        "ext" => NS_EXT,
-        _ => NS_INVOICE,
-    }
-}
 
 fn prefix_of(ns: Option<&str>) -> &'static str {
     match ns {
@@ -274,7 +229,15 @@ fn prefix_of(ns: Option<&str>) -> &'static str {
 
 /// The trimmed text content of an element ("" when empty).
 pub(crate) fn text<'a>(node: Node<'a, '_>) -> &'a str {
-    node.text().map(str::trim).unwrap_or("")
+    node.text().map(trim).unwrap_or("")
+}
+
+/// `str::trim`, answered without decoding characters when the text starts and ends with a
+/// printable ASCII byte (almost every value).
+fn trim(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, 0x09..=0x0d | b' '));
+    let bytes = s.as_bytes();
+    if solid(bytes.first()) && solid(bytes.last()) { s } else { s.trim() }
 }
 
 /// XPath-like path of an element; a position is given when a sibling has the same name.
@@ -320,6 +283,9 @@ pub(crate) fn is_xs_decimal(s: &str) -> bool {
 /// or is too large to compute with safely (more than 18 integer digits: no real amount is).
 pub(crate) fn decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
+    if let Some(d) = short_decimal(s) {
+        return Some(d);
+    }
     if !is_xs_decimal(s) {
         return None;
     }
@@ -334,6 +300,40 @@ pub(crate) fn decimal(s: &str) -> Option<Decimal> {
         let (int, frac) = unsigned.split_once('.')?;
         Decimal::from_str(&format!("{int}.{}", &frac[..frac.len().min(20)])).ok()
     })
+}
+
+/// [`decimal`] of the common shape, `[+-]?\d+(\.\d+)?` with at most 18 digits, in one pass:
+/// the same value, scale and sign as `Decimal::from_str` gives (amounts are read hundreds of
+/// times per document). `None` for any other text, which takes the general path.
+fn short_decimal(s: &str) -> Option<Decimal> {
+    let bytes = s.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        b'+' => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut count = 0u32;
+    let mut scale: Option<u32> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => {
+                scale = Some((digits.len() - i - 1) as u32);
+            }
+            _ => return None,
+        }
+    }
+    if count > 18 {
+        return None;
+    }
+    Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, negative, scale.unwrap_or(0)))
 }
 
 /// round2(a × b / 100), or `None` if it cannot be computed.
@@ -387,6 +387,56 @@ mod tests {
         assert_eq!(fmt2(Decimal::from(3)), "3.00");
         assert_eq!(percent_of(Decimal::from(201), Decimal::from(15)), Some(Decimal::new(3015, 2)));
         assert_eq!(percent_of(Decimal::MAX, Decimal::MAX), None);
+    }
+
+    #[test]
+    fn the_fast_trim_is_str_trim() {
+        for s in ["", " ", "a", " a ", "\u{a0}x\u{a0}", "x\u{85}", "\u{b}v\u{b}", "\u{1c}k", "١٢", "\tab\r\n"]
+        {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn short_decimals_are_exactly_what_from_str_gives() {
+        let cases = [
+            "0",
+            "-0",
+            "+0",
+            "-0.00",
+            "0.0",
+            "12.50",
+            "+3",
+            "-0.5",
+            "007.100",
+            "100.00",
+            "15",
+            "999999999999999999",
+            "-99999999999999999.9",
+            "0.00000000000000001",
+            "1234567.891",
+        ];
+        for s in cases {
+            let fast = short_decimal(s).unwrap_or_else(|| panic!("{s} takes the short path"));
+            let slow = Decimal::from_str(s.strip_prefix('+').unwrap_or(s)).unwrap();
+            let parts = |d: Decimal| (d.mantissa(), d.scale(), d.is_sign_negative(), d.to_string());
+            assert_eq!(parts(fast), parts(slow), "{s}");
+        }
+        for other in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1.2.3",
+            "1e5",
+            "1234567890123456789",
+            "0.000000000000000001",
+            "١٢",
+            " 1",
+            "1,5",
+        ] {
+            assert_eq!(short_decimal(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Seller and buyer: names, VAT numbers, other identifiers, national addresses and field lengths.
 
-use super::{Cx, at, at_text, chars, child, children, path_of, path_under, text};
+use super::{Cx, chars, path_of, path_under, text};
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let seller = at(root, "cac:AccountingSupplierParty/cac:Party");
-    let buyer = at(root, "cac:AccountingCustomerParty/cac:Party");
+    let seller = ix.at(root, "cac:AccountingSupplierParty/cac:Party");
+    let buyer = ix.at(root, "cac:AccountingCustomerParty/cac:Party");
     match seller {
         Some(s) => check_seller(cx, s),
         None => {
@@ -83,7 +84,8 @@ fn vat_number_ok(v: &str) -> bool {
 }
 
 fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
-    let name = at(party, "cac:PartyLegalEntity/cbc:RegistrationName");
+    let ix = cx.ix;
+    let name = ix.at(party, "cac:PartyLegalEntity/cbc:RegistrationName");
     match name {
         Some(n) if !text(n).is_empty() => {
             if chars(text(n)) > 1000 {
@@ -104,7 +106,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
     }
     // Identification.
     let ids: Vec<Node<'_, '_>> =
-        children(party, NS_CAC, "PartyIdentification").filter_map(|p| child(p, NS_CBC, "ID")).collect();
+        ix.children(party, NS_CAC, "PartyIdentification").filter_map(|p| ix.child(p, NS_CBC, "ID")).collect();
     // Each seller ID: a known scheme and ASCII letters and digits only.
     const SELLER_SCHEMES: [&str; 6] = ["CRN", "MOM", "MLS", "SAG", "OTH", "700"];
     for id in &ids {
@@ -124,7 +126,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         id_format(cx, id, false);
     }
     // VAT number.
-    let vat = children(party, NS_CAC, "PartyTaxScheme").find_map(|p| child(p, NS_CBC, "CompanyID"));
+    let vat = ix.children(party, NS_CAC, "PartyTaxScheme").find_map(|p| ix.child(p, NS_CBC, "CompanyID"));
     match vat {
         None => cx.report("BR-KSA-39", path_under(party, "cac:PartyTaxScheme/cbc:CompanyID"), "add the seller's 15-digit VAT number".into()),
         Some(v) if !vat_number_ok(text(v)) => {
@@ -133,13 +135,13 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         Some(_) => {}
     }
     // Address.
-    let Some(address) = child(party, NS_CAC, "PostalAddress") else {
+    let Some(address) = ix.child(party, NS_CAC, "PostalAddress") else {
         let path = path_under(party, "cac:PostalAddress");
         cx.report("BR-08", path.clone(), "add the seller's national address".into());
         cx.report("BR-KSA-09", path, "add the seller's national address: street, building number, postal code, city, district, country".into());
         return;
     };
-    let field = |steps: &str| at_text(address, steps).filter(|t| !t.is_empty());
+    let field = |steps: &str| ix.at_text(address, steps).filter(|t| !t.is_empty());
     if field("cac:Country/cbc:IdentificationCode").is_none() {
         cx.report(
             "BR-09",
@@ -157,7 +159,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
     ];
     // The Schematron tests that the elements exist (empty ones fall to the length rules).
     let missing: Vec<&str> =
-        required.iter().filter(|(s, _)| at(address, s).is_none()).map(|(_, n)| *n).collect();
+        required.iter().filter(|(s, _)| ix.at(address, s).is_none()).map(|(_, n)| *n).collect();
     if !missing.is_empty() {
         cx.report(
             "BR-KSA-09",
@@ -165,7 +167,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
             format!("add the seller's {} (Saudi national address)", missing.join(", ")),
         );
     }
-    if let Some(b) = child(address, NS_CBC, "BuildingNumber") {
+    if let Some(b) = ix.child(address, NS_CBC, "BuildingNumber") {
         let v = text(b);
         if !(v.len() == 4 && v.bytes().all(|c| c.is_ascii_digit())) {
             cx.report(
@@ -175,7 +177,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
             );
         }
     }
-    if let Some(p) = child(address, NS_CBC, "PostalZone") {
+    if let Some(p) = ix.child(address, NS_CBC, "PostalZone") {
         let v = text(p);
         if !(v.len() == 5 && v.bytes().all(|c| c.is_ascii_digit())) {
             cx.report(
@@ -193,7 +195,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         ("cbc:CitySubdivisionName", "BR-KSA-F-06-C9", 1, 127),
     ];
     for (steps, rule, min, max) in lengths {
-        if let Some(n) = at(address, steps) {
+        if let Some(n) = ix.at(address, steps) {
             let len = chars(text(n));
             if len < min || len > max {
                 cx.report(rule, path_of(n), format!("give {min} to {max} characters (found {len})"));
@@ -203,13 +205,14 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
 }
 
 fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
+    let ix = cx.ix;
     let root = cx.root;
     let standard = cx.standard();
     let buyer_path = |steps: &str| match party {
         Some(p) => path_under(p, steps),
         None => path_under(root, &format!("cac:AccountingCustomerParty/cac:Party/{steps}")),
     };
-    let name = party.and_then(|p| at(p, "cac:PartyLegalEntity/cbc:RegistrationName"));
+    let name = party.and_then(|p| ix.at(p, "cac:PartyLegalEntity/cbc:RegistrationName"));
     let has_name = name.is_some_and(|n| !text(n).is_empty());
     if let Some(n) = name {
         let len = chars(text(n));
@@ -235,7 +238,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
     }
     // Exemption codes that need a named, nationally identified buyer.
     let edu_hea = cx.elements.iter().copied().any(|n| {
-        n.tag_name().name() == "TaxExemptionReasonCode" && matches!(text(n), "VATEX-SA-EDU" | "VATEX-SA-HEA")
+        ix.local(n) == "TaxExemptionReasonCode" && matches!(text(n), "VATEX-SA-EDU" | "VATEX-SA-HEA")
     });
     if edu_hea && cx.simplified() && !has_name {
         cx.report(
@@ -245,7 +248,9 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         );
     }
     let ids: Vec<Node<'_, '_>> = party
-        .map(|p| children(p, NS_CAC, "PartyIdentification").filter_map(|i| child(i, NS_CBC, "ID")).collect())
+        .map(|p| {
+            ix.children(p, NS_CAC, "PartyIdentification").filter_map(|i| ix.child(i, NS_CBC, "ID")).collect()
+        })
         .unwrap_or_default();
     if edu_hea
         && !ids.iter().any(|i| i.attribute("schemeID").map(str::trim) == Some("NAT") && !text(*i).is_empty())
@@ -270,8 +275,9 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         id_format(cx, *id, true);
     }
     // VAT number.
-    let vat =
-        party.and_then(|p| children(p, NS_CAC, "PartyTaxScheme").find_map(|t| child(t, NS_CBC, "CompanyID")));
+    let vat = party.and_then(|p| {
+        ix.children(p, NS_CAC, "PartyTaxScheme").find_map(|t| ix.child(t, NS_CBC, "CompanyID"))
+    });
     if let Some(v) = vat {
         if text(v).is_empty() {
             if standard {
@@ -291,8 +297,11 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 ),
             );
         }
-        let seller_vat = at(root, "cac:AccountingSupplierParty/cac:Party")
-            .and_then(|p| children(p, NS_CAC, "PartyTaxScheme").find_map(|t| child(t, NS_CBC, "CompanyID")))
+        let seller_vat = ix
+            .at(root, "cac:AccountingSupplierParty/cac:Party")
+            .and_then(|p| {
+                ix.children(p, NS_CAC, "PartyTaxScheme").find_map(|t| ix.child(t, NS_CBC, "CompanyID"))
+            })
             .map(text);
         if !text(v).is_empty() && seller_vat == Some(text(v)) {
             cx.report(
@@ -311,8 +320,8 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         );
     }
     // Address.
-    if let Some(address) = party.and_then(|p| child(p, NS_CAC, "PostalAddress")) {
-        let field = |steps: &str| at_text(address, steps).filter(|t| !t.is_empty());
+    if let Some(address) = party.and_then(|p| ix.child(p, NS_CAC, "PostalAddress")) {
+        let field = |steps: &str| ix.at_text(address, steps).filter(|t| !t.is_empty());
         let country = field("cac:Country/cbc:IdentificationCode");
         if country == Some("SA") {
             let required = [
@@ -323,7 +332,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 ("cbc:CitySubdivisionName", "district"),
             ];
             let missing: Vec<&str> =
-                required.iter().filter(|(s, _)| at(address, s).is_none()).map(|(_, n)| *n).collect();
+                required.iter().filter(|(s, _)| ix.at(address, s).is_none()).map(|(_, n)| *n).collect();
             if !missing.is_empty() && !cx.simplified() {
                 cx.report(
                     "BR-KSA-63",
@@ -331,7 +340,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                     format!("add the buyer's {} (Saudi national address)", missing.join(", ")),
                 );
             }
-            if let Some(p) = child(address, NS_CBC, "PostalZone") {
+            if let Some(p) = ix.child(address, NS_CBC, "PostalZone") {
                 let v = text(p);
                 if !(v.len() == 5 && v.bytes().all(|c| c.is_ascii_digit())) {
                     cx.report(
@@ -369,7 +378,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             ("cbc:CitySubdivisionName", district.0, district.1, 127),
         ];
         for (steps, rule, min, max) in lengths {
-            if let Some(n) = at(address, steps) {
+            if let Some(n) = ix.at(address, steps) {
                 let len = chars(text(n));
                 if len < min || len > max {
                     cx.report(rule, path_of(n), format!("give {min} to {max} characters (found {len})"));
@@ -377,8 +386,8 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             }
         }
     }
-    if let Some(contact) = party.and_then(|p| child(p, NS_CAC, "Contact")) {
-        if let Some(phone) = child(contact, NS_CBC, "Telephone") {
+    if let Some(contact) = party.and_then(|p| ix.child(p, NS_CAC, "Contact")) {
+        if let Some(phone) = ix.child(contact, NS_CBC, "Telephone") {
             let v = text(phone);
             let rest = v.strip_prefix('+').or_else(|| v.strip_prefix('0'));
             if !rest.is_some_and(|r| (4..=15).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit())) {
@@ -389,7 +398,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 );
             }
         }
-        if let Some(n) = child(contact, NS_CBC, "Name")
+        if let Some(n) = ix.child(contact, NS_CBC, "Name")
             && chars(text(n)) > 1000
         {
             cx.report(
@@ -398,7 +407,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 format!("shorten to 1000 characters (it has {})", chars(text(n))),
             );
         }
-        if let Some(n) = child(contact, NS_CBC, "Note")
+        if let Some(n) = ix.child(contact, NS_CBC, "Note")
             && chars(text(n)) > 1000
         {
             cx.report(

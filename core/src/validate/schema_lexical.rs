@@ -12,7 +12,12 @@ use super::model::Builtin;
 
 /// The value with surrounding XML whitespace removed (`collapse`, for types without spaces).
 pub(crate) fn collapse(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    // Byte-wise: the four characters are ASCII, so the cuts fall on character boundaries.
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// Whether `raw` (the element text or attribute value) is in the lexical space of `base`.

@@ -1,9 +1,7 @@
 //! VAT categories S, Z, E, O: codes, rates, breakdowns, exemption reasons.
 
-use super::{
-    Cx, at, at_text, chars, child, children, decimal, fmt2, fraction_digits, num, path_of, path_under,
-    round2, text,
-};
+use super::index::Index;
+use super::{Cx, chars, decimal, fmt2, fraction_digits, num, path_of, path_under, round2, text};
 use crate::model::VatCategory;
 use crate::model::vatex;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -27,8 +25,8 @@ pub(super) enum UseKind {
     Charge,
 }
 
-pub(super) fn is_charge(ac: Node<'_, '_>) -> Option<bool> {
-    match at_text(ac, "cbc:ChargeIndicator") {
+pub(super) fn is_charge(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> Option<bool> {
+    match ix.at_text(ac, "cbc:ChargeIndicator") {
         Some("true") | Some("1") => Some(true),
         Some("false") | Some("0") => Some(false),
         _ => None,
@@ -36,27 +34,27 @@ pub(super) fn is_charge(ac: Node<'_, '_>) -> Option<bool> {
 }
 
 /// Lines (not prepayment lines), document allowances and charges with their VAT category.
-pub(super) fn uses<'a, 'i>(root: Node<'a, 'i>) -> Vec<Use<'a, 'i>> {
+pub(super) fn uses<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<Use<'a, 'i>> {
     let mut out = Vec::new();
-    for line in children(root, NS_CAC, "InvoiceLine") {
-        if let Some(cat) = at(line, "cac:Item/cac:ClassifiedTaxCategory") {
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        if let Some(cat) = ix.at(line, "cac:Item/cac:ClassifiedTaxCategory") {
             out.push(Use {
                 node: cat,
-                category: at_text(cat, "cbc:ID").unwrap_or(""),
-                rate: num(child(cat, NS_CBC, "Percent")),
-                amount: num(child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default(),
+                category: ix.at_text(cat, "cbc:ID").unwrap_or(""),
+                rate: num(ix.child(cat, NS_CBC, "Percent")),
+                amount: num(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default(),
                 kind: UseKind::Line,
             });
         }
     }
-    for ac in children(root, NS_CAC, "AllowanceCharge") {
-        let Some(cat) = child(ac, NS_CAC, "TaxCategory") else { continue };
-        let charge = is_charge(ac) == Some(true);
-        let amount = num(child(ac, NS_CBC, "Amount")).unwrap_or_default();
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        let Some(cat) = ix.child(ac, NS_CAC, "TaxCategory") else { continue };
+        let charge = is_charge(ix, ac) == Some(true);
+        let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
         out.push(Use {
             node: cat,
-            category: at_text(cat, "cbc:ID").unwrap_or(""),
-            rate: num(child(cat, NS_CBC, "Percent")),
+            category: ix.at_text(cat, "cbc:ID").unwrap_or(""),
+            rate: num(ix.child(cat, NS_CBC, "Percent")),
             amount: if charge { amount } else { -amount },
             kind: if charge { UseKind::Charge } else { UseKind::Allowance },
         });
@@ -65,14 +63,15 @@ pub(super) fn uses<'a, 'i>(root: Node<'a, 'i>) -> Vec<Use<'a, 'i>> {
 }
 
 /// The VAT breakdowns: `cac:TaxTotal/cac:TaxSubtotal` at document level.
-pub(super) fn subtotals<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    children(root, NS_CAC, "TaxTotal").flat_map(|t| children(t, NS_CAC, "TaxSubtotal")).collect()
+pub(super) fn subtotals<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    ix.children(root, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal")).collect()
 }
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
     let root = cx.root;
-    let uses = uses(root);
-    let subtotals = subtotals(root);
+    let uses = uses(ix, root);
+    let subtotals = subtotals(ix, root);
     codes_and_rates(cx, &uses, &subtotals);
     breakdown_presence(cx, &uses, &subtotals);
     breakdowns(cx, &uses, &subtotals);
@@ -83,8 +82,7 @@ fn all_categories<'a, 'i>(cx: &Cx<'a, 'i>) -> Vec<Node<'a, 'i>> {
         .iter()
         .copied()
         .filter(|n| {
-            matches!(n.tag_name().name(), "TaxCategory" | "ClassifiedTaxCategory")
-                && n.tag_name().namespace() == Some(NS_CAC)
+            matches!(cx.ix.local(*n), "TaxCategory" | "ClassifiedTaxCategory") && cx.ix.in_ns(*n, NS_CAC)
         })
         .collect()
 }
@@ -92,9 +90,10 @@ fn all_categories<'a, 'i>(cx: &Cx<'a, 'i>) -> Vec<Node<'a, 'i>> {
 const UNCL_5305: [&str; 10] = ["AE", "E", "S", "Z", "G", "O", "K", "L", "M", "B"];
 
 fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node<'_, '_>]) {
+    let ix = cx.ix;
     let root = cx.root;
     for cat in all_categories(cx) {
-        let code_node = child(cat, NS_CBC, "ID");
+        let code_node = ix.child(cat, NS_CBC, "ID");
         let code = code_node.map(text).unwrap_or("");
         let path = || code_node.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:ID"));
         if !UNCL_5305.contains(&code) {
@@ -107,7 +106,7 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
                 format!("use S (standard), Z (zero-rated), E (exempt) or O (out of scope), not \"{code}\""),
             );
         }
-        if let Some(p) = child(cat, NS_CBC, "Percent") {
+        if let Some(p) = ix.child(cat, NS_CBC, "Percent") {
             let t = text(p);
             let ok = decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
                 && fraction_digits(t) <= 2;
@@ -127,8 +126,8 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
             }
         }
     }
-    for line in children(root, NS_CAC, "InvoiceLine") {
-        if at(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID").is_none() {
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        if ix.at(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID").is_none() {
             cx.report(
                 "BR-CO-04",
                 path_under(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID"),
@@ -164,7 +163,8 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
             _ => None,
         };
         if let Some((id, fix)) = rule {
-            let rate_path = child(u.node, NS_CBC, "Percent")
+            let rate_path = ix
+                .child(u.node, NS_CBC, "Percent")
                 .map(path_of)
                 .unwrap_or_else(|| path_under(u.node, "cbc:Percent"));
             cx.report(id, rate_path, fix.into());
@@ -173,6 +173,7 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
 }
 
 fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+    let ix = cx.ix;
     let root = cx.root;
     if subtotals.is_empty() {
         cx.report(
@@ -181,7 +182,7 @@ fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[No
             "add a VAT breakdown (cac:TaxSubtotal) per VAT category and rate".into(),
         );
     }
-    let present = |c: &str| subtotals.iter().any(|s| at_text(*s, "cac:TaxCategory/cbc:ID") == Some(c));
+    let present = |c: &str| subtotals.iter().any(|s| ix.at_text(*s, "cac:TaxCategory/cbc:ID") == Some(c));
     for (cat, rule) in [("S", "BR-S-01"), ("Z", "BR-Z-01"), ("E", "BR-E-01"), ("O", "BR-O-01")] {
         if let Some(u) = uses.iter().find(|u| u.category == cat)
             && !present(cat)
@@ -197,12 +198,13 @@ fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[No
 }
 
 fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+    let ix = cx.ix;
     for &sub in subtotals {
-        let taxable_node = child(sub, NS_CBC, "TaxableAmount");
-        let tax_node = child(sub, NS_CBC, "TaxAmount");
-        let cat = child(sub, NS_CAC, "TaxCategory");
-        let code = cat.and_then(|c| at_text(c, "cbc:ID")).unwrap_or("");
-        let rate_node = cat.and_then(|c| child(c, NS_CBC, "Percent"));
+        let taxable_node = ix.child(sub, NS_CBC, "TaxableAmount");
+        let tax_node = ix.child(sub, NS_CBC, "TaxAmount");
+        let cat = ix.child(sub, NS_CAC, "TaxCategory");
+        let code = cat.and_then(|c| ix.at_text(c, "cbc:ID")).unwrap_or("");
+        let rate_node = cat.and_then(|c| ix.child(c, NS_CBC, "Percent"));
         let rate = num(rate_node);
         if taxable_node.is_none() {
             cx.report(
@@ -238,15 +240,18 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
         // rate, for S). A category may be split over several breakdowns (one per exemption
         // reason code): their sum is compared, once, at the first of them.
         let same_group = |other: &Node<'_, '_>| {
-            let c = at_text(*other, "cac:TaxCategory/cbc:ID").unwrap_or("");
+            let c = ix.at_text(*other, "cac:TaxCategory/cbc:ID").unwrap_or("");
             c == code
                 && (code != "S"
-                    || num(at(*other, "cac:TaxCategory/cbc:Percent")).map(|r| r.normalize())
+                    || num(ix.at(*other, "cac:TaxCategory/cbc:Percent")).map(|r| r.normalize())
                         == rate.map(|r| r.normalize()))
         };
         let first_of_group = subtotals.iter().find(|o| same_group(o)) == Some(&sub);
-        let group_taxable: Option<Decimal> =
-            subtotals.iter().filter(|o| same_group(o)).map(|o| num(child(*o, NS_CBC, "TaxableAmount"))).sum();
+        let group_taxable: Option<Decimal> = subtotals
+            .iter()
+            .filter(|o| same_group(o))
+            .map(|o| num(ix.child(*o, NS_CBC, "TaxableAmount")))
+            .sum();
         let matching: Vec<&Use<'_, '_>> = uses
             .iter()
             .filter(|u| {
@@ -315,8 +320,8 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
         }
         // Exemption reasons.
         let Some(cat) = cat else { continue };
-        let reason_code = child(cat, NS_CBC, "TaxExemptionReasonCode");
-        let reason = child(cat, NS_CBC, "TaxExemptionReason");
+        let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
+        let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
         match code {
             "S" if reason_code.is_some() || reason.is_some() => {
                 cx.report(

@@ -44,17 +44,18 @@ pub fn parse(bytes: &[u8]) -> Result<Document<'_>> {
 }
 
 fn check_depth(document: &Document<'_>) -> Result<()> {
-    // Depth of each node = depth of its parent + 1; roxmltree lists nodes in document order, so
-    // a single pass over descendants with the ancestor count is enough, but that is quadratic.
-    // Instead walk with an explicit stack.
-    let mut stack = vec![(document.root(), 0usize)];
-    while let Some((node, depth)) = stack.pop() {
-        if depth > MAX_DEPTH {
+    // roxmltree stores nodes in document order, a parent before its children: one pass over
+    // that array gives every element's depth from its parent's (no stack, no sibling walks).
+    let mut depth: Vec<u8> = Vec::with_capacity(document.descendants().size_hint().0);
+    for node in document.descendants() {
+        let d = match node.parent() {
+            Some(parent) if node.is_element() => depth[parent.id().get() as usize] + 1,
+            _ => 0,
+        };
+        if usize::from(d) > MAX_DEPTH {
             return Err(Error::InvalidXml(format!("elements are nested deeper than {MAX_DEPTH} levels")));
         }
-        for child in node.children().filter(Node::is_element) {
-            stack.push((child, depth + 1));
-        }
+        depth.push(d);
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod outbox;
+pub mod renewal;
 pub mod state;
 
 use crate::engine_support::{engine_with, fast_config};

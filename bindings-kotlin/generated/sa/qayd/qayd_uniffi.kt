@@ -782,6 +782,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_register_egs(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_renew_egs(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_requeue(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_resume_egs(
@@ -913,6 +915,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_qayd_uniffi_fn_method_engine_register_egs(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_qayd_uniffi_fn_method_engine_renew_egs(`ptr`: Long,`egsId`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_qayd_uniffi_fn_method_engine_requeue(`ptr`: Long,`egsId`: RustBuffer.ByValue,`icv`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_qayd_uniffi_fn_method_engine_resume_egs(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1225,13 +1229,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_register_egs() and 0xFFFF) != 46471) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_renew_egs() and 0xFFFF) != 60965) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_requeue() and 0xFFFF) != 40603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_resume_egs() and 0xFFFF) != 63463) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_set_credentials() and 0xFFFF) != 55993) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_set_credentials() and 0xFFFF) != 41005) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_start() and 0xFFFF) != 54385) {
@@ -3060,6 +3067,12 @@ public interface EngineInterface {
     fun `registerEgs`(`egsId`: kotlin.String)
     
     /**
+     * Renews the unit's production CSID with a new OTP from what the store holds; the stored
+     * credentials are replaced only once the platform issued the new certificate.
+     */
+    suspend fun `renewEgs`(`egsId`: kotlin.String, `otp`: kotlin.String): RenewalOutcome
+    
+    /**
      * Sends a dead document again; false if it is not dead.
      */
     fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean
@@ -3070,7 +3083,8 @@ public interface EngineInterface {
     fun `resumeEgs`(`egsId`: kotlin.String)
     
     /**
-     * Stores an onboarded unit's production credentials, sealed with the master key.
+     * Stores an onboarded unit's production credentials, sealed with the master key, and its
+     * identity (the CSR values `renewEgs` needs).
      */
     fun `setCredentials`(`egsId`: kotlin.String, `credentials`: Credentials)
     
@@ -3471,6 +3485,33 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Renews the unit's production CSID with a new OTP from what the store holds; the stored
+     * credentials are replaced only once the platform issued the new certificate.
+     */
+    @Throws(QaydException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `renewEgs`(`egsId`: kotlin.String, `otp`: kotlin.String) : RenewalOutcome {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_qayd_uniffi_fn_method_engine_renew_egs(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`egsId`),
+        FfiConverterString.lower(`otp`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_qayd_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_qayd_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRenewalOutcome.lift(it) },
+        // Error FFI converter
+        QaydException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sends a dead document again; false if it is not dead.
      */
     @Throws(QaydException::class)override fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean {
@@ -3507,7 +3548,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * Stores an onboarded unit's production credentials, sealed with the master key.
+     * Stores an onboarded unit's production credentials, sealed with the master key, and its
+     * identity (the CSR values `renewEgs` needs).
      */
     @Throws(QaydException::class)override fun `setCredentials`(`egsId`: kotlin.String, `credentials`: Credentials)
         = 
@@ -4934,7 +4976,7 @@ data class Event (
     , 
     /**
      * `deadline_at_risk`, `deadline_missed`, `clearance_delayed`, `certificate_expiring`,
-     * `document_rejected`, `dead_letter` or `unauthorized`.
+     * `certificate_renewed`, `document_rejected`, `dead_letter` or `unauthorized`.
      */
     var `kind`: kotlin.String
     , 
@@ -5216,6 +5258,87 @@ public object FfiConverterTypeQrField: FfiConverterRustBuffer<QrField> {
             FfiConverterInt.write(value.`tag`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * What a renewal did.
+ */
+data class RenewalOutcome (
+    var `egsId`: kotlin.String
+    , 
+    /**
+     * The new certificate's end of validity (seconds since the Unix epoch).
+     */
+    var `notAfter`: kotlin.Long
+    , 
+    var `previousNotAfter`: kotlin.Long
+    , 
+    /**
+     * The new certificate's serial number (decimal), as documents carry it.
+     */
+    var `certificateSerial`: kotlin.String
+    , 
+    /**
+     * Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly).
+     */
+    var `complianceSamples`: kotlin.ULong
+    , 
+    /**
+     * Documents sent under the previous CSID just before the switch.
+     */
+    var `sentBeforeRenewal`: kotlin.ULong
+    , 
+    /**
+     * Documents signed by the previous certificate still waiting to be sent.
+     */
+    var `unsentWithPreviousCertificate`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRenewalOutcome: FfiConverterRustBuffer<RenewalOutcome> {
+    override fun read(buf: ByteBuffer): RenewalOutcome {
+        return RenewalOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RenewalOutcome) = (
+            FfiConverterString.allocationSize(value.`egsId`) +
+            FfiConverterLong.allocationSize(value.`notAfter`) +
+            FfiConverterLong.allocationSize(value.`previousNotAfter`) +
+            FfiConverterString.allocationSize(value.`certificateSerial`) +
+            FfiConverterULong.allocationSize(value.`complianceSamples`) +
+            FfiConverterULong.allocationSize(value.`sentBeforeRenewal`) +
+            FfiConverterULong.allocationSize(value.`unsentWithPreviousCertificate`)
+    )
+
+    override fun write(value: RenewalOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`egsId`, buf)
+            FfiConverterLong.write(value.`notAfter`, buf)
+            FfiConverterLong.write(value.`previousNotAfter`, buf)
+            FfiConverterString.write(value.`certificateSerial`, buf)
+            FfiConverterULong.write(value.`complianceSamples`, buf)
+            FfiConverterULong.write(value.`sentBeforeRenewal`, buf)
+            FfiConverterULong.write(value.`unsentWithPreviousCertificate`, buf)
     }
 }
 

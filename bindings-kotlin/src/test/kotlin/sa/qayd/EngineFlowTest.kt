@@ -294,6 +294,32 @@ class EngineFlowTest {
     }
 
     @Test
+    fun `the engine renews a stored unit with only an OTP and the chain continues`() = runBlocking {
+        val credentials = onboardUnit()
+        engine(File(dir, "renew.db").path).use { engine ->
+            engine.setCredentials("till-1", credentials)
+            val simplified = sampleInvoiceJson(credentials.identity(), "simplified", "invoice")
+            assertThrows<QaydException.ApiRejected> { runBlocking { engine.renewEgs("till-1", "000000") } }
+            assertEquals(credentials.certificateExpiry(), engine.egsUnits().single().certificateExpiry, "untouched")
+            val first = engine.issue("till-1", simplified)
+
+            val outcome = engine.renewEgs("till-1", "123456")
+            assertEquals("till-1", outcome.egsId)
+            assertEquals(1uL, outcome.sentBeforeRenewal, "the queued document went out under the old CSID")
+            assertEquals(credentials.certificateExpiry(), outcome.previousNotAfter)
+            assertEquals(outcome.notAfter, engine.egsUnits().single().certificateExpiry)
+            val renewed = engine.events(0, 100u).single { it.kind == "certificate_renewed" }
+            assertEquals(outcome.certificateSerial, JSONObject(renewed.dataJson).getString("certificate_serial"))
+
+            val next = engine.issue("till-1", sampleInvoiceJson(credentials.identity(), "simplified", "invoice"))
+            assertEquals(2uL to first.info.invoiceHash, next.info.icv to next.info.pih)
+            assertContains(String(next.xml), "<ds:X509SerialNumber>${outcome.certificateSerial}<")
+            assertEquals(1uL, engine.drain().reported)
+            assertEquals(mapOf("reported" to 2uL), engine.statusCounts())
+        }
+    }
+
+    @Test
     fun `renewal issues a new production CSID`() = runBlocking {
         val renewed = renew(credentials, "123456")
         renewed.use {

@@ -1,0 +1,206 @@
+//! The document indexed once for the rule families: every element's namespace as a small
+//! number, its local name and links to its first child element and next sibling element.
+//!
+//! The rules look children up by name hundreds of times per document (`cac:InvoiceLine`,
+//! `cac:Price/cbc:PriceAmount`, …). Through roxmltree each lookup walks every sibling, text nodes
+//! included, and compares namespace URIs; here it hops over elements only and compares a byte
+//! and the local name. Built in one pass in document order; lookups allocate nothing.
+
+use crate::xml::{NS_CAC, NS_CBC, NS_DS, NS_EXT, NS_INVOICE, NS_SAC, NS_SIG, NS_XADES};
+use roxmltree::{Document, Node, NodeId};
+
+/// Namespace numbers. `OTHER` is an element in a namespace not listed (or none); `NOT_ELEMENT`
+/// marks the other nodes; `UNKNOWN` is what a query for an unlisted namespace gets (it matches
+/// nothing, so a lookup can never confuse two unlisted namespaces).
+const NOT_ELEMENT: u8 = 0;
+const OTHER: u8 = 1;
+const UNKNOWN: u8 = u8::MAX;
+
+/// The number of a namespace URI (`OTHER` for one this module does not list).
+#[inline(always)]
+fn number(uri: &str) -> Option<u8> {
+    Some(match uri {
+        NS_CAC => 2,
+        NS_CBC => 3,
+        NS_EXT => 4,
+        NS_INVOICE => 5,
+        NS_SIG => 6,
+        NS_SAC => 7,
+        NS_DS => 8,
+        NS_XADES => 9,
+        _ => return None,
+    })
+}
+
+/// The number a query for `uri` compares with (constant-folded for the `NS_*` constants).
+#[inline(always)]
+fn query(uri: &str) -> u8 {
+    number(uri).unwrap_or(UNKNOWN)
+}
+
+/// The namespace number of a step prefix (`cac`, `cbc`, `ext`; none is the Invoice namespace).
+#[inline]
+fn prefix_number(prefix: &str) -> u8 {
+    match prefix {
+        "cac" => 2,
+        "cbc" => 3,
+        "ext" => 4,
+        _ => 5,
+    }
+}
+
+/// One node: element name and links (0 = none; node 0 is the document, never a child).
+#[derive(Clone, Copy)]
+struct Rec<'i> {
+    local: &'i str,
+    ns: u8,
+    /// Inside an `ext:UBLExtensions` (or one itself): left out of [`Index::elements`].
+    hidden: bool,
+    first: u32,
+    next: u32,
+    /// The last child element seen while building.
+    last: u32,
+}
+
+const EMPTY: Rec<'static> = Rec { local: "", ns: NOT_ELEMENT, hidden: false, first: 0, next: 0, last: 0 };
+
+pub(crate) struct Index<'a, 'i> {
+    doc: &'a Document<'i>,
+    recs: Vec<Rec<'i>>,
+    /// Every element outside `ext:UBLExtensions`, in document order.
+    pub elements: Vec<Node<'a, 'i>>,
+}
+
+impl<'a, 'i> Index<'a, 'i> {
+    pub fn new(doc: &'a Document<'i>) -> Self {
+        let mut recs: Vec<Rec<'i>> = Vec::with_capacity(1024);
+        let mut elements = Vec::with_capacity(512);
+        // roxmltree shares one string per namespace: remember the last URI's address.
+        let mut cache: (usize, u8) = (0, OTHER);
+        for node in doc.descendants() {
+            let id = node.id().get() as usize;
+            if id >= recs.len() {
+                recs.resize(id + 1, EMPTY);
+            }
+            if !node.is_element() {
+                continue;
+            }
+            let name = node.tag_name();
+            let ns = match name.namespace() {
+                None => OTHER,
+                Some(uri) if uri.as_ptr() as usize == cache.0 => cache.1,
+                Some(uri) => {
+                    let n = number(uri).unwrap_or(OTHER);
+                    cache = (uri.as_ptr() as usize, n);
+                    n
+                }
+            };
+            let parent = node.parent().map(|p| p.id().get() as usize).unwrap_or(0);
+            let hidden = recs[parent].hidden || (ns == 4 && name.name() == "UBLExtensions");
+            recs[id] = Rec { local: name.name(), ns, hidden, first: 0, next: 0, last: 0 };
+            let last = recs[parent].last as usize;
+            if last == 0 {
+                recs[parent].first = id as u32;
+            } else {
+                recs[last].next = id as u32;
+            }
+            recs[parent].last = id as u32;
+            // The document node's children (the root element) are not "elements" of a rule.
+            if parent == 0 || !hidden {
+                elements.push(node);
+            }
+        }
+        Index { doc, recs, elements }
+    }
+
+    fn node(&self, id: u32) -> Node<'a, 'i> {
+        self.doc.get_node(NodeId::new(id)).expect("an id of this document")
+    }
+
+    fn rec(&self, node: Node<'_, '_>) -> &Rec<'i> {
+        &self.recs[node.id().get() as usize]
+    }
+
+    /// Whether `node` is the element `{ns}local`.
+    #[inline]
+    pub fn is(&self, node: Node<'_, '_>, ns: &str, local: &str) -> bool {
+        let r = self.rec(node);
+        r.ns == query(ns) && r.local == local
+    }
+
+    /// Whether `node` is an element of namespace `ns`.
+    #[inline]
+    pub fn in_ns(&self, node: Node<'_, '_>, ns: &str) -> bool {
+        self.rec(node).ns == query(ns)
+    }
+
+    /// The local name of an element ("" for other nodes).
+    #[inline]
+    pub fn local(&self, node: Node<'_, '_>) -> &'i str {
+        self.rec(node).local
+    }
+
+    /// The first child element `{ns}local` of `node`.
+    #[inline]
+    pub fn child(&self, node: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 'i>> {
+        self.child_id(self.rec(node).first, query(ns), local).map(|id| self.node(id))
+    }
+
+    fn child_id(&self, mut id: u32, ns: u8, local: &str) -> Option<u32> {
+        while id != 0 {
+            let r = &self.recs[id as usize];
+            if r.ns == ns && r.local.len() == local.len() && r.local == local {
+                return Some(id);
+            }
+            id = r.next;
+        }
+        None
+    }
+
+    /// The child elements `{ns}local` of `node`, in order.
+    pub fn children<'s>(
+        &'s self,
+        node: Node<'a, 'i>,
+        ns: &str,
+        local: &'s str,
+    ) -> impl Iterator<Item = Node<'a, 'i>> + 's {
+        let ns = query(ns);
+        let mut id = self.rec(node).first;
+        std::iter::from_fn(move || {
+            let found = self.child_id(id, ns, local)?;
+            id = self.recs[found as usize].next;
+            Some(self.node(found))
+        })
+    }
+
+    /// Follows `steps` of `cac:`/`cbc:` names ("cac:Party/cbc:Name" style) through first
+    /// children.
+    pub fn at(&self, node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
+        let mut id = node.id().get();
+        let mut rest = steps;
+        loop {
+            let (step, more) = match rest.as_bytes().iter().position(|&b| b == b'/') {
+                Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
+                None => (rest, None),
+            };
+            let (ns, local) = match step.as_bytes() {
+                [b'c', b'a', b'c', b':', ..] => (2, &step[4..]),
+                [b'c', b'b', b'c', b':', ..] => (3, &step[4..]),
+                _ => match step.split_once(':') {
+                    Some((prefix, local)) => (prefix_number(prefix), local),
+                    None => (prefix_number(""), step),
+                },
+            };
+            id = self.child_id(self.recs[id as usize].first, ns, local)?;
+            match more {
+                Some(m) => rest = m,
+                None => return Some(self.node(id)),
+            }
+        }
+    }
+
+    /// The trimmed text of `at(node, steps)`, if the element exists.
+    pub fn at_text(&self, node: Node<'a, 'i>, steps: &str) -> Option<&'a str> {
+        self.at(node, steps).map(super::text)
+    }
+}
