@@ -58,19 +58,6 @@ fn units_by_environment(
     Ok(groups)
 }
 
-fn merge(total: &mut DrainSummary, pass: DrainSummary) {
-    total.sent += pass.sent;
-    total.cleared += pass.cleared;
-    total.reported += pass.reported;
-    total.accepted_with_warnings += pass.accepted_with_warnings;
-    total.duplicates += pass.duplicates;
-    total.rejected += pass.rejected;
-    total.retry_scheduled += pass.retry_scheduled;
-    total.dead += pass.dead;
-    total.stopped_units.extend(pass.stopped_units);
-    total.errors.extend(pass.errors);
-}
-
 /// One pass per environment the store's units belong to: an engine connected to one
 /// environment leaves the other environments' units alone, so the passes never overlap.
 async fn drain(
@@ -80,8 +67,10 @@ async fn drain(
     let mut total = DrainSummary::default();
     for (environment, _) in groups.values() {
         let pass = open::connect(engine, environment)?.drain().await?;
-        merge(&mut total, pass);
+        total.add(pass);
     }
+    // Every environment had its pass: no unit was left out.
+    total.other_environment_units.clear();
     Ok(total)
 }
 

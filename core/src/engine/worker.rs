@@ -44,7 +44,8 @@ pub struct DrainSummary {
 }
 
 impl DrainSummary {
-    fn add(&mut self, other: DrainSummary) {
+    /// Adds another pass's counts (several passes, several environments).
+    pub fn add(&mut self, other: DrainSummary) {
         self.sent += other.sent;
         self.cleared += other.cleared;
         self.reported += other.reported;

@@ -163,6 +163,18 @@ pub struct AttemptRecord {
     pub now: i64,
 }
 
+/// Whether the unit's first open document is due to be sent at `now` — the one rule of
+/// [`Store::claim_next`] that every backend applies: pending now; a scheduled retry when its time
+/// has come; a claim whose lease expired (its sender died).
+pub fn is_due(document: &StoredDocument, lease_until: Option<i64>, now: i64) -> bool {
+    match document.status {
+        SubmissionStatus::Pending => true,
+        SubmissionStatus::RetryScheduled => document.next_attempt_at.is_none_or(|at| at <= now),
+        SubmissionStatus::Submitting => lease_until.is_none_or(|until| until <= now),
+        _ => false,
+    }
+}
+
 /// A claim on a document (a lease): only its owner may record the attempt; a crashed owner's
 /// lease expires at `until` and another worker may take the document.
 #[derive(Clone, Debug, PartialEq, Eq)]

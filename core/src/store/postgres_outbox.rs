@@ -73,13 +73,7 @@ impl PostgresStore {
             };
             let mut document = row_to_document(&row)?;
             let lease_until: Option<i64> = row.try_get("lease_until").map_err(storage)?;
-            let due = match document.status {
-                SubmissionStatus::Pending => true,
-                SubmissionStatus::RetryScheduled => document.next_attempt_at.is_none_or(|at| at <= now),
-                SubmissionStatus::Submitting => lease_until.is_none_or(|until| until <= now),
-                _ => false,
-            };
-            if !due {
+            if !crate::store::is_due(&document, lease_until, now) {
                 return Ok(None);
             }
             let take = statements.get(&mut transaction, TAKE_LEASE)?;

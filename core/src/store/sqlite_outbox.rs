@@ -34,13 +34,7 @@ impl SqliteStore {
             .optional()
             .map_err(storage)?;
         let Some((mut document, lease_until)) = head else { return Ok(None) };
-        let due = match document.status {
-            SubmissionStatus::Pending => true,
-            SubmissionStatus::RetryScheduled => document.next_attempt_at.is_none_or(|at| at <= now),
-            SubmissionStatus::Submitting => lease_until.is_none_or(|until| until <= now),
-            _ => false,
-        };
-        if !due {
+        if !super::is_due(&document, lease_until, now) {
             return Ok(None);
         }
         transaction
