@@ -757,6 +757,9 @@ impl Drop for EngineHandle {
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| Error::InvalidInput(format!("{what}: {} at {}", e.inner(), e.path())))
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| Error::InvalidInput(format!("{what}: {} at {}", e.inner(), e.path())))?;
+    // Text after the JSON value is a mistake, not something to ignore.
+    deserializer.end().map_err(|e| Error::InvalidInput(format!("{what}: {e}")))?;
+    Ok(value)
 }

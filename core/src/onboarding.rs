@@ -242,7 +242,8 @@ impl EgsCredentials {
 
     /// Seconds until the production certificate expires (negative: expired).
     pub fn expires_in(&self, now_unix: i64) -> i64 {
-        self.certificate_expiry - now_unix
+        // Saturating: the expiry comes from a file the user may edit.
+        self.certificate_expiry.saturating_sub(now_unix)
     }
 
     /// What may be printed or logged: no key, no secret, no token.

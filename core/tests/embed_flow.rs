@@ -207,6 +207,8 @@ fn bad_options_are_clear_errors() {
     let bad = EngineHandle::open_json(r#"{"store": ":memory:", "colour": "red"}"#).unwrap_err();
     assert_eq!(bad.code(), "INVALID_INPUT");
     assert!(bad.to_string().contains("colour"), "{bad}");
+    let trailing = EngineHandle::open_json(r#"{"store": ":memory:"} junk"#).unwrap_err();
+    assert_eq!(trailing.code(), "INVALID_INPUT", "{trailing}");
     let bad = EngineHandle::open_json(r#"{"store": ":memory:", "environment": "mars"}"#).unwrap_err();
     assert!(bad.to_string().contains("mars"), "{bad}");
     let bad = EngineHandle::open_json(r#"{"store": ":memory:", "master_key": "short"}"#).unwrap_err();

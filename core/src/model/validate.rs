@@ -132,10 +132,12 @@ fn header(invoice: &Invoice) -> Result<()> {
         );
     }
     let pih = invoice.pih.trim();
-    if pih.is_empty() || B64.decode(pih).is_err() || pih != invoice.pih {
+    // The same test as the stamp's (`InvoiceView::checked_pih`): what passes here must stamp.
+    let pih_ok = pih == crate::GENESIS_PIH || B64.decode(pih).is_ok_and(|hash| hash.len() == 32);
+    if !pih_ok || pih != invoice.pih {
         return fail(
             "BR-KSA-26",
-            "the previous invoice hash (KSA-13) must be base64 (the genesis value or a hash)",
+            "the previous invoice hash (KSA-13) must be the genesis value or the base64 of a SHA-256 hash",
         );
     }
     let c = &invoice.currency;
