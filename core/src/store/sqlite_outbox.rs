@@ -11,7 +11,10 @@ use crate::error::Result;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 /// Statuses still owed an answer by ZATCA.
-const OPEN: &str = "('pending', 'submitting', 'retry_scheduled')";
+/// The statuses after which nothing more is sent. The claim takes the first document *not* in
+/// one of them, so a row whose status is damaged (unknown) becomes the unit's head and surfaces
+/// as a `STORAGE` error for that unit, instead of being skipped and never sent.
+const FINAL: &str = "('cleared', 'reported', 'accepted_with_warnings', 'rejected', 'dead')";
 
 impl SqliteStore {
     pub(super) fn claim_next_impl(
@@ -26,7 +29,7 @@ impl SqliteStore {
         let head = transaction
             .query_row(
                 &format!(
-                    "SELECT *, lease_until FROM documents WHERE egs_id = ?1 AND status IN {OPEN} ORDER BY icv LIMIT 1"
+                    "SELECT *, lease_until FROM documents WHERE egs_id = ?1 AND status NOT IN {FINAL} ORDER BY icv LIMIT 1"
                 ),
                 [egs_id],
                 |row| Ok((row_to_document(row)?, row.get::<_, Option<i64>>("lease_until")?)),
