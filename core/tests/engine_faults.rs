@@ -1,6 +1,8 @@
 //! Faults of the store itself (SQLite): a corrupted row is a clear `STORAGE` error for the unit it
 //! belongs to — never a panic — while every other unit goes on; the damaged unit goes on issuing
-//! from an intact chain head, and sends again once the row is repaired.
+//! from an intact chain head, and sends again once the row is repaired. A full disk is a
+//! `STORAGE` error, and once there is room the chain is intact and issuing continues without a
+//! gap.
 
 mod engine_support;
 
@@ -54,4 +56,83 @@ async fn a_corrupted_row_stops_only_its_unit_with_a_storage_error() {
     assert_eq!((pass.reported, pass.errors.len()), (2, 0), "{pass:?}");
     let acceptances = gateway.acceptances();
     assert_eq!((acceptances[&a.uuid], acceptances[&next.uuid], acceptances[&b.uuid]), (1, 1, 1));
+}
+
+/// The child half of the disk-full test: issues until a write fails, and reports the error code.
+#[test]
+#[ignore = "run by a_full_disk_is_a_storage_error_and_nothing_is_lost"]
+fn child_issue_until_the_disk_is_full() {
+    let Ok(path) = std::env::var("QAYD_FAULTS_DB") else { return };
+    let engine = offline_engine(&path, &std::env::var("QAYD_FAULTS_KEY").unwrap());
+    for _ in 0..100_000 {
+        if let Err(error) = engine.issue_invoice("pos-a", &simplified()) {
+            println!("ERROR {}", error.code());
+            return;
+        }
+    }
+    println!("NEVER FULL");
+}
+
+/// An engine on the SQLite file at `path` with the SDK's test certificate as credentials (no
+/// network: these tests only issue).
+fn offline_engine(path: &str, key: &str) -> qayd::engine::Engine {
+    let certificates = engine_support::repo("tests/vectors/sdk-R3.4.8/Data/Certificates");
+    let certificate = std::fs::read_to_string(certificates.join("cert.pem")).unwrap();
+    let private_key =
+        qayd::PrivateKey::from_bytes(&std::fs::read(certificates.join("ec-secp256k1-priv-key.pem")).unwrap())
+            .unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(path).unwrap());
+    let config =
+        qayd::engine::EngineConfig { validation: qayd::engine::ValidationPolicy::Off, ..fast_config() };
+    let engine = qayd::engine::Engine::new(store)
+        .with_config(config)
+        .with_master_key(MasterKey::from_base64(key).unwrap());
+    let credentials = qayd::api::Credentials::new(qayd::Environment::Simulation, certificate, "secret");
+    engine.set_credentials("pos-a", &credentials, &private_key).unwrap();
+    engine
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_is_a_storage_error_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qayd.db");
+    let path = path.to_str().unwrap().to_owned();
+    let key = MasterKey::generate().unwrap().to_base64();
+    {
+        let engine = offline_engine(&path, &key);
+        for _ in 0..3 {
+            engine.issue_invoice("pos-a", &simplified()).unwrap();
+        }
+    }
+    // The child may write at most ~1 MiB per file (`ulimit -f`, with SIGXFSZ ignored so a write
+    // past it fails with EFBIG, as on a full disk).
+    let test = std::env::current_exe().unwrap();
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 2048; exec "$0" --exact child_issue_until_the_disk_is_full --ignored --nocapture"#)
+        .arg(&test)
+        .env("QAYD_FAULTS_DB", &path)
+        .env("QAYD_FAULTS_KEY", &key)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the child crashed: {output:?}");
+    assert!(stdout.contains("ERROR STORAGE"), "no storage error from a full disk: {stdout}");
+
+    // With room again, the store opens, its chain is intact and issuing goes on without a gap.
+    let engine = offline_engine(&path, &key);
+    let documents = engine.store().documents("pos-a").unwrap();
+    assert!(documents.len() > 3, "the child issued documents before the disk filled up");
+    let mut previous = qayd::GENESIS_PIH.to_owned();
+    for (index, document) in documents.iter().enumerate() {
+        assert_eq!(document.icv, index as u64 + 1);
+        assert_eq!(document.pih, previous);
+        assert_eq!(qayd::invoice_hash(&document.xml).unwrap(), document.invoice_hash);
+        previous = document.invoice_hash.clone();
+    }
+    let head = engine.store().chain_head("pos-a").unwrap();
+    assert_eq!((head.next_icv, head.last_hash.as_str()), (documents.len() as u64 + 1, previous.as_str()));
+    let next = engine.issue_invoice("pos-a", &simplified()).unwrap();
+    assert_eq!((next.icv, next.pih), (documents.len() as u64 + 1, previous));
 }
