@@ -367,7 +367,7 @@ mod tests {
             let error = QaydError::from_parts((*code).to_owned(), "x".into(), None, 0);
             assert!(mapped_code(error).starts_with(code));
         }
-        let model = QaydError::from(qayd::Error::model("BR-KSA-40", "x"));
+        let model = QaydError::from(qayd::Error::model(qayd::validate::rule::BR_KSA_40, "x"));
         assert!(matches!(model, QaydError::InvalidModel { rule: Some(ref r), .. } if r == "BR-KSA-40"));
         let http = QaydError::from(qayd::Error::Http { status: 503, message: "x".into() });
         assert!(matches!(http, QaydError::Http { status: 503, .. }));

@@ -1,6 +1,8 @@
 //! One error type for the whole engine. Every binding maps from [`Error::code`], so the codes are
 //! a stable public contract: add new ones, never rename.
 
+use crate::validate::RuleInfo;
+
 /// Everything that can go wrong in Qayd, with a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -136,9 +138,9 @@ impl Error {
         }
     }
 
-    /// An [`Error::InvalidModel`] about `rule`.
-    pub fn model(rule: &str, message: impl Into<String>) -> Self {
-        Error::InvalidModel { rule: Some(rule.to_owned()), message: message.into() }
+    /// An [`Error::InvalidModel`] about `rule`, typed so that only rules in the table can be named.
+    pub fn model(rule: &'static RuleInfo, message: impl Into<String>) -> Self {
+        Error::InvalidModel { rule: Some(rule.id.to_owned()), message: message.into() }
     }
 }
 

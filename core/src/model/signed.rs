@@ -6,6 +6,7 @@ use super::{Invoice, InvoiceKind};
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
 use crate::stamp::{self, QrFacts, StampOptions, StampedInvoice};
+use crate::validate::{RuleInfo, rule};
 
 impl Invoice {
     /// Sets the issue date and time (BT-2, KSA-25) to the given instant in Riyadh time, the one
@@ -21,7 +22,7 @@ impl Invoice {
         let (today, _) = crate::clock::riyadh_date_time(now_unix);
         if self.issue_date.trim() > today.as_str() {
             return Err(Error::model(
-                "BR-KSA-04",
+                rule::BR_KSA_04,
                 format!(
                     "the issue date {} is after today in Riyadh ({today}); dates are Saudi local time (UTC+3)",
                     self.issue_date
@@ -39,7 +40,7 @@ impl Invoice {
         let xml = super::write::write(self, &totals)?;
         let xml = String::from_utf8(xml)
             .map_err(|_| Error::InvalidInput("the writer produced non-UTF-8".into()))?;
-        let missing = |rule: &str, what: &str| {
+        let missing = |rule: &'static RuleInfo, what: &str| {
             Error::model(rule, format!("{what} is required (it goes into the QR code)"))
         };
         let facts = QrFacts {
@@ -48,13 +49,13 @@ impl Invoice {
                 .registration_name
                 .as_deref()
                 .map(str::trim)
-                .ok_or_else(|| missing("BR-06", "the seller's registration name (BT-27)"))?,
+                .ok_or_else(|| missing(rule::BR_06, "the seller's registration name (BT-27)"))?,
             vat_number: self
                 .seller
                 .vat_number
                 .as_deref()
                 .map(str::trim)
-                .ok_or_else(|| missing("BR-KSA-39", "the seller's VAT number (BT-31)"))?,
+                .ok_or_else(|| missing(rule::BR_KSA_39, "the seller's VAT number (BT-31)"))?,
             timestamp: format!("{}T{}", self.issue_date.trim(), self.issue_time.trim()),
             total: round2(totals.payable_amount).to_string(),
             vat_total: round2(totals.vat_total_sar).to_string(),

@@ -7,12 +7,13 @@ use super::totals::Totals;
 use super::types::*;
 use super::vatex;
 use crate::error::{Error, Result};
+use crate::validate::{RuleInfo, rule, vat_number_ok};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rust_decimal::Decimal;
 use std::fmt;
 
-fn fail<T>(rule: &str, message: impl Into<String>) -> Result<T> {
+fn fail<T>(rule: &'static RuleInfo, message: impl Into<String>) -> Result<T> {
     Err(Error::model(rule, message))
 }
 
@@ -23,11 +24,6 @@ fn given(value: &Option<String>) -> Option<&str> {
 
 fn is_digits(value: &str, len: usize) -> bool {
     value.len() == len && value.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// BR-KSA-40/44: 15 digits, first and last `3`.
-fn is_vat_number(value: &str) -> bool {
-    is_digits(value, 15) && value.starts_with('3') && value.ends_with('3')
 }
 
 fn is_date(value: &str) -> bool {
@@ -41,15 +37,15 @@ fn is_time(value: &str) -> bool {
     core.len() == 8 && time::Time::parse(core, &format).is_ok()
 }
 
-fn non_negative(rule: &str, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
+fn non_negative(rule: &'static RuleInfo, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
     if value.is_sign_negative() && !value.is_zero() {
         return fail(rule, format!("{what} must not be negative (given {value})"));
     }
     Ok(())
 }
 
-fn amount(rule_dec: &str, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
-    non_negative("BR-KSA-F-04", what, value)?;
+fn amount(rule_dec: &'static RuleInfo, what: fmt::Arguments<'_>, value: Decimal) -> Result<()> {
+    non_negative(rule::BR_KSA_F_04, what, value)?;
     if !fits2(value) {
         return fail(rule_dec, format!("{what} may have at most two decimals (given {value})"));
     }
@@ -64,7 +60,7 @@ pub fn validate(invoice: &Invoice) -> Result<()> {
     dates(invoice)?;
     payment(invoice)?;
     if invoice.lines.is_empty() {
-        return fail("BR-16", "an invoice needs at least one line (BG-25)");
+        return fail(rule::BR_16, "an invoice needs at least one line (BG-25)");
     }
     for (i, line) in invoice.lines.iter().enumerate() {
         line_checks(i + 1, line)?;
@@ -104,7 +100,7 @@ pub fn validate(invoice: &Invoice) -> Result<()> {
         && !fits2(r)
     {
         return fail(
-            "BR-DEC-17",
+            rule::BR_DEC_17,
             format!("the rounding amount (BT-114) may have at most two decimals (given {r})"),
         );
     }
@@ -114,20 +110,20 @@ pub fn validate(invoice: &Invoice) -> Result<()> {
 fn header(invoice: &Invoice) -> Result<()> {
     let id = invoice.id.trim();
     if id.is_empty() {
-        return fail("BR-02", "the invoice number (BT-1) is missing");
+        return fail(rule::BR_02, "the invoice number (BT-1) is missing");
     }
     if invoice.id.chars().count() > 127 {
-        return fail("BR-KSA-F-06-C1", "the invoice number (BT-1) may have at most 127 characters");
+        return fail(rule::BR_KSA_F_06_C1, "the invoice number (BT-1) may have at most 127 characters");
     }
     if !is_date(&invoice.issue_date) {
         return fail(
-            "BR-KSA-F-01",
+            rule::BR_KSA_F_01,
             format!("the issue date (BT-2) '{}' is not a date of the form YYYY-MM-DD", invoice.issue_date),
         );
     }
     if !is_time(&invoice.issue_time) {
         return fail(
-            "BR-KSA-70",
+            rule::BR_KSA_70,
             format!("the issue time (KSA-25) '{}' is not of the form hh:mm:ss", invoice.issue_time),
         );
     }
@@ -136,14 +132,14 @@ fn header(invoice: &Invoice) -> Result<()> {
     let pih_ok = pih == crate::GENESIS_PIH || B64.decode(pih).is_ok_and(|hash| hash.len() == 32);
     if !pih_ok || pih != invoice.pih {
         return fail(
-            "BR-KSA-26",
+            rule::BR_KSA_26,
             "the previous invoice hash (KSA-13) must be the genesis value or the base64 of a SHA-256 hash",
         );
     }
     let c = &invoice.currency;
     if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
         return fail(
-            "BR-CL-04",
+            rule::BR_CL_04,
             format!("the currency (BT-5) '{c}' is not an ISO 4217 code like SAR or USD"),
         );
     }
@@ -151,17 +147,17 @@ fn header(invoice: &Invoice) -> Result<()> {
         match invoice.exchange_rate {
             None => {
                 return fail(
-                    "BR-53",
+                    rule::BR_53,
                     format!(
                         "a document in {c} needs exchange_rate (SAR per 1 {c}) for its VAT total in SAR (BT-111)"
                     ),
                 );
             }
             Some(r) if r <= Decimal::ZERO => {
-                return fail("BR-KSA-F-04", format!("the exchange rate must be above zero (given {r})"));
+                return fail(rule::BR_KSA_F_04, format!("the exchange rate must be above zero (given {r})"));
             }
             Some(r) if r.normalize().mantissa().unsigned_abs() >= 100_000_000_000_000 => {
-                return fail("BR-KSA-90", format!("the exchange rate {r} has more than 14 digits"));
+                return fail(rule::BR_KSA_90, format!("the exchange rate {r} has more than 14 digits"));
             }
             _ => {}
         }
@@ -169,27 +165,27 @@ fn header(invoice: &Invoice) -> Result<()> {
     let f = &invoice.flags;
     if invoice.kind == InvoiceKind::Simplified && (f.export || f.self_billed) {
         return fail(
-            "BR-KSA-31",
+            rule::BR_KSA_31,
             "a simplified document cannot be an export or self-billed (KSA-2 positions 5 and 7 must be 0)",
         );
     }
     if f.export && f.self_billed {
-        return fail("BR-KSA-07", "self-billing is not allowed for an export invoice (KSA-2)");
+        return fail(rule::BR_KSA_07, "self-billing is not allowed for an export invoice (KSA-2)");
     }
     for (i, note) in invoice.notes.iter().enumerate() {
         if note.text.trim().is_empty() {
-            return fail("BR-KSA-F-06-C2", format!("note {} is empty", i + 1));
+            return fail(rule::BR_KSA_F_06_C2, format!("note {} is empty", i + 1));
         }
     }
     if invoice.document_type.is_note() && given(&invoice.billing_reference).is_none() {
         return fail(
-            "BR-KSA-56",
+            rule::BR_KSA_56,
             "a credit or debit note needs the number of the invoice it corrects (billing_reference, BT-25)",
         );
     }
     for (id, what, rule) in [
-        (&invoice.purchase_order_id, "purchase order ID (BT-13)", "BR-KSA-F-06-C3"),
-        (&invoice.contract_id, "contract ID (BT-12)", "BR-KSA-F-06-C5"),
+        (&invoice.purchase_order_id, "purchase order ID (BT-13)", rule::BR_KSA_F_06_C3),
+        (&invoice.contract_id, "contract ID (BT-12)", rule::BR_KSA_F_06_C5),
     ] {
         if let Some(id) = id
             && (id.trim().is_empty() || id.chars().count() > 127)
@@ -200,13 +196,13 @@ fn header(invoice: &Invoice) -> Result<()> {
     if let Some(r) = &invoice.billing_reference
         && (r.trim().is_empty() || r.chars().count() > 5000)
     {
-        return fail("BR-KSA-F-06-C22", "the billing reference (BT-25) must have 1 to 5000 characters");
+        return fail(rule::BR_KSA_F_06_C22, "the billing reference (BT-25) must have 1 to 5000 characters");
     }
     Ok(())
 }
 
 fn party_ids(role: &str, party: &Party, seller: bool) -> Result<()> {
-    let rule = if seller { "BR-KSA-08" } else { "BR-KSA-14" };
+    let rule = if seller { rule::BR_KSA_08 } else { rule::BR_KSA_14 };
     for id in &party.ids {
         if seller && !id.scheme.allowed_for_seller() {
             return fail(
@@ -226,26 +222,26 @@ fn party_ids(role: &str, party: &Party, seller: bool) -> Result<()> {
 
 fn seller(party: &Party) -> Result<()> {
     if given(&party.registration_name).is_none() {
-        return fail("BR-06", "the seller's name (BT-27) is missing");
+        return fail(rule::BR_06, "the seller's name (BT-27) is missing");
     }
     let Some(vat) = given(&party.vat_number) else {
-        return fail("BR-KSA-39", "the seller's VAT registration number (BT-31) is missing");
+        return fail(rule::BR_KSA_39, "the seller's VAT registration number (BT-31) is missing");
     };
-    if !is_vat_number(vat) {
+    if !vat_number_ok(vat) {
         return fail(
-            "BR-KSA-40",
+            rule::BR_KSA_40,
             format!("the seller's VAT number '{vat}' must have 15 digits, the first and the last being 3"),
         );
     }
     if party.ids.len() != 1 {
         return fail(
-            "BR-KSA-08",
+            rule::BR_KSA_08,
             "the seller needs exactly one ID (ids: one of CRN, MOM, MLS, 700, SAG, OTH), e.g. the commercial registration",
         );
     }
     party_ids("seller", party, true)?;
     let Some(address) = &party.address else {
-        return fail("BR-KSA-09", "the seller's address (BG-5) is missing");
+        return fail(rule::BR_KSA_09, "the seller's address (BG-5) is missing");
     };
     let missing = [
         (given(&address.street), "street (BT-35)"),
@@ -255,25 +251,25 @@ fn seller(party: &Party) -> Result<()> {
         (given(&address.district), "district (KSA-3)"),
     ];
     if let Some((_, what)) = missing.iter().find(|(v, _)| v.is_none()) {
-        return fail("BR-KSA-09", format!("the seller's address needs a {what}"));
+        return fail(rule::BR_KSA_09, format!("the seller's address needs a {what}"));
     }
     country(&address.country)?;
     if let Some(b) = given(&address.building_number)
         && !is_digits(b, 4)
     {
-        return fail("BR-KSA-37", format!("the seller's building number '{b}' must have 4 digits"));
+        return fail(rule::BR_KSA_37, format!("the seller's building number '{b}' must have 4 digits"));
     }
     if let Some(p) = given(&address.postal_code)
         && !is_digits(p, 5)
     {
-        return fail("BR-KSA-66", format!("the seller's postal code '{p}' must have 5 digits"));
+        return fail(rule::BR_KSA_66, format!("the seller's postal code '{p}' must have 5 digits"));
     }
     Ok(())
 }
 
 fn country(code: &str) -> Result<()> {
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-        return fail("BR-CL-14", format!("the country code '{code}' is not an ISO 3166-1 code like SA"));
+        return fail(rule::BR_CL_14, format!("the country code '{code}' is not an ISO 3166-1 code like SA"));
     }
     Ok(())
 }
@@ -283,26 +279,26 @@ fn buyer(invoice: &Invoice) -> Result<()> {
     let empty = Party::default();
     let party = invoice.buyer.as_ref().unwrap_or(&empty);
     if standard && given(&party.registration_name).is_none() {
-        return fail("BR-KSA-42", "a standard document needs the buyer's name (BT-44)");
+        return fail(rule::BR_KSA_42, "a standard document needs the buyer's name (BT-44)");
     }
     if invoice.kind == InvoiceKind::Simplified
         && invoice.flags.summary
         && given(&party.registration_name).is_none()
     {
-        return fail("BR-KSA-71", "a simplified summary invoice needs the buyer's name (BT-44)");
+        return fail(rule::BR_KSA_71, "a simplified summary invoice needs the buyer's name (BT-44)");
     }
     if let Some(vat) = &party.vat_number
-        && !is_vat_number(vat)
+        && !vat_number_ok(vat)
     {
         return fail(
-            "BR-KSA-44",
+            rule::BR_KSA_44,
             format!("the buyer's VAT number '{vat}' must have 15 digits, the first and the last being 3"),
         );
     }
     party_ids("buyer", party, false)?;
     if standard && party.vat_number.is_none() && party.ids.is_empty() {
         return fail(
-            "BR-KSA-81",
+            rule::BR_KSA_81,
             "a standard document whose buyer has no VAT number needs another buyer ID (ids: NAT, CRN, TIN, …)",
         );
     }
@@ -319,23 +315,26 @@ fn buyer(invoice: &Invoice) -> Result<()> {
                         (given(&address.district), "district (KSA-4)"),
                     ];
                     if let Some((_, what)) = missing.iter().find(|(v, _)| v.is_none()) {
-                        return fail("BR-KSA-63", format!("a Saudi buyer's address needs a {what}"));
+                        return fail(rule::BR_KSA_63, format!("a Saudi buyer's address needs a {what}"));
                     }
                 }
                 if let Some(p) = given(&address.postal_code)
                     && !is_digits(p, 5)
                 {
-                    return fail("BR-KSA-67", format!("the buyer's postal code '{p}' must have 5 digits"));
+                    return fail(
+                        rule::BR_KSA_67,
+                        format!("the buyer's postal code '{p}' must have 5 digits"),
+                    );
                 }
             } else if standard && (given(&address.street).is_none() || given(&address.city).is_none()) {
                 return fail(
-                    "BR-KSA-10",
+                    rule::BR_KSA_10,
                     "a foreign buyer's address needs a street (BT-50) and a city (BT-52)",
                 );
             }
         }
         None if standard => {
-            return fail("BR-KSA-63", "a standard document needs the buyer's address (BG-8)");
+            return fail(rule::BR_KSA_63, "a standard document needs the buyer's address (BG-8)");
         }
         None => {}
     }
@@ -350,25 +349,25 @@ fn dates(invoice: &Invoice) -> Result<()> {
         if let Some(v) = value
             && !is_date(v)
         {
-            return fail("BR-KSA-F-01", format!("the {what} '{v}' is not a date of the form YYYY-MM-DD"));
+            return fail(rule::BR_KSA_F_01, format!("the {what} '{v}' is not a date of the form YYYY-MM-DD"));
         }
     }
     if invoice.kind == InvoiceKind::Simplified
         && invoice.flags.summary
         && (invoice.supply_date.is_none() || invoice.supply_end_date.is_none())
     {
-        return fail("BR-KSA-72", "a simplified summary invoice needs supply_date and supply_end_date");
+        return fail(rule::BR_KSA_72, "a simplified summary invoice needs supply_date and supply_end_date");
     }
     match (&invoice.supply_date, &invoice.supply_end_date) {
-        (None, Some(_)) => fail("BR-KSA-35", "a supply end date (KSA-24) needs a supply date (KSA-5)"),
+        (None, Some(_)) => fail(rule::BR_KSA_35, "a supply end date (KSA-24) needs a supply date (KSA-5)"),
         // Both are YYYY-MM-DD here, so text order is date order.
         (Some(start), Some(end)) if end < start => {
-            fail("BR-KSA-36", format!("the supply end date {end} is before the supply date {start}"))
+            fail(rule::BR_KSA_36, format!("the supply end date {end} is before the supply date {start}"))
         }
         (None, None)
             if invoice.kind == InvoiceKind::Standard && invoice.document_type == DocumentType::Invoice =>
         {
-            fail("BR-KSA-15", "a standard tax invoice needs the supply date (supply_date, KSA-5)")
+            fail(rule::BR_KSA_15, "a standard tax invoice needs the supply date (supply_date, KSA-5)")
         }
         _ => Ok(()),
     }
@@ -378,7 +377,7 @@ fn payment(invoice: &Invoice) -> Result<()> {
     for p in &invoice.payment_means {
         if !matches!(p.code.as_str(), "10" | "30" | "42" | "48" | "1") {
             return fail(
-                "BR-KSA-16",
+                rule::BR_KSA_16,
                 format!(
                     "payment means code '{}' is not one of 10 cash, 30 credit, 42 bank account, 48 bank card, 1 other",
                     p.code
@@ -390,7 +389,7 @@ fn payment(invoice: &Invoice) -> Result<()> {
         && !invoice.payment_means.iter().any(|p| given(&p.instruction_note).is_some())
     {
         return fail(
-            "BR-KSA-17",
+            rule::BR_KSA_17,
             "a credit or debit note needs its reason (KSA-10) as payment_means[].instruction_note",
         );
     }
@@ -409,24 +408,28 @@ fn allowance_charge(
     document: bool,
 ) -> Result<()> {
     let dec_rule = match (document, charge) {
-        (true, false) => "BR-DEC-01",
-        (true, true) => "BR-DEC-05",
-        (false, false) => "BR-DEC-24",
-        (false, true) => "BR-DEC-27",
+        (true, false) => rule::BR_DEC_01,
+        (true, true) => rule::BR_DEC_05,
+        (false, false) => rule::BR_DEC_24,
+        (false, true) => rule::BR_DEC_27,
     };
     amount(dec_rule, format_args!("the {what} amount"), value)?;
     if given(reason).is_none() && given(reason_code).is_none() {
+        // EN 16931 rules ZATCA's Schematron does not carry, so they are not in the rule table.
         let rule = match (document, charge) {
             (true, false) => "BR-33",
             (true, true) => "BR-38",
             (false, false) => "BR-42",
             (false, true) => "BR-44",
         };
-        return fail(rule, format!("the {what} needs a reason or a reason code"));
+        return Err(Error::InvalidModel {
+            rule: Some(rule.into()),
+            message: format!("the {what} needs a reason or a reason code"),
+        });
     }
     if charge {
         let (code_rule, text_rule) =
-            if document { ("BR-KSA-19", "BR-KSA-21") } else { ("BR-KSA-20", "BR-KSA-22") };
+            if document { (rule::BR_KSA_19, rule::BR_KSA_21) } else { (rule::BR_KSA_20, rule::BR_KSA_22) };
         if given(reason_code).is_none() {
             return fail(code_rule, format!("the {what} needs a reason code (UNTDID 7161, e.g. FC, LF)"));
         }
@@ -435,13 +438,17 @@ fn allowance_charge(
         }
     }
     match (base, percent) {
-        (Some(_), None) => fail("BR-KSA-EN16931-05", format!("the {what} has a base amount but no percent")),
-        (None, Some(_)) => fail("BR-KSA-EN16931-04", format!("the {what} has a percent but no base amount")),
+        (Some(_), None) => {
+            fail(rule::BR_KSA_EN16931_05, format!("the {what} has a base amount but no percent"))
+        }
+        (None, Some(_)) => {
+            fail(rule::BR_KSA_EN16931_04, format!("the {what} has a percent but no base amount"))
+        }
         (Some(b), Some(p)) => {
-            amount("BR-DEC-02", format_args!("the {what} base amount"), b)?;
+            amount(rule::BR_DEC_02, format_args!("the {what} base amount"), b)?;
             if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED || !fits2(p) {
                 return fail(
-                    "BR-KSA-DEC-01",
+                    rule::BR_KSA_DEC_01,
                     format!(
                         "the {what} percent must be 0.00 to 100.00 with at most two decimals (given {p})"
                     ),
@@ -450,7 +457,7 @@ fn allowance_charge(
             let expected = super::totals::vat_of(b, p)?;
             if expected != value {
                 return fail(
-                    "BR-KSA-EN16931-03",
+                    rule::BR_KSA_EN16931_03,
                     format!("the {what} amount must be base × percent / 100 = {expected} (given {value})"),
                 );
             }
@@ -471,18 +478,18 @@ fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
     let rate = v.rate;
     if rate < Decimal::ZERO || rate > Decimal::ONE_HUNDRED || !fits2(rate) {
         return fail(
-            "BR-KSA-DEC-02",
+            rule::BR_KSA_DEC_02,
             format!("the {what} rate must be 0.00 to 100.00 with at most two decimals (given {rate})"),
         );
     }
     let code = given(&v.exemption_reason_code);
     if v.category == VatCategory::Standard {
         if rate != Decimal::from(5) && rate != Decimal::from(15) {
-            return fail("BR-KSA-84", format!("the {what} standard rate must be 5 or 15 (given {rate})"));
+            return fail(rule::BR_KSA_84, format!("the {what} standard rate must be 5 or 15 (given {rate})"));
         }
         if code.is_some() || v.exemption_reason.is_some() {
             return fail(
-                "BR-S-10",
+                rule::BR_S_10,
                 format!("the {what} is standard rated and cannot have an exemption reason"),
             );
         }
@@ -490,15 +497,15 @@ fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
     }
     if !rate.is_zero() {
         let rule = match (v.category, usage) {
-            (VatCategory::ZeroRated, VatUse::Prepayment) => "BR-KSA-76",
-            (VatCategory::Exempt, VatUse::Prepayment) => "BR-KSA-77",
-            (VatCategory::OutOfScope, VatUse::Prepayment) => "BR-KSA-78",
-            (VatCategory::ZeroRated, VatUse::Line) => "BR-Z-05",
-            (VatCategory::Exempt, VatUse::Line) => "BR-E-05",
-            (VatCategory::OutOfScope, VatUse::Line) => "BR-KSA-11",
-            (VatCategory::ZeroRated, _) => "BR-Z-06",
-            (VatCategory::Exempt, _) => "BR-E-06",
-            _ => "BR-KSA-12",
+            (VatCategory::ZeroRated, VatUse::Prepayment) => rule::BR_KSA_76,
+            (VatCategory::Exempt, VatUse::Prepayment) => rule::BR_KSA_77,
+            (VatCategory::OutOfScope, VatUse::Prepayment) => rule::BR_KSA_78,
+            (VatCategory::ZeroRated, VatUse::Line) => rule::BR_Z_05,
+            (VatCategory::Exempt, VatUse::Line) => rule::BR_E_05,
+            (VatCategory::OutOfScope, VatUse::Line) => rule::BR_KSA_11,
+            (VatCategory::ZeroRated, _) => rule::BR_Z_06,
+            (VatCategory::Exempt, _) => rule::BR_E_06,
+            _ => rule::BR_KSA_12,
         };
         return fail(
             rule,
@@ -507,12 +514,12 @@ fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
     }
     let Some(code) = code else {
         let rule = match (v.category, usage) {
-            (VatCategory::ZeroRated, VatUse::Prepayment) => "BR-KSA-93",
-            (VatCategory::Exempt, VatUse::Prepayment) => "BR-KSA-94",
-            (_, VatUse::Prepayment) => "BR-KSA-95",
-            (VatCategory::ZeroRated, _) => "BR-KSA-69",
-            (VatCategory::Exempt, _) => "BR-KSA-23",
-            _ => "BR-KSA-24",
+            (VatCategory::ZeroRated, VatUse::Prepayment) => rule::BR_KSA_93,
+            (VatCategory::Exempt, VatUse::Prepayment) => rule::BR_KSA_94,
+            (_, VatUse::Prepayment) => rule::BR_KSA_95,
+            (VatCategory::ZeroRated, _) => rule::BR_KSA_69,
+            (VatCategory::Exempt, _) => rule::BR_KSA_23,
+            _ => rule::BR_KSA_24,
         };
         return fail(
             rule,
@@ -524,7 +531,7 @@ fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
         );
     };
     if vatex::category_of(code) != Some(v.category) {
-        let rule = if usage == VatUse::Prepayment { "BR-KSA-CL-07" } else { "BR-KSA-CL-04" };
+        let rule = if usage == VatUse::Prepayment { rule::BR_KSA_CL_07 } else { rule::BR_KSA_CL_04 };
         return fail(
             rule,
             format!(
@@ -537,7 +544,7 @@ fn vat(what: fmt::Arguments<'_>, v: &Vat, usage: VatUse) -> Result<()> {
     if let Some(text) = &v.exemption_reason
         && text.trim().is_empty()
     {
-        return fail("BR-KSA-83", format!("the {what} exemption reason text is empty"));
+        return fail(rule::BR_KSA_83, format!("the {what} exemption reason text is empty"));
     }
     Ok(())
 }
@@ -547,16 +554,16 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
         let len = id.chars().count();
         if id.trim().is_empty() || len > 6 {
             return fail(
-                "BR-KSA-F-06-C17",
+                rule::BR_KSA_F_06_C17,
                 format!("line {n}: the line ID (BT-126) '{id}' must have 1 to 6 characters"),
             );
         }
     }
     if line.name.trim().is_empty() {
-        return fail("BR-25", format!("line {n}: the item name (BT-153) is missing"));
+        return fail(rule::BR_25, format!("line {n}: the item name (BT-153) is missing"));
     }
     if line.unit_code.trim().is_empty() {
-        return fail("BR-KSA-F-06-C18", format!("line {n}: the unit code (BT-130) is empty"));
+        return fail(rule::BR_KSA_F_06_C18, format!("line {n}: the unit code (BT-130) is empty"));
     }
     let limit = Decimal::from(100_000_000_000_000_000_u64);
     for value in
@@ -569,13 +576,13 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
             });
         }
     }
-    non_negative("BR-KSA-F-04", format_args!("line {n}: the quantity (BT-129)"), line.quantity)?;
-    non_negative("BR-KSA-F-04", format_args!("line {n}: the price (BT-146)"), line.price)?;
+    non_negative(rule::BR_KSA_F_04, format_args!("line {n}: the quantity (BT-129)"), line.quantity)?;
+    non_negative(rule::BR_KSA_F_04, format_args!("line {n}: the price (BT-146)"), line.price)?;
     if let Some(gross) = line.gross_price
         && gross < line.price
     {
         return fail(
-            "BR-KSA-EN16931-07",
+            rule::BR_KSA_EN16931_07,
             format!(
                 "line {n}: the gross price {gross} is below the net price {}; the net price is gross − discount",
                 line.price
@@ -583,9 +590,9 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
         );
     }
     for (id, what, rule) in [
-        (&line.seller_item_id, "seller's item ID (BT-155)", "BR-KSA-F-06-C31"),
-        (&line.buyer_item_id, "buyer's item ID (BT-156)", "BR-KSA-F-06-C30"),
-        (&line.standard_item_id, "standard item ID (BT-157)", "BR-KSA-F-06-C20"),
+        (&line.seller_item_id, "seller's item ID (BT-155)", rule::BR_KSA_F_06_C31),
+        (&line.buyer_item_id, "buyer's item ID (BT-156)", rule::BR_KSA_F_06_C30),
+        (&line.standard_item_id, "standard item ID (BT-157)", rule::BR_KSA_F_06_C20),
     ] {
         if let Some(id) = id
             && (id.trim().is_empty() || id.chars().count() > 127)
@@ -596,7 +603,10 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
     if let Some(b) = line.base_quantity
         && b <= Decimal::ZERO
     {
-        return fail("BR-KSA-EN16931-12", format!("line {n}: the base quantity (BT-149) must be above zero"));
+        return fail(
+            rule::BR_KSA_EN16931_12,
+            format!("line {n}: the base quantity (BT-149) must be above zero"),
+        );
     }
     for a in &line.allowances {
         allowance_charge(
@@ -628,23 +638,26 @@ fn line_checks(n: usize, line: &Line) -> Result<()> {
 fn prepayment(n: usize, p: &Prepayment) -> Result<()> {
     if p.id.trim().is_empty() {
         return fail(
-            "BR-KSA-73",
+            rule::BR_KSA_73,
             format!("prepayment {n}: the prepayment invoice number (KSA-26) is missing"),
         );
     }
     if !is_date(&p.issue_date) {
         return fail(
-            "BR-KSA-F-01",
+            rule::BR_KSA_F_01,
             format!("prepayment {n}: issue date '{}' is not YYYY-MM-DD", p.issue_date),
         );
     }
     if !is_time(&p.issue_time) {
-        return fail("BR-KSA-F-05", format!("prepayment {n}: issue time '{}' is not hh:mm:ss", p.issue_time));
+        return fail(
+            rule::BR_KSA_F_05,
+            format!("prepayment {n}: issue time '{}' is not hh:mm:ss", p.issue_time),
+        );
     }
     if p.name.trim().is_empty() {
-        return fail("BR-25", format!("prepayment {n}: the item name (BT-153) is empty"));
+        return fail(rule::BR_25, format!("prepayment {n}: the item name (BT-153) is empty"));
     }
-    amount("BR-KSA-DEC-06", format_args!("prepayment {n} taxable amount (KSA-31)"), p.taxable_amount)?;
+    amount(rule::BR_KSA_DEC_06, format_args!("prepayment {n} taxable amount (KSA-31)"), p.taxable_amount)?;
     vat(format_args!("prepayment {n}"), &p.vat, VatUse::Prepayment)
 }
 
@@ -666,11 +679,11 @@ fn edu_hea(invoice: &Invoice) -> Result<()> {
     }
     let buyer = invoice.buyer.as_ref();
     if buyer.and_then(|b| given(&b.registration_name)).is_none() {
-        return fail("BR-KSA-25", "VATEX-SA-EDU / VATEX-SA-HEA need the buyer's name (BT-44)");
+        return fail(rule::BR_KSA_25, "VATEX-SA-EDU / VATEX-SA-HEA need the buyer's name (BT-44)");
     }
     if !buyer.is_some_and(|b| b.ids.iter().any(|id| id.scheme == IdScheme::Nat)) {
         return fail(
-            "BR-KSA-49",
+            rule::BR_KSA_49,
             "VATEX-SA-EDU / VATEX-SA-HEA need the buyer's national ID (ids: scheme NAT)",
         );
     }
@@ -681,18 +694,22 @@ fn edu_hea(invoice: &Invoice) -> Result<()> {
 pub fn validate_totals(totals: &Totals) -> Result<()> {
     for (i, l) in totals.lines.iter().enumerate() {
         non_negative(
-            "BR-KSA-F-04",
+            rule::BR_KSA_F_04,
             format_args!("line {}: the net amount (BT-131) after allowances", i + 1),
             l.net_amount,
         )?;
     }
     for b in &totals.breakdown {
         non_negative(
-            "BR-KSA-F-04",
+            rule::BR_KSA_F_04,
             format_args!("the taxable amount (BT-116) of category {} {}%", b.vat.category.code(), b.vat.rate),
             b.taxable_amount,
         )?;
     }
-    non_negative("BR-KSA-F-04", format_args!("the total without VAT (BT-109)"), totals.tax_exclusive_amount)?;
-    non_negative("BR-KSA-F-04", format_args!("the amount due (BT-115)"), totals.payable_amount)
+    non_negative(
+        rule::BR_KSA_F_04,
+        format_args!("the total without VAT (BT-109)"),
+        totals.tax_exclusive_amount,
+    )?;
+    non_negative(rule::BR_KSA_F_04, format_args!("the amount due (BT-115)"), totals.payable_amount)
 }

@@ -2,6 +2,7 @@
 //! three stamp-owned elements sit (or should go) in the caller's bytes.
 
 use crate::error::{Error, Result};
+use crate::validate::rule;
 use crate::xml::{self, NS_CAC, NS_CBC, NS_EXT, NS_INVOICE, child, is, path_text};
 use roxmltree::{Document, Node};
 use std::ops::Range;
@@ -107,8 +108,12 @@ impl<'a, 'i> InvoiceView<'a, 'i> {
     pub fn checked_icv(&self) -> Result<&'a str, String> {
         match self.icv() {
             Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
-            Some(v) => Err(format!("the invoice counter value '{v}' must be digits only (BR-KSA-34)")),
-            None => Err("the invoice counter value (ICV, KSA-16) is missing (BR-KSA-33)".into()),
+            Some(v) => {
+                Err(format!("the invoice counter value '{v}' must be digits only ({})", rule::BR_KSA_34.id))
+            }
+            None => {
+                Err(format!("the invoice counter value (ICV, KSA-16) is missing ({})", rule::BR_KSA_33.id))
+            }
         }
     }
 
@@ -122,10 +127,13 @@ impl<'a, 'i> InvoiceView<'a, 'i> {
             {
                 Ok(p)
             }
-            Some(p) => {
-                Err(format!("the previous invoice hash '{p}' is not a base64 SHA-256 hash (BR-KSA-26)"))
+            Some(p) => Err(format!(
+                "the previous invoice hash '{p}' is not a base64 SHA-256 hash ({})",
+                rule::BR_KSA_26.id
+            )),
+            None => {
+                Err(format!("the previous invoice hash (PIH, KSA-13) is missing ({})", rule::BR_KSA_61.id))
             }
-            None => Err("the previous invoice hash (PIH, KSA-13) is missing (BR-KSA-61)".into()),
         }
     }
 

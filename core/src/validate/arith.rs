@@ -3,7 +3,9 @@
 
 use super::index::Index;
 use super::vat::subtotals;
-use super::{Cx, decimal, fmt2, fraction_digits, num, path_of, path_under, percent_of, round2, text};
+use super::{
+    Cx, RuleInfo, decimal, fmt2, fraction_digits, num, path_of, path_under, percent_of, round2, rule, text,
+};
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 use rust_decimal::Decimal;
@@ -34,7 +36,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     let (with, without) = tax_total_split(ix, root);
     if with.len() != 1 {
         cx.report(
-            "BR-KSA-EN16931-08",
+            rule::BR_KSA_EN16931_08,
             with.get(1).map(|n| path_of(*n)).unwrap_or_else(|| path_under(root, "cac:TaxTotal")),
             format!("give exactly one cac:TaxTotal with cac:TaxSubtotal elements (found {})", with.len()),
         );
@@ -42,7 +44,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     let tax_currency = ix.child(root, NS_CBC, "TaxCurrencyCode").map(text);
     if tax_currency.is_some() && without.len() != 1 {
         cx.report(
-            "BR-KSA-EN16931-09",
+            rule::BR_KSA_EN16931_09,
             without.get(1).map(|n| path_of(*n)).unwrap_or_else(|| path_under(root, "cac:TaxTotal")),
             format!(
                 "give exactly one cac:TaxTotal without subtotals, holding the VAT total in SAR (found {})",
@@ -61,7 +63,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         && bt111.is_none()
     {
         cx.report(
-            "BR-53",
+            rule::BR_53,
             path_under(root, "cac:TaxTotal/cbc:TaxAmount"),
             format!("add a cac:TaxTotal whose cbc:TaxAmount has currencyID=\"{tc}\""),
         );
@@ -76,7 +78,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         if round2(found) != round2(sum) {
             let terms = parts.iter().map(|d| fmt2(*d)).collect::<Vec<_>>().join(" + ");
             cx.report(
-                "BR-CO-14",
+                rule::BR_CO_14,
                 path_of(total),
                 format!(
                     "BT-110 should be {} = {terms} (Σ VAT breakdown amounts); found {}",
@@ -104,7 +106,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         if !ok {
             let expected = rate.and_then(|r| percent_of(taxable, r)).unwrap_or_default();
             cx.report(
-                "BR-CO-17",
+                rule::BR_CO_17,
                 path_of(tax_node),
                 format!(
                     "BT-117 should be {} = {} × {} / 100, rounded to 2 decimals; found {}",
@@ -127,7 +129,7 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         && !a.is_zero()
     {
         cx.report(
-            "BR-KSA-97",
+            rule::BR_KSA_97,
             path_of(without[0]),
             format!("convert the VAT total to SAR: BT-111 = BT-110 × exchange rate (both are {})", fmt2(a)),
         );
@@ -139,16 +141,18 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     let root = cx.root;
     let Some(totals) = ix.child(root, NS_CAC, "LegalMonetaryTotal") else {
         let path = path_under(root, "cac:LegalMonetaryTotal");
-        cx.report("BR-13", path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxExclusiveAmount".into());
-        cx.report("BR-14", path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxInclusiveAmount".into());
-        cx.report("BR-15", path, "add cac:LegalMonetaryTotal with cbc:PayableAmount".into());
+        cx.report(rule::BR_13, path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxExclusiveAmount".into());
+        cx.report(rule::BR_14, path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxInclusiveAmount".into());
+        cx.report(rule::BR_15, path, "add cac:LegalMonetaryTotal with cbc:PayableAmount".into());
         return;
     };
     let get = |name: &str| ix.child(totals, NS_CBC, name);
     let val = |name: &str| num(get(name));
-    for (name, rule) in
-        [("TaxExclusiveAmount", "BR-13"), ("TaxInclusiveAmount", "BR-14"), ("PayableAmount", "BR-15")]
-    {
+    for (name, rule) in [
+        ("TaxExclusiveAmount", rule::BR_13),
+        ("TaxInclusiveAmount", rule::BR_14),
+        ("PayableAmount", rule::BR_15),
+    ] {
         if get(name).is_none() {
             cx.report(rule, path_under(totals, &format!("cbc:{name}")), format!("add cbc:{name}"));
         }
@@ -171,7 +175,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         && round2(found) != round2(sum_lines)
     {
         cx.report(
-            "BR-CO-10",
+            rule::BR_CO_10,
             path_of(n),
             format!(
                 "BT-106 should be {} = Σ of the {} line net amounts (BT-131); found {}",
@@ -185,7 +189,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         && round2(found) != round2(allowances)
     {
         cx.report(
-            "BR-CO-11",
+            rule::BR_CO_11,
             path_of(n),
             format!(
                 "BT-107 should be {} = Σ document allowance amounts; found {}",
@@ -198,7 +202,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         && round2(found) != round2(charges)
     {
         cx.report(
-            "BR-CO-12",
+            rule::BR_CO_12,
             path_of(n),
             format!(
                 "BT-108 should be {} = Σ document charge amounts; found {}",
@@ -213,7 +217,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         let expected = round2(sum_lines - bt107 + bt108);
         if round2(found) != expected {
             cx.report(
-                "BR-CO-13",
+                rule::BR_CO_13,
                 path_of(n),
                 format!(
                     "BT-109 should be {} = {} (Σ line net amounts) − {} (BT-107) + {} (BT-108); found {}",
@@ -243,7 +247,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         let expected = round2(bt109 + vat);
         if round2(found) != expected {
             cx.report(
-                "BR-CO-15",
+                rule::BR_CO_15,
                 path_of(n),
                 format!(
                     "BT-112 should be {} = {} (BT-109) + {} (BT-110); found {}",
@@ -263,7 +267,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         let expected = round2(bt112 - prepaid + rounding);
         if round2(found) != expected {
             cx.report(
-                "BR-CO-16",
+                rule::BR_CO_16,
                 path_of(n),
                 format!(
                     "BT-115 should be {} = {} (BT-112) − {} (BT-113) + {} (BT-114); found {}",
@@ -295,7 +299,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         }
         if (any || !found.is_zero()) && round2(found) != round2(taxable + tax) {
             cx.report(
-                "BR-KSA-80",
+                rule::BR_KSA_80,
                 path_of(n),
                 format!("BT-113 should be {} = {} (Σ prepayment taxable amounts) + {} (Σ prepayment VAT); found {}", fmt2(round2(taxable + tax)), fmt2(taxable), fmt2(tax), fmt2(found)),
             );
@@ -318,7 +322,7 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
             && round2(with) != round2(vat + net)
         {
             cx.report(
-                "BR-KSA-51",
+                rule::BR_KSA_51,
                 path_of(with_node),
                 format!(
                     "KSA-12 should be {} = {} (BT-131) + {} (KSA-11); found {}",
@@ -358,7 +362,7 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
                 && round2(net) != expected
             {
                 cx.report(
-                    "BR-KSA-EN16931-11",
+                    rule::BR_KSA_EN16931_11,
                     path_of(net_node),
                     format!(
                         "BT-131 should be {} = {} × {} / {} + {} − {}; found {}",
@@ -382,7 +386,7 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
             let discount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
             if net_price != gross - discount {
                 cx.report(
-                    "BR-KSA-EN16931-07",
+                    rule::BR_KSA_EN16931_07,
                     path_under(price, "cbc:PriceAmount"),
                     format!(
                         "BT-146 should be {} = {} (gross price) − {} (price discount); found {}",
@@ -418,7 +422,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
                     && round2(a) != expected
                 {
                     cx.report(
-                        "BR-KSA-EN16931-03",
+                        rule::BR_KSA_EN16931_03,
                         path_under(ac, "cbc:Amount"),
                         format!(
                             "the amount should be {} = {} × {} / 100; found {}",
@@ -431,12 +435,12 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
                 }
             }
             (None, Some(p)) => cx.report(
-                "BR-KSA-EN16931-04",
+                rule::BR_KSA_EN16931_04,
                 path_of(p),
                 "add cbc:BaseAmount, the amount the percentage applies to".into(),
             ),
             (Some(b), None) => cx.report(
-                "BR-KSA-EN16931-05",
+                rule::BR_KSA_EN16931_05,
                 path_of(b),
                 "add cbc:MultiplierFactorNumeric, the percentage applied to the base amount".into(),
             ),
@@ -450,7 +454,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
             if !(decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
                 && fraction_digits(t) <= 2)
             {
-                cx.report("BR-KSA-DEC-01", path_of(p), format!("write the percentage from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
+                cx.report(rule::BR_KSA_DEC_01, path_of(p), format!("write the percentage from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
             }
         }
     }
@@ -459,7 +463,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
 fn decimals(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let check = |cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static str| {
+    let check = |cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static RuleInfo| {
         if let Some(n) = node
             && fraction_digits(text(n)) > 2
         {
@@ -469,48 +473,52 @@ fn decimals(cx: &mut Cx<'_, '_>) {
     };
     if let Some(t) = ix.child(root, NS_CAC, "LegalMonetaryTotal") {
         for (name, rule) in [
-            ("LineExtensionAmount", "BR-DEC-09"),
-            ("AllowanceTotalAmount", "BR-DEC-10"),
-            ("ChargeTotalAmount", "BR-DEC-11"),
-            ("TaxExclusiveAmount", "BR-DEC-12"),
-            ("TaxInclusiveAmount", "BR-DEC-14"),
-            ("PrepaidAmount", "BR-DEC-16"),
-            ("PayableRoundingAmount", "BR-DEC-17"),
-            ("PayableAmount", "BR-DEC-18"),
+            ("LineExtensionAmount", rule::BR_DEC_09),
+            ("AllowanceTotalAmount", rule::BR_DEC_10),
+            ("ChargeTotalAmount", rule::BR_DEC_11),
+            ("TaxExclusiveAmount", rule::BR_DEC_12),
+            ("TaxInclusiveAmount", rule::BR_DEC_14),
+            ("PrepaidAmount", rule::BR_DEC_16),
+            ("PayableRoundingAmount", rule::BR_DEC_17),
+            ("PayableAmount", rule::BR_DEC_18),
         ] {
             check(cx, ix.child(t, NS_CBC, name), rule);
         }
     }
     let (with, without) = tax_total_split(ix, root);
     for t in with {
-        check(cx, ix.child(t, NS_CBC, "TaxAmount"), "BR-DEC-13");
+        check(cx, ix.child(t, NS_CBC, "TaxAmount"), rule::BR_DEC_13);
     }
     for t in without {
-        check(cx, ix.child(t, NS_CBC, "TaxAmount"), "BR-DEC-15");
+        check(cx, ix.child(t, NS_CBC, "TaxAmount"), rule::BR_DEC_15);
     }
     for sub in subtotals(ix, root) {
-        check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), "BR-DEC-19");
-        check(cx, ix.child(sub, NS_CBC, "TaxAmount"), "BR-DEC-20");
+        check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), rule::BR_DEC_19);
+        check(cx, ix.child(sub, NS_CBC, "TaxAmount"), rule::BR_DEC_20);
     }
     for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
         let charge = super::vat::is_charge(ix, ac) == Some(true);
-        check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-05" } else { "BR-DEC-01" });
-        check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-06" } else { "BR-DEC-02" });
+        check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { rule::BR_DEC_05 } else { rule::BR_DEC_01 });
+        check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { rule::BR_DEC_06 } else { rule::BR_DEC_02 });
     }
     for line in ix.children(root, NS_CAC, "InvoiceLine") {
-        check(cx, ix.child(line, NS_CBC, "LineExtensionAmount"), "BR-DEC-23");
+        check(cx, ix.child(line, NS_CBC, "LineExtensionAmount"), rule::BR_DEC_23);
         for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
             let charge = super::vat::is_charge(ix, ac) == Some(true);
-            check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { "BR-DEC-27" } else { "BR-DEC-24" });
-            check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { "BR-DEC-28" } else { "BR-DEC-25" });
+            check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { rule::BR_DEC_27 } else { rule::BR_DEC_24 });
+            check(
+                cx,
+                ix.child(ac, NS_CBC, "BaseAmount"),
+                if charge { rule::BR_DEC_28 } else { rule::BR_DEC_25 },
+            );
         }
         for tt in ix.children(line, NS_CAC, "TaxTotal") {
-            check(cx, ix.child(tt, NS_CBC, "TaxAmount"), "BR-KSA-DEC-03");
-            check(cx, ix.child(tt, NS_CBC, "RoundingAmount"), "BR-KSA-DEC-04");
+            check(cx, ix.child(tt, NS_CBC, "TaxAmount"), rule::BR_KSA_DEC_03);
+            check(cx, ix.child(tt, NS_CBC, "RoundingAmount"), rule::BR_KSA_DEC_04);
             if ix.child(line, NS_CAC, "DocumentReference").is_some() {
                 for sub in ix.children(tt, NS_CAC, "TaxSubtotal") {
-                    check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), "BR-KSA-DEC-06");
-                    check(cx, ix.child(sub, NS_CBC, "TaxAmount"), "BR-KSA-DEC-06");
+                    check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), rule::BR_KSA_DEC_06);
+                    check(cx, ix.child(sub, NS_CBC, "TaxAmount"), rule::BR_KSA_DEC_06);
                 }
             }
         }
@@ -537,7 +545,7 @@ fn negatives(cx: &mut Cx<'_, '_>) {
             && !d.is_zero()
         {
             cx.report(
-                "BR-KSA-F-04",
+                rule::BR_KSA_F_04,
                 path_of(n),
                 format!(
                     "write {} as a positive value; the document type (credit note) carries the sign",

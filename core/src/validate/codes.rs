@@ -2,7 +2,7 @@
 //! payment means and the header field lengths.
 
 use super::index::Index;
-use super::{Cx, chars, path_of, path_under, text};
+use super::{Cx, RuleInfo, chars, path_of, path_under, rule, text};
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -83,7 +83,7 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
     if profile.map(text) != Some("reporting:1.0") {
         let found = profile.map(text).unwrap_or("(missing)");
         cx.report(
-            "BR-KSA-EN16931-01",
+            rule::BR_KSA_EN16931_01,
             profile.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ProfileID")),
             format!("set cbc:ProfileID to \"reporting:1.0\" (found \"{found}\")"),
         );
@@ -93,7 +93,7 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
             let n = chars(text(id));
             if n > 127 {
                 cx.report(
-                    "BR-KSA-F-06-C1",
+                    rule::BR_KSA_F_06_C1,
                     path_of(id),
                     format!("shorten the invoice number to 127 characters (it has {n})"),
                 );
@@ -101,8 +101,8 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
         }
         other => {
             let path = other.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ID"));
-            cx.report("BR-02", path.clone(), "give the invoice number in cbc:ID".into());
-            cx.report("BR-KSA-F-06-C1", path, "the invoice number must have at least 1 character".into());
+            cx.report(rule::BR_02, path.clone(), "give the invoice number in cbc:ID".into());
+            cx.report(rule::BR_KSA_F_06_C1, path, "the invoice number must have at least 1 character".into());
         }
     }
     let uuid = ix.child(root, NS_CBC, "UUID");
@@ -111,7 +111,7 @@ fn profile_and_ids(cx: &mut Cx<'_, '_>) {
         .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     if !ok {
         cx.report(
-            "BR-KSA-03",
+            rule::BR_KSA_03,
             uuid.map(path_of).unwrap_or_else(|| path_under(root, "cbc:UUID")),
             format!(
                 "give a UUID made of letters, digits and dashes, e.g. 8e6000cf-1a98-4174-b3e7-b5d5954bc10d (found \"{}\")",
@@ -130,21 +130,21 @@ fn type_code(cx: &mut Cx<'_, '_>) {
     let code = cx.type_code;
     if code.is_empty() {
         cx.report(
-            "BR-04",
+            rule::BR_04,
             path(),
             "give the invoice type code: 388 invoice, 381 credit note, 383 debit note".into(),
         );
     } else {
         if !UNTDID_1001.split(' ').any(|c| c == code) {
             cx.report(
-                "BR-CL-01",
+                rule::BR_CL_01,
                 path(),
                 format!("\"{code}\" is not a UNTDID 1001 invoice code; use 388, 381 or 383"),
             );
         }
         if !["388", "383", "381", "386"].contains(&code) {
             cx.report(
-                "BR-KSA-05",
+                rule::BR_KSA_05,
                 path(),
                 format!("use 388 (invoice), 381 (credit note) or 383 (debit note), not \"{code}\""),
             );
@@ -156,7 +156,7 @@ fn type_code(cx: &mut Cx<'_, '_>) {
         && name.bytes().skip(2).all(|b| b == b'0' || b == b'1');
     if !well_formed {
         cx.report(
-            "BR-KSA-06",
+            rule::BR_KSA_06,
             format!("{}/@name", path()),
             format!("set @name to 01 (standard) or 02 (simplified) followed by five to seven 0/1 flags, e.g. 0100000 or 0200000 (found \"{name}\")"),
         );
@@ -164,21 +164,21 @@ fn type_code(cx: &mut Cx<'_, '_>) {
     let n = chars(name);
     if !(7..=9).contains(&n) {
         cx.report(
-            "BR-KSA-F-06-C40",
+            rule::BR_KSA_F_06_C40,
             format!("{}/@name", path()),
             format!("the transaction code has {n} characters; give 7 to 9"),
         );
     }
     if cx.flag(5) && cx.flag(7) {
         cx.report(
-            "BR-KSA-07",
+            rule::BR_KSA_07,
             format!("{}/@name", path()),
             format!("clear position 7 (self-billing) or position 5 (export) in \"{name}\""),
         );
     }
     if cx.simplified() && cx.flag(7) {
         cx.report(
-            "BR-KSA-31",
+            rule::BR_KSA_31,
             format!("{}/@name", path()),
             format!(
                 "clear position 7 (self-billing) in \"{name}\"; simplified documents cannot be self-billed"
@@ -190,7 +190,7 @@ fn type_code(cx: &mut Cx<'_, '_>) {
         && ix.at_text(root, "cac:ContractDocumentReference/cbc:ID").is_none_or(str::is_empty)
     {
         cx.report(
-            "BR-KSA-92",
+            rule::BR_KSA_92,
             path_under(root, "cac:ContractDocumentReference/cbc:ID"),
             "add cac:ContractDocumentReference/cbc:ID with the government contract number".into(),
         );
@@ -210,7 +210,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
     for n in date_nodes {
         if !is_date(text(n)) {
             cx.report(
-                "BR-KSA-F-01",
+                rule::BR_KSA_F_01,
                 path_of(n),
                 format!("write the date as YYYY-MM-DD (found \"{}\")", text(n)),
             );
@@ -218,11 +218,13 @@ fn dates(cx: &mut Cx<'_, '_>) {
     }
     let issue = ix.child(root, NS_CBC, "IssueDate");
     match issue {
-        None => {
-            cx.report("BR-03", path_under(root, "cbc:IssueDate"), "give the issue date as YYYY-MM-DD".into())
-        }
+        None => cx.report(
+            rule::BR_03,
+            path_under(root, "cbc:IssueDate"),
+            "give the issue date as YYYY-MM-DD".into(),
+        ),
         Some(n) if text(n).is_empty() => {
-            cx.report("BR-03", path_of(n), "give the issue date as YYYY-MM-DD".into())
+            cx.report(rule::BR_03, path_of(n), "give the issue date as YYYY-MM-DD".into())
         }
         Some(n) => {
             let today = time::OffsetDateTime::from_unix_timestamp(cx.now_unix)
@@ -233,7 +235,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
                 && day > today
             {
                 cx.report(
-                    "BR-KSA-04",
+                    rule::BR_KSA_04,
                     path_of(n),
                     format!("the issue date {} is in the future; use today's date or earlier", text(n)),
                 );
@@ -243,7 +245,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
     let time_node = ix.child(root, NS_CBC, "IssueTime");
     if !time_node.map(text).is_some_and(is_ksa_time) {
         cx.report(
-            "BR-KSA-70",
+            rule::BR_KSA_70,
             time_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:IssueTime")),
             format!(
                 "give the issue time as hh:mm:ss, e.g. 14:30:00 (found \"{}\")",
@@ -257,7 +259,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
     let end = delivery.and_then(|d| ix.child(d, NS_CBC, "LatestDeliveryDate"));
     if cx.standard() && cx.type_code == "388" && start.is_none() {
         cx.report(
-            "BR-KSA-15",
+            rule::BR_KSA_15,
             path_under(root, "cac:Delivery/cbc:ActualDeliveryDate"),
             "add the supply date in cac:Delivery/cbc:ActualDeliveryDate".into(),
         );
@@ -265,7 +267,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
     if let Some(e) = end {
         match start {
             None => cx.report(
-                "BR-KSA-35",
+                rule::BR_KSA_35,
                 path_under(root, "cac:Delivery/cbc:ActualDeliveryDate"),
                 "add the supply date (cbc:ActualDeliveryDate) before the supply end date".into(),
             ),
@@ -274,7 +276,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
                     && b < a
                 {
                     cx.report(
-                        "BR-KSA-36",
+                        rule::BR_KSA_36,
                         path_of(e),
                         format!("the supply end date {} is before the supply date {}", text(e), text(s)),
                     );
@@ -284,7 +286,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
     }
     if cx.simplified() && cx.flag(6) && (start.is_none() || end.is_none()) {
         cx.report(
-            "BR-KSA-72",
+            rule::BR_KSA_72,
             path_under(root, "cac:Delivery"),
             "add cbc:ActualDeliveryDate and cbc:LatestDeliveryDate (the period the summary covers)".into(),
         );
@@ -302,7 +304,7 @@ fn dates(cx: &mut Cx<'_, '_>) {
         let issued = (day - 2_440_588) * 86_400 + secs - offset;
         if cx.now_unix - issued > 86_400 {
             cx.report(
-                "BR-KSA-98",
+                rule::BR_KSA_98,
                 path_of(issue.expect("issue date")),
                 format!(
                     "issued {} hours ago; report simplified documents within 24 hours of issue",
@@ -320,15 +322,15 @@ fn currencies(cx: &mut Cx<'_, '_>) {
     let cur_node = ix.child(root, NS_CBC, "DocumentCurrencyCode");
     let cur_path = || cur_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:DocumentCurrencyCode"));
     if currency.is_empty() {
-        cx.report("BR-05", cur_path(), "give the invoice currency, e.g. SAR".into());
+        cx.report(rule::BR_05, cur_path(), "give the invoice currency, e.g. SAR".into());
     } else if !is_currency(currency) {
         cx.report(
-            "BR-CL-04",
+            rule::BR_CL_04,
             cur_path(),
             format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
         );
         cx.report(
-            "BR-KSA-CL-01",
+            rule::BR_KSA_CL_01,
             cur_path(),
             format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
         );
@@ -337,21 +339,21 @@ fn currencies(cx: &mut Cx<'_, '_>) {
     let tax_currency = tax_node.map(text);
     match tax_node {
         None => cx.report(
-            "BR-KSA-68",
+            rule::BR_KSA_68,
             path_under(root, "cbc:TaxCurrencyCode"),
             "add <cbc:TaxCurrencyCode>SAR</cbc:TaxCurrencyCode>".into(),
         ),
         Some(n) => {
             if !is_currency(text(n)) {
                 cx.report(
-                    "BR-CL-05",
+                    rule::BR_CL_05,
                     path_of(n),
                     format!("\"{}\" is not an ISO 4217 code; use SAR", text(n)),
                 );
             }
             if text(n) != "SAR" {
                 cx.report(
-                    "BR-KSA-EN16931-02",
+                    rule::BR_KSA_EN16931_02,
                     path_of(n),
                     format!("set the tax currency to SAR (found \"{}\")", text(n)),
                 );
@@ -375,13 +377,13 @@ fn currencies(cx: &mut Cx<'_, '_>) {
         }
         if !is_currency(id) {
             cx.report(
-                "BR-CL-03",
+                rule::BR_CL_03,
                 format!("{}/@currencyID", path_of(n)),
                 format!("\"{id}\" is not an ISO 4217 code"),
             );
         } else if id != currency && !currency.is_empty() && !bt111(n) {
             cx.report(
-                "BR-KSA-CL-02",
+                rule::BR_KSA_CL_02,
                 format!("{}/@currencyID", path_of(n)),
                 format!("set currencyID to the invoice currency \"{currency}\" (found \"{id}\")"),
             );
@@ -394,7 +396,7 @@ fn currencies(cx: &mut Cx<'_, '_>) {
         let value = ix.child(rate, NS_CBC, "CalculationRate");
         if source.is_none() || target.is_none() || value.is_none() {
             cx.report(
-                "BR-KSA-87",
+                rule::BR_KSA_87,
                 path_of(rate),
                 "give cbc:SourceCurrencyCode, cbc:TargetCurrencyCode and cbc:CalculationRate".into(),
             );
@@ -403,7 +405,7 @@ fn currencies(cx: &mut Cx<'_, '_>) {
             && text(s) != currency
         {
             cx.report(
-                "BR-KSA-88",
+                rule::BR_KSA_88,
                 path_of(s),
                 format!("set the source currency to the invoice currency \"{currency}\""),
             );
@@ -412,7 +414,7 @@ fn currencies(cx: &mut Cx<'_, '_>) {
             && Some(text(t)) != tax_currency
         {
             cx.report(
-                "BR-KSA-89",
+                rule::BR_KSA_89,
                 path_of(t),
                 format!("set the target currency to the tax currency \"{}\"", tax_currency.unwrap_or("SAR")),
             );
@@ -420,7 +422,7 @@ fn currencies(cx: &mut Cx<'_, '_>) {
         if let Some(v) = value
             && text(v).bytes().filter(u8::is_ascii_digit).count() > 14
         {
-            cx.report("BR-KSA-90", path_of(v), "give the exchange rate with at most 14 digits".into());
+            cx.report(rule::BR_KSA_90, path_of(v), "give the exchange rate with at most 14 digits".into());
         }
     }
 }
@@ -435,7 +437,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
     for reference in ix.children(root, NS_CAC, "AdditionalDocumentReference") {
         if ix.at_text(reference, "cbc:ID").is_none_or(str::is_empty) {
             cx.report(
-                "BR-52",
+                rule::BR_52,
                 path_under(reference, "cbc:ID"),
                 "give the supporting document reference in cbc:ID".into(),
             );
@@ -445,7 +447,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
             && !MIME_CODES.contains(&mime.trim())
         {
             cx.report(
-                "BR-KSA-CL-03",
+                rule::BR_KSA_CL_03,
                 format!("{}/@mimeCode", path_of(object)),
                 format!("use an allowed mime code such as text/plain or application/pdf (found \"{mime}\")"),
             );
@@ -453,18 +455,18 @@ fn chain(cx: &mut Cx<'_, '_>) {
     }
     match additional_reference(ix, root, "ICV") {
         None => cx.report(
-            "BR-KSA-33",
+            rule::BR_KSA_33,
             path_under(root, "cac:AdditionalDocumentReference"),
             "add cac:AdditionalDocumentReference with cbc:ID ICV and the counter in cbc:UUID".into(),
         ),
         Some(r) => match ix.child(r, NS_CBC, "UUID") {
             None => cx.report(
-                "BR-KSA-33",
+                rule::BR_KSA_33,
                 path_under(r, "cbc:UUID"),
                 "give the invoice counter value in cbc:UUID".into(),
             ),
             Some(u) if text(u).is_empty() || !text(u).bytes().all(|b| b.is_ascii_digit()) => cx.report(
-                "BR-KSA-34",
+                rule::BR_KSA_34,
                 path_of(u),
                 format!("the invoice counter must be digits only, e.g. 10 (found \"{}\")", text(u)),
             ),
@@ -473,7 +475,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
     }
     match additional_reference(ix, root, "PIH") {
         None => cx.report(
-            "BR-KSA-61",
+            rule::BR_KSA_61,
             path_under(root, "cac:AdditionalDocumentReference"),
             "add cac:AdditionalDocumentReference with cbc:ID PIH and the previous invoice hash".into(),
         ),
@@ -486,7 +488,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
             });
             if !ok {
                 cx.report(
-                    "BR-KSA-26",
+                    rule::BR_KSA_26,
                     object.map(path_of).unwrap_or_else(|| path_under(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")),
                     "give the base64 of the previous invoice's SHA-256 hash (the first document uses the genesis value)".into(),
                 );
@@ -500,7 +502,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
             let n = chars(text(o));
             if n > 1000 {
                 cx.report(
-                    "BR-CL-KSA-14",
+                    rule::BR_CL_KSA_14,
                     path_of(o),
                     format!(
                         "the QR code has {n} characters; keep it to 1000 (shorter seller name or fewer tags)"
@@ -512,7 +514,7 @@ fn chain(cx: &mut Cx<'_, '_>) {
             let path =
                 other.map(path_of).unwrap_or_else(|| path_under(root, "cac:AdditionalDocumentReference"));
             cx.report(
-                "BR-KSA-27",
+                rule::BR_KSA_27,
                 path,
                 "add the base64 QR code in cac:AdditionalDocumentReference[cbc:ID='QR']".into(),
             );
@@ -541,7 +543,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
         .and_then(|e| e.descendants().find(|n| is(*n, NS_SIG, "UBLDocumentSignatures")));
     if cx.simplified() && (signature.is_none() || extension_signature.is_none()) {
         cx.report(
-            "BR-KSA-60",
+            rule::BR_KSA_60,
             path_under(root, "cac:Signature"),
             "stamp the document (ext:UBLExtensions with the XAdES signature and cac:Signature)".into(),
         );
@@ -550,7 +552,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
         let id = ix.child(sig, NS_CBC, "ID");
         if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:Invoice") {
             cx.report(
-                "BR-KSA-29",
+                rule::BR_KSA_29,
                 id.map(path_of).unwrap_or_else(|| path_under(sig, "cbc:ID")),
                 "set cac:Signature/cbc:ID to urn:oasis:names:specification:ubl:signature:Invoice".into(),
             );
@@ -558,7 +560,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
         let method = ix.child(sig, NS_CBC, "SignatureMethod");
         if method.map(text) != Some("urn:oasis:names:specification:ubl:dsig:enveloped:xades") {
             cx.report(
-                "BR-KSA-30",
+                rule::BR_KSA_30,
                 method.map(path_of).unwrap_or_else(|| path_under(sig, "cbc:SignatureMethod")),
                 "set cbc:SignatureMethod to urn:oasis:names:specification:ubl:dsig:enveloped:xades".into(),
             );
@@ -570,7 +572,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
         let id = ix.child(info, NS_CBC, "ID");
         if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:1") {
             cx.report(
-                "BR-KSA-28",
+                rule::BR_KSA_28,
                 id.map(path_of).unwrap_or_else(|| path_under(info, "cbc:ID")),
                 "set the signature information cbc:ID to urn:oasis:names:specification:ubl:signature:1"
                     .into(),
@@ -580,7 +582,7 @@ fn stamp(cx: &mut Cx<'_, '_>) {
             info.children().find(|n| n.is_element() && n.tag_name().name() == "ReferencedSignatureID");
         if referenced.map(text) != Some("urn:oasis:names:specification:ubl:signature:Invoice") {
             cx.report(
-                "BR-KSA-29",
+                rule::BR_KSA_29,
                 referenced.map(path_of).unwrap_or_else(|| path_under(info, "sbc:ReferencedSignatureID")),
                 "set sbc:ReferencedSignatureID to urn:oasis:names:specification:ubl:signature:Invoice".into(),
             );
@@ -600,17 +602,17 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
         let code = ix.child(pm, NS_CBC, "PaymentMeansCode");
         match code.map(text) {
             None | Some("") => cx.report(
-                "BR-49",
+                rule::BR_49,
                 path_under(pm, "cbc:PaymentMeansCode"),
                 "give the payment means code: 10 cash, 30 credit, 42 bank account, 48 card, 1 other".into(),
             ),
             Some(c) => {
                 let path = || path_of(code.expect("code"));
                 if !is_uncl4461(c) {
-                    cx.report("BR-CL-16", path(), format!("\"{c}\" is not a UNCL 4461 code"));
+                    cx.report(rule::BR_CL_16, path(), format!("\"{c}\" is not a UNCL 4461 code"));
                 }
                 if !["10", "30", "42", "48", "1"].contains(&c) {
-                    cx.report("BR-KSA-16", path(), format!("use 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other), not \"{c}\""));
+                    cx.report(rule::BR_KSA_16, path(), format!("use 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other), not \"{c}\""));
                 }
             }
         }
@@ -618,7 +620,7 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
             let n = chars(text(note));
             if n == 0 || n > 1000 {
                 cx.report(
-                    "BR-KSA-F-06-C13",
+                    rule::BR_KSA_F_06_C13,
                     path_of(note),
                     format!("the reason has {n} characters; give 1 to 1000"),
                 );
@@ -628,7 +630,7 @@ fn payment_means(cx: &mut Cx<'_, '_>) {
             && chars(text(account)) > 127
         {
             cx.report(
-                "BR-KSA-F-06-C15",
+                rule::BR_KSA_F_06_C15,
                 path_of(account),
                 format!("shorten the account identifier to 127 characters (it has {})", chars(text(account))),
             );
@@ -643,16 +645,16 @@ fn header_lengths(cx: &mut Cx<'_, '_>) {
         let n = chars(text(note));
         if n > 1000 {
             cx.report(
-                "BR-KSA-F-06-C2",
+                rule::BR_KSA_F_06_C2,
                 path_of(note),
                 format!("shorten the note to 1000 characters (it has {n})"),
             );
         }
     }
-    let limits: [(&str, &'static str, usize); 3] = [
-        ("cac:OrderReference/cbc:ID", "BR-KSA-F-06-C3", 127),
-        ("cac:ContractDocumentReference/cbc:ID", "BR-KSA-F-06-C5", 127),
-        ("cac:PaymentTerms/cbc:Note", "BR-KSA-F-06-C14", 1000),
+    let limits: [(&str, &'static RuleInfo, usize); 3] = [
+        ("cac:OrderReference/cbc:ID", rule::BR_KSA_F_06_C3, 127),
+        ("cac:ContractDocumentReference/cbc:ID", rule::BR_KSA_F_06_C5, 127),
+        ("cac:PaymentTerms/cbc:Note", rule::BR_KSA_F_06_C14, 1000),
     ];
     for (steps, id, max) in limits {
         if let Some(node) = ix.at(root, steps) {

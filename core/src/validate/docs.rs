@@ -1,6 +1,6 @@
 //! Credit and debit notes: reason (KSA-10) and billing reference (BT-25).
 
-use super::{Cx, chars, path_of, path_under, text};
+use super::{Cx, chars, path_of, path_under, rule, text};
 use crate::xml::NS_CAC;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
@@ -10,7 +10,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     for r in &references {
         match ix.at(*r, "cac:InvoiceDocumentReference/cbc:ID") {
             None => cx.report(
-                "BR-55",
+                rule::BR_55,
                 path_under(*r, "cac:InvoiceDocumentReference/cbc:ID"),
                 "give the number of the invoice this note corrects".into(),
             ),
@@ -18,7 +18,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
                 let n = chars(text(id));
                 if n == 0 || n > 5000 {
                     cx.report(
-                        "BR-KSA-F-06-C22",
+                        rule::BR_KSA_F_06_C22,
                         path_of(id),
                         format!("give 1 to 5000 characters (found {n})"),
                     );
@@ -34,7 +34,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
         .any(|pm| ix.at(pm, "cbc:InstructionNote").is_some_and(|n| !text(n).is_empty()));
     if !has_reason {
         cx.report(
-            "BR-KSA-17",
+            rule::BR_KSA_17,
             path_under(root, "cac:PaymentMeans/cbc:InstructionNote"),
             "state why the note is issued in cac:PaymentMeans/cbc:InstructionNote, e.g. \"Returned goods\""
                 .into(),
@@ -42,7 +42,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     }
     if references.is_empty() {
         cx.report(
-            "BR-KSA-56",
+            rule::BR_KSA_56,
             path_under(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
             "add the number of the original invoice in cac:BillingReference".into(),
         );

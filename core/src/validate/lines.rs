@@ -1,7 +1,7 @@
 //! Invoice lines, allowances and charges, and prepayment lines.
 
 use super::vat::is_charge;
-use super::{Cx, chars, fmt2, num, path_of, path_under, round2, text};
+use super::{Cx, RuleInfo, chars, fmt2, num, path_of, path_under, round2, rule, text};
 use crate::model::VatCategory;
 use crate::model::vatex;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -13,7 +13,11 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     let root = cx.root;
     let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     if lines.is_empty() {
-        cx.report("BR-16", path_under(root, "cac:InvoiceLine"), "add at least one cac:InvoiceLine".into());
+        cx.report(
+            rule::BR_16,
+            path_under(root, "cac:InvoiceLine"),
+            "add at least one cac:InvoiceLine".into(),
+        );
     }
     for &line in &lines {
         line_fields(cx, line);
@@ -32,7 +36,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
             && is_charge(ix, ac) != Some(false)
         {
             cx.report(
-                "BR-KSA-EN16931-06",
+                rule::BR_KSA_EN16931_06,
                 path_under(ac, "cbc:ChargeIndicator"),
                 "a price may only carry a discount: set cbc:ChargeIndicator to false".into(),
             );
@@ -41,7 +45,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     prepaid_amount_needs_lines(cx, &lines);
 }
 
-fn length(cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static str, min: usize, max: usize) {
+fn length(cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static RuleInfo, min: usize, max: usize) {
     if let Some(n) = node {
         let len = chars(text(n));
         if len < min || len > max {
@@ -61,14 +65,16 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     let ix = cx.ix;
     let id = ix.child(line, NS_CBC, "ID");
     match id {
-        None => {
-            cx.report("BR-21", path_under(line, "cbc:ID"), "give the line number in cbc:ID, e.g. 1".into())
-        }
+        None => cx.report(
+            rule::BR_21,
+            path_under(line, "cbc:ID"),
+            "give the line number in cbc:ID, e.g. 1".into(),
+        ),
         Some(n) => {
             let len = chars(text(n));
             if !(1..=6).contains(&len) {
                 cx.report(
-                    "BR-KSA-F-06-C17",
+                    rule::BR_KSA_F_06_C17,
                     path_of(n),
                     format!("the line identifier has {len} characters; give 1 to 6, e.g. the line number"),
                 );
@@ -77,31 +83,31 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     let qty = ix.child(line, NS_CBC, "InvoicedQuantity");
     if qty.is_none() {
-        cx.report("BR-22", path_under(line, "cbc:InvoicedQuantity"), "give the quantity with its unit, e.g. <cbc:InvoicedQuantity unitCode=\"PCE\">1</cbc:InvoicedQuantity>".into());
+        cx.report(rule::BR_22, path_under(line, "cbc:InvoicedQuantity"), "give the quantity with its unit, e.g. <cbc:InvoicedQuantity unitCode=\"PCE\">1</cbc:InvoicedQuantity>".into());
     }
     if let Some(q) = qty
         && let Some(unit) = q.attribute("unitCode")
         && chars(unit) > 127
     {
         cx.report(
-            "BR-KSA-F-06-C18",
+            rule::BR_KSA_F_06_C18,
             format!("{}/@unitCode", path_of(q)),
             "shorten the unit code to 127 characters".into(),
         );
     }
     if ix.child(line, NS_CBC, "LineExtensionAmount").is_none() {
         cx.report(
-            "BR-24",
+            rule::BR_24,
             path_under(line, "cbc:LineExtensionAmount"),
             "give the line net amount (quantity × price + charges − allowances)".into(),
         );
     }
     let name = ix.at(line, "cac:Item/cbc:Name");
     match name {
-        Some(n) if !text(n).is_empty() => length(cx, Some(n), "BR-KSA-F-06-C19", 3, 1000),
+        Some(n) if !text(n).is_empty() => length(cx, Some(n), rule::BR_KSA_F_06_C19, 3, 1000),
         other => {
             cx.report(
-                "BR-25",
+                rule::BR_25,
                 other.map(path_of).unwrap_or_else(|| path_under(line, "cac:Item/cbc:Name")),
                 "give the item name".into(),
             );
@@ -109,7 +115,7 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     if ix.at(line, "cac:Price/cbc:PriceAmount").is_none() {
         cx.report(
-            "BR-26",
+            rule::BR_26,
             path_under(line, "cac:Price/cbc:PriceAmount"),
             "give the item's net unit price".into(),
         );
@@ -117,7 +123,7 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     if let Some(b) = ix.at(line, "cac:Price/cbc:BaseQuantity") {
         if num(Some(b)).is_none_or(|d| d <= Decimal::ZERO) {
             cx.report(
-                "BR-KSA-EN16931-12",
+                rule::BR_KSA_EN16931_12,
                 path_of(b),
                 format!("the base quantity must be above zero, e.g. 1 (found \"{}\")", text(b)),
             );
@@ -126,22 +132,22 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             && chars(unit) > 127
         {
             cx.report(
-                "BR-KSA-F-06-C21",
+                rule::BR_KSA_F_06_C21,
                 format!("{}/@unitCode", path_of(b)),
                 "shorten the unit code to 127 characters".into(),
             );
         }
     }
     if let Some(item) = ix.child(line, NS_CAC, "Item") {
-        length(cx, ix.at(item, "cac:StandardItemIdentification/cbc:ID"), "BR-KSA-F-06-C20", 0, 127);
-        length(cx, ix.at(item, "cac:BuyersItemIdentification/cbc:ID"), "BR-KSA-F-06-C30", 0, 127);
-        length(cx, ix.at(item, "cac:SellersItemIdentification/cbc:ID"), "BR-KSA-F-06-C31", 0, 127);
+        length(cx, ix.at(item, "cac:StandardItemIdentification/cbc:ID"), rule::BR_KSA_F_06_C20, 0, 127);
+        length(cx, ix.at(item, "cac:BuyersItemIdentification/cbc:ID"), rule::BR_KSA_F_06_C30, 0, 127);
+        length(cx, ix.at(item, "cac:SellersItemIdentification/cbc:ID"), rule::BR_KSA_F_06_C31, 0, 127);
         for property in ix.children(item, NS_CAC, "AdditionalItemProperty") {
             if ix.at_text(property, "cbc:Name").is_none_or(str::is_empty)
                 || ix.at_text(property, "cbc:Value").is_none_or(str::is_empty)
             {
                 cx.report(
-                    "BR-54",
+                    rule::BR_54,
                     path_of(property),
                     "give both cbc:Name and cbc:Value of the item attribute".into(),
                 );
@@ -153,14 +159,14 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         let tt = ix.child(line, NS_CAC, "TaxTotal");
         if tt.and_then(|t| ix.child(t, NS_CBC, "TaxAmount")).is_none() {
             cx.report(
-                "BR-KSA-52",
+                rule::BR_KSA_52,
                 path_under(line, "cac:TaxTotal/cbc:TaxAmount"),
                 "add the line VAT amount (net amount × rate / 100)".into(),
             );
         }
         if tt.and_then(|t| ix.child(t, NS_CBC, "RoundingAmount")).is_none() {
             cx.report(
-                "BR-KSA-53",
+                rule::BR_KSA_53,
                 path_under(line, "cac:TaxTotal/cbc:RoundingAmount"),
                 "add the line amount with VAT (net amount + line VAT)".into(),
             );
@@ -173,7 +179,7 @@ fn indicator_check(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) -> Option<bool> {
     let indicator = is_charge(ix, ac);
     if indicator.is_none() {
         cx.report(
-            "BR-KSA-F-02",
+            rule::BR_KSA_F_02,
             path_under(ac, "cbc:ChargeIndicator"),
             format!(
                 "write cbc:ChargeIndicator as false (allowance) or true (charge) (found \"{}\")",
@@ -193,43 +199,43 @@ fn document_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
     let reason_code = ix.child(ac, NS_CBC, "AllowanceChargeReasonCode");
     if charge {
         if !has_amount {
-            cx.report("BR-36", path_under(ac, "cbc:Amount"), "give the charge amount".into());
+            cx.report(rule::BR_36, path_under(ac, "cbc:Amount"), "give the charge amount".into());
         }
         if !has_category {
             cx.report(
-                "BR-37",
+                rule::BR_37,
                 path_under(ac, "cac:TaxCategory/cbc:ID"),
                 "give the charge's VAT category".into(),
             );
         }
         if reason_code.is_none() {
             cx.report(
-                "BR-KSA-19",
+                rule::BR_KSA_19,
                 path_under(ac, "cbc:AllowanceChargeReasonCode"),
                 "give the charge reason code from UNTDID 7161, e.g. FC (freight)".into(),
             );
         }
         if reason.is_none() {
             cx.report(
-                "BR-KSA-21",
+                rule::BR_KSA_21,
                 path_under(ac, "cbc:AllowanceChargeReason"),
                 "give the charge reason text, e.g. Freight".into(),
             );
         }
-        length(cx, reason, "BR-KSA-F-06-C33", 0, 1000);
+        length(cx, reason, rule::BR_KSA_F_06_C33, 0, 1000);
         charge_code(cx, reason_code);
     } else {
         if !has_amount {
-            cx.report("BR-31", path_under(ac, "cbc:Amount"), "give the allowance amount".into());
+            cx.report(rule::BR_31, path_under(ac, "cbc:Amount"), "give the allowance amount".into());
         }
         if !has_category {
             cx.report(
-                "BR-32",
+                rule::BR_32,
                 path_under(ac, "cac:TaxCategory/cbc:ID"),
                 "give the allowance's VAT category".into(),
             );
         }
-        length(cx, reason, "BR-KSA-F-06-C35", 0, 1000);
+        length(cx, reason, rule::BR_KSA_F_06_C35, 0, 1000);
     }
 }
 
@@ -241,29 +247,29 @@ fn line_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
     let reason_code = ix.child(ac, NS_CBC, "AllowanceChargeReasonCode");
     if charge {
         if !has_amount {
-            cx.report("BR-43", path_under(ac, "cbc:Amount"), "give the line charge amount".into());
+            cx.report(rule::BR_43, path_under(ac, "cbc:Amount"), "give the line charge amount".into());
         }
         if reason_code.is_none() {
             cx.report(
-                "BR-KSA-20",
+                rule::BR_KSA_20,
                 path_under(ac, "cbc:AllowanceChargeReasonCode"),
                 "give the charge reason code from UNTDID 7161".into(),
             );
         }
         if reason.is_none() {
             cx.report(
-                "BR-KSA-22",
+                rule::BR_KSA_22,
                 path_under(ac, "cbc:AllowanceChargeReason"),
                 "give the charge reason text".into(),
             );
         }
-        length(cx, reason, "BR-KSA-F-06-C34", 0, 1000);
+        length(cx, reason, rule::BR_KSA_F_06_C34, 0, 1000);
         charge_code(cx, reason_code);
     } else {
         if !has_amount {
-            cx.report("BR-41", path_under(ac, "cbc:Amount"), "give the line allowance amount".into());
+            cx.report(rule::BR_41, path_under(ac, "cbc:Amount"), "give the line allowance amount".into());
         }
-        length(cx, reason, "BR-KSA-F-06-C36", 0, 1000);
+        length(cx, reason, rule::BR_KSA_F_06_C36, 0, 1000);
     }
 }
 
@@ -275,7 +281,7 @@ fn charge_code(cx: &mut Cx<'_, '_>, code: Option<Node<'_, '_>>) {
         && !UNTDID_7161.split(' ').any(|x| x == text(c))
     {
         cx.report(
-            "BR-KSA-CL-06",
+            rule::BR_KSA_CL_06,
             path_of(c),
             format!("\"{}\" is not a UNTDID 7161 code; e.g. FC freight, PC packing, SAA shipping", text(c)),
         );
@@ -289,7 +295,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         && text(code) != "386"
     {
         cx.report(
-            "BR-KSA-74",
+            rule::BR_KSA_74,
             path_of(code),
             format!("the prepayment document type code is 386 (found \"{}\")", text(code)),
         );
@@ -306,7 +312,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     .collect();
     if !missing.is_empty() {
         cx.report(
-            "BR-KSA-73",
+            rule::BR_KSA_73,
             path_of(reference),
             format!("give the prepayment invoice's {}", missing.join(", ")),
         );
@@ -315,7 +321,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         && !super::codes::is_ksa_time(text(t))
     {
         cx.report(
-            "BR-KSA-F-05",
+            rule::BR_KSA_F_05,
             path_of(t),
             format!("write the prepayment issue time as hh:mm:ss (found \"{}\")", text(t)),
         );
@@ -339,7 +345,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     if let Some(first) = nonzero.first() {
         cx.report(
-            "BR-KSA-82",
+            rule::BR_KSA_82,
             path_of(*first),
             format!("set the amounts of a prepayment line to 0.00 (found {})", text(*first)),
         );
@@ -349,7 +355,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal")).collect();
     if subs.is_empty() {
         cx.report(
-            "BR-KSA-75",
+            rule::BR_KSA_75,
             path_under(line, "cac:TaxTotal/cac:TaxSubtotal"),
             "give the prepayment's taxable amount (KSA-31) and VAT (KSA-32) in cac:TaxSubtotal".into(),
         );
@@ -359,7 +365,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         let tax = ix.child(sub, NS_CBC, "TaxAmount");
         if taxable.is_none() || tax.is_none() {
             cx.report(
-                "BR-KSA-75",
+                rule::BR_KSA_75,
                 path_of(sub),
                 "give both cbc:TaxableAmount (KSA-31) and cbc:TaxAmount (KSA-32)".into(),
             );
@@ -372,7 +378,7 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
             && round2(xv) != expected
         {
             cx.report(
-                "BR-KSA-79",
+                rule::BR_KSA_79,
                 path_of(tax.expect("tax")),
                 format!(
                     "KSA-32 should be {} = {} × {} / 100; found {}",
@@ -385,9 +391,9 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         }
         let nonzero_rate = rate.is_some_and(|r| !r.is_zero());
         let (rate_rule, code_rule, category) = match code {
-            "Z" => ("BR-KSA-76", "BR-KSA-93", VatCategory::ZeroRated),
-            "E" => ("BR-KSA-77", "BR-KSA-94", VatCategory::Exempt),
-            "O" => ("BR-KSA-78", "BR-KSA-95", VatCategory::OutOfScope),
+            "Z" => (rule::BR_KSA_76, rule::BR_KSA_93, VatCategory::ZeroRated),
+            "E" => (rule::BR_KSA_77, rule::BR_KSA_94, VatCategory::Exempt),
+            "O" => (rule::BR_KSA_78, rule::BR_KSA_95, VatCategory::OutOfScope),
             _ => continue,
         };
         if nonzero_rate {
@@ -404,13 +410,13 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
                     format!("add the reason code: one of {codes}"),
                 );
                 cx.report(
-                    "BR-KSA-CL-07",
+                    rule::BR_KSA_CL_07,
                     path_under(cat, "cbc:TaxExemptionReasonCode"),
                     format!("add the reason code: one of {codes}"),
                 );
             }
             Some(c) if vatex::category_of(c) != Some(category) => cx.report(
-                "BR-KSA-CL-07",
+                rule::BR_KSA_CL_07,
                 path_of(reason_code.expect("code")),
                 format!("\"{c}\" is not a reason code of category {code}; use one of {codes}"),
             ),
@@ -419,12 +425,12 @@ fn prepayment_line(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
         if reason.is_none_or(|r| text(r).is_empty()) {
             cx.report(
-                "BR-KSA-96",
+                rule::BR_KSA_96,
                 reason.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),
                 "add the reason text of §11.2.4".into(),
             );
         }
-        length(cx, reason, "BR-KSA-F-06-C39", 0, 1000);
+        length(cx, reason, rule::BR_KSA_F_06_C39, 0, 1000);
     }
 }
 
@@ -436,6 +442,6 @@ fn prepaid_amount_needs_lines(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>]) {
         && num(Some(p)).is_some_and(|d| !d.is_zero())
         && !lines.iter().any(|l| ix.child(*l, NS_CAC, "DocumentReference").is_some())
     {
-        cx.report("BR-KSA-73", path_of(p), "add a prepayment line (cac:InvoiceLine with cac:DocumentReference: ID, issue date and time, type 386) per prepayment invoice".into());
+        cx.report(rule::BR_KSA_73, path_of(p), "add a prepayment line (cac:InvoiceLine with cac:DocumentReference: ID, issue date and time, type 386) per prepayment invoice".into());
     }
 }

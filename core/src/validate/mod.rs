@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-pub use rules::{IMPLEMENTED_RULES, RuleInfo, rule_info};
+pub use rules::{IMPLEMENTED_RULES, RuleInfo, rule, rule_info};
 pub use schema::SCHEMA_CHECKS;
 
 /// How serious a finding is, as the Schematron flags it: errors reject the document, warnings
@@ -178,11 +178,10 @@ impl<'a, 'i> Cx<'a, 'i> {
         self.type_code == "381" || self.type_code == "383"
     }
 
-    /// Records a finding of rule `id` (which must be in the rule table) at `path`.
-    pub fn report(&mut self, id: &'static str, path: String, fix: String) {
-        let info = rule_info(id).unwrap_or_else(|| panic!("rule {id} is not in the rule table"));
+    /// Records a finding of `rule` at `path`.
+    pub fn report(&mut self, info: &'static RuleInfo, path: String, fix: String) {
         self.findings.push(Finding {
-            rule: id.into(),
+            rule: info.id.into(),
             severity: info.severity,
             path,
             message_en: info.en.into(),
@@ -225,6 +224,12 @@ fn prefix_of(ns: Option<&str>) -> &'static str {
         Some(xml::NS_XADES) => "xades:",
         _ => "",
     }
+}
+
+/// BR-KSA-40/44: 15 digits, the first and the last `3`. The model checks its input with this too,
+/// so what it accepts the validator accepts.
+pub(crate) fn vat_number_ok(v: &str) -> bool {
+    v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) && v.starts_with('3') && v.ends_with('3')
 }
 
 /// The trimmed text content of an element ("" when empty).
@@ -452,6 +457,15 @@ mod tests {
         let id = doc.root_element().first_element_child().unwrap();
         assert_eq!(path_of(id), "/Invoice/cbc:ID");
         assert_eq!(path_under(doc.root_element(), "cbc:UUID"), "/Invoice/cbc:UUID");
+    }
+
+    #[test]
+    fn rule_constants_carry_their_ids_and_are_found_by_id() {
+        assert_eq!(rule::BR_KSA_F_06_C40.id, "BR-KSA-F-06-C40");
+        assert_eq!(rule::BR_CUSTOM_VALIDATION_01.id, "BR-CUSTOM-VALIDATION-01");
+        for info in IMPLEMENTED_RULES {
+            assert_eq!(rule_info(info.id).map(|r| r.id), Some(info.id));
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Seller and buyer: names, VAT numbers, other identifiers, national addresses and field lengths.
 
-use super::{Cx, chars, path_of, path_under, text};
+use super::{Cx, RuleInfo, chars, path_of, path_under, rule, text, vat_number_ok};
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 
@@ -13,9 +13,9 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
         Some(s) => check_seller(cx, s),
         None => {
             let path = path_under(root, "cac:AccountingSupplierParty/cac:Party");
-            cx.report("BR-06", path.clone(), "add the seller with its registration name".into());
-            cx.report("BR-08", path.clone(), "add the seller's postal address".into());
-            cx.report("BR-KSA-39", path, "add the seller's VAT registration number".into());
+            cx.report(rule::BR_06, path.clone(), "add the seller with its registration name".into());
+            cx.report(rule::BR_08, path.clone(), "add the seller's postal address".into());
+            cx.report(rule::BR_KSA_39, path, "add the seller's VAT registration number".into());
         }
     }
     check_buyer(cx, buyer);
@@ -32,18 +32,24 @@ fn id_format(cx: &mut Cx<'_, '_>, id: Node<'_, '_>, buyer: bool) {
     let raw_scheme = id.attribute("schemeID").unwrap_or("");
     if raw_scheme.contains(' ') {
         cx.report(
-            "BR-KSA-F-12",
+            rule::BR_KSA_F_12,
             format!("{}/@schemeID", path_of(id)),
             format!("remove the spaces from schemeID \"{raw_scheme}\""),
         );
     }
     let scheme = raw_scheme.trim();
     let check = match scheme {
-        "TIN" if buyer => Some(("BR-KSA-F-07", ten_digits(value, Some(b'3')), "10 digits starting with 3")),
-        "CRN" => Some(("BR-KSA-F-08", ten_digits(value, None), "10 digits")),
-        "700" => Some(("BR-KSA-F-09", ten_digits(value, Some(b'7')), "10 digits starting with 7")),
-        "NAT" if buyer => Some(("BR-KSA-F-10", ten_digits(value, Some(b'1')), "10 digits starting with 1")),
-        "IQA" if buyer => Some(("BR-KSA-F-11", ten_digits(value, Some(b'2')), "10 digits starting with 2")),
+        "TIN" if buyer => {
+            Some((rule::BR_KSA_F_07, ten_digits(value, Some(b'3')), "10 digits starting with 3"))
+        }
+        "CRN" => Some((rule::BR_KSA_F_08, ten_digits(value, None), "10 digits")),
+        "700" => Some((rule::BR_KSA_F_09, ten_digits(value, Some(b'7')), "10 digits starting with 7")),
+        "NAT" if buyer => {
+            Some((rule::BR_KSA_F_10, ten_digits(value, Some(b'1')), "10 digits starting with 1"))
+        }
+        "IQA" if buyer => {
+            Some((rule::BR_KSA_F_11, ten_digits(value, Some(b'2')), "10 digits starting with 2"))
+        }
         _ => None,
     };
     if let Some((rule, false, expected)) = check {
@@ -51,7 +57,7 @@ fn id_format(cx: &mut Cx<'_, '_>, id: Node<'_, '_>, buyer: bool) {
     }
     if let Some(pattern) = placeholder_pattern(value) {
         cx.report(
-            "BR-KSA-F-13",
+            rule::BR_KSA_F_13,
             path_of(id),
             format!(
                 "\"{value}\" contains {pattern}, a test or dummy value; give the party's real identifier"
@@ -79,10 +85,6 @@ fn ascii_alphanumeric(v: &str) -> bool {
     v.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn vat_number_ok(v: &str) -> bool {
-    v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) && v.starts_with('3') && v.ends_with('3')
-}
-
 fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
     let ix = cx.ix;
     let name = ix.at(party, "cac:PartyLegalEntity/cbc:RegistrationName");
@@ -90,7 +92,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         Some(n) if !text(n).is_empty() => {
             if chars(text(n)) > 1000 {
                 cx.report(
-                    "BR-KSA-F-06-C10",
+                    rule::BR_KSA_F_06_C10,
                     path_of(n),
                     format!("shorten the seller name to 1000 characters (it has {})", chars(text(n))),
                 );
@@ -100,8 +102,8 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
             let path = other
                 .map(path_of)
                 .unwrap_or_else(|| path_under(party, "cac:PartyLegalEntity/cbc:RegistrationName"));
-            cx.report("BR-06", path.clone(), "give the seller's registered name".into());
-            cx.report("BR-KSA-F-06-C10", path, "the seller name must have at least 1 character".into());
+            cx.report(rule::BR_06, path.clone(), "give the seller's registered name".into());
+            cx.report(rule::BR_KSA_F_06_C10, path, "the seller name must have at least 1 character".into());
         }
     }
     // Identification.
@@ -113,7 +115,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         let scheme = id.attribute("schemeID").unwrap_or("").trim();
         if !SELLER_SCHEMES.contains(&scheme) || !ascii_alphanumeric(text(*id)) {
             cx.report(
-                "BR-KSA-08",
+                rule::BR_KSA_08,
                 path_of(*id),
                 format!(
                     "use schemeID CRN, MOM, MLS, SAG, OTH or 700 and ASCII ASCII letters/digits only (found {scheme}=\"{}\")",
@@ -128,23 +130,23 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
     // VAT number.
     let vat = ix.children(party, NS_CAC, "PartyTaxScheme").find_map(|p| ix.child(p, NS_CBC, "CompanyID"));
     match vat {
-        None => cx.report("BR-KSA-39", path_under(party, "cac:PartyTaxScheme/cbc:CompanyID"), "add the seller's 15-digit VAT number".into()),
+        None => cx.report(rule::BR_KSA_39, path_under(party, "cac:PartyTaxScheme/cbc:CompanyID"), "add the seller's 15-digit VAT number".into()),
         Some(v) if !vat_number_ok(text(v)) => {
-            cx.report("BR-KSA-40", path_of(v), format!("the VAT number has 15 digits, starting and ending with 3, e.g. 300000000000003 (found \"{}\")", text(v)))
+            cx.report(rule::BR_KSA_40, path_of(v), format!("the VAT number has 15 digits, starting and ending with 3, e.g. 300000000000003 (found \"{}\")", text(v)))
         }
         Some(_) => {}
     }
     // Address.
     let Some(address) = ix.child(party, NS_CAC, "PostalAddress") else {
         let path = path_under(party, "cac:PostalAddress");
-        cx.report("BR-08", path.clone(), "add the seller's national address".into());
-        cx.report("BR-KSA-09", path, "add the seller's national address: street, building number, postal code, city, district, country".into());
+        cx.report(rule::BR_08, path.clone(), "add the seller's national address".into());
+        cx.report(rule::BR_KSA_09, path, "add the seller's national address: street, building number, postal code, city, district, country".into());
         return;
     };
     let field = |steps: &str| ix.at_text(address, steps).filter(|t| !t.is_empty());
     if field("cac:Country/cbc:IdentificationCode").is_none() {
         cx.report(
-            "BR-09",
+            rule::BR_09,
             path_under(address, "cac:Country/cbc:IdentificationCode"),
             "add the seller's country code, e.g. SA".into(),
         );
@@ -162,7 +164,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         required.iter().filter(|(s, _)| ix.at(address, s).is_none()).map(|(_, n)| *n).collect();
     if !missing.is_empty() {
         cx.report(
-            "BR-KSA-09",
+            rule::BR_KSA_09,
             path_of(address),
             format!("add the seller's {} (Saudi national address)", missing.join(", ")),
         );
@@ -171,7 +173,7 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         let v = text(b);
         if !(v.len() == 4 && v.bytes().all(|c| c.is_ascii_digit())) {
             cx.report(
-                "BR-KSA-37",
+                rule::BR_KSA_37,
                 path_of(b),
                 format!("the building number of a national address is 4 digits, e.g. 2322 (found \"{v}\")"),
             );
@@ -181,18 +183,18 @@ fn check_seller(cx: &mut Cx<'_, '_>, party: Node<'_, '_>) {
         let v = text(p);
         if !(v.len() == 5 && v.bytes().all(|c| c.is_ascii_digit())) {
             cx.report(
-                "BR-KSA-66",
+                rule::BR_KSA_66,
                 path_of(p),
                 format!("the postal code is 5 digits, e.g. 12214 (found \"{v}\")"),
             );
         }
     }
-    let lengths: [(&str, &'static str, usize, usize); 5] = [
-        ("cbc:StreetName", "BR-KSA-F-06-C4", 1, 1000),
-        ("cbc:AdditionalStreetName", "BR-KSA-F-06-C6", 0, 127),
-        ("cbc:CityName", "BR-KSA-F-06-C7", 1, 127),
-        ("cbc:CountrySubentity", "BR-KSA-F-06-C8", 0, 127),
-        ("cbc:CitySubdivisionName", "BR-KSA-F-06-C9", 1, 127),
+    let lengths: [(&str, &'static RuleInfo, usize, usize); 5] = [
+        ("cbc:StreetName", rule::BR_KSA_F_06_C4, 1, 1000),
+        ("cbc:AdditionalStreetName", rule::BR_KSA_F_06_C6, 0, 127),
+        ("cbc:CityName", rule::BR_KSA_F_06_C7, 1, 127),
+        ("cbc:CountrySubentity", rule::BR_KSA_F_06_C8, 0, 127),
+        ("cbc:CitySubdivisionName", rule::BR_KSA_F_06_C9, 1, 127),
     ];
     for (steps, rule, min, max) in lengths {
         if let Some(n) = ix.at(address, steps) {
@@ -217,21 +219,25 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
     if let Some(n) = name {
         let len = chars(text(n));
         if standard && (len == 0 || len > 1000) {
-            cx.report("BR-KSA-F-06-C12", path_of(n), format!("give 1 to 1000 characters (found {len})"));
+            cx.report(rule::BR_KSA_F_06_C12, path_of(n), format!("give 1 to 1000 characters (found {len})"));
         } else if !standard && len > 1000 {
-            cx.report("BR-KSA-F-06-C32", path_of(n), format!("give at most 1000 characters (found {len})"));
+            cx.report(
+                rule::BR_KSA_F_06_C32,
+                path_of(n),
+                format!("give at most 1000 characters (found {len})"),
+            );
         }
     }
     if standard && !has_name {
         cx.report(
-            "BR-KSA-42",
+            rule::BR_KSA_42,
             buyer_path("cac:PartyLegalEntity/cbc:RegistrationName"),
             "add the buyer's name".into(),
         );
     }
     if cx.simplified() && cx.flag(6) && !has_name {
         cx.report(
-            "BR-KSA-71",
+            rule::BR_KSA_71,
             buyer_path("cac:PartyLegalEntity/cbc:RegistrationName"),
             "add the buyer's name to the summary invoice".into(),
         );
@@ -242,7 +248,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
     });
     if edu_hea && cx.simplified() && !has_name {
         cx.report(
-            "BR-KSA-25",
+            rule::BR_KSA_25,
             buyer_path("cac:PartyLegalEntity/cbc:RegistrationName"),
             "add the buyer's name (education/healthcare to citizens)".into(),
         );
@@ -256,7 +262,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         && !ids.iter().any(|i| i.attribute("schemeID").map(str::trim) == Some("NAT") && !text(*i).is_empty())
     {
         cx.report(
-            "BR-KSA-49",
+            rule::BR_KSA_49,
             buyer_path("cac:PartyIdentification/cbc:ID"),
             "add the buyer's national ID with schemeID=\"NAT\"".into(),
         );
@@ -267,7 +273,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         let scheme = id.attribute("schemeID").unwrap_or("").trim();
         if !BUYER_SCHEMES.contains(&scheme) || !ascii_alphanumeric(text(*id)) {
             cx.report(
-                "BR-KSA-14",
+                rule::BR_KSA_14,
                 path_of(*id),
                 format!("use schemeID TIN, CRN, MOM, MLS, 700, SAG, NAT, GCC, IQA, PAS or OTH and ASCII letters/digits only (found {scheme}=\"{}\")", text(*id)),
             );
@@ -282,14 +288,14 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
         if text(v).is_empty() {
             if standard {
                 cx.report(
-                    "BR-KSA-99",
+                    rule::BR_KSA_99,
                     path_of(v),
                     "fill in the buyer's VAT number or remove the empty element".into(),
                 );
             }
         } else if !vat_number_ok(text(v)) {
             cx.report(
-                "BR-KSA-44",
+                rule::BR_KSA_44,
                 path_of(v),
                 format!(
                     "the buyer VAT number has 15 digits, starting and ending with 3 (found \"{}\")",
@@ -305,7 +311,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             .map(text);
         if !text(v).is_empty() && seller_vat == Some(text(v)) {
             cx.report(
-                "BR-CUSTOM-VALIDATION-01",
+                rule::BR_CUSTOM_VALIDATION_01,
                 path_of(v),
                 "the buyer's VAT number is the seller's; give the buyer's own number".into(),
             );
@@ -314,7 +320,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
     let has_vat = vat.is_some_and(|v| !text(v).is_empty());
     if standard && !has_vat && !ids.iter().any(|i| !text(*i).is_empty()) {
         cx.report(
-            "BR-KSA-81",
+            rule::BR_KSA_81,
             buyer_path("cac:PartyIdentification/cbc:ID"),
             "add the buyer's VAT number or another ID (CRN, NAT, PAS…)".into(),
         );
@@ -335,7 +341,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 required.iter().filter(|(s, _)| ix.at(address, s).is_none()).map(|(_, n)| *n).collect();
             if !missing.is_empty() && !cx.simplified() {
                 cx.report(
-                    "BR-KSA-63",
+                    rule::BR_KSA_63,
                     path_of(address),
                     format!("add the buyer's {} (Saudi national address)", missing.join(", ")),
                 );
@@ -344,7 +350,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
                 let v = text(p);
                 if !(v.len() == 5 && v.bytes().all(|c| c.is_ascii_digit())) {
                     cx.report(
-                        "BR-KSA-67",
+                        rule::BR_KSA_67,
                         path_of(p),
                         format!("a Saudi postal code is 5 digits (found \"{v}\")"),
                     );
@@ -361,20 +367,24 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             .map(|(_, n)| *n)
             .collect();
             if !missing.is_empty() {
-                cx.report("BR-KSA-10", path_of(address), format!("add the buyer's {}", missing.join(", ")));
+                cx.report(
+                    rule::BR_KSA_10,
+                    path_of(address),
+                    format!("add the buyer's {}", missing.join(", ")),
+                );
             }
         }
         // Standard documents: minimum and maximum; simplified ones: the maximum only.
         let (street, city, district) = if standard {
-            (("BR-KSA-F-06-C23", 1), ("BR-KSA-F-06-C25", 1), ("BR-KSA-F-06-C28", 1))
+            ((rule::BR_KSA_F_06_C23, 1), (rule::BR_KSA_F_06_C25, 1), (rule::BR_KSA_F_06_C28, 1))
         } else {
-            (("BR-KSA-F-06-C24", 0), ("BR-KSA-F-06-C26", 0), ("BR-KSA-F-06-C29", 0))
+            ((rule::BR_KSA_F_06_C24, 0), (rule::BR_KSA_F_06_C26, 0), (rule::BR_KSA_F_06_C29, 0))
         };
-        let lengths: [(&str, &'static str, usize, usize); 5] = [
+        let lengths: [(&str, &'static RuleInfo, usize, usize); 5] = [
             ("cbc:StreetName", street.0, street.1, 1000),
-            ("cbc:AdditionalStreetName", "BR-KSA-F-06-C11", 0, 127),
+            ("cbc:AdditionalStreetName", rule::BR_KSA_F_06_C11, 0, 127),
             ("cbc:CityName", city.0, city.1, 127),
-            ("cbc:CountrySubentity", "BR-KSA-F-06-C27", 0, 127),
+            ("cbc:CountrySubentity", rule::BR_KSA_F_06_C27, 0, 127),
             ("cbc:CitySubdivisionName", district.0, district.1, 127),
         ];
         for (steps, rule, min, max) in lengths {
@@ -392,7 +402,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             let rest = v.strip_prefix('+').or_else(|| v.strip_prefix('0'));
             if !rest.is_some_and(|r| (4..=15).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit())) {
                 cx.report(
-                    "BR-KSA-85",
+                    rule::BR_KSA_85,
                     path_of(phone),
                     format!("write the phone as 0… or +… followed by 4 to 15 digits (found \"{v}\")"),
                 );
@@ -402,7 +412,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             && chars(text(n)) > 1000
         {
             cx.report(
-                "BR-KSA-F-06-C37",
+                rule::BR_KSA_F_06_C37,
                 path_of(n),
                 format!("shorten to 1000 characters (it has {})", chars(text(n))),
             );
@@ -411,7 +421,7 @@ fn check_buyer(cx: &mut Cx<'_, '_>, party: Option<Node<'_, '_>>) {
             && chars(text(n)) > 1000
         {
             cx.report(
-                "BR-KSA-F-06-C38",
+                rule::BR_KSA_F_06_C38,
                 path_of(n),
                 format!("shorten to 1000 characters (it has {})", chars(text(n))),
             );
@@ -437,7 +447,7 @@ fn country_codes(cx: &mut Cx<'_, '_>) {
         let v = text(n);
         if !super::codes::in_code_list(ISO_3166, v) {
             cx.report(
-                "BR-CL-14",
+                rule::BR_CL_14,
                 path_of(n),
                 format!("\"{v}\" is not an ISO 3166-1 alpha-2 country code; use e.g. SA"),
             );

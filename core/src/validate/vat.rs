@@ -1,7 +1,7 @@
 //! VAT categories S, Z, E, O: codes, rates, breakdowns, exemption reasons.
 
 use super::index::Index;
-use super::{Cx, chars, decimal, fmt2, fraction_digits, num, path_of, path_under, round2, text};
+use super::{Cx, chars, decimal, fmt2, fraction_digits, num, path_of, path_under, round2, rule, text};
 use crate::model::VatCategory;
 use crate::model::vatex;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -97,11 +97,11 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
         let code = code_node.map(text).unwrap_or("");
         let path = || code_node.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:ID"));
         if !UNCL_5305.contains(&code) {
-            cx.report("BR-CL-18", path(), format!("\"{code}\" is not a UNCL 5305 VAT category"));
+            cx.report(rule::BR_CL_18, path(), format!("\"{code}\" is not a UNCL 5305 VAT category"));
         }
         if !["S", "Z", "E", "O"].contains(&code) {
             cx.report(
-                "BR-KSA-18",
+                rule::BR_KSA_18,
                 path(),
                 format!("use S (standard), Z (zero-rated), E (exempt) or O (out of scope), not \"{code}\""),
             );
@@ -111,7 +111,7 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
             let ok = decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
                 && fraction_digits(t) <= 2;
             if !ok {
-                cx.report("BR-KSA-DEC-02", path_of(p), format!("write the rate as a number from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
+                cx.report(rule::BR_KSA_DEC_02, path_of(p), format!("write the rate as a number from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
             }
             if code == "S"
                 && let Some(d) = decimal(t)
@@ -119,7 +119,7 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
                 && d != Decimal::from(15)
             {
                 cx.report(
-                    "BR-KSA-84",
+                    rule::BR_KSA_84,
                     path_of(p),
                     format!("the standard rate is 15 (or 5 for the transitional rate), not {t}"),
                 );
@@ -129,7 +129,7 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
     for line in ix.children(root, NS_CAC, "InvoiceLine") {
         if ix.at(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID").is_none() {
             cx.report(
-                "BR-CO-04",
+                rule::BR_CO_04,
                 path_under(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID"),
                 "give the line's VAT category (S, Z, E or O)".into(),
             );
@@ -138,27 +138,31 @@ fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node
     for u in uses {
         let zero = u.rate.is_none_or(|r| r.is_zero());
         let rule = match (u.category, u.kind) {
-            ("S", UseKind::Line) if zero => Some(("BR-S-05", "give the line's standard rate, 15")),
-            ("S", UseKind::Allowance) if zero => Some(("BR-S-06", "give the allowance's standard rate, 15")),
-            ("S", UseKind::Charge) if zero => Some(("BR-S-07", "give the charge's standard rate, 15")),
-            ("Z", UseKind::Line) if !zero => Some(("BR-Z-05", "set the rate of a zero-rated line to 0")),
+            ("S", UseKind::Line) if zero => Some((rule::BR_S_05, "give the line's standard rate, 15")),
+            ("S", UseKind::Allowance) if zero => {
+                Some((rule::BR_S_06, "give the allowance's standard rate, 15"))
+            }
+            ("S", UseKind::Charge) if zero => Some((rule::BR_S_07, "give the charge's standard rate, 15")),
+            ("Z", UseKind::Line) if !zero => Some((rule::BR_Z_05, "set the rate of a zero-rated line to 0")),
             ("Z", UseKind::Allowance) if !zero => {
-                Some(("BR-Z-06", "set the rate of a zero-rated allowance to 0"))
+                Some((rule::BR_Z_06, "set the rate of a zero-rated allowance to 0"))
             }
-            ("Z", UseKind::Charge) if !zero => Some(("BR-Z-07", "set the rate of a zero-rated charge to 0")),
-            ("E", UseKind::Line) if !zero => Some(("BR-E-05", "set the rate of an exempt line to 0")),
+            ("Z", UseKind::Charge) if !zero => {
+                Some((rule::BR_Z_07, "set the rate of a zero-rated charge to 0"))
+            }
+            ("E", UseKind::Line) if !zero => Some((rule::BR_E_05, "set the rate of an exempt line to 0")),
             ("E", UseKind::Allowance) if !zero => {
-                Some(("BR-E-06", "set the rate of an exempt allowance to 0"))
+                Some((rule::BR_E_06, "set the rate of an exempt allowance to 0"))
             }
-            ("E", UseKind::Charge) if !zero => Some(("BR-E-07", "set the rate of an exempt charge to 0")),
+            ("E", UseKind::Charge) if !zero => Some((rule::BR_E_07, "set the rate of an exempt charge to 0")),
             ("O", UseKind::Line) if !zero => {
-                Some(("BR-KSA-11", "set the rate of an out-of-scope line to 0 or leave it out"))
+                Some((rule::BR_KSA_11, "set the rate of an out-of-scope line to 0 or leave it out"))
             }
             ("O", UseKind::Allowance) if !zero => {
-                Some(("BR-KSA-12", "set the rate of an out-of-scope allowance to 0 or leave it out"))
+                Some((rule::BR_KSA_12, "set the rate of an out-of-scope allowance to 0 or leave it out"))
             }
             ("O", UseKind::Charge) if !zero => {
-                Some(("BR-KSA-13", "set the rate of an out-of-scope charge to 0 or leave it out"))
+                Some((rule::BR_KSA_13, "set the rate of an out-of-scope charge to 0 or leave it out"))
             }
             _ => None,
         };
@@ -177,13 +181,15 @@ fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[No
     let root = cx.root;
     if subtotals.is_empty() {
         cx.report(
-            "BR-CO-18",
+            rule::BR_CO_18,
             path_under(root, "cac:TaxTotal/cac:TaxSubtotal"),
             "add a VAT breakdown (cac:TaxSubtotal) per VAT category and rate".into(),
         );
     }
     let present = |c: &str| subtotals.iter().any(|s| ix.at_text(*s, "cac:TaxCategory/cbc:ID") == Some(c));
-    for (cat, rule) in [("S", "BR-S-01"), ("Z", "BR-Z-01"), ("E", "BR-E-01"), ("O", "BR-O-01")] {
+    for (cat, rule) in
+        [("S", rule::BR_S_01), ("Z", rule::BR_Z_01), ("E", rule::BR_E_01), ("O", rule::BR_O_01)]
+    {
         if let Some(u) = uses.iter().find(|u| u.category == cat)
             && !present(cat)
         {
@@ -208,28 +214,28 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
         let rate = num(rate_node);
         if taxable_node.is_none() {
             cx.report(
-                "BR-45",
+                rule::BR_45,
                 path_under(sub, "cbc:TaxableAmount"),
                 "give the taxable amount of this VAT breakdown".into(),
             );
         }
         if tax_node.is_none() {
             cx.report(
-                "BR-46",
+                rule::BR_46,
                 path_under(sub, "cbc:TaxAmount"),
                 "give the VAT amount of this VAT breakdown".into(),
             );
         }
         if code.is_empty() {
             cx.report(
-                "BR-47",
+                rule::BR_47,
                 path_under(sub, "cac:TaxCategory/cbc:ID"),
                 "give the VAT category of this breakdown".into(),
             );
         }
         if rate_node.is_none() && code != "O" {
             cx.report(
-                "BR-48",
+                rule::BR_48,
                 path_under(sub, "cac:TaxCategory/cbc:Percent"),
                 "give the VAT rate of this breakdown".into(),
             );
@@ -260,10 +266,10 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
             })
             .collect();
         let rule = match code {
-            "S" => Some("BR-S-08"),
-            "Z" => Some("BR-Z-08"),
-            "E" => Some("BR-E-08"),
-            "O" => Some("BR-O-08"),
+            "S" => Some(rule::BR_S_08),
+            "Z" => Some(rule::BR_Z_08),
+            "E" => Some(rule::BR_E_08),
+            "O" => Some(rule::BR_O_08),
             _ => None,
         };
         if let (Some(rule), Some(taxable), true) = (rule, group_taxable, first_of_group) {
@@ -297,7 +303,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                         && !super::arith::within_one(tax, expected)
                     {
                         cx.report(
-                            "BR-S-09",
+                            rule::BR_S_09,
                             path_of(tax_node),
                             format!("BT-117 should be {} = {} × {} / 100, rounded to 2 decimals (ZATCA tolerates less than 1.00 of difference); found {}", fmt2(expected), fmt2(taxable), rate.normalize(), fmt2(tax)),
                         );
@@ -305,9 +311,9 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                 }
                 "Z" | "E" | "O" if !tax.is_zero() => {
                     let rule = match code {
-                        "Z" => "BR-Z-09",
-                        "E" => "BR-E-09",
-                        _ => "BR-O-09",
+                        "Z" => rule::BR_Z_09,
+                        "E" => rule::BR_E_09,
+                        _ => rule::BR_O_09,
                     };
                     cx.report(
                         rule,
@@ -325,7 +331,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
         match code {
             "S" if reason_code.is_some() || reason.is_some() => {
                 cx.report(
-                    "BR-S-10",
+                    rule::BR_S_10,
                     path_of(reason_code.or(reason).expect("reason")),
                     "remove the exemption reason code and text from the standard-rated breakdown".into(),
                 );
@@ -338,9 +344,9 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                 };
                 let rc = reason_code.map(text).filter(|t| !t.is_empty());
                 let presence_rule = match code {
-                    "Z" => "BR-KSA-69",
-                    "E" => "BR-KSA-23",
-                    _ => "BR-KSA-24",
+                    "Z" => rule::BR_KSA_69,
+                    "E" => rule::BR_KSA_23,
+                    _ => rule::BR_KSA_24,
                 };
                 let codes = vatex::codes_for(category).join(", ");
                 match rc {
@@ -350,7 +356,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                         format!("add the reason code: one of {codes}"),
                     ),
                     Some(c) if vatex::category_of(c) != Some(category) && code != "O" => cx.report(
-                        "BR-KSA-CL-04",
+                        rule::BR_KSA_CL_04,
                         path_of(reason_code.expect("code")),
                         format!("\"{c}\" is not a reason code of category {code}; use one of {codes}"),
                     ),
@@ -360,7 +366,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                     Some(r) if !text(r).is_empty() => {
                         if chars(text(r)) > 1000 {
                             cx.report(
-                                "BR-KSA-F-06-C16",
+                                rule::BR_KSA_F_06_C16,
                                 path_of(r),
                                 format!(
                                     "shorten the reason text to 1000 characters (it has {})",
@@ -375,13 +381,13 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                             .map(|t| format!(": \"{t}\""))
                             .unwrap_or_default();
                         cx.report(
-                            "BR-KSA-83",
+                            rule::BR_KSA_83,
                             other.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),
                             format!("add the reason text of §11.2.4{hint}"),
                         );
                         if let Some(r) = other {
                             cx.report(
-                                "BR-KSA-F-06-C16",
+                                rule::BR_KSA_F_06_C16,
                                 path_of(r),
                                 "the reason text must have at least 1 character".into(),
                             );
