@@ -1,0 +1,348 @@
+//! Rule parity with ZATCA: `qayd::validate` and ZATCA's official R3.4.8 Schematron judge the same
+//! documents, and the sets of (rule id, severity) they report must be equal, both ways.
+//!
+//! The oracle is the SDK's compiled Schematron (two XSL files), run by `tests/parity/schematron.py`
+//! with Saxon (`saxonche`, PyPI). ZATCA's XSL is read where it lies, in `../shared` (never copied
+//! into the project; `QAYD_ZATCA_XSL_DIR` overrides the path). Without it or without saxonche the
+//! test says so loudly and passes, unless `QAYD_REQUIRE_PARITY=1` (set by `scripts/test-all.sh`),
+//! when it fails.
+//!
+//! Corpus: the SDK samples of every release in `../shared`, the mutation corpus, documents built
+//! from the model across the flag × type × VAT-category matrix, and seeded random mutations of
+//! samples and model output (`QAYD_PARITY_MUTATIONS`, default 2,000; `QAYD_PARITY_SEED`).
+//! Disagreements are written to `target/parity/NAME/` (`QAYD_PARITY_OUT` overrides
+//! `target/parity`): each document and a `summary.txt` with both verdicts. `QAYD_PARITY_RULES`
+//! (comma-separated ids) limits the comparison to those rules, to work on a few at a time.
+//!
+//! Only business-rule ids are compared (schema findings `XSD-…` have no Schematron twin).
+//! Documented differences (README, "Rule parity") are listed in [`DOCUMENTED`].
+
+mod model_support;
+mod validation_support;
+
+use model_support::*;
+use qayd::model::*;
+use qayd::validate::{Severity, validate_at};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use validation_support::{Doc, Mutator};
+
+/// A (rule id, severity) pair as both sides report it.
+type Verdict = BTreeSet<(String, &'static str)>;
+
+/// Where Qayd knowingly differs from ZATCA's XSL, and why (each also in the README): a rule id
+/// and a predicate on the document's text that recognises the case. Empty means full parity.
+const DOCUMENTED: &[(&str, &str)] = &[];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn shared() -> PathBuf {
+    std::env::var_os("QAYD_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared"))
+}
+
+fn xsl_dir() -> PathBuf {
+    std::env::var_os("QAYD_ZATCA_XSL_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        shared().join("zatca/vectors/zatca-sdk-238-R3.4.8__aashahin_zatca-sdk/Data/Rules/Schematrons")
+    })
+}
+
+fn python() -> String {
+    if let Ok(p) = std::env::var("QAYD_PARITY_PYTHON") {
+        return p;
+    }
+    let venv = repo().join(".venv/bin/python");
+    if venv.exists() { venv.display().to_string() } else { "python3".into() }
+}
+
+/// The oracle's prerequisites, or why they are missing.
+fn oracle_ready() -> Result<(), String> {
+    let xsl = xsl_dir();
+    if !xsl.join("20210819_ZATCA_E-invoice_Validation_Rules.xsl").exists() {
+        return Err(format!("ZATCA's Schematron XSL is not at {}", xsl.display()));
+    }
+    let ok = Command::new(python())
+        .args(["-c", "import saxonche"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return Err(format!("{} cannot import saxonche (pip install saxonche)", python()));
+    }
+    Ok(())
+}
+
+/// Skips loudly, or fails when parity is required.
+fn ready_or_skip() -> bool {
+    match oracle_ready() {
+        Ok(()) => true,
+        Err(why) if std::env::var_os("QAYD_REQUIRE_PARITY").is_some() => {
+            panic!("rule parity is required (QAYD_REQUIRE_PARITY) but {why}")
+        }
+        Err(why) => {
+            eprintln!("\n*** RULE PARITY NOT CHECKED: {why} ***\n");
+            false
+        }
+    }
+}
+
+/// ZATCA's verdicts, by file: `Ok(findings)` or `Err(abort message)`.
+fn run_oracle(docs: &[Doc], dir: &Path) -> Vec<Result<Verdict, String>> {
+    let mut jobs = String::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let file = dir.join(format!("{i:05}.xml"));
+        std::fs::write(&file, &doc.xml).unwrap();
+        jobs.push_str(&format!("{}\t{}\n", doc.now, file.display()));
+    }
+    let mut child = Command::new(python())
+        .arg(repo().join("tests/parity/schematron.py"))
+        .arg("--xsl-dir")
+        .arg(xsl_dir())
+        .env("TZ", "Asia/Riyadh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the Schematron runner");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(jobs.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(output.status.success(), "the Schematron runner failed");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), docs.len(), "one answer per document");
+    lines
+        .into_iter()
+        .map(|v| match v.get("abort") {
+            Some(a) => Err(a.as_str().unwrap_or_default().to_string()),
+            None => Ok(v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    let flag = if f[1] == "warning" { "warning" } else { "error" };
+                    (f[0].as_str().unwrap().to_string(), flag)
+                })
+                .collect()),
+        })
+        .collect()
+}
+
+fn qayd_verdict(doc: &Doc, business_rules: &BTreeSet<String>) -> Result<Verdict, String> {
+    let report = validate_at(doc.xml.as_bytes(), doc.now).map_err(|e| e.to_string())?;
+    Ok(report
+        .findings
+        .iter()
+        .filter(|f| business_rules.contains(&f.rule))
+        .map(|f| (f.rule.clone(), if f.severity == Severity::Warning { "warning" } else { "error" }))
+        .collect())
+}
+
+/// Every business-rule id of R3.4.8 (the rules TSV).
+fn business_rules() -> BTreeSet<String> {
+    std::fs::read_to_string(repo().join("tests/validation/rules-R3.4.8.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').nth(1).unwrap().to_string())
+        .collect()
+}
+
+fn documented(rule: &str, xml: &str) -> bool {
+    DOCUMENTED.iter().any(|(id, needle)| *id == rule && xml.contains(needle))
+}
+
+/// Compares both sides on `docs`; panics with a summary (and leaves the cases in
+/// `target/parity/NAME`) when they disagree outside [`DOCUMENTED`].
+fn compare(name: &str, docs: &[Doc]) {
+    let scratch = std::env::temp_dir().join(format!("qayd-parity-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let zatca = run_oracle(docs, &scratch);
+    std::fs::remove_dir_all(&scratch).ok();
+    let mut rules = business_rules();
+    if let Ok(only) = std::env::var("QAYD_PARITY_RULES") {
+        let only: BTreeSet<String> = only.split(',').map(|r| r.trim().to_string()).collect();
+        rules.retain(|r| only.contains(r));
+    }
+    let out = std::env::var_os("QAYD_PARITY_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/parity"))
+        .join(name);
+    std::fs::remove_dir_all(&out).ok();
+    let mut disagreements = Vec::new();
+    let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut aborts = 0;
+    let mut same = 0;
+    for (doc, zatca) in docs.iter().zip(zatca) {
+        let ours = qayd_verdict(doc, &rules);
+        let (zatca, ours) = match (zatca, ours) {
+            (Ok(mut z), Ok(o)) => {
+                z.retain(|(r, _)| rules.contains(r));
+                (z, o)
+            }
+            (Err(abort), _) => {
+                // Saxon stopped on the document: ZATCA's XSL gives no verdict to compare with.
+                aborts += 1;
+                eprintln!("parity {name}: ZATCA's XSL aborts on {}: {abort}", doc.label);
+                continue;
+            }
+            (Ok(z), Err(e)) => {
+                disagreements.push((doc, format!("qayd refused to validate: {e}; ZATCA: {z:?}")));
+                continue;
+            }
+        };
+        let missed: Vec<_> = zatca.difference(&ours).filter(|(r, _)| !documented(r, &doc.xml)).collect();
+        let extra: Vec<_> = ours.difference(&zatca).filter(|(r, _)| !documented(r, &doc.xml)).collect();
+        for (r, _) in &missed {
+            tally.entry(r.clone()).or_default().0 += 1;
+        }
+        for (r, _) in &extra {
+            tally.entry(r.clone()).or_default().1 += 1;
+        }
+        if missed.is_empty() && extra.is_empty() {
+            same += 1;
+        } else {
+            disagreements.push((doc, format!("missed {missed:?}, extra {extra:?}")));
+        }
+    }
+    eprintln!(
+        "parity {name}: {} documents, {same} agree, {} disagree, {aborts} aborted by ZATCA's XSL",
+        docs.len(),
+        disagreements.len()
+    );
+    if disagreements.is_empty() {
+        return;
+    }
+    std::fs::create_dir_all(&out).unwrap();
+    let mut summary = String::new();
+    for (i, (doc, what)) in disagreements.iter().enumerate() {
+        std::fs::write(out.join(format!("{i:04}.xml")), &doc.xml).unwrap();
+        summary.push_str(&format!("{i:04} now={} {}: {what}\n", doc.now, doc.label));
+    }
+    std::fs::write(out.join("summary.txt"), &summary).unwrap();
+    let by_rule: Vec<String> =
+        tally.iter().map(|(r, (m, e))| format!("{r}: missed {m}, extra {e}")).collect();
+    let first: Vec<&str> = summary.lines().take(40).collect();
+    panic!(
+        "{} of {} documents disagree with ZATCA's Schematron ({}):\n  {}\nfirst cases:\n{}",
+        disagreements.len(),
+        docs.len(),
+        out.display(),
+        by_rule.join("\n  "),
+        first.join("\n")
+    );
+}
+
+/// The signed samples of every SDK release in `../shared` and the API documentation examples.
+fn sdk_samples() -> Vec<Doc> {
+    let mut files = Vec::new();
+    let vectors = shared().join("zatca/vectors");
+    collect_xml(&vectors, &mut files);
+    files.retain(|f| {
+        let s = f.display().to_string();
+        (s.contains("/Data/Samples/") || s.contains("fatoora-api-docs")) && !s.contains("/Schemas/")
+    });
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let xml = std::fs::read_to_string(&f).ok()?;
+            xml.contains("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2").then(|| Doc {
+                now: validation_support::shortly_after(&xml),
+                label: f.strip_prefix(&vectors).unwrap().display().to_string(),
+                xml,
+            })
+        })
+        .collect()
+}
+
+fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_xml(&path, out);
+        } else if path.extension().is_some_and(|e| e == "xml") {
+            out.push(path);
+        }
+    }
+}
+
+/// The model's documents across kinds × types × transaction flags × VAT categories, stamped.
+fn model_documents() -> Vec<Doc> {
+    let signer = sdk_signer();
+    let options = qayd::StampOptions { signing_time: Some("2025-01-15T09:30:05".into()) };
+    let kinds = [InvoiceKind::Standard, InvoiceKind::Simplified];
+    let types =
+        [DocumentType::Invoice, DocumentType::CreditNote, DocumentType::DebitNote, DocumentType::Prepayment];
+    use VatCategory::*;
+    let category_sets: [&[VatCategory]; 5] =
+        [&[Standard], &[ZeroRated], &[Exempt], &[OutOfScope], &[Standard, ZeroRated, Exempt, OutOfScope]];
+    let mut docs = Vec::new();
+    let mut n = 0;
+    for kind in kinds {
+        for document_type in types {
+            for flags in flag_sets() {
+                for categories in category_sets {
+                    n += 1;
+                    let inv = build(n, kind, document_type, flags, categories);
+                    let label =
+                        format!("model {kind:?} {document_type:?} {} {categories:?}", inv.transaction_code());
+                    let Ok(xml) = inv.to_xml() else { continue };
+                    let stamped = qayd::stamp(&xml, &signer, &options).unwrap();
+                    let xml = String::from_utf8(stamped.xml).unwrap();
+                    docs.push(Doc { now: validation_support::shortly_after(&xml), label, xml });
+                }
+            }
+        }
+    }
+    docs
+}
+
+#[test]
+fn sdk_samples_agree_with_zatca() {
+    if !ready_or_skip() {
+        return;
+    }
+    let docs = sdk_samples();
+    assert!(docs.len() >= 50, "the SDK samples in ../shared are missing: {}", docs.len());
+    compare("sdk-samples", &docs);
+}
+
+#[test]
+fn mutation_corpus_agrees_with_zatca() {
+    if !ready_or_skip() {
+        return;
+    }
+    let docs = validation_support::mutation_corpus(&repo());
+    compare("mutation-corpus", &docs);
+}
+
+#[test]
+fn model_documents_agree_with_zatca() {
+    if !ready_or_skip() {
+        return;
+    }
+    let docs = model_documents();
+    assert!(docs.len() >= 640, "{}", docs.len());
+    compare("model", &docs);
+}
+
+#[test]
+fn random_mutations_agree_with_zatca() {
+    if !ready_or_skip() {
+        return;
+    }
+    let count: usize =
+        std::env::var("QAYD_PARITY_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let seed: u64 = std::env::var("QAYD_PARITY_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x51a7);
+    let mut bases: Vec<Doc> = sdk_samples().into_iter().filter(|d| d.label.contains("R3.4.8")).collect();
+    bases.extend(model_documents().into_iter().step_by(16));
+    let mut mutator = Mutator::new(seed);
+    let docs: Vec<Doc> = (0..count).map(|_| mutator.mutate(&bases)).collect();
+    eprintln!("parity random: seed {seed}, {count} mutations of {} bases", bases.len());
+    compare("random", &docs);
+}
