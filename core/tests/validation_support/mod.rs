@@ -12,7 +12,7 @@ pub struct Doc {
     pub label: String,
 }
 
-/// One corpus entry: edits applied in order to an SDK sample and the rule ids expected.
+/// One corpus entry (of any `tests/validation/mutations/*.json` file): edits applied in order to an SDK sample and the rule ids expected.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
@@ -46,9 +46,22 @@ pub fn samples(repo: &Path) -> PathBuf {
     repo.join("tests/vectors/sdk-R3.4.8/Data/Samples")
 }
 
+/// Every entry of every corpus file, files in name order.
 pub fn load(repo: &Path) -> Vec<Mutation> {
-    let path = repo.join("tests/validation/mutations/mutations.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let dir = repo.join("tests/validation/mutations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            serde_json::from_str::<Vec<Mutation>>(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+        })
+        .collect()
 }
 
 fn expand(s: &str) -> String {
