@@ -164,7 +164,10 @@ fn header(invoice: &Invoice) -> Result<()> {
     }
     let f = &invoice.flags;
     if invoice.kind == InvoiceKind::Simplified && f.self_billed {
-        return fail(rule::BR_KSA_31, "a simplified document cannot be self-billed (KSA-2 position 7 must be 0)");
+        return fail(
+            rule::BR_KSA_31,
+            "a simplified document cannot be self-billed (KSA-2 position 7 must be 0)",
+        );
     }
     if f.export && f.self_billed {
         return fail(rule::BR_KSA_07, "self-billing is not allowed for an export invoice (KSA-2)");
