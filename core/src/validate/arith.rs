@@ -1,19 +1,178 @@
 //! Arithmetic (BR-CO-*, BR-KSA-51, BR-KSA-EN16931-03/-07/-11, prepaid amounts), decimals
 //! (BR-DEC-*, BR-KSA-DEC-*), tax totals and non-negative amounts (BR-KSA-F-04).
+//!
+//! The conditions are ZATCA's (R3.4.8 Schematron), with XPath's arithmetic: `xs:decimal` values
+//! are exact, untyped values in arithmetic or `sum()` are `xs:double`, `round()` rounds half
+//! toward positive infinity, `format-number()` rounds half to even.
 
 use super::index::Index;
 use super::vat::subtotals;
-use super::{
-    Cx, RuleInfo, decimal, fmt2, fraction_digits, num, path_of, path_under, percent_of, round2, rule, text,
-};
+use super::{Cx, RuleInfo, path_of, path_under, rule};
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
-use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::borrow::Cow;
+use std::str::FromStr;
 
-/// ZATCA's tolerance on BR-CO-17: |found| within (expected − 1, expected + 1).
-pub(super) fn within_one(found: Decimal, expected: Decimal) -> bool {
-    let f = found.abs();
-    f - Decimal::ONE < expected && f + Decimal::ONE > expected
+// ---- XPath helpers -----------------------------------------------------------------------------
+
+/// XML whitespace (what `normalize-space` and casts strip).
+fn is_xml_ws(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// The text without leading and trailing XML whitespace.
+pub(super) fn xtrim(s: &str) -> &str {
+    s.trim_matches(is_xml_ws)
+}
+
+/// XPath `normalize-space`.
+pub(super) fn norm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The string value of an element (its text, untrimmed).
+pub(super) fn sv<'a>(n: Node<'a, '_>) -> Cow<'a, str> {
+    let mut children = n.children();
+    match (children.next(), children.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(t), None) if t.is_text() => Cow::Borrowed(t.text().unwrap_or("")),
+        _ => Cow::Owned(n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
+    }
+}
+
+/// Characters of a string (XPath `string-length`).
+pub(super) fn chars_raw(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// `string-length(substring-after(s, '.'))`.
+pub(super) fn frac_len(s: &str) -> usize {
+    s.find('.').map(|i| s[i + 1..].chars().count()).unwrap_or(0)
+}
+
+/// `xs:decimal(node)`: `None` when absent or not a decimal.
+pub(super) fn dec(n: Option<Node<'_, '_>>) -> Option<Decimal> {
+    n.and_then(|n| super::decimal(xtrim(&sv(n))))
+}
+
+/// `xs:double` of a text: `None` when it is not a double.
+pub(super) fn dbl(s: &str) -> Option<f64> {
+    let t = xtrim(s);
+    match t {
+        "INF" | "+INF" => return Some(f64::INFINITY),
+        "-INF" => return Some(f64::NEG_INFINITY),
+        "NaN" => return Some(f64::NAN),
+        _ => {}
+    }
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+fn dbl_node(n: Option<Node<'_, '_>>) -> Option<f64> {
+    n.and_then(|n| dbl(&sv(n)))
+}
+
+/// XPath `round()` of a decimal: half toward positive infinity.
+fn xround(d: Decimal) -> Decimal {
+    (d + Decimal::new(5, 1)).floor()
+}
+
+/// `round(d * 10 * 10) div 100`.
+fn xround2(d: Decimal) -> Option<Decimal> {
+    Some(xround(d.checked_mul(Decimal::ONE_HUNDRED)?) / Decimal::ONE_HUNDRED)
+}
+
+/// XPath `round()` of a double (half toward positive infinity, keeping −0).
+fn dround(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let f = x.floor();
+    let r = if x - f >= 0.5 { f + 1.0 } else { f };
+    if r == 0.0 && x < 0.0 { -0.0 } else { r }
+}
+
+/// The value `format-number(x, '#.00')` (or `'0.00'`) shows: `None` for NaN, else the sign and
+/// the magnitude rounded half to even to 2 decimals (doubles are read as their shortest form).
+#[derive(PartialEq, Eq, Debug, Clone, Copy)]
+enum Shown {
+    NaN,
+    Num(bool, Decimal),
+}
+
+fn shown_dbl(x: Option<f64>) -> Shown {
+    let Some(x) = x.filter(|x| !x.is_nan()) else { return Shown::NaN };
+    if x.is_infinite() {
+        return Shown::Num(x < 0.0, Decimal::MAX);
+    }
+    let d = Decimal::from_str(&format!("{}", x.abs()))
+        .ok()
+        .or_else(|| Decimal::from_f64(x.abs()))
+        .unwrap_or(Decimal::MAX);
+    Shown::Num(x.is_sign_negative(), d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+}
+
+fn shown_dec(d: Decimal) -> Shown {
+    Shown::Num(d < Decimal::ZERO, d.abs().round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+}
+
+/// BR-CO-17 / BR-S-09, as ZATCA computes them in xs:double: the expected VAT is
+/// `taxable × rate / 100` shown with 2 decimals; the VAT passes if it equals it or lies within
+/// ± 0.01 per invoice line (an xs:float) of it, both limits rounded to 2 decimals.
+pub(super) fn within_tolerance(
+    tax: Option<f64>,
+    taxable: Option<f64>,
+    rate: Option<f64>,
+    lines: usize,
+) -> bool {
+    let (Some(tax), Some(taxable), Some(rate)) = (tax, taxable, rate) else { return false };
+    let should_be = match shown_dbl(Some(taxable * (rate / 100.0))) {
+        Shown::NaN => return false,
+        Shown::Num(neg, d) => {
+            let v = d.to_f64().unwrap_or(f64::NAN);
+            dround((if neg { -v } else { v }) * 100.0) / 100.0
+        }
+    };
+    let tolerance = ((lines as f64) / 100.0) as f32 as f64;
+    let upper = dround((should_be + tolerance) * 100.0) / 100.0;
+    let lower = dround((should_be - tolerance) * 100.0) / 100.0;
+    (tax <= upper && tax >= lower) || tax == should_be
+}
+
+/// `untyped >= 0` as Saxon compares an untyped value with the integer 0: −0 is below 0.
+pub(super) fn ge_zero(v: f64) -> bool {
+    v > 0.0 || (v == 0.0 && !v.is_sign_negative())
+}
+
+/// `untyped = 0` as Saxon compares it (−0 differs from 0).
+pub(super) fn eq_zero(v: f64) -> bool {
+    v == 0.0 && !v.is_sign_negative()
+}
+
+/// `cbc:ChargeIndicator = true()` (any indicator child that reads true).
+pub(super) fn is_true(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> bool {
+    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&sv(c)), "true" | "1"))
+}
+
+/// `cbc:ChargeIndicator = false()`.
+pub(super) fn is_false(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> bool {
+    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&sv(c)), "false" | "0"))
+}
+
+fn show(d: Option<Decimal>) -> String {
+    d.map(|d| d.normalize().to_string()).unwrap_or_else(|| "nothing".into())
 }
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
@@ -41,8 +200,8 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
             format!("give exactly one cac:TaxTotal with cac:TaxSubtotal elements (found {})", with.len()),
         );
     }
-    let tax_currency = ix.child(root, NS_CBC, "TaxCurrencyCode").map(text);
-    if tax_currency.is_some() && without.len() != 1 {
+    let tax_currencies: Vec<Cow<'_, str>> = ix.children(root, NS_CBC, "TaxCurrencyCode").map(sv).collect();
+    if !tax_currencies.is_empty() && without.len() != 1 {
         cx.report(
             rule::BR_KSA_EN16931_09,
             without.get(1).map(|n| path_of(*n)).unwrap_or_else(|| path_under(root, "cac:TaxTotal")),
@@ -52,86 +211,79 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
             ),
         );
     }
-    // BR-53: BT-111 present when BT-6 is present.
-    let bt111 = tax_currency.and_then(|tc| {
-        ix.children(root, NS_CAC, "TaxTotal").find_map(|t| {
-            ix.child(t, NS_CBC, "TaxAmount")
-                .filter(|a| a.attribute("currencyID") == Some(tc) && without.contains(&t))
-        })
-    });
-    if let Some(tc) = tax_currency
-        && bt111.is_none()
-    {
-        cx.report(
-            rule::BR_53,
-            path_under(root, "cac:TaxTotal/cbc:TaxAmount"),
-            format!("add a cac:TaxTotal whose cbc:TaxAmount has currencyID=\"{tc}\""),
-        );
+    // BR-53: every tax total without subtotals has a tax amount, in the tax currency.
+    if let Some(tc) = tax_currencies.first() {
+        let bad = without.iter().find(|t| {
+            ix.child(**t, NS_CBC, "TaxAmount").is_none()
+                || ix.children(**t, NS_CBC, "TaxAmount").any(|a| {
+                    a.attribute("currencyID").is_some_and(|c| !tax_currencies.iter().any(|tc| tc == c))
+                })
+        });
+        if let Some(t) = bad {
+            cx.report(
+                rule::BR_53,
+                path_under(*t, "cbc:TaxAmount"),
+                format!("give this cac:TaxTotal a cbc:TaxAmount with currencyID=\"{tc}\""),
+            );
+        }
     }
-    // BR-CO-14: BT-110 = Σ BT-117.
-    if let Some(total) = with.first().and_then(|t| ix.child(*t, NS_CBC, "TaxAmount"))
-        && let Some(found) = num(Some(total))
-    {
-        let parts: Vec<Decimal> =
-            subtotals(ix, root).iter().filter_map(|s| num(ix.child(*s, NS_CBC, "TaxAmount"))).collect();
-        let sum: Decimal = parts.iter().sum();
-        if round2(found) != round2(sum) {
-            let terms = parts.iter().map(|d| fmt2(*d)).collect::<Vec<_>>().join(" + ");
+    // BR-CO-14: BT-110 = Σ BT-117, per tax total.
+    for t in &with {
+        let found = dec(ix.child(*t, NS_CBC, "TaxAmount"));
+        let sum: Decimal = ix
+            .children(*t, NS_CAC, "TaxSubtotal")
+            .filter_map(|s| dec(ix.child(s, NS_CBC, "TaxAmount")))
+            .sum();
+        let expected = xround2(sum);
+        if found.is_none() || found != expected {
             cx.report(
                 rule::BR_CO_14,
-                path_of(total),
+                path_under(*t, "cbc:TaxAmount"),
                 format!(
-                    "BT-110 should be {} = {terms} (Σ VAT breakdown amounts); found {}",
-                    fmt2(round2(sum)),
-                    fmt2(found)
+                    "BT-110 should be {} (Σ VAT breakdown amounts); found {}",
+                    show(expected),
+                    show(found)
                 ),
             );
         }
     }
     // BR-CO-17 on every breakdown.
+    let lines = ix.children(root, NS_CAC, "InvoiceLine").count();
     for sub in subtotals(ix, root) {
-        let (Some(tax_node), Some(taxable)) =
-            (ix.child(sub, NS_CBC, "TaxAmount"), num(ix.child(sub, NS_CBC, "TaxableAmount")))
-        else {
-            continue;
-        };
-        let Some(tax) = num(Some(tax_node)) else { continue };
-        let rate = num(ix.at(sub, "cac:TaxCategory/cbc:Percent"));
-        let ok = match rate {
-            Some(r) if r.round() != Decimal::ZERO => {
-                percent_of(taxable.abs(), r).is_none_or(|e| within_one(tax, e))
-            }
-            _ => tax.round() == Decimal::ZERO,
-        };
-        if !ok {
-            let expected = rate.and_then(|r| percent_of(taxable, r)).unwrap_or_default();
+        let cat = ix.children(sub, NS_CAC, "TaxCategory").find(|c| super::vat::is_vat(ix, *c));
+        let tax = dbl_node(ix.child(sub, NS_CBC, "TaxAmount"));
+        let taxable = dbl_node(ix.child(sub, NS_CBC, "TaxableAmount"));
+        let rate = cat.and_then(|c| dbl_node(ix.child(c, NS_CBC, "Percent")));
+        if !within_tolerance(tax, taxable, rate, lines) {
             cx.report(
                 rule::BR_CO_17,
-                path_of(tax_node),
+                path_under(sub, "cbc:TaxAmount"),
                 format!(
-                    "BT-117 should be {} = {} × {} / 100, rounded to 2 decimals; found {}",
-                    fmt2(expected),
-                    fmt2(taxable),
-                    rate.map(|r| r.normalize().to_string()).unwrap_or_else(|| "0".into()),
-                    fmt2(tax)
+                    "BT-117 should be BT-116 × BT-119 / 100 = {} × {} / 100, rounded to 2 decimals (ZATCA tolerates 0.01 per invoice line); found {}",
+                    taxable.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into()),
+                    rate.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into()),
+                    tax.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into()),
                 ),
             );
         }
     }
     // BR-KSA-97: foreign currency VAT total must differ from the SAR one.
-    if !cx.currency.is_empty()
-        && cx.currency != "SAR"
+    let currency = ix.child(root, NS_CBC, "DocumentCurrencyCode").map(sv);
+    if let Some(c) = currency
+        && !c.is_empty()
+        && c != "SAR"
         && let (Some(a), Some(b)) = (
-            with.first().and_then(|t| num(ix.child(*t, NS_CBC, "TaxAmount"))),
-            without.first().and_then(|t| num(ix.child(*t, NS_CBC, "TaxAmount"))),
+            with.first().and_then(|t| dbl_node(ix.child(*t, NS_CBC, "TaxAmount"))),
+            without.first().and_then(|t| dbl_node(ix.child(*t, NS_CBC, "TaxAmount"))),
         )
-        && a == b
-        && !a.is_zero()
+        && a > 0.0
+        && b > 0.0
+        && dround(a * 100.0) / 100.0 == dround(b * 100.0) / 100.0
     {
         cx.report(
             rule::BR_KSA_97,
             path_of(without[0]),
-            format!("convert the VAT total to SAR: BT-111 = BT-110 × exchange rate (both are {})", fmt2(a)),
+            format!("convert the VAT total to SAR: BT-111 = BT-110 × exchange rate (both are {a})"),
         );
     }
 }
@@ -139,169 +291,224 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
 fn document_totals(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let Some(totals) = ix.child(root, NS_CAC, "LegalMonetaryTotal") else {
-        let path = path_under(root, "cac:LegalMonetaryTotal");
-        cx.report(rule::BR_13, path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxExclusiveAmount".into());
-        cx.report(rule::BR_14, path.clone(), "add cac:LegalMonetaryTotal with cbc:TaxInclusiveAmount".into());
-        cx.report(rule::BR_15, path, "add cac:LegalMonetaryTotal with cbc:PayableAmount".into());
-        return;
-    };
-    let get = |name: &str| ix.child(totals, NS_CBC, name);
-    let val = |name: &str| num(get(name));
-    for (name, rule) in [
-        ("TaxExclusiveAmount", rule::BR_13),
-        ("TaxInclusiveAmount", rule::BR_14),
-        ("PayableAmount", rule::BR_15),
-    ] {
-        if get(name).is_none() {
-            cx.report(rule, path_under(totals, &format!("cbc:{name}")), format!("add cbc:{name}"));
-        }
-    }
-    let line_nets: Vec<Decimal> = ix
-        .children(root, NS_CAC, "InvoiceLine")
-        .filter_map(|l| num(ix.child(l, NS_CBC, "LineExtensionAmount")))
-        .collect();
-    let sum_lines: Decimal = line_nets.iter().sum();
-    let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
-    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
-        let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
-        match super::vat::is_charge(ix, ac) {
-            Some(true) => charges += amount,
-            Some(false) => allowances += amount,
-            None => {}
-        }
-    }
-    if let (Some(n), Some(found)) = (get("LineExtensionAmount"), val("LineExtensionAmount"))
-        && round2(found) != round2(sum_lines)
-    {
-        cx.report(
-            rule::BR_CO_10,
-            path_of(n),
-            format!(
-                "BT-106 should be {} = Σ of the {} line net amounts (BT-131); found {}",
-                fmt2(round2(sum_lines)),
-                line_nets.len(),
-                fmt2(found)
-            ),
-        );
-    }
-    if let (Some(n), Some(found)) = (get("AllowanceTotalAmount"), val("AllowanceTotalAmount"))
-        && round2(found) != round2(allowances)
-    {
-        cx.report(
-            rule::BR_CO_11,
-            path_of(n),
-            format!(
-                "BT-107 should be {} = Σ document allowance amounts; found {}",
-                fmt2(round2(allowances)),
-                fmt2(found)
-            ),
-        );
-    }
-    if let (Some(n), Some(found)) = (get("ChargeTotalAmount"), val("ChargeTotalAmount"))
-        && round2(found) != round2(charges)
-    {
-        cx.report(
-            rule::BR_CO_12,
-            path_of(n),
-            format!(
-                "BT-108 should be {} = Σ document charge amounts; found {}",
-                fmt2(round2(charges)),
-                fmt2(found)
-            ),
-        );
-    }
-    let bt107 = val("AllowanceTotalAmount").unwrap_or_default();
-    let bt108 = val("ChargeTotalAmount").unwrap_or_default();
-    if let (Some(n), Some(found)) = (get("TaxExclusiveAmount"), val("TaxExclusiveAmount")) {
-        let expected = round2(sum_lines - bt107 + bt108);
-        if round2(found) != expected {
-            cx.report(
-                rule::BR_CO_13,
-                path_of(n),
-                format!(
-                    "BT-109 should be {} = {} (Σ line net amounts) − {} (BT-107) + {} (BT-108); found {}",
-                    fmt2(expected),
-                    fmt2(sum_lines),
-                    fmt2(bt107),
-                    fmt2(bt108),
-                    fmt2(found)
-                ),
-            );
-        }
-    }
-    // BT-110 in document currency.
-    let currency = cx.currency;
-    // BT-110: the tax total in the document currency, else (currency missing or wrong) the one
-    // that carries the VAT breakdown.
-    let bt110 = ix
-        .children(root, NS_CAC, "TaxTotal")
-        .filter_map(|t| ix.child(t, NS_CBC, "TaxAmount"))
-        .find(|a| a.attribute("currencyID") == Some(currency))
-        .or_else(|| tax_total_split(ix, root).0.first().and_then(|t| ix.child(*t, NS_CBC, "TaxAmount")))
-        .and_then(|a| num(Some(a)));
-    if let (Some(n), Some(found), Some(bt109)) =
-        (get("TaxInclusiveAmount"), val("TaxInclusiveAmount"), val("TaxExclusiveAmount"))
-    {
-        let vat = bt110.unwrap_or_default();
-        let expected = round2(bt109 + vat);
-        if round2(found) != expected {
-            cx.report(
-                rule::BR_CO_15,
-                path_of(n),
-                format!(
-                    "BT-112 should be {} = {} (BT-109) + {} (BT-110); found {}",
-                    fmt2(expected),
-                    fmt2(bt109),
-                    fmt2(vat),
-                    fmt2(found)
-                ),
-            );
-        }
-    }
-    if let (Some(n), Some(found), Some(bt112)) =
-        (get("PayableAmount"), val("PayableAmount"), val("TaxInclusiveAmount"))
-    {
-        let prepaid = val("PrepaidAmount").unwrap_or_default();
-        let rounding = val("PayableRoundingAmount").unwrap_or_default();
-        let expected = round2(bt112 - prepaid + rounding);
-        if round2(found) != expected {
-            cx.report(
-                rule::BR_CO_16,
-                path_of(n),
-                format!(
-                    "BT-115 should be {} = {} (BT-112) − {} (BT-113) + {} (BT-114); found {}",
-                    fmt2(expected),
-                    fmt2(bt112),
-                    fmt2(prepaid),
-                    fmt2(rounding),
-                    fmt2(found)
-                ),
-            );
-        }
-    }
-    // BR-KSA-80: prepaid = Σ (prepayment taxable + tax).
-    if let (Some(n), Some(found)) = (get("PrepaidAmount"), val("PrepaidAmount")) {
-        let mut taxable = Decimal::ZERO;
-        let mut tax = Decimal::ZERO;
-        let mut any = false;
-        for line in ix
-            .children(root, NS_CAC, "InvoiceLine")
-            .filter(|l| ix.child(*l, NS_CAC, "DocumentReference").is_some())
-        {
-            for sub in
-                ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal"))
-            {
-                any = true;
-                taxable += num(ix.child(sub, NS_CBC, "TaxableAmount")).unwrap_or_default();
-                tax += num(ix.child(sub, NS_CBC, "TaxAmount")).unwrap_or_default();
+    let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
+    let sum_lines: Decimal =
+        lines.iter().filter_map(|l| dec(ix.child(*l, NS_CBC, "LineExtensionAmount"))).sum();
+    // BR-CO-13 sums the line amounts as xs:double.
+    let sum_lines_dbl: f64 = lines
+        .iter()
+        .flat_map(|l| ix.children(*l, NS_CBC, "LineExtensionAmount"))
+        .filter_map(|n| dbl(&sv(n)))
+        .sum();
+    let sum_lines_dbl = Decimal::from_f64_retain(sum_lines_dbl).unwrap_or_default();
+    let all_totals: Vec<Node<'_, '_>> =
+        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "LegalMonetaryTotal")).collect();
+    for totals in all_totals {
+        let parent = totals.parent().unwrap_or(root);
+        let get = |name: &str| ix.child(totals, NS_CBC, name);
+        let val = |name: &str| dec(get(name));
+        let path =
+            |name: &str| get(name).map(path_of).unwrap_or_else(|| path_under(totals, &format!("cbc:{name}")));
+        for (name, rule) in [
+            ("TaxExclusiveAmount", rule::BR_13),
+            ("TaxInclusiveAmount", rule::BR_14),
+            ("PayableAmount", rule::BR_15),
+        ] {
+            if get(name).is_none() {
+                cx.report(rule, path_under(totals, &format!("cbc:{name}")), format!("add cbc:{name}"));
             }
         }
-        if (any || !found.is_zero()) && round2(found) != round2(taxable + tax) {
+        let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
+        let (mut any_allowance, mut any_charge) = (false, false);
+        for ac in ix.children(parent, NS_CAC, "AllowanceCharge") {
+            let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+            if is_true(ix, ac) {
+                charges += amount;
+                any_charge = true;
+            }
+            if is_false(ix, ac) {
+                allowances += amount;
+                any_allowance = true;
+            }
+        }
+        // BR-CO-10
+        let expected = xround2(sum_lines);
+        if val("LineExtensionAmount").is_none() || val("LineExtensionAmount") != expected {
+            cx.report(
+                rule::BR_CO_10,
+                path("LineExtensionAmount"),
+                format!(
+                    "BT-106 should be {} = Σ of the {} line net amounts (BT-131); found {}",
+                    show(expected),
+                    lines.len(),
+                    show(val("LineExtensionAmount"))
+                ),
+            );
+        }
+        // BR-CO-11
+        let ata = get("AllowanceTotalAmount");
+        let ok = match ata {
+            Some(_) => {
+                val("AllowanceTotalAmount").is_some() && val("AllowanceTotalAmount") == xround2(allowances)
+            }
+            None => !any_allowance,
+        };
+        if !ok {
+            cx.report(
+                rule::BR_CO_11,
+                path("AllowanceTotalAmount"),
+                format!(
+                    "BT-107 should be {} = Σ document allowance amounts; found {}",
+                    show(xround2(allowances)),
+                    show(val("AllowanceTotalAmount"))
+                ),
+            );
+        }
+        // BR-CO-12 (an empty BT-108 fails BR-CO-12 and BR-CO-13)
+        let cta = get("ChargeTotalAmount");
+        let cta_blank = cta.is_some_and(|n| norm(&sv(n)).is_empty());
+        let ok = match cta {
+            _ if cta_blank => false,
+            Some(_) => val("ChargeTotalAmount").is_some() && val("ChargeTotalAmount") == xround2(charges),
+            None => !any_charge,
+        };
+        if !ok {
+            cx.report(
+                rule::BR_CO_12,
+                path("ChargeTotalAmount"),
+                format!(
+                    "BT-108 should be {} = Σ document charge amounts; found {}",
+                    show(xround2(charges)),
+                    show(val("ChargeTotalAmount"))
+                ),
+            );
+        }
+        // BR-CO-13
+        let tea = val("TaxExclusiveAmount");
+        let (a, c) = (val("AllowanceTotalAmount"), val("ChargeTotalAmount"));
+        let expected = match (cta.is_some(), ata.is_some()) {
+            _ if cta_blank => None,
+            (true, true) => c.zip(a).and_then(|(c, a)| xround2(sum_lines_dbl + c - a)),
+            (false, true) => a.and_then(|a| xround2(sum_lines_dbl - a)),
+            (true, false) => c.and_then(|c| xround2(sum_lines_dbl + c)),
+            (false, false) => val("LineExtensionAmount"),
+        };
+        if tea.is_none() || tea != expected {
+            cx.report(
+                rule::BR_CO_13,
+                path("TaxExclusiveAmount"),
+                format!(
+                    "BT-109 should be {} = Σ line net amounts − BT-107 + BT-108 (or BT-106 when both are absent); found {}",
+                    show(expected),
+                    show(tea)
+                ),
+            );
+        }
+        // BR-CO-16
+        let (pa, tia, ppa, pra) = (
+            val("PayableAmount"),
+            val("TaxInclusiveAmount"),
+            val("PrepaidAmount"),
+            val("PayableRoundingAmount"),
+        );
+        let (has_ppa, has_pra) = (get("PrepaidAmount").is_some(), get("PayableRoundingAmount").is_some());
+        let eq = |x: Option<Decimal>, y: Option<Decimal>| x.is_some() && x == y;
+        let net = tia.zip(ppa).and_then(|(t, p)| xround2(t - p));
+        let paid = pa.zip(pra).and_then(|(a, r)| xround2(a - r));
+        let ok = (!has_pra && eq(pa, net))
+            || (!has_ppa && !has_pra && eq(pa, tia))
+            || (has_ppa && has_pra && eq(paid, net))
+            || (!has_ppa && has_pra && eq(paid, tia));
+        if !ok {
+            let expected = if has_ppa { net } else { tia };
+            cx.report(
+                rule::BR_CO_16,
+                path("PayableAmount"),
+                format!(
+                    "BT-115 − BT-114 should be {} = BT-112 − BT-113; found BT-115 {}",
+                    show(expected),
+                    show(pa)
+                ),
+            );
+        }
+    }
+    // BR-CO-15: for the document currency there is a VAT total, and BT-112 = BT-109 + Σ of all
+    // breakdown VAT amounts (rounded to 2 decimals).
+    let first_totals = ix.child(root, NS_CAC, "LegalMonetaryTotal");
+    let tia = dec(first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxInclusiveAmount")));
+    let tea = dec(first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxExclusiveAmount")));
+    let vat: Decimal =
+        subtotals(ix, root).iter().filter_map(|s| dec(ix.child(*s, NS_CBC, "TaxAmount"))).sum();
+    let expected = tea.and_then(|t| xround2(t + vat));
+    for currency in ix.children(root, NS_CBC, "DocumentCurrencyCode") {
+        let c = sv(currency);
+        let has_total = ix
+            .children(root, NS_CAC, "TaxTotal")
+            .flat_map(|t| ix.children(t, NS_CBC, "TaxAmount"))
+            .any(|a| a.attribute("currencyID") == Some(c.as_ref()));
+        if !has_total {
+            cx.report(
+                rule::BR_CO_15,
+                path_under(root, "cac:TaxTotal/cbc:TaxAmount"),
+                format!(
+                    "add a cac:TaxTotal whose cbc:TaxAmount has currencyID=\"{c}\" (the document currency)"
+                ),
+            );
+        } else if tia.is_none() || tia != expected {
+            cx.report(
+                rule::BR_CO_15,
+                first_totals
+                    .and_then(|t| ix.child(t, NS_CBC, "TaxInclusiveAmount"))
+                    .map(path_of)
+                    .unwrap_or_else(|| path_under(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")),
+                format!(
+                    "BT-112 should be {} = BT-109 ({}) + Σ VAT breakdown amounts ({}); found {}",
+                    show(expected),
+                    show(tea),
+                    vat.normalize(),
+                    show(tia)
+                ),
+            );
+        }
+    }
+    // BR-KSA-80: prepaid amount = Σ (prepayment line taxable + VAT amounts).
+    let prepaid_node =
+        ix.children(root, NS_CAC, "LegalMonetaryTotal").find_map(|t| ix.child(t, NS_CBC, "PrepaidAmount"));
+    let prepaid = if prepaid_node.is_some() { dec(prepaid_node) } else { Some(Decimal::ZERO) };
+    if let Some(prepaid) = prepaid {
+        let (mut taxable, mut tax) = (0f64, 0f64);
+        let (mut taxable_exists, mut tax_exists) = (false, false);
+        let mut not_386 = false;
+        for line in &lines {
+            for sub in
+                ix.children(*line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal"))
+            {
+                for n in ix.children(sub, NS_CBC, "TaxableAmount") {
+                    taxable_exists = true;
+                    taxable += dbl(&sv(n)).unwrap_or(0.0);
+                }
+                for n in ix.children(sub, NS_CBC, "TaxAmount") {
+                    tax_exists = true;
+                    tax += dbl(&sv(n)).unwrap_or(0.0);
+                }
+            }
+            not_386 |= ix
+                .children(*line, NS_CAC, "DocumentReference")
+                .flat_map(|d| ix.children(d, NS_CBC, "DocumentTypeCode"))
+                .any(|c| sv(c) != "386");
+        }
+        let fire = ((prepaid.is_zero() || prepaid_node.is_none()) && (taxable_exists || tax_exists))
+            || (!prepaid.is_zero() && taxable > 0.0 && tax > 0.0 && not_386)
+            || shown_dec(prepaid) != shown_dbl(Some(taxable + tax));
+        if fire {
             cx.report(
                 rule::BR_KSA_80,
-                path_of(n),
-                format!("BT-113 should be {} = {} (Σ prepayment taxable amounts) + {} (Σ prepayment VAT); found {}", fmt2(round2(taxable + tax)), fmt2(taxable), fmt2(tax), fmt2(found)),
+                prepaid_node.map(path_of).unwrap_or_else(|| path_under(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount")),
+                format!(
+                    "BT-113 should be {} = {taxable} (Σ prepayment taxable amounts) + {tax} (Σ prepayment VAT), the prepayment lines referring to their prepayment invoices (386); found {}",
+                    taxable + tax,
+                    prepaid.normalize()
+                ),
             );
         }
     }
@@ -313,89 +520,89 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
     let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     for line in lines {
         let net_node = ix.child(line, NS_CBC, "LineExtensionAmount");
-        let net = num(net_node);
-        // BR-KSA-51: KSA-12 = BT-131 + KSA-11.
-        if let Some(tt) = ix.child(line, NS_CAC, "TaxTotal")
-            && let (Some(vat), Some(with_node)) =
-                (num(ix.child(tt, NS_CBC, "TaxAmount")), ix.child(tt, NS_CBC, "RoundingAmount"))
-            && let (Some(with), Some(net)) = (num(Some(with_node)), net)
-            && round2(with) != round2(vat + net)
-        {
+        // BR-KSA-51: KSA-12 = BT-131 + KSA-11 (as ZATCA shows them, 2 decimals).
+        for tt in ix.children(line, NS_CAC, "TaxTotal") {
+            let with_node = ix.child(tt, NS_CBC, "RoundingAmount");
+            let shown = shown_dbl(with_node.map(|n| dbl(&sv(n)).unwrap_or(f64::NAN)));
+            let vat = dbl_node(ix.child(tt, NS_CBC, "TaxAmount"));
+            let net = dbl_node(net_node);
+            let expected = vat.zip(net).map(|(v, n)| dround((v + n) * 100.0) / 100.0);
+            if shown != shown_dbl(expected) {
+                cx.report(
+                    rule::BR_KSA_51,
+                    with_node.map(path_of).unwrap_or_else(|| path_under(tt, "cbc:RoundingAmount")),
+                    format!(
+                        "KSA-12 should be {} = BT-131 + KSA-11",
+                        expected.map(|e| format!("{e:.2}")).unwrap_or_else(|| "BT-131 + KSA-11".into())
+                    ),
+                );
+            }
+        }
+        // BR-KSA-EN16931-11: BT-131 = qty × price (/ base qty), cut to 3 decimals, + charges −
+        // allowances, rounded to 2 decimals, within ± 0.01.
+        let qty = dec(ix.child(line, NS_CBC, "InvoicedQuantity"));
+        let price_node = ix.child(line, NS_CAC, "Price");
+        let price = dec(price_node.and_then(|p| ix.child(p, NS_CBC, "PriceAmount")));
+        let base_node = price_node.and_then(|p| ix.child(p, NS_CBC, "BaseQuantity"));
+        let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
+        for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
+            let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+            if is_true(ix, ac) {
+                charges += amount;
+            }
+            if is_false(ix, ac) {
+                allowances += amount;
+            }
+        }
+        let unit = match base_node {
+            Some(b) => price.zip(dec(Some(b))).and_then(|(p, b)| p.checked_div(b)),
+            None => price,
+        };
+        let thousand = Decimal::ONE_THOUSAND;
+        let expected =
+            qty.zip(unit).and_then(|(q, u)| q.checked_mul(u)).and_then(|v| v.checked_mul(thousand)).map(
+                |v| {
+                    let v = (v.floor() / Decimal::TEN + Decimal::new(1, 11)) / Decimal::ONE_HUNDRED + charges
+                        - allowances;
+                    xround(v * Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED
+                },
+            );
+        let net = dec(net_node);
+        let cent = Decimal::new(1, 2);
+        let ok = match (net, expected) {
+            (Some(n), Some(e)) => n == e || n == e + cent || n == e - cent,
+            _ => false,
+        };
+        if !ok {
             cx.report(
-                rule::BR_KSA_51,
-                path_of(with_node),
+                rule::BR_KSA_EN16931_11,
+                net_node.map(path_of).unwrap_or_else(|| path_under(line, "cbc:LineExtensionAmount")),
                 format!(
-                    "KSA-12 should be {} = {} (BT-131) + {} (KSA-11); found {}",
-                    fmt2(round2(vat + net)),
-                    fmt2(net),
-                    fmt2(vat),
-                    fmt2(with)
+                    "BT-131 should be {} = BT-129 × BT-146 (/ BT-149) + charges − allowances (± 0.01); found {}",
+                    show(expected),
+                    show(net)
                 ),
             );
         }
-        // BR-KSA-EN16931-11: BT-131 = qty × price / base qty + charges − allowances.
-        if ix.child(line, NS_CAC, "DocumentReference").is_none()
-            && let (Some(net_node), Some(net), Some(qty), Some(price)) = (
-                net_node,
-                net,
-                num(ix.child(line, NS_CBC, "InvoicedQuantity")),
-                num(ix.at(line, "cac:Price/cbc:PriceAmount")),
-            )
-        {
-            let base = num(ix.at(line, "cac:Price/cbc:BaseQuantity"))
-                .filter(|b| !b.is_zero())
-                .unwrap_or(Decimal::ONE);
-            let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
-            for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
-                let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
-                match super::vat::is_charge(ix, ac) {
-                    Some(true) => charges += amount,
-                    Some(false) => allowances += amount,
-                    None => {}
-                }
-            }
-            let expected = qty
-                .checked_mul(price)
-                .and_then(|v| v.checked_div(base))
-                .map(|v| round2(v + charges - allowances));
-            if let Some(expected) = expected
-                && round2(net) != expected
-            {
-                cx.report(
-                    rule::BR_KSA_EN16931_11,
-                    path_of(net_node),
-                    format!(
-                        "BT-131 should be {} = {} × {} / {} + {} − {}; found {}",
-                        fmt2(expected),
-                        qty.normalize(),
-                        fmt2(price),
-                        base.normalize(),
-                        fmt2(charges),
-                        fmt2(allowances),
-                        fmt2(net)
-                    ),
-                );
-            }
-        }
         // BR-KSA-EN16931-07: net price = gross price − price discount.
-        if let Some(price) = ix.child(line, NS_CAC, "Price")
-            && let Some(ac) = ix.child(price, NS_CAC, "AllowanceCharge")
-            && let Some(gross) = num(ix.child(ac, NS_CBC, "BaseAmount"))
-            && let Some(net_price) = num(ix.child(price, NS_CBC, "PriceAmount"))
-        {
-            let discount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
-            if net_price != gross - discount {
-                cx.report(
-                    rule::BR_KSA_EN16931_07,
-                    path_under(price, "cbc:PriceAmount"),
-                    format!(
-                        "BT-146 should be {} = {} (gross price) − {} (price discount); found {}",
-                        fmt2(gross - discount),
-                        fmt2(gross),
-                        fmt2(discount),
-                        fmt2(net_price)
-                    ),
-                );
+        for price in ix.children(line, NS_CAC, "Price") {
+            let net_price = dec(ix.child(price, NS_CBC, "PriceAmount"));
+            for ac in ix.children(price, NS_CAC, "AllowanceCharge") {
+                let discount = dec(ix.child(ac, NS_CBC, "Amount"));
+                for base in ix.children(ac, NS_CBC, "BaseAmount") {
+                    let expected = dec(Some(base)).zip(discount).map(|(g, d)| g - d);
+                    if net_price.is_none() || net_price != expected {
+                        cx.report(
+                            rule::BR_KSA_EN16931_07,
+                            path_under(price, "cbc:PriceAmount"),
+                            format!(
+                                "BT-146 should be {} = gross price − price discount; found {}",
+                                show(expected),
+                                show(net_price)
+                            ),
+                        );
+                    }
+                }
             }
         }
     }
@@ -403,59 +610,82 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
 
 fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
-    let nodes: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| {
-            ix.is(*n, NS_CAC, "AllowanceCharge") && !n.parent().is_some_and(|p| ix.is(p, NS_CAC, "Price"))
-        })
+    let root = cx.root;
+    // BR-KSA-EN16931-03: document allowances/charges and line ones (not price discounts).
+    let doc_acs: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "AllowanceCharge").collect();
+    let line_acs: Vec<Node<'_, '_>> = ix
+        .children(root, NS_CAC, "InvoiceLine")
+        .flat_map(|l| ix.children(l, NS_CAC, "AllowanceCharge").collect::<Vec<_>>())
         .collect();
-    for ac in nodes {
-        let amount = num(ix.child(ac, NS_CBC, "Amount"));
-        let base = ix.child(ac, NS_CBC, "BaseAmount");
-        let percent = ix.child(ac, NS_CBC, "MultiplierFactorNumeric");
-        match (base, percent) {
-            (Some(b), Some(p)) => {
-                if let (Some(a), Some(bv), Some(pv)) = (amount, num(Some(b)), num(Some(p)))
-                    && let Some(expected) = percent_of(bv, pv)
-                    && round2(a) != expected
-                {
-                    cx.report(
-                        rule::BR_KSA_EN16931_03,
-                        path_under(ac, "cbc:Amount"),
-                        format!(
-                            "the amount should be {} = {} × {} / 100; found {}",
-                            fmt2(expected),
-                            fmt2(bv),
-                            pv.normalize(),
-                            fmt2(a)
-                        ),
-                    );
-                }
-            }
-            (None, Some(p)) => cx.report(
-                rule::BR_KSA_EN16931_04,
-                path_of(p),
-                "add cbc:BaseAmount, the amount the percentage applies to".into(),
-            ),
-            (Some(b), None) => cx.report(
-                rule::BR_KSA_EN16931_05,
-                path_of(b),
-                "add cbc:MultiplierFactorNumeric, the percentage applied to the base amount".into(),
-            ),
-            (None, None) => {}
+    for group in [&doc_acs, &line_acs] {
+        if !group.iter().any(|ac| ix.child(*ac, NS_CBC, "Amount").is_some()) {
+            continue;
         }
-        // BR-KSA-DEC-01: allowance percentages.
-        if let Some(p) = percent
-            && super::vat::is_charge(ix, ac) == Some(false)
-        {
-            let t = text(p);
-            if !(decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
-                && fraction_digits(t) <= 2)
-            {
-                cx.report(rule::BR_KSA_DEC_01, path_of(p), format!("write the percentage from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
+        for ac in group.iter().filter(|ac| ix.child(**ac, NS_CBC, "BaseAmount").is_some()) {
+            let amount = ix.child(*ac, NS_CBC, "Amount");
+            let base = ix.child(*ac, NS_CBC, "BaseAmount");
+            let raw_len = |n: Option<Node<'_, '_>>| n.map(|n| sv(n).len()).unwrap_or(0);
+            if raw_len(amount) == 0 || raw_len(base) == 0 {
+                continue;
             }
+            let b = dbl_node(base);
+            let m = dbl_node(ix.child(*ac, NS_CBC, "MultiplierFactorNumeric"));
+            let expected = b.zip(m).map(|(b, m)| ((b * m / 100.0) * 100.0 + 0.5).floor() / 100.0);
+            let found = dbl_node(amount);
+            if shown_dbl(found) != shown_dbl(expected) {
+                cx.report(
+                    rule::BR_KSA_EN16931_03,
+                    path_under(*ac, "cbc:Amount"),
+                    format!(
+                        "the amount should be {} = base amount × percentage / 100",
+                        expected
+                            .map(|e| format!("{e:.2}"))
+                            .unwrap_or_else(|| "base amount × percentage / 100".into())
+                    ),
+                );
+            }
+        }
+    }
+    // BR-KSA-EN16931-04: a percentage needs a base amount (any allowance/charge).
+    let all_acs: Vec<Node<'_, '_>> =
+        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "AllowanceCharge")).collect();
+    for ac in &all_acs {
+        if ix.child(*ac, NS_CBC, "BaseAmount").is_none() {
+            for p in ix.children(*ac, NS_CBC, "MultiplierFactorNumeric") {
+                cx.report(
+                    rule::BR_KSA_EN16931_04,
+                    path_of(p),
+                    "add cbc:BaseAmount, the amount the percentage applies to".into(),
+                );
+            }
+        }
+    }
+    // BR-KSA-EN16931-05: a base amount needs a percentage (document and line level).
+    for ac in doc_acs.iter().chain(line_acs.iter()) {
+        if ix.child(*ac, NS_CBC, "MultiplierFactorNumeric").is_none() {
+            for b in ix.children(*ac, NS_CBC, "BaseAmount") {
+                cx.report(
+                    rule::BR_KSA_EN16931_05,
+                    path_of(b),
+                    "add cbc:MultiplierFactorNumeric, the percentage applied to the base amount".into(),
+                );
+            }
+        }
+    }
+    // BR-KSA-DEC-01: allowance percentages (not price discounts).
+    for ac in &all_acs {
+        if ac.parent().is_some_and(|p| ix.is(p, NS_CAC, "Price")) || !is_false(ix, *ac) {
+            continue;
+        }
+        let Some(p) = ix.child(*ac, NS_CBC, "MultiplierFactorNumeric") else { continue };
+        let raw = sv(p);
+        if raw.is_empty() {
+            continue;
+        }
+        if !(dec(Some(p)).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
+            && frac_len(&raw) <= 2)
+        {
+            cx.report(rule::BR_KSA_DEC_01, path_of(p), format!("write the percentage from 0.00 to 100.00 with at most 2 decimals, without % (found \"{raw}\")"));
         }
     }
 }
@@ -464,14 +694,17 @@ fn decimals(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
     let check = |cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static RuleInfo| {
-        if let Some(n) = node
-            && fraction_digits(text(n)) > 2
-        {
-            let rounded = decimal(text(n)).map(|d| fmt2(round2(d))).unwrap_or_default();
-            cx.report(rule, path_of(n), format!("round to 2 decimals: {} → {rounded}", text(n)));
+        if let Some(n) = node {
+            let raw = sv(n);
+            if frac_len(&raw) > 2 {
+                let rounded = dec(Some(n)).and_then(xround2).map(|d| d.to_string()).unwrap_or_default();
+                cx.report(rule, path_of(n), format!("round to 2 decimals: {} → {rounded}", xtrim(&raw)));
+            }
         }
     };
-    if let Some(t) = ix.child(root, NS_CAC, "LegalMonetaryTotal") {
+    let all_totals: Vec<Node<'_, '_>> =
+        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "LegalMonetaryTotal")).collect();
+    for t in all_totals {
         for (name, rule) in [
             ("LineExtensionAmount", rule::BR_DEC_09),
             ("AllowanceTotalAmount", rule::BR_DEC_10),
@@ -485,71 +718,156 @@ fn decimals(cx: &mut Cx<'_, '_>) {
             check(cx, ix.child(t, NS_CBC, name), rule);
         }
     }
-    let (with, without) = tax_total_split(ix, root);
-    for t in with {
-        check(cx, ix.child(t, NS_CBC, "TaxAmount"), rule::BR_DEC_13);
+    // BR-DEC-13 / -15: the VAT totals in the document currency and in the tax currency.
+    let doc_currencies: Vec<Cow<'_, str>> =
+        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "DocumentCurrencyCode")).map(|n| sv(*n)).collect();
+    let tax_currencies: Vec<Cow<'_, str>> =
+        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "TaxCurrencyCode")).map(|n| sv(*n)).collect();
+    for t in ix.children(root, NS_CAC, "TaxTotal") {
+        for a in ix.children(t, NS_CBC, "TaxAmount") {
+            let Some(c) = a.attribute("currencyID") else { continue };
+            if doc_currencies.iter().any(|d| d == c) {
+                check(cx, Some(a), rule::BR_DEC_13);
+            }
+            if tax_currencies.iter().any(|d| d == c) {
+                check(cx, Some(a), rule::BR_DEC_15);
+            }
+        }
     }
-    for t in without {
-        check(cx, ix.child(t, NS_CBC, "TaxAmount"), rule::BR_DEC_15);
+    // BR-DEC-24/-25 only reach line allowances of lines that are not children of the root.
+    let nested: Vec<Node<'_, '_>> = cx
+        .elements
+        .iter()
+        .copied()
+        .filter(|n| ix.is(*n, NS_CAC, "InvoiceLine") && n.parent() != Some(root))
+        .collect();
+    for line in nested {
+        for ac in ix.children(line, NS_CAC, "AllowanceCharge").filter(|ac| is_false(ix, *ac)) {
+            check(cx, ix.child(ac, NS_CBC, "Amount"), rule::BR_DEC_24);
+            check(cx, ix.child(ac, NS_CBC, "BaseAmount"), rule::BR_DEC_25);
+        }
     }
     for sub in subtotals(ix, root) {
         check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), rule::BR_DEC_19);
         check(cx, ix.child(sub, NS_CBC, "TaxAmount"), rule::BR_DEC_20);
     }
     for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
-        let charge = super::vat::is_charge(ix, ac) == Some(true);
-        check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { rule::BR_DEC_05 } else { rule::BR_DEC_01 });
-        check(cx, ix.child(ac, NS_CBC, "BaseAmount"), if charge { rule::BR_DEC_06 } else { rule::BR_DEC_02 });
+        if is_false(ix, ac) {
+            check(cx, ix.child(ac, NS_CBC, "Amount"), rule::BR_DEC_01);
+            check(cx, ix.child(ac, NS_CBC, "BaseAmount"), rule::BR_DEC_02);
+        }
+        if is_true(ix, ac) {
+            check(cx, ix.child(ac, NS_CBC, "Amount"), rule::BR_DEC_05);
+            check(cx, ix.child(ac, NS_CBC, "BaseAmount"), rule::BR_DEC_06);
+        }
     }
+    let prepaid = ix
+        .children(root, NS_CAC, "LegalMonetaryTotal")
+        .flat_map(|t| ix.children(t, NS_CBC, "PrepaidAmount"))
+        .any(|p| dbl(&sv(p)).is_some_and(|v| v > 0.0));
     for line in ix.children(root, NS_CAC, "InvoiceLine") {
         check(cx, ix.child(line, NS_CBC, "LineExtensionAmount"), rule::BR_DEC_23);
+        // BR-DEC-24/-25 (line allowances) never fire in ZATCA's XSL: an earlier rule of the same
+        // pattern takes the line allowances over. Line charges are checked.
         for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
-            let charge = super::vat::is_charge(ix, ac) == Some(true);
-            check(cx, ix.child(ac, NS_CBC, "Amount"), if charge { rule::BR_DEC_27 } else { rule::BR_DEC_24 });
-            check(
-                cx,
-                ix.child(ac, NS_CBC, "BaseAmount"),
-                if charge { rule::BR_DEC_28 } else { rule::BR_DEC_25 },
-            );
+            if is_true(ix, ac) {
+                check(cx, ix.child(ac, NS_CBC, "Amount"), rule::BR_DEC_27);
+                check(cx, ix.child(ac, NS_CBC, "BaseAmount"), rule::BR_DEC_28);
+            }
         }
-        for tt in ix.children(line, NS_CAC, "TaxTotal") {
-            check(cx, ix.child(tt, NS_CBC, "TaxAmount"), rule::BR_KSA_DEC_03);
-            check(cx, ix.child(tt, NS_CBC, "RoundingAmount"), rule::BR_KSA_DEC_04);
-            if ix.child(line, NS_CAC, "DocumentReference").is_some() {
-                for sub in ix.children(tt, NS_CAC, "TaxSubtotal") {
-                    check(cx, ix.child(sub, NS_CBC, "TaxableAmount"), rule::BR_KSA_DEC_06);
-                    check(cx, ix.child(sub, NS_CBC, "TaxAmount"), rule::BR_KSA_DEC_06);
+        let tt = ix.child(line, NS_CAC, "TaxTotal");
+        check(cx, tt.and_then(|t| ix.child(t, NS_CBC, "TaxAmount")), rule::BR_KSA_DEC_03);
+        check(cx, tt.and_then(|t| ix.child(t, NS_CBC, "RoundingAmount")), rule::BR_KSA_DEC_04);
+        if prepaid {
+            for sub in
+                ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal"))
+            {
+                let long = |name: &str| ix.child(sub, NS_CBC, name).is_some_and(|n| frac_len(&sv(n)) > 2);
+                if long("TaxableAmount") || long("TaxAmount") {
+                    cx.report(
+                        rule::BR_KSA_DEC_06,
+                        path_of(sub),
+                        "round the prepayment's taxable and VAT amounts to 2 decimals".into(),
+                    );
                 }
             }
         }
     }
 }
 
-/// BR-KSA-F-04: amounts and quantities are not negative, except the rounding amount (BT-114)
-/// and the quantities of credit notes (ZATCA states amounts positive in notes too).
+/// BR-KSA-F-04: the amounts ZATCA lists are not negative (line net amounts, the payable amount
+/// and the rounding amounts are not in its list).
 fn negatives(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
-    let nodes: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| {
-            ix.in_ns(*n, NS_CBC)
-                && (n.has_attribute("currencyID") || ix.local(*n).ends_with("Quantity"))
-                && ix.local(*n) != "PayableRoundingAmount"
-        })
-        .collect();
+    let root = cx.root;
+    let mut nodes: Vec<Node<'_, '_>> = Vec::new();
+    fn kids<'a, 'i>(ix: &Index<'a, 'i>, n: Node<'a, 'i>, name: &'static str) -> Vec<Node<'a, 'i>> {
+        ix.children(n, NS_CBC, name).collect()
+    }
+    for t in ix.children(root, NS_CAC, "TaxTotal") {
+        nodes.extend(kids(ix, t, "TaxAmount"));
+        for s in ix.children(t, NS_CAC, "TaxSubtotal") {
+            let o =
+                ix.child(s, NS_CAC, "TaxCategory").map(|c| super::vat::code_of(ix, c)).unwrap_or_default()
+                    == "O";
+            if !o {
+                nodes.extend(kids(ix, s, "TaxableAmount"));
+            }
+            nodes.extend(kids(ix, s, "TaxAmount"));
+        }
+    }
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        nodes.extend(kids(ix, ac, "Amount"));
+        nodes.extend(kids(ix, ac, "BaseAmount"));
+    }
+    for t in ix.children(root, NS_CAC, "LegalMonetaryTotal") {
+        for name in [
+            "LineExtensionAmount",
+            "TaxExclusiveAmount",
+            "TaxInclusiveAmount",
+            "AllowanceTotalAmount",
+            "ChargeTotalAmount",
+            "PrepaidAmount",
+        ] {
+            nodes.extend(kids(ix, t, name));
+        }
+    }
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        nodes.extend(kids(ix, line, "InvoicedQuantity"));
+        for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
+            nodes.extend(kids(ix, ac, "Amount"));
+            nodes.extend(kids(ix, ac, "BaseAmount"));
+        }
+        for t in ix.children(line, NS_CAC, "TaxTotal") {
+            nodes.extend(kids(ix, t, "TaxAmount"));
+            for s in ix.children(t, NS_CAC, "TaxSubtotal") {
+                nodes.extend(kids(ix, s, "TaxableAmount"));
+                nodes.extend(kids(ix, s, "TaxAmount"));
+            }
+        }
+        for p in ix.children(line, NS_CAC, "Price") {
+            nodes.extend(kids(ix, p, "PriceAmount"));
+            for ac in ix.children(p, NS_CAC, "AllowanceCharge") {
+                nodes.extend(kids(ix, ac, "Amount"));
+                nodes.extend(kids(ix, ac, "BaseAmount"));
+            }
+        }
+    }
+    for r in ix.children(root, NS_CAC, "TaxExchangeRate") {
+        nodes.extend(kids(ix, r, "CalculationRate"));
+    }
     for n in nodes {
-        if let Some(d) = decimal(text(n))
-            && d.is_sign_negative()
-            && !d.is_zero()
+        let raw = sv(n);
+        if !raw.is_empty()
+            && let Some(v) = dbl(&raw)
+            && !ge_zero(v)
         {
             cx.report(
                 rule::BR_KSA_F_04,
                 path_of(n),
                 format!(
                     "write {} as a positive value; the document type (credit note) carries the sign",
-                    text(n)
+                    xtrim(&raw)
                 ),
             );
         }

@@ -1,65 +1,28 @@
 //! VAT categories S, Z, E, O: codes, rates, breakdowns, exemption reasons.
+//!
+//! Each rule follows the condition of ZATCA's R3.4.8 Schematron: the same contexts (most filter
+//! the categories by `cac:TaxScheme/cbc:ID` = VAT, some do not), the same sums (exact decimals)
+//! and the same treatment of absent values.
 
+use super::arith::{chars_raw, dbl, dec, eq_zero, frac_len, is_false, is_true, norm, sv, xtrim};
 use super::index::Index;
-use super::{Cx, chars, decimal, fmt2, fraction_digits, num, path_of, path_under, round2, rule, text};
+use super::{Cx, path_of, path_under, rule};
 use crate::model::VatCategory;
 use crate::model::vatex;
 use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 use rust_decimal::Decimal;
 
-/// A VAT category used by a line, an allowance or a charge.
-pub(super) struct Use<'a, 'i> {
-    pub node: Node<'a, 'i>,
-    pub category: &'a str,
-    pub rate: Option<Decimal>,
-    /// Amount contributed to the taxable base (+ line net, − allowance, + charge).
-    pub amount: Decimal,
-    pub kind: UseKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum UseKind {
-    Line,
-    Allowance,
-    Charge,
-}
-
+/// Whether an allowance/charge is a charge (`Some(true)`), an allowance (`Some(false)`) or
+/// neither (indicator absent or not a boolean).
 pub(super) fn is_charge(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> Option<bool> {
-    match ix.at_text(ac, "cbc:ChargeIndicator") {
-        Some("true") | Some("1") => Some(true),
-        Some("false") | Some("0") => Some(false),
-        _ => None,
+    if is_true(ix, ac) {
+        Some(true)
+    } else if is_false(ix, ac) {
+        Some(false)
+    } else {
+        None
     }
-}
-
-/// Lines (not prepayment lines), document allowances and charges with their VAT category.
-pub(super) fn uses<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<Use<'a, 'i>> {
-    let mut out = Vec::new();
-    for line in ix.children(root, NS_CAC, "InvoiceLine") {
-        if let Some(cat) = ix.at(line, "cac:Item/cac:ClassifiedTaxCategory") {
-            out.push(Use {
-                node: cat,
-                category: ix.at_text(cat, "cbc:ID").unwrap_or(""),
-                rate: num(ix.child(cat, NS_CBC, "Percent")),
-                amount: num(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default(),
-                kind: UseKind::Line,
-            });
-        }
-    }
-    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
-        let Some(cat) = ix.child(ac, NS_CAC, "TaxCategory") else { continue };
-        let charge = is_charge(ix, ac) == Some(true);
-        let amount = num(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
-        out.push(Use {
-            node: cat,
-            category: ix.at_text(cat, "cbc:ID").unwrap_or(""),
-            rate: num(ix.child(cat, NS_CBC, "Percent")),
-            amount: if charge { amount } else { -amount },
-            kind: if charge { UseKind::Charge } else { UseKind::Allowance },
-        });
-    }
-    out
 }
 
 /// The VAT breakdowns: `cac:TaxTotal/cac:TaxSubtotal` at document level.
@@ -67,116 +30,299 @@ pub(super) fn subtotals<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<N
     ix.children(root, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal")).collect()
 }
 
+/// The category code of a tax category, whitespace-normalised ("" when absent).
+pub(super) fn code_of(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> String {
+    ix.child(cat, NS_CBC, "ID").map(|n| norm(&sv(n))).unwrap_or_default()
+}
+
+/// Whether the category is one of the VAT scheme (`cac:TaxScheme/cbc:ID`, any case, = VAT).
+pub(super) fn is_vat(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> bool {
+    ix.children(cat, NS_CAC, "TaxScheme")
+        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|id| norm(&sv(id).to_uppercase()) == "VAT"))
+}
+
+/// Whether the category has an ID child whose normalised value is `code`.
+fn has_code(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
+    ix.children(cat, NS_CBC, "ID").any(|id| norm(&sv(id)) == code)
+}
+
+/// A VAT category (of the VAT scheme) with an ID `code`.
+fn vat_cat(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
+    is_vat(ix, cat) && has_code(ix, cat, code)
+}
+
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let uses = uses(ix, root);
     let subtotals = subtotals(ix, root);
-    codes_and_rates(cx, &uses, &subtotals);
-    breakdown_presence(cx, &uses, &subtotals);
-    breakdowns(cx, &uses, &subtotals);
+    category_ids(cx);
+    percents(cx);
+    standard_rates(cx);
+    rates(cx);
+    presence(cx, &subtotals);
+    breakdowns(cx, &subtotals);
+    exemptions(cx, &subtotals);
 }
 
-fn all_categories<'a, 'i>(cx: &Cx<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    cx.elements
-        .iter()
-        .copied()
-        .filter(|n| {
-            matches!(cx.ix.local(*n), "TaxCategory" | "ClassifiedTaxCategory") && cx.ix.in_ns(*n, NS_CAC)
-        })
-        .collect()
+/// Every `cbc:ID` of the tax categories at the four places ZATCA checks (BR-CL-18, BR-KSA-18).
+fn category_id_nodes<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    let mut cats = Vec::new();
+    for t in ix.children(root, NS_CAC, "TaxTotal") {
+        for s in ix.children(t, NS_CAC, "TaxSubtotal") {
+            cats.extend(ix.children(s, NS_CAC, "TaxCategory"));
+        }
+    }
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        for t in ix.children(line, NS_CAC, "TaxTotal") {
+            for s in ix.children(t, NS_CAC, "TaxSubtotal") {
+                cats.extend(ix.children(s, NS_CAC, "TaxCategory"));
+            }
+        }
+    }
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        cats.extend(ix.children(ac, NS_CAC, "TaxCategory"));
+    }
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        for item in ix.children(line, NS_CAC, "Item") {
+            cats.extend(ix.children(item, NS_CAC, "ClassifiedTaxCategory"));
+        }
+    }
+    cats.into_iter().flat_map(|c| ix.children(c, NS_CBC, "ID").collect::<Vec<_>>()).collect()
 }
 
 const UNCL_5305: [&str; 10] = ["AE", "E", "S", "Z", "G", "O", "K", "L", "M", "B"];
 
-fn codes_and_rates(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], _subtotals: &[Node<'_, '_>]) {
+fn category_ids(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
-    let root = cx.root;
-    for cat in all_categories(cx) {
-        let code_node = ix.child(cat, NS_CBC, "ID");
-        let code = code_node.map(text).unwrap_or("");
-        let path = || code_node.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:ID"));
-        if !UNCL_5305.contains(&code) {
-            cx.report(rule::BR_CL_18, path(), format!("\"{code}\" is not a UNCL 5305 VAT category"));
+    for id in category_id_nodes(ix, cx.root) {
+        let raw = sv(id);
+        let code = norm(&raw);
+        if !UNCL_5305.contains(&code.as_str()) {
+            cx.report(rule::BR_CL_18, path_of(id), format!("\"{code}\" is not a UNCL 5305 VAT category"));
         }
-        if !["S", "Z", "E", "O"].contains(&code) {
+        // ZATCA looks the raw value up in " S Z E O " (so an empty code passes).
+        if !" S Z E O ".contains(raw.as_ref()) {
             cx.report(
                 rule::BR_KSA_18,
-                path(),
-                format!("use S (standard), Z (zero-rated), E (exempt) or O (out of scope), not \"{code}\""),
+                path_of(id),
+                format!("use S (standard), Z (zero-rated), E (exempt) or O (out of scope), not \"{raw}\""),
             );
-        }
-        if let Some(p) = ix.child(cat, NS_CBC, "Percent") {
-            let t = text(p);
-            let ok = decimal(t).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
-                && fraction_digits(t) <= 2;
-            if !ok {
-                cx.report(rule::BR_KSA_DEC_02, path_of(p), format!("write the rate as a number from 0.00 to 100.00 with at most 2 decimals, without % (found \"{t}\")"));
-            }
-            if code == "S"
-                && let Some(d) = decimal(t)
-                && d != Decimal::from(5)
-                && d != Decimal::from(15)
-            {
-                cx.report(
-                    rule::BR_KSA_84,
-                    path_of(p),
-                    format!("the standard rate is 15 (or 5 for the transitional rate), not {t}"),
-                );
-            }
-        }
-    }
-    for line in ix.children(root, NS_CAC, "InvoiceLine") {
-        if ix.at(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID").is_none() {
-            cx.report(
-                rule::BR_CO_04,
-                path_under(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID"),
-                "give the line's VAT category (S, Z, E or O)".into(),
-            );
-        }
-    }
-    for u in uses {
-        let zero = u.rate.is_none_or(|r| r.is_zero());
-        let rule = match (u.category, u.kind) {
-            ("S", UseKind::Line) if zero => Some((rule::BR_S_05, "give the line's standard rate, 15")),
-            ("S", UseKind::Allowance) if zero => {
-                Some((rule::BR_S_06, "give the allowance's standard rate, 15"))
-            }
-            ("S", UseKind::Charge) if zero => Some((rule::BR_S_07, "give the charge's standard rate, 15")),
-            ("Z", UseKind::Line) if !zero => Some((rule::BR_Z_05, "set the rate of a zero-rated line to 0")),
-            ("Z", UseKind::Allowance) if !zero => {
-                Some((rule::BR_Z_06, "set the rate of a zero-rated allowance to 0"))
-            }
-            ("Z", UseKind::Charge) if !zero => {
-                Some((rule::BR_Z_07, "set the rate of a zero-rated charge to 0"))
-            }
-            ("E", UseKind::Line) if !zero => Some((rule::BR_E_05, "set the rate of an exempt line to 0")),
-            ("E", UseKind::Allowance) if !zero => {
-                Some((rule::BR_E_06, "set the rate of an exempt allowance to 0"))
-            }
-            ("E", UseKind::Charge) if !zero => Some((rule::BR_E_07, "set the rate of an exempt charge to 0")),
-            ("O", UseKind::Line) if !zero => {
-                Some((rule::BR_KSA_11, "set the rate of an out-of-scope line to 0 or leave it out"))
-            }
-            ("O", UseKind::Allowance) if !zero => {
-                Some((rule::BR_KSA_12, "set the rate of an out-of-scope allowance to 0 or leave it out"))
-            }
-            ("O", UseKind::Charge) if !zero => {
-                Some((rule::BR_KSA_13, "set the rate of an out-of-scope charge to 0 or leave it out"))
-            }
-            _ => None,
-        };
-        if let Some((id, fix)) = rule {
-            let rate_path = ix
-                .child(u.node, NS_CBC, "Percent")
-                .map(path_of)
-                .unwrap_or_else(|| path_under(u.node, "cbc:Percent"));
-            cx.report(id, rate_path, fix.into());
         }
     }
 }
 
-fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+/// BR-KSA-DEC-02: the rates of allowances, charges, breakdowns and lines.
+fn percents(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
+    let parent_is = |n: Node<'_, '_>, local: &str| n.parent().is_some_and(|p| ix.is(p, NS_CAC, local));
+    let nodes: Vec<Node<'_, '_>> = cx
+        .elements
+        .iter()
+        .copied()
+        .filter(|n| ix.is(*n, NS_CBC, "Percent"))
+        .filter(|n| {
+            let Some(cat) = n.parent() else { return false };
+            (ix.is(cat, NS_CAC, "TaxCategory")
+                && (parent_is(cat, "AllowanceCharge")
+                    || (parent_is(cat, "TaxSubtotal")
+                        && cat.parent().is_some_and(|s| parent_is(s, "TaxTotal")))))
+                || (ix.is(cat, NS_CAC, "ClassifiedTaxCategory")
+                    && parent_is(cat, "Item")
+                    && cat.parent().is_some_and(|i| parent_is(i, "InvoiceLine")))
+        })
+        .collect();
+    for p in nodes {
+        let raw = sv(p);
+        if norm(&raw).is_empty() {
+            continue;
+        }
+        let ok = super::decimal(xtrim(&raw)).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
+            && frac_len(&raw) <= 2
+            && raw != "%";
+        if !ok {
+            cx.report(rule::BR_KSA_DEC_02, path_of(p), format!("write the rate as a number from 0.00 to 100.00 with at most 2 decimals, without % (found \"{raw}\")"));
+        }
+    }
+}
+
+/// BR-KSA-84: the standard rate is 15 or 5. ZATCA accepts any rate whose integer part is 15
+/// (15.5 passes) and exactly 5.
+fn standard_rates(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
+    let root = cx.root;
+    let mut cats = Vec::new();
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        cats.extend(ix.children(ac, NS_CAC, "TaxCategory").filter(|c| vat_cat(ix, *c, "S")));
+    }
+    for s in subtotals(ix, root) {
+        cats.extend(ix.children(s, NS_CAC, "TaxCategory").filter(|c| vat_cat(ix, *c, "S")));
+    }
+    let mut line_ac = false;
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        for item in ix.children(line, NS_CAC, "Item") {
+            cats.extend(ix.children(item, NS_CAC, "ClassifiedTaxCategory").filter(|c| vat_cat(ix, *c, "S")));
+        }
+        for t in ix.children(line, NS_CAC, "TaxTotal") {
+            for s in ix.children(t, NS_CAC, "TaxSubtotal") {
+                cats.extend(ix.children(s, NS_CAC, "TaxCategory").filter(|c| vat_cat(ix, *c, "S")));
+            }
+        }
+        line_ac |= ix.children(line, NS_CAC, "AllowanceCharge").any(|ac| {
+            is_charge(ix, ac).is_some() && ix.children(ac, NS_CAC, "TaxCategory").any(|c| vat_cat(ix, c, "S"))
+        });
+    }
+    if cats.is_empty() && !line_ac {
+        return;
+    }
+    for cat in cats {
+        let Some(p) = ix.child(cat, NS_CBC, "Percent") else { continue };
+        if let Some(d) = dbl(&sv(p))
+            && d.floor() != 15.0
+            && d != 5.0
+        {
+            cx.report(
+                rule::BR_KSA_84,
+                path_of(p),
+                format!("the standard rate is 15 (or 5 for the transitional rate), not {}", xtrim(&sv(p))),
+            );
+        }
+    }
+}
+
+fn rate_path(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> String {
+    ix.child(cat, NS_CBC, "Percent").map(path_of).unwrap_or_else(|| path_under(cat, "cbc:Percent"))
+}
+
+/// The rate of a category as xs:double (`None` when absent or not a number).
+fn rate_dbl(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> Option<f64> {
+    ix.child(cat, NS_CBC, "Percent").and_then(|p| dbl(&sv(p)))
+}
+
+/// The rate of a category as xs:decimal.
+fn rate_dec(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> Option<Decimal> {
+    dec(ix.child(cat, NS_CBC, "Percent"))
+}
+
+/// Rates of lines, allowances and charges per category; BR-CO-04.
+fn rates(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
+    let root = cx.root;
+    let positive = |cat: Node<'_, '_>| rate_dbl(ix, cat).is_some_and(|r| r > 0.0);
+    let zero = |cat: Node<'_, '_>| rate_dec(ix, cat).is_some_and(|r| r.is_zero());
+    let nonzero_o = |cat: Node<'_, '_>| rate_dbl(ix, cat).is_some_and(|r| !r.is_nan() && !eq_zero(r));
+    let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
+    for line in lines {
+        let cats: Vec<Node<'_, '_>> = ix
+            .children(line, NS_CAC, "Item")
+            .flat_map(|i| ix.children(i, NS_CAC, "ClassifiedTaxCategory").collect::<Vec<_>>())
+            .collect();
+        if !cats.iter().any(|c| is_vat(ix, *c) && ix.child(*c, NS_CBC, "ID").is_some()) {
+            cx.report(
+                rule::BR_CO_04,
+                path_under(line, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID"),
+                "give the line's VAT category (S, Z, E or O) in a category of the VAT scheme".into(),
+            );
+        }
+        for cat in cats {
+            if vat_cat(ix, cat, "S") && !positive(cat) {
+                cx.report(rule::BR_S_05, rate_path(ix, cat), "give the line's standard rate, 15".into());
+            }
+            if vat_cat(ix, cat, "Z") && !zero(cat) {
+                cx.report(rule::BR_Z_05, rate_path(ix, cat), "set the rate of a zero-rated line to 0".into());
+            }
+            if vat_cat(ix, cat, "E") && !zero(cat) {
+                cx.report(rule::BR_E_05, rate_path(ix, cat), "set the rate of an exempt line to 0".into());
+            }
+            if code_of(ix, cat) == "O" && nonzero_o(cat) {
+                cx.report(
+                    rule::BR_KSA_11,
+                    rate_path(ix, cat),
+                    "set the rate of an out-of-scope line to 0 or leave it out".into(),
+                );
+            }
+        }
+    }
+    // Allowances and charges anywhere (document, line, price).
+    let acs: Vec<Node<'_, '_>> =
+        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "AllowanceCharge")).collect();
+    for ac in acs {
+        let (charge, allowance) = (is_true(ix, ac), is_false(ix, ac));
+        let at_root = ac.parent() == Some(root);
+        for cat in ix.children(ac, NS_CAC, "TaxCategory") {
+            if vat_cat(ix, cat, "S") {
+                if allowance && !positive(cat) {
+                    cx.report(
+                        rule::BR_S_06,
+                        rate_path(ix, cat),
+                        "give the allowance's standard rate, 15".into(),
+                    );
+                }
+                if charge && !positive(cat) {
+                    cx.report(
+                        rule::BR_S_07,
+                        rate_path(ix, cat),
+                        "give the charge's standard rate, 15".into(),
+                    );
+                }
+            }
+            if allowance && vat_cat(ix, cat, "Z") && !zero(cat) {
+                cx.report(
+                    rule::BR_Z_06,
+                    rate_path(ix, cat),
+                    "set the rate of a zero-rated allowance to 0".into(),
+                );
+            }
+            if allowance && vat_cat(ix, cat, "E") && !zero(cat) {
+                cx.report(
+                    rule::BR_E_06,
+                    rate_path(ix, cat),
+                    "set the rate of an exempt allowance to 0".into(),
+                );
+            }
+            if at_root && code_of(ix, cat) == "O" && nonzero_o(cat) {
+                if allowance {
+                    cx.report(
+                        rule::BR_KSA_12,
+                        rate_path(ix, cat),
+                        "set the rate of an out-of-scope allowance to 0 or leave it out".into(),
+                    );
+                }
+                if charge {
+                    cx.report(
+                        rule::BR_KSA_13,
+                        rate_path(ix, cat),
+                        "set the rate of an out-of-scope charge to 0 or leave it out".into(),
+                    );
+                }
+            }
+        }
+    }
+    // BR-Z-07, BR-E-07: a zero-rated (exempt) document charge, and no document-level
+    // allowance or charge category has the rate 0.
+    let root_cats: Vec<(Node<'_, '_>, bool)> = ix
+        .children(root, NS_CAC, "AllowanceCharge")
+        .flat_map(|ac| {
+            let charge = is_true(ix, ac);
+            ix.children(ac, NS_CAC, "TaxCategory").map(move |c| (c, charge)).collect::<Vec<_>>()
+        })
+        .collect();
+    let any_zero = root_cats
+        .iter()
+        .any(|(c, _)| ix.children(*c, NS_CBC, "Percent").any(|p| dbl(&sv(p)).is_some_and(eq_zero)));
+    for (code, id, fix) in [
+        ("Z", rule::BR_Z_07, "set the rate of a zero-rated charge to 0"),
+        ("E", rule::BR_E_07, "set the rate of an exempt charge to 0"),
+    ] {
+        if let Some((cat, _)) = root_cats.iter().find(|(c, charge)| *charge && vat_cat(ix, *c, code))
+            && !any_zero
+        {
+            cx.report(id, rate_path(ix, *cat), fix.into());
+        }
+    }
+}
+
+/// BR-CO-18 and BR-S/Z/E/O-01: a breakdown for each category used.
+fn presence(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
     let ix = cx.ix;
     let root = cx.root;
     if subtotals.is_empty() {
@@ -186,16 +332,24 @@ fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[No
             "add a VAT breakdown (cac:TaxSubtotal) per VAT category and rate".into(),
         );
     }
-    let present = |c: &str| subtotals.iter().any(|s| ix.at_text(*s, "cac:TaxCategory/cbc:ID") == Some(c));
-    for (cat, rule) in
-        [("S", rule::BR_S_01), ("Z", rule::BR_Z_01), ("E", rule::BR_E_01), ("O", rule::BR_O_01)]
+    let used: Vec<Node<'_, '_>> = cx
+        .elements
+        .iter()
+        .copied()
+        .filter(|n| {
+            (ix.is(*n, NS_CAC, "TaxCategory")
+                && n.parent().is_some_and(|p| ix.is(p, NS_CAC, "AllowanceCharge")))
+                || ix.is(*n, NS_CAC, "ClassifiedTaxCategory")
+        })
+        .collect();
+    for (cat, id) in [("S", rule::BR_S_01), ("Z", rule::BR_Z_01), ("E", rule::BR_E_01), ("O", rule::BR_O_01)]
     {
-        if let Some(u) = uses.iter().find(|u| u.category == cat)
-            && !present(cat)
-        {
-            let _ = u;
+        let is_used = used.iter().any(|c| vat_cat(ix, *c, cat));
+        let present =
+            subtotals.iter().any(|s| ix.children(*s, NS_CAC, "TaxCategory").any(|c| vat_cat(ix, c, cat)));
+        if is_used && !present {
             cx.report(
-                rule,
+                id,
                 path_under(root, "cac:TaxTotal/cac:TaxSubtotal"),
                 format!("add a VAT breakdown with category {cat}"),
             );
@@ -203,15 +357,68 @@ fn breakdown_presence(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[No
     }
 }
 
-fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '_>]) {
+/// Σ line net amounts + Σ charges − Σ allowances of a category at document level (categories
+/// matched by code only), and whether a line or an allowance/charge of the VAT scheme uses it.
+fn category_base(ix: &Index<'_, '_>, root: Node<'_, '_>, code: &str) -> (Decimal, Decimal, Decimal, bool) {
+    let (mut lines, mut charges, mut allowances) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let mut used = false;
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        let cats = || {
+            ix.children(line, NS_CAC, "Item").flat_map(|i| ix.children(i, NS_CAC, "ClassifiedTaxCategory"))
+        };
+        if cats().any(|c| code_of(ix, c) == code) {
+            lines += dec(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default();
+        }
+        used |= cats().any(|c| vat_cat(ix, c, code));
+    }
+    for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
+        let cats = || ix.children(ac, NS_CAC, "TaxCategory");
+        used |= cats().any(|c| vat_cat(ix, c, code));
+        if !cats().any(|c| code_of(ix, c) == code) {
+            continue;
+        }
+        let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+        if is_true(ix, ac) {
+            charges += amount;
+        }
+        if is_false(ix, ac) {
+            allowances += amount;
+        }
+    }
+    (lines, charges, allowances, used)
+}
+
+/// XPath `round(x, 2)`-free helpers for BR-CO-17 / BR-S-09: ZATCA computes in xs:double.
+pub(super) fn tax_check(
+    ix: &Index<'_, '_>,
+    root: Node<'_, '_>,
+    sub: Node<'_, '_>,
+    cat: Option<Node<'_, '_>>,
+) -> bool {
+    let tax = ix.child(sub, NS_CBC, "TaxAmount").and_then(|n| dbl(&sv(n)));
+    let taxable = ix.child(sub, NS_CBC, "TaxableAmount").and_then(|n| dbl(&sv(n)));
+    let rate = cat.and_then(|c| rate_dbl(ix, c));
+    let lines = ix.children(root, NS_CAC, "InvoiceLine").count();
+    super::arith::within_tolerance(tax, taxable, rate, lines)
+}
+
+fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
     let ix = cx.ix;
+    let root = cx.root;
+    let bases: Vec<(&str, (Decimal, Decimal, Decimal, bool))> =
+        ["S", "Z", "E", "O"].into_iter().map(|c| (c, category_base(ix, root, c))).collect();
+    let base = |c: &str| bases.iter().find(|(k, _)| *k == c).map(|(_, b)| *b).expect("category");
+    // BR-S-10 looks for a breakdown ID whose text is exactly "S".
+    let any_s_text = subtotals.iter().any(|s| {
+        ix.children(*s, NS_CAC, "TaxCategory").any(|c| {
+            ix.children(c, NS_CBC, "ID").any(|id| id.children().any(|t| t.is_text() && t.text() == Some("S")))
+        })
+    });
     for &sub in subtotals {
         let taxable_node = ix.child(sub, NS_CBC, "TaxableAmount");
         let tax_node = ix.child(sub, NS_CBC, "TaxAmount");
-        let cat = ix.child(sub, NS_CAC, "TaxCategory");
-        let code = cat.and_then(|c| ix.at_text(c, "cbc:ID")).unwrap_or("");
-        let rate_node = cat.and_then(|c| ix.child(c, NS_CBC, "Percent"));
-        let rate = num(rate_node);
+        let vat_cats: Vec<Node<'_, '_>> =
+            ix.children(sub, NS_CAC, "TaxCategory").filter(|c| is_vat(ix, *c)).collect();
         if taxable_node.is_none() {
             cx.report(
                 rule::BR_45,
@@ -226,176 +433,157 @@ fn breakdowns(cx: &mut Cx<'_, '_>, uses: &[Use<'_, '_>], subtotals: &[Node<'_, '
                 "give the VAT amount of this VAT breakdown".into(),
             );
         }
-        if code.is_empty() {
+        if !vat_cats.iter().any(|c| ix.child(*c, NS_CBC, "ID").is_some()) {
             cx.report(
                 rule::BR_47,
                 path_under(sub, "cac:TaxCategory/cbc:ID"),
-                "give the VAT category of this breakdown".into(),
+                "give the VAT category of this breakdown (in a category of the VAT scheme)".into(),
             );
         }
-        if rate_node.is_none() && code != "O" {
+        if !vat_cats.iter().any(|c| ix.child(*c, NS_CBC, "Percent").is_some() || code_of(ix, *c) == "O") {
             cx.report(
                 rule::BR_48,
                 path_under(sub, "cac:TaxCategory/cbc:Percent"),
                 "give the VAT rate of this breakdown".into(),
             );
         }
-        let taxable = num(taxable_node);
-        let tax = num(tax_node);
-        // Taxable amount = Σ matching line nets − allowances + charges, for the category (and
-        // rate, for S). A category may be split over several breakdowns (one per exemption
-        // reason code): their sum is compared, once, at the first of them.
-        let same_group = |other: &Node<'_, '_>| {
-            let c = ix.at_text(*other, "cac:TaxCategory/cbc:ID").unwrap_or("");
-            c == code
-                && (code != "S"
-                    || num(ix.at(*other, "cac:TaxCategory/cbc:Percent")).map(|r| r.normalize())
-                        == rate.map(|r| r.normalize()))
-        };
-        let first_of_group = subtotals.iter().find(|o| same_group(o)) == Some(&sub);
-        let group_taxable: Option<Decimal> = subtotals
-            .iter()
-            .filter(|o| same_group(o))
-            .map(|o| num(ix.child(*o, NS_CBC, "TaxableAmount")))
-            .sum();
-        let matching: Vec<&Use<'_, '_>> = uses
-            .iter()
-            .filter(|u| {
-                u.category == code
-                    && (code != "S" || u.rate.map(|r| r.normalize()) == rate.map(|r| r.normalize()))
-            })
-            .collect();
-        let rule = match code {
-            "S" => Some(rule::BR_S_08),
-            "Z" => Some(rule::BR_Z_08),
-            "E" => Some(rule::BR_E_08),
-            "O" => Some(rule::BR_O_08),
-            _ => None,
-        };
-        if let (Some(rule), Some(taxable), true) = (rule, group_taxable, first_of_group) {
-            let lines: Decimal = matching.iter().filter(|u| u.kind == UseKind::Line).map(|u| u.amount).sum();
-            let allowances: Decimal =
-                -matching.iter().filter(|u| u.kind == UseKind::Allowance).map(|u| u.amount).sum::<Decimal>();
-            let charges: Decimal =
-                matching.iter().filter(|u| u.kind == UseKind::Charge).map(|u| u.amount).sum();
-            let expected = round2(lines - allowances + charges);
-            if round2(taxable) != expected {
-                cx.report(
-                    rule,
-                    path_of(taxable_node.expect("taxable")),
+        let taxable_path =
+            || taxable_node.map(path_of).unwrap_or_else(|| path_under(sub, "cbc:TaxableAmount"));
+        let tax_path = || tax_node.map(path_of).unwrap_or_else(|| path_under(sub, "cbc:TaxAmount"));
+        for cat in vat_cats {
+            let code = code_of(ix, cat);
+            let (rule_08, rule_09) = match code.as_str() {
+                "S" => (rule::BR_S_08, None),
+                "Z" => (rule::BR_Z_08, Some(rule::BR_Z_09)),
+                "E" => (rule::BR_E_08, Some(rule::BR_E_09)),
+                "O" => (rule::BR_O_08, Some(rule::BR_O_09)),
+                _ => continue,
+            };
+            let (lines, charges, allowances, used) = base(&code);
+            let expected = lines + charges - allowances;
+            // For S, ZATCA sums the taxable amounts of every S breakdown of this tax total.
+            let found = if code == "S" {
+                let total = sub.parent().expect("tax total");
+                Some(
+                    ix.children(total, NS_CAC, "TaxSubtotal")
+                        .filter(|s| ix.children(*s, NS_CAC, "TaxCategory").any(|c| code_of(ix, c) == "S"))
+                        .filter_map(|s| dec(ix.child(s, NS_CBC, "TaxableAmount")))
+                        .sum::<Decimal>(),
+                )
+            } else {
+                dec(taxable_node)
+            };
+            if !used || found != Some(expected) {
+                let fix = if used {
                     format!(
                         "BT-116 should be {} = {} (Σ line net amounts) − {} (allowances) + {} (charges) for category {code}{}; found {}",
-                        fmt2(expected),
-                        fmt2(lines),
-                        fmt2(allowances),
-                        fmt2(charges),
-                        rate.filter(|_| code == "S").map(|r| format!(" at {}%", r.normalize())).unwrap_or_default(),
-                        fmt2(taxable)
-                    ),
-                );
+                        expected.normalize(),
+                        lines.normalize(),
+                        allowances.normalize(),
+                        charges.normalize(),
+                        if code == "S" { " (all its breakdowns together)" } else { "" },
+                        found.map(|f| f.normalize().to_string()).unwrap_or_else(|| "nothing".into())
+                    )
+                } else {
+                    format!("no line, allowance or charge has category {code}: remove this breakdown")
+                };
+                cx.report(rule_08, taxable_path(), fix);
             }
-        }
-        if let (Some(tax), Some(tax_node)) = (tax, tax_node) {
-            match code {
-                "S" => {
-                    if let (Some(taxable), Some(rate)) = (taxable, rate)
-                        && let Some(expected) = super::percent_of(taxable.abs(), rate)
-                        && !super::arith::within_one(tax, expected)
-                    {
+            match rule_09 {
+                None => {
+                    let blank = ix.child(cat, NS_CBC, "Percent").is_none_or(|p| norm(&sv(p)).is_empty());
+                    if blank || !tax_check(ix, root, sub, Some(cat)) {
                         cx.report(
                             rule::BR_S_09,
-                            path_of(tax_node),
-                            format!("BT-117 should be {} = {} × {} / 100, rounded to 2 decimals (ZATCA tolerates less than 1.00 of difference); found {}", fmt2(expected), fmt2(taxable), rate.normalize(), fmt2(tax)),
+                            tax_path(),
+                            "BT-117 should be BT-116 × BT-119 / 100, rounded to 2 decimals (ZATCA tolerates 0.01 per invoice line)".into(),
+                        );
+                    }
+                    if any_s_text
+                        && (ix.child(cat, NS_CBC, "TaxExemptionReason").is_some()
+                            || ix.child(cat, NS_CBC, "TaxExemptionReasonCode").is_some())
+                    {
+                        let reason = ix
+                            .child(cat, NS_CBC, "TaxExemptionReasonCode")
+                            .or_else(|| ix.child(cat, NS_CBC, "TaxExemptionReason"))
+                            .expect("reason");
+                        cx.report(
+                            rule::BR_S_10,
+                            path_of(reason),
+                            "remove the exemption reason code and text from the standard-rated breakdown"
+                                .into(),
                         );
                     }
                 }
-                "Z" | "E" | "O" if !tax.is_zero() => {
-                    let rule = match code {
-                        "Z" => rule::BR_Z_09,
-                        "E" => rule::BR_E_09,
-                        _ => rule::BR_O_09,
-                    };
-                    cx.report(
-                        rule,
-                        path_of(tax_node),
-                        format!("the VAT of category {code} is 0.00; found {}", fmt2(tax)),
-                    );
+                Some(id) => {
+                    if dec(tax_node) != Some(Decimal::ZERO) {
+                        cx.report(id, tax_path(), format!("the VAT of category {code} is 0.00"));
+                    }
                 }
-                _ => {}
             }
         }
-        // Exemption reasons.
-        let Some(cat) = cat else { continue };
-        let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
-        let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
-        match code {
-            "S" if reason_code.is_some() || reason.is_some() => {
+    }
+}
+
+/// Exemption reasons of the Z, E and O breakdowns (categories matched by code only).
+fn exemptions(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
+    let ix = cx.ix;
+    for &sub in subtotals {
+        for cat in ix.children(sub, NS_CAC, "TaxCategory") {
+            let code = code_of(ix, cat);
+            let (category, presence_rule) = match code.as_str() {
+                "Z" => (VatCategory::ZeroRated, rule::BR_KSA_69),
+                "E" => (VatCategory::Exempt, rule::BR_KSA_23),
+                "O" => (VatCategory::OutOfScope, rule::BR_KSA_24),
+                _ => continue,
+            };
+            let codes = vatex::codes_for(category).join(", ");
+            let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
+            let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
+            let rc = reason_code.map(|n| norm(&sv(n))).unwrap_or_default();
+            if rc.is_empty() {
                 cx.report(
-                    rule::BR_S_10,
-                    path_of(reason_code.or(reason).expect("reason")),
-                    "remove the exemption reason code and text from the standard-rated breakdown".into(),
+                    presence_rule,
+                    path_under(cat, "cbc:TaxExemptionReasonCode"),
+                    format!("add the reason code: one of {codes}"),
+                );
+            } else if rc.contains(' ') || vatex::category_of(&rc) != Some(category) {
+                cx.report(
+                    rule::BR_KSA_CL_04,
+                    path_of(reason_code.expect("code")),
+                    format!("\"{rc}\" is not a reason code of category {code}; use one of {codes}"),
                 );
             }
-            "Z" | "E" | "O" => {
-                let category = match code {
-                    "Z" => VatCategory::ZeroRated,
-                    "E" => VatCategory::Exempt,
-                    _ => VatCategory::OutOfScope,
-                };
-                let rc = reason_code.map(text).filter(|t| !t.is_empty());
-                let presence_rule = match code {
-                    "Z" => rule::BR_KSA_69,
-                    "E" => rule::BR_KSA_23,
-                    _ => rule::BR_KSA_24,
-                };
-                let codes = vatex::codes_for(category).join(", ");
-                match rc {
-                    None => cx.report(
-                        presence_rule,
-                        path_under(cat, "cbc:TaxExemptionReasonCode"),
-                        format!("add the reason code: one of {codes}"),
-                    ),
-                    Some(c) if vatex::category_of(c) != Some(category) && code != "O" => cx.report(
-                        rule::BR_KSA_CL_04,
-                        path_of(reason_code.expect("code")),
-                        format!("\"{c}\" is not a reason code of category {code}; use one of {codes}"),
-                    ),
-                    Some(_) => {}
-                }
-                match reason {
-                    Some(r) if !text(r).is_empty() => {
-                        if chars(text(r)) > 1000 {
-                            cx.report(
-                                rule::BR_KSA_F_06_C16,
-                                path_of(r),
-                                format!(
-                                    "shorten the reason text to 1000 characters (it has {})",
-                                    chars(text(r))
-                                ),
-                            );
-                        }
-                    }
-                    other => {
-                        let hint = rc
-                            .and_then(vatex::default_text)
-                            .map(|t| format!(": \"{t}\""))
-                            .unwrap_or_default();
-                        cx.report(
-                            rule::BR_KSA_83,
-                            other.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),
-                            format!("add the reason text of §11.2.4{hint}"),
-                        );
-                        if let Some(r) = other {
-                            cx.report(
-                                rule::BR_KSA_F_06_C16,
-                                path_of(r),
-                                "the reason text must have at least 1 character".into(),
-                            );
-                        }
-                    }
+            if reason_code.is_some() && reason.is_none_or(|r| norm(&sv(r)).is_empty()) {
+                let hint = vatex::default_text(&rc).map(|t| format!(": \"{t}\"")).unwrap_or_default();
+                cx.report(
+                    rule::BR_KSA_83,
+                    reason.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),
+                    format!("add the reason text of §11.2.4{hint}"),
+                );
+            }
+            // ZATCA's rule for VATEX-SA-EDU/-HEA (BR-KSA-49) takes these categories over.
+            let edu_hea = ix
+                .children(cat, NS_CBC, "TaxExemptionReasonCode")
+                .any(|n| matches!(sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA"));
+            if let Some(r) = reason
+                && !edu_hea
+            {
+                let n = chars_raw(&sv(r));
+                if n > 1000 {
+                    cx.report(
+                        rule::BR_KSA_F_06_C16,
+                        path_of(r),
+                        format!("shorten the reason text to 1000 characters (it has {n})"),
+                    );
+                } else if n < 1 {
+                    cx.report(
+                        rule::BR_KSA_F_06_C16,
+                        path_of(r),
+                        "the reason text must have at least 1 character".into(),
+                    );
                 }
             }
-            _ => {}
         }
     }
 }
