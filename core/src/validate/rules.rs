@@ -117,14 +117,14 @@ rules! {
     BR_08: W, "The invoice must contain the seller postal address (BG-5).", "يجب أن تحتوي الفاتورة على العنوان البريدي للبائع (BG-5).";
     BR_09: W, "The seller postal address (BG-5) must contain a country code (BT-40).", "يجب أن يحتوي عنوان البائع (BG-5) على رمز الدولة (BT-40).";
     BR_CL_14: W, "Country codes must come from ISO 3166-1 alpha-2.", "يجب أن تكون رموز الدول من ISO 3166-1.";
-    BR_KSA_08: W, "The seller identification (BT-29) must exist once with scheme CRN, MOM, MLS, SAG, OTH or 700 and only letters and digits.", "يجب أن يوجد معرّف البائع (BT-29) مرة واحدة بأحد المخططات CRN أو MOM أو MLS أو SAG أو OTH أو 700، وأن يحتوي على حروف وأرقام فقط.";
+    BR_KSA_08: W, "The seller identification (BT-29) must exist once with scheme CRN, MOM, MLS, SAG, OTH or 700.", "يجب أن يوجد معرّف البائع (BT-29) مرة واحدة بأحد المخططات CRN أو MOM أو MLS أو SAG أو OTH أو 700.";
     BR_KSA_09: W, "The seller address must contain street (BT-35), building number (KSA-17), postal code (BT-38), city (BT-37), district (KSA-3) and country code (BT-40).", "يجب أن يحتوي عنوان البائع على اسم الشارع (BT-35) ورقم المبنى (KSA-17) والرمز البريدي (BT-38) والمدينة (BT-37) والحي (KSA-3) ورمز الدولة (BT-40).";
     BR_KSA_37: W, "The seller building number (KSA-17) must be 4 digits.", "يجب أن يتكون رقم مبنى البائع (KSA-17) من 4 أرقام.";
     BR_KSA_66: W, "The seller postal code (BT-38) must be 5 digits.", "يجب أن يتكون الرمز البريدي للبائع (BT-38) من 5 أرقام.";
     BR_KSA_39: E, "The invoice must contain the seller VAT registration number (BT-31).", "يجب أن تحتوي الفاتورة على الرقم الضريبي للبائع (BT-31).";
     BR_KSA_40: E, "The seller VAT number (BT-31) must be 15 digits, starting and ending with 3.", "يجب أن يتكون الرقم الضريبي للبائع (BT-31) من 15 رقمًا يبدأ وينتهي بالرقم 3.";
-    BR_KSA_10: W, "A non-Saudi buyer address on a standard document must contain street (BT-50), city (BT-52) and country code (BT-55).", "يجب أن يحتوي عنوان المشتري غير السعودي في الفاتورة الضريبية على الشارع (BT-50) والمدينة (BT-52) ورمز الدولة (BT-55).";
-    BR_KSA_14: E, "A buyer identification (BT-46) must use scheme TIN, CRN, MOM, MLS, 700, SAG, NAT, GCC, IQA, PAS or OTH and only letters and digits.", "يجب أن يستخدم معرّف المشتري (BT-46) أحد المخططات TIN أو CRN أو MOM أو MLS أو 700 أو SAG أو NAT أو GCC أو IQA أو PAS أو OTH، وأن يحتوي على حروف وأرقام فقط.";
+    BR_KSA_10: W, "The buyer address on a standard document must contain street (BT-50), city (BT-52) and country code (BT-55).", "يجب أن يحتوي عنوان المشتري في الفاتورة الضريبية على الشارع (BT-50) والمدينة (BT-52) ورمز الدولة (BT-55).";
+    BR_KSA_14: E, "A buyer identification (BT-46) must use scheme TIN, CRN, MOM, MLS, 700, SAG, NAT, GCC, IQA, PAS or OTH.", "يجب أن يستخدم معرّف المشتري (BT-46) أحد المخططات TIN أو CRN أو MOM أو MLS أو 700 أو SAG أو NAT أو GCC أو IQA أو PAS أو OTH.";
     BR_KSA_42: W, "The buyer name (BT-44) must be present on standard documents (KSA-2 = 01…).", "يجب ذكر اسم المشتري (BT-44) في الفواتير الضريبية وإشعاراتها (KSA-2 يبدأ بـ 01).";
     BR_KSA_44: E, "The buyer VAT number (BT-48) must be 15 digits, starting and ending with 3.", "يجب أن يتكون الرقم الضريبي للمشتري (BT-48) من 15 رقمًا يبدأ وينتهي بالرقم 3.";
     BR_KSA_63: W, "A Saudi buyer address (BT-55 = SA) must contain street (BT-50), building number (KSA-18), postal code (BT-53), city (BT-52), district (KSA-4) and country code (BT-55).", "يجب أن يحتوي عنوان المشتري السعودي (BT-55 = SA) على الشارع (BT-50) ورقم المبنى (KSA-18) والرمز البريدي (BT-53) والمدينة (BT-52) والحي (KSA-4) ورمز الدولة (BT-55).";
@@ -139,7 +139,7 @@ rules! {
     BR_KSA_F_09: W, "The seller or buyer ID with scheme 700 looks wrong (10 digits starting with 7 expected).", "يبدو أن معرّف البائع أو المشتري بالمخطط 700 غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 7).";
     BR_KSA_F_10: W, "The buyer ID with scheme NAT looks wrong (10 digits starting with 1 expected).", "يبدو أن معرّف المشتري بالمخطط NAT غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 1).";
     BR_KSA_F_11: W, "The buyer ID with scheme IQA looks wrong (10 digits starting with 2 expected).", "يبدو أن معرّف المشتري بالمخطط IQA غير صحيح (المتوقع 10 أرقام تبدأ بالرقم 2).";
-    BR_KSA_F_13: W, "The seller or buyer ID (BT-29, BT-46) looks like a dummy value (12345678, or one digit 8 times in a row).", "يبدو أن معرّف البائع أو المشتري (BT-29 أو BT-46) قيمة وهمية (12345678 أو رقم واحد مكرر 8 مرات).";
+    BR_KSA_F_13: W, "The seller or buyer ID (BT-29, BT-46) looks like a dummy value (8 ascending or descending digits in a row, or one digit 8 times).", "يبدو أن معرّف البائع أو المشتري (BT-29 أو BT-46) قيمة وهمية (8 أرقام متتالية تصاعديًا أو تنازليًا، أو رقم واحد مكرر 8 مرات).";
     BR_KSA_F_12: W, "The seller or buyer ID scheme (BT-29-1, BT-46-1) contains spaces.", "يحتوي مخطط معرّف البائع أو المشتري (BT-29-1 أو BT-46-1) على مسافات.";
     BR_KSA_F_06_C4: W, "The seller street (BT-35) must have 1 to 1000 characters.", "يجب أن يتكون اسم شارع البائع (BT-35) من 1 إلى 1000 حرف.";
     BR_KSA_F_06_C6: W, "The seller additional street (BT-36) must not exceed 127 characters.", "يجب ألا يتجاوز الشارع الإضافي للبائع (BT-36) ‏127 حرفًا.";
