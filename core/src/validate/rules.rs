@@ -266,6 +266,7 @@ rules! {
     BR_KSA_F_06_C17: E, "The line identifier (BT-126) must have 1 to 6 characters.", "يجب أن يتكون معرّف البند (BT-126) من 1 إلى 6 خانات.";
     BR_KSA_F_06_C18: W, "The quantity unit code (BT-130) must not exceed 127 characters.", "يجب ألا يتجاوز رمز وحدة الكمية (BT-130) ‏127 حرفًا.";
     BR_KSA_F_06_C19: W, "The item name (BT-153) must have 3 to 1000 characters.", "يجب أن يتكون اسم السلعة (BT-153) من 3 إلى 1000 حرف.";
+    BR_KSA_F_C_01: W, "The item name (BT-153) must describe the goods or services, not only digits (VAT Regulations, Article 53).", "يجب أن يصف اسم السلعة (BT-153) السلعة أو الخدمة، لا أن يتكون من أرقام فقط (اللائحة التنفيذية لنظام ضريبة القيمة المضافة، المادة 53).";
     BR_KSA_F_06_C20: W, "The item standard identifier (BT-157) must not exceed 127 characters.", "يجب ألا يتجاوز المعرّف القياسي للسلعة (BT-157) ‏127 حرفًا.";
     BR_KSA_F_06_C21: W, "The price base quantity unit code (BT-150) must not exceed 127 characters.", "يجب ألا يتجاوز رمز وحدة الكمية الأساسية للسعر (BT-150) ‏127 حرفًا.";
     BR_KSA_F_06_C30: W, "The item buyer's identifier (BT-156) must not exceed 127 characters.", "يجب ألا يتجاوز معرّف المشتري للسلعة (BT-156) ‏127 حرفًا.";
