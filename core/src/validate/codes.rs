@@ -1,26 +1,32 @@
 //! Identifiers and codes, dates and times, currencies, the chain fields (ICV, PIH), QR and stamp,
 //! payment means and the header field lengths.
+//!
+//! The conditions follow ZATCA's R3.4.8 Schematron to the letter, XPath semantics included: raw
+//! (untrimmed) values where the official test compares the string value, `normalize-space` where
+//! it normalizes, contexts anywhere in the document where the rule's context is a relative pattern
+//! (`cbc:InvoiceTypeCode` is every such element), and existential comparisons over sequences.
 
-use super::index::Index;
-use super::{Cx, RuleInfo, chars, path_of, path_under, rule, text};
+use super::{Cx, RuleInfo, path_of, path_under, rule};
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use roxmltree::Node;
+use std::borrow::Cow;
+
+const NS_SBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2";
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
+    let scan = Scan::new(cx);
     profile_and_ids(cx);
-    type_code(cx);
-    dates(cx);
-    currencies(cx);
-    chain(cx);
-    stamp(cx);
-    payment_means(cx);
+    type_code(cx, &scan);
+    dates(cx, &scan);
+    currencies(cx, &scan);
+    chain(cx, &scan);
+    payment_means(cx, &scan);
     header_lengths(cx);
 }
 
-/// ISO 4217 alpha-3 codes (active list).
-pub(super) const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWL";
+/// ISO 4217 alpha-3 codes as ZATCA's Schematron lists them (BR-CL-03/04/05, BR-KSA-CL-01): the
+/// list of its EN 16931 edition, with MRO, STD and VEF and without the newer codes.
+pub(super) const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRO MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLL SOS SRD SSP STD SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UZS VEF VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWL";
 
 pub(super) fn is_currency(code: &str) -> bool {
     in_code_list(ISO_4217, code)
@@ -35,23 +41,752 @@ pub(super) fn in_code_list(list: &str, code: &str) -> bool {
         && (0..list.len()).step_by(width + 1).any(|i| list[i] == code[0] && &list[i..i + width] == code)
 }
 
-/// UNTDID 1001 invoice and credit note codes accepted by EN 16931.
-const UNTDID_1001: &str = "80 81 82 83 84 102 130 202 203 204 211 261 262 295 296 308 325 326 380 381 383 384 385 386 387 388 389 390 393 394 395 396 420 456 457 458 527 532 553 575 623 633 751 780 817 870 875 876 877 935";
+/// Whether `code` is one of the space-separated tokens of `list` (an empty code never is).
+fn in_token_list(list: &str, code: &str) -> bool {
+    !code.is_empty() && list.split(' ').any(|t| t == code)
+}
 
-/// `YYYY-MM-DD` with a real calendar date.
-pub(super) fn is_date(s: &str) -> bool {
+/// UNTDID 1001 invoice codes of BR-CL-01 (for `cbc:InvoiceTypeCode`).
+const UNTDID_1001_INVOICE: &str = "80 82 84 130 202 203 204 211 295 325 326 380 381 383 384 385 386 387 388 389 390 393 394 395 456 457 527 575 623 633 751 780 935";
+
+/// UNCL 4461 payment means codes of BR-CL-16.
+const UNCL_4461: &str = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 74 75 76 77 78 91 92 93 94 95 96 97 ZZZ";
+
+/// The payment means codes of BR-KSA-16 (ZATCA's copy of UNCL 4461, without 69).
+const KSA_4461: &str = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 70 74 75 76 77 78 91 92 93 94 95 96 97 ZZZ";
+
+/// The attachment mime codes of BR-KSA-CL-03.
+const MIME_CODES: &[&str] = &[
+    "text/csv",
+    "text/plain",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/tiff",
+    "application/acad",
+    "application/dwg",
+    "drawing/dwg",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+];
+
+const SIG_INFO_ID: &str = "urn:oasis:names:specification:ubl:signature:1";
+const SIG_INVOICE: &str = "urn:oasis:names:specification:ubl:signature:Invoice";
+const SIG_METHOD: &str = "urn:oasis:names:specification:ubl:dsig:enveloped:xades";
+
+// ---- XPath helpers ----------------------------------------------------------------------------
+
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// XPath `normalize-space`: XML whitespace trimmed and collapsed (other spaces kept).
+fn normalize(s: &str) -> Cow<'_, str> {
+    let t = s.trim_matches(is_xml_space);
+    let mut prev_space = false;
+    let clean = t.chars().all(|c| {
+        let bad = (c == ' ' && prev_space) || matches!(c, '\t' | '\n' | '\r');
+        prev_space = c == ' ';
+        !bad
+    });
+    if clean {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.split(is_xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// The XPath string value of an element: all its descendant text, untrimmed.
+fn sv<'a>(n: Node<'a, '_>) -> Cow<'a, str> {
+    match (n.first_child(), n.last_child()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(c), Some(l)) if c == l && c.is_text() => Cow::Borrowed(c.text().unwrap_or("")),
+        _ => Cow::Owned(n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
+    }
+}
+
+/// `normalize-space` of an optional node (of "" when absent).
+fn nsv<'a>(n: Option<Node<'a, '_>>) -> Cow<'a, str> {
+    match n.map(sv) {
+        None => Cow::Borrowed(""),
+        Some(Cow::Borrowed(s)) => normalize(s),
+        Some(Cow::Owned(s)) => Cow::Owned(normalize(&s).into_owned()),
+    }
+}
+
+/// XPath `string-length` of an optional node.
+fn len(n: Option<Node<'_, '_>>) -> usize {
+    n.map(|n| sv(n).chars().count()).unwrap_or(0)
+}
+
+/// The child elements `{ns}local` of `node` (any namespace number the index does not know).
+fn kids<'a, 'i>(
+    node: Node<'a, 'i>,
+    ns: &'static str,
+    local: &'static str,
+) -> impl Iterator<Item = Node<'a, 'i>> {
+    node.children().filter(move |c| is(*c, ns, local))
+}
+
+fn kid<'a, 'i>(node: Node<'a, 'i>, ns: &'static str, local: &'static str) -> Option<Node<'a, 'i>> {
+    kids(node, ns, local).next()
+}
+
+fn parent_is(n: Node<'_, '_>, ns: &str, local: &str) -> bool {
+    n.parent_element().is_some_and(|p| is(p, ns, local))
+}
+
+/// A Unicode decimal digit (`\d` of XML Schema regular expressions): ASCII and the common
+/// scripts' digit blocks.
+fn is_nd(c: char) -> bool {
+    if c.is_ascii_digit() {
+        return true;
+    }
+    const STARTS: &[u32] = &[
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+        0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+        0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    ];
+    let u = c as u32;
+    STARTS.iter().any(|&s| (s..s + 10).contains(&u))
+}
+
+/// `\w` of XML Schema regular expressions: every character but punctuation, separators and
+/// "other" (controls, format, private use); exact for ASCII, close elsewhere.
+fn is_xsd_word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || "$+<=>^`|~".contains(c);
+    }
+    if c.is_alphanumeric() {
+        return true;
+    }
+    if c.is_whitespace() || c.is_control() {
+        return false;
+    }
+    !matches!(c as u32,
+        0xA1 | 0xA7 | 0xAB | 0xAD | 0xB6 | 0xB7 | 0xBB | 0xBF | 0x37E | 0x387 | 0x55A..=0x55F
+        | 0x589 | 0x60C | 0x60D | 0x61B | 0x61E | 0x61F | 0x66A..=0x66D | 0x6D4 | 0x2000..=0x206F
+        | 0x3000..=0x3003 | 0x3008..=0x3011 | 0xE000..=0xF8FF | 0xFD3E | 0xFD3F | 0xFE10..=0xFE19
+        | 0xFE30..=0xFE4F | 0xFEFF | 0xFF01..=0xFF03 | 0xFF05..=0xFF0A | 0xFF0C..=0xFF0F)
+}
+
+/// Whether `s` contains `0`, `d1` and five more characters whose 6th (1-based from `0`) is
+/// `flag6` if given, the others decimal digits: `matches(@name, '0<d1>\d{5}')` and
+/// `'02\d{3}1\d'` (unanchored).
+fn name_has(s: &str, d1: char, flag6: Option<char>) -> bool {
+    let c: Vec<char> = s.chars().collect();
+    c.windows(7).any(|w| {
+        w[0] == '0'
+            && w[1] == d1
+            && (2..7).all(|i| match (i, flag6) {
+                (5, Some(f)) => w[i] == f,
+                _ => is_nd(w[i]),
+            })
+    })
+}
+
+/// XPath `matches(input, pattern)` for the patterns the currency rules take from the document
+/// (a currencyID or a currency code used as a regular expression). Without metacharacters it is
+/// a substring test; otherwise a small backtracking matcher handles `.`, escapes, character
+/// classes, the quantifiers `? * + {n,m}` and the anchors `^ $`. Groups and alternation are not
+/// handled: such a pattern counts as not matching (no ISO 4217 code has them, so BR-CL-03
+/// rejects the value anyway).
+fn xpath_matches(input: &str, pattern: &str) -> bool {
+    const META: &[char] = &['.', '\\', '?', '*', '+', '{', '}', '(', ')', '[', ']', '^', '$', '|'];
+    if !pattern.contains(META) {
+        return input.contains(pattern);
+    }
+    let Some(atoms) = regex::parse(pattern) else { return false };
+    let text: Vec<char> = input.chars().collect();
+    (0..=text.len()).any(|start| regex::at(&atoms, &text, start))
+}
+
+mod regex {
+    //! The small regular-expression subset of [`super::xpath_matches`].
+
+    pub(super) enum Set {
+        Any,
+        Char(char),
+        Class { negated: bool, ranges: Vec<(char, char)>, escapes: Vec<char> },
+        Escape(char),
+        Start,
+        End,
+    }
+
+    pub(super) struct Atom {
+        set: Set,
+        min: usize,
+        max: usize,
+    }
+
+    fn escape_matches(e: char, c: char) -> bool {
+        match e {
+            'd' => super::is_nd(c),
+            'D' => !super::is_nd(c),
+            'w' => super::is_xsd_word(c),
+            'W' => !super::is_xsd_word(c),
+            's' => super::is_xml_space(c),
+            'S' => !super::is_xml_space(c),
+            'n' => c == '\n',
+            'r' => c == '\r',
+            't' => c == '\t',
+            other => other == c,
+        }
+    }
+
+    impl Set {
+        fn matches(&self, c: char) -> bool {
+            match self {
+                Set::Any => c != '\n' && c != '\r',
+                Set::Char(x) => *x == c,
+                Set::Escape(e) => escape_matches(*e, c),
+                Set::Class { negated, ranges, escapes } => {
+                    let inside = ranges.iter().any(|(a, b)| (*a..=*b).contains(&c))
+                        || escapes.iter().any(|e| escape_matches(*e, c));
+                    inside != *negated
+                }
+                Set::Start | Set::End => false,
+            }
+        }
+    }
+
+    fn escape(c: char) -> Option<char> {
+        ("dDwWsSnrt\\|.-^?*+{}()[]$".contains(c)).then_some(c)
+    }
+
+    pub(super) fn parse(p: &str) -> Option<Vec<Atom>> {
+        let c: Vec<char> = p.chars().collect();
+        let mut i = 0;
+        let mut atoms: Vec<Atom> = Vec::new();
+        while i < c.len() {
+            let set = match c[i] {
+                '(' | ')' | '|' | '{' | '}' | ']' | '?' | '*' | '+' => return None,
+                '.' => Set::Any,
+                '^' => Set::Start,
+                '$' => Set::End,
+                '\\' => {
+                    i += 1;
+                    Set::Escape(escape(*c.get(i)?)?)
+                }
+                '[' => {
+                    i += 1;
+                    let negated = c.get(i) == Some(&'^');
+                    if negated {
+                        i += 1;
+                    }
+                    let (mut ranges, mut escapes) = (Vec::new(), Vec::new());
+                    let mut first = true;
+                    while *c.get(i)? != ']' || first {
+                        first = false;
+                        let lo = if c[i] == '\\' {
+                            i += 1;
+                            let e = escape(*c.get(i)?)?;
+                            if "dDwWsS".contains(e) {
+                                escapes.push(e);
+                                i += 1;
+                                continue;
+                            }
+                            match e {
+                                'n' => '\n',
+                                'r' => '\r',
+                                't' => '\t',
+                                e => e,
+                            }
+                        } else if "[]".contains(c[i]) {
+                            return None;
+                        } else {
+                            c[i]
+                        };
+                        if c.get(i + 1) == Some(&'-') && c.get(i + 2).is_some_and(|n| *n != ']') {
+                            let hi = c[i + 2];
+                            if hi == '\\' || hi == '[' || hi < lo {
+                                return None;
+                            }
+                            ranges.push((lo, hi));
+                            i += 3;
+                        } else {
+                            ranges.push((lo, lo));
+                            i += 1;
+                        }
+                    }
+                    Set::Class { negated, ranges, escapes }
+                }
+                ch => Set::Char(ch),
+            };
+            i += 1;
+            let (mut min, mut max) = (1, 1);
+            match c.get(i) {
+                Some('?') => (min, max, i) = (0, 1, i + 1),
+                Some('*') => (min, max, i) = (0, usize::MAX, i + 1),
+                Some('+') => (min, max, i) = (1, usize::MAX, i + 1),
+                Some('{') => {
+                    let close = i + c[i..].iter().position(|&x| x == '}')?;
+                    let body: String = c[i + 1..close].iter().collect();
+                    let (a, b) = match body.split_once(',') {
+                        None => (body.clone(), body),
+                        Some((a, "")) => (a.to_string(), usize::MAX.to_string()),
+                        Some((a, b)) => (a.to_string(), b.to_string()),
+                    };
+                    (min, max) = (a.parse().ok()?, b.parse().ok()?);
+                    if min > max {
+                        return None;
+                    }
+                    i = close + 1;
+                }
+                _ => {}
+            }
+            if matches!(c.get(i), Some('?' | '*' | '+' | '{')) {
+                // Lazy or stacked quantifiers: not in this subset.
+                return None;
+            }
+            if matches!(set, Set::Start | Set::End) && (min, max) != (1, 1) {
+                return None;
+            }
+            atoms.push(Atom { set, min, max });
+        }
+        Some(atoms)
+    }
+
+    /// Whether `atoms` match `text` from `pos` (greedy, backtracking).
+    pub(super) fn at(atoms: &[Atom], text: &[char], pos: usize) -> bool {
+        let Some((a, rest)) = atoms.split_first() else { return true };
+        match a.set {
+            Set::Start => return pos == 0 && at(rest, text, pos),
+            Set::End => return pos == text.len() && at(rest, text, pos),
+            _ => {}
+        }
+        let mut n = 0;
+        while n < a.max && pos + n < text.len() && a.set.matches(text[pos + n]) {
+            n += 1;
+        }
+        if n < a.min {
+            return false;
+        }
+        (a.min..=n).rev().any(|k| at(rest, text, pos + k))
+    }
+}
+
+// ---- one pass over the document ---------------------------------------------------------------
+
+/// The elements the rules of this module look at, collected in one pass.
+struct Scan<'a, 'i> {
+    type_codes: Vec<Node<'a, 'i>>,
+    /// Some element's `@name` matches `01\d{5}`, `02\d{5}`, `02\d{3}1\d` (anywhere).
+    name01: bool,
+    name02: bool,
+    name02_summary: bool,
+    issue_dates: Vec<Node<'a, 'i>>,
+    /// The contexts of BR-KSA-F-01.
+    format_dates: Vec<Node<'a, 'i>>,
+    latest_delivery: Vec<Node<'a, 'i>>,
+    any_actual_delivery: bool,
+    any_latest_delivery: bool,
+    actual_delivery_in_delivery: Vec<Node<'a, 'i>>,
+    customer_countries: Vec<Node<'a, 'i>>,
+    document_currencies: Vec<Node<'a, 'i>>,
+    tax_currencies: Vec<Node<'a, 'i>>,
+    /// Elements named in BR-CL-03's context.
+    cl03: Vec<Node<'a, 'i>>,
+    /// Elements of BR-KSA-CL-02's context.
+    cl02: Vec<Node<'a, 'i>>,
+    /// currencyID attributes of BR-KSA-CL-01's context (their elements).
+    cl01_attrs: Vec<Node<'a, 'i>>,
+    additional_refs: Vec<Node<'a, 'i>>,
+    payment_means: Vec<Node<'a, 'i>>,
+    signatures: Vec<Node<'a, 'i>>,
+}
+
+const CL03: &[&str] = &[
+    "Amount",
+    "BaseAmount",
+    "PriceAmount",
+    "TaxAmount",
+    "TaxableAmount",
+    "LineExtensionAmount",
+    "TaxExclusiveAmount",
+    "TaxInclusiveAmount",
+    "AllowanceTotalAmount",
+    "ChargeTotalAmount",
+    "PrepaidAmount",
+    "PayableRoundingAmount",
+    "PayableAmount",
+];
+
+impl<'a, 'i> Scan<'a, 'i> {
+    fn new(cx: &Cx<'a, 'i>) -> Self {
+        let ix = cx.ix;
+        let root = cx.root;
+        let mut s = Scan {
+            type_codes: Vec::new(),
+            name01: false,
+            name02: false,
+            name02_summary: false,
+            issue_dates: Vec::new(),
+            format_dates: Vec::new(),
+            latest_delivery: Vec::new(),
+            any_actual_delivery: false,
+            any_latest_delivery: false,
+            actual_delivery_in_delivery: Vec::new(),
+            customer_countries: Vec::new(),
+            document_currencies: Vec::new(),
+            tax_currencies: Vec::new(),
+            cl03: Vec::new(),
+            cl02: Vec::new(),
+            cl01_attrs: Vec::new(),
+            additional_refs: Vec::new(),
+            payment_means: Vec::new(),
+            signatures: Vec::new(),
+        };
+        for &n in cx.elements {
+            if let Some(name) = n.attribute("name") {
+                s.name01 |= name_has(name, '1', None);
+                s.name02 |= name_has(name, '2', None);
+                s.name02_summary |= name_has(name, '2', Some('1'));
+            }
+            let local = ix.local(n);
+            if ix.in_ns(n, NS_CAC) {
+                match local {
+                    "AdditionalDocumentReference" => s.additional_refs.push(n),
+                    "PaymentMeans" => s.payment_means.push(n),
+                    "Signature" => s.signatures.push(n),
+                    "Country" => {
+                        let path = n.parent_element().filter(|p| is(*p, NS_CAC, "PostalAddress"));
+                        let party = path.and_then(|p| p.parent_element()).filter(|p| is(*p, NS_CAC, "Party"));
+                        if party.is_some_and(|p| parent_is(p, NS_CAC, "AccountingCustomerParty")) {
+                            s.customer_countries.push(n);
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            if !ix.in_ns(n, NS_CBC) {
+                continue;
+            }
+            if CL03.contains(&local) {
+                s.cl03.push(n);
+            }
+            match local {
+                "InvoiceTypeCode" => s.type_codes.push(n),
+                "IssueDate" => {
+                    s.issue_dates.push(n);
+                    s.format_dates.push(n);
+                }
+                "DueDate" | "TaxPointDate" => s.format_dates.push(n),
+                "ActualDeliveryDate" | "LatestDeliveryDate" => {
+                    let latest = local == "LatestDeliveryDate";
+                    s.any_actual_delivery |= !latest;
+                    s.any_latest_delivery |= latest;
+                    if parent_is(n, NS_CAC, "Delivery") {
+                        s.format_dates.push(n);
+                        if latest {
+                            s.latest_delivery.push(n);
+                        } else {
+                            s.actual_delivery_in_delivery.push(n);
+                        }
+                    }
+                }
+                "DocumentCurrencyCode" => s.document_currencies.push(n),
+                "TaxCurrencyCode" => s.tax_currencies.push(n),
+                _ => {}
+            }
+            // BR-KSA-CL-02 and BR-KSA-CL-01 (attribute) contexts.
+            let parent = n.parent_element();
+            let grand = parent.and_then(|p| p.parent_element());
+            let great = grand.and_then(|g| g.parent_element());
+            let under = |node: Option<Node<'_, '_>>, local: &str| node.is_some_and(|p| is(p, NS_CAC, local));
+            let line_subtotal =
+                under(parent, "TaxSubtotal") && under(grand, "TaxTotal") && under(great, "InvoiceLine");
+            let cl02 = match local {
+                "Amount"
+                | "BaseAmount"
+                | "LineExtensionAmount"
+                | "PriceAmount"
+                | "TaxExclusiveAmount"
+                | "TaxInclusiveAmount"
+                | "AllowanceTotalAmount"
+                | "ChargeTotalAmount"
+                | "PrepaidAmount"
+                | "PayableRoundingAmount"
+                | "PayableAmount" => true,
+                "TaxAmount" | "TaxableAmount" => {
+                    let header =
+                        under(parent, "TaxSubtotal") && under(grand, "TaxTotal") && great == Some(root);
+                    let line_total =
+                        local == "TaxAmount" && under(parent, "TaxTotal") && under(grand, "InvoiceLine");
+                    header || line_total || line_subtotal
+                }
+                "RoundingAmount" => under(parent, "TaxTotal") && under(grand, "InvoiceLine"),
+                _ => false,
+            };
+            if cl02 {
+                s.cl02.push(n);
+            }
+            let cl01 = match local {
+                "TaxAmount" | "TaxableAmount" => line_subtotal,
+                "PayableRoundingAmount" => under(parent, "LegalMonetaryTotal"),
+                _ => false,
+            };
+            if cl01 && n.has_attribute("currencyID") {
+                s.cl01_attrs.push(n);
+            }
+        }
+        s
+    }
+}
+
+// ---- the rules --------------------------------------------------------------------------------
+
+fn profile_and_ids(cx: &mut Cx<'_, '_>) {
+    let ix = cx.ix;
+    let root = cx.root;
+    let profile = ix.child(root, NS_CBC, "ProfileID");
+    if profile.is_none() || nsv(profile) != "reporting:1.0" {
+        let found = nsv(profile);
+        cx.report(
+            rule::BR_KSA_EN16931_01,
+            profile.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ProfileID")),
+            format!("set cbc:ProfileID to \"reporting:1.0\" (found \"{found}\")"),
+        );
+    }
+    let id = ix.child(root, NS_CBC, "ID");
+    if !ix.children(root, NS_CBC, "ID").any(|n| !sv(n).is_empty()) {
+        let path = id.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ID"));
+        cx.report(rule::BR_02, path, "give the invoice number in cbc:ID".into());
+    }
+    if let Some(id) = id {
+        let n = len(Some(id));
+        if n > 127 {
+            cx.report(
+                rule::BR_KSA_F_06_C1,
+                path_of(id),
+                format!("shorten the invoice number to 127 characters (it has {n})"),
+            );
+        }
+    }
+    let uuid = ix.child(root, NS_CBC, "UUID");
+    let non_empty = ix.children(root, NS_CBC, "UUID").any(|n| !sv(n).is_empty());
+    let starts_well =
+        uuid.and_then(|u| sv(u).chars().next()).is_some_and(|c| c == '.' || c == '-' || is_xsd_word(c));
+    if !(non_empty && starts_well) {
+        cx.report(
+            rule::BR_KSA_03,
+            uuid.map(path_of).unwrap_or_else(|| path_under(root, "cbc:UUID")),
+            format!(
+                "give a UUID made of letters, digits and dashes, e.g. 8e6000cf-1a98-4174-b3e7-b5d5954bc10d (found \"{}\")",
+                uuid.map(sv).unwrap_or(Cow::Borrowed("(missing)"))
+            ),
+        );
+    }
+}
+
+/// The characters of `@name` (raw: `substring` and `string-length` do not trim).
+fn name_chars(n: Node<'_, '_>) -> Vec<char> {
+    n.attribute("name").unwrap_or("").chars().collect()
+}
+
+fn type_code(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
+    let ix = cx.ix;
+    let root = cx.root;
+    let root_codes = || ix.children(root, NS_CBC, "InvoiceTypeCode");
+    if !root_codes().any(|n| !sv(n).is_empty()) {
+        cx.report(
+            rule::BR_04,
+            path_under(root, "cbc:InvoiceTypeCode"),
+            "give the invoice type code: 388 invoice, 381 credit note, 383 debit note".into(),
+        );
+    }
+    let mut standard_or_simplified = false;
+    let mut standard_388 = false;
+    let mut simplified = false;
+    let invoice_388 = root_codes().any(|n| sv(n) == "388");
+    let mut b2g = false;
+    for &node in &scan.type_codes {
+        let path = path_of(node);
+        let code = nsv(Some(node));
+        if !in_token_list(UNTDID_1001_INVOICE, &code) {
+            cx.report(
+                rule::BR_CL_01,
+                path.clone(),
+                format!("\"{code}\" is not a UNTDID 1001 invoice code; use 388, 381 or 383"),
+            );
+        }
+        if !(code.is_empty() || ["388", "383", "381", "386"].contains(&&*code)) {
+            cx.report(
+                rule::BR_KSA_05,
+                path.clone(),
+                format!("use 388 (invoice), 381 (credit note) or 383 (debit note), not \"{code}\""),
+            );
+        }
+        let name = name_chars(node);
+        let shown: String = name.iter().collect();
+        let at = |pos: usize| name.get(pos - 1).copied();
+        let flag01 = |pos: usize| matches!(at(pos), Some('0' | '1'));
+        let head = (at(1), at(2));
+        let prefix_ok = matches!(head, (Some('0'), Some('1' | '2')));
+        if !((7..=9).contains(&name.len()) && prefix_ok && (3..=name.len()).all(flag01)) {
+            cx.report(
+                rule::BR_KSA_06,
+                format!("{path}/@name"),
+                format!("set @name to 01 (standard) or 02 (simplified) followed by five to seven 0/1 flags, e.g. 0100000 or 0200000 (found \"{shown}\")"),
+            );
+        }
+        if !(7..=9).contains(&name.len()) {
+            cx.report(
+                rule::BR_KSA_F_06_C40,
+                format!("{path}/@name"),
+                format!("the transaction code has {} characters; give 7 to 9", name.len()),
+            );
+        }
+        if at(5) == Some('1') && at(7) == Some('1') {
+            cx.report(
+                rule::BR_KSA_07,
+                format!("{path}/@name"),
+                format!("clear position 7 (self-billing) or position 5 (export) in \"{shown}\""),
+            );
+        }
+        let is01 = head == (Some('0'), Some('1'));
+        let is02 = head == (Some('0'), Some('2'));
+        standard_or_simplified |= is01 || is02;
+        standard_388 |= is01 && invoice_388;
+        simplified |= is02;
+        if is02 && !((3..=6).all(flag01) && at(7) == Some('0')) {
+            cx.report(
+                rule::BR_KSA_31,
+                format!("{path}/@name"),
+                format!(
+                    "give 0 or 1 in positions 3 to 6 and 0 in position 7 (self-billing) of \"{shown}\"; simplified documents cannot be self-billed"
+                ),
+            );
+        }
+        b2g |= name.len() == 9 && (is01 || is02) && at(9) == Some('1');
+    }
+    if b2g {
+        let id = ix.at(root, "cac:ContractDocumentReference/cbc:ID");
+        if id.is_none() || nsv(id).is_empty() {
+            cx.report(
+                rule::BR_KSA_92,
+                path_under(root, "cac:ContractDocumentReference/cbc:ID"),
+                "add cac:ContractDocumentReference/cbc:ID with the government contract number".into(),
+            );
+        }
+    }
+    if simplified && !scan.signatures.iter().any(|s| !sv(*s).is_empty()) {
+        cx.report(
+            rule::BR_KSA_60,
+            path_under(root, "cac:Signature"),
+            "stamp the document (ext:UBLExtensions with the XAdES signature and cac:Signature)".into(),
+        );
+    }
+    if standard_388 {
+        let actual = scan.any_delivery_actual();
+        if actual.is_none() || nsv(actual).is_empty() {
+            cx.report(
+                rule::BR_KSA_15,
+                path_under(root, "cac:Delivery/cbc:ActualDeliveryDate"),
+                "add the supply date in cac:Delivery/cbc:ActualDeliveryDate".into(),
+            );
+        }
+    }
+    if standard_or_simplified {
+        payment_code_lists(cx, scan);
+    }
+}
+
+impl<'a, 'i> Scan<'a, 'i> {
+    /// The first `//cac:Delivery/cbc:ActualDeliveryDate`.
+    fn any_delivery_actual(&self) -> Option<Node<'a, 'i>> {
+        self.actual_delivery_in_delivery.first().copied()
+    }
+}
+
+/// BR-KSA-16, BR-KSA-F-06-C14 and C15: on documents with a KSA-2 starting 01 or 02.
+fn payment_code_lists(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
+    for &pm in &scan.payment_means {
+        for code in kids(pm, NS_CBC, "PaymentMeansCode") {
+            let c = nsv(Some(code));
+            if !in_token_list(KSA_4461, &c) {
+                cx.report(
+                    rule::BR_KSA_16,
+                    path_of(code),
+                    format!("\"{c}\" is not a payment means code of ZATCA's UNCL 4461 list; use e.g. 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other)"),
+                );
+            }
+        }
+    }
+    let accounts = || scan.payment_means.iter().flat_map(|pm| kids(*pm, NS_CAC, "PayeeFinancialAccount"));
+    if let Some(note) = accounts().flat_map(|a| kids(a, NS_CBC, "PaymentNote")).next() {
+        let n = len(Some(note));
+        if !(1..=1000).contains(&n) {
+            cx.report(
+                rule::BR_KSA_F_06_C14,
+                path_of(note),
+                format!("the payment note has {n} characters; give 1 to 1000"),
+            );
+        }
+    }
+    if let Some(id) = accounts().flat_map(|a| kids(a, NS_CBC, "ID")).next() {
+        let n = len(Some(id));
+        if n > 127 {
+            cx.report(
+                rule::BR_KSA_F_06_C15,
+                path_of(id),
+                format!("shorten the account identifier to 127 characters (it has {n})"),
+            );
+        }
+    }
+}
+
+/// BR-KSA-F-01's date form: ten characters, years 2000–9999, a real month and day (29 February
+/// in years whose last two digits are a multiple of 4).
+fn is_zatca_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| b[r.clone()].iter().all(u8::is_ascii_digit);
-    if !digits(0..4) || !digits(5..7) || !digits(8..10) {
+    if !(b'2'..=b'9').contains(&b[0]) || ![1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit()) {
         return false;
     }
-    let year: i32 = s[0..4].parse().unwrap_or(0);
+    let yy = (b[2] - b'0') * 10 + (b[3] - b'0');
+    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
+    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
+    let max = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if yy.is_multiple_of(4) => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=max).contains(&day)
+}
+
+/// BR-KSA-36's date form: ten characters, years 1800–2099, real calendar dates (Gregorian
+/// leap years).
+fn is_ksa36_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || ![0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+    {
+        return false;
+    }
+    let century = &s[0..2];
+    if !["18", "19", "20"].contains(&century) {
+        return false;
+    }
+    let yy: u8 = s[2..4].parse().unwrap_or(0);
     let month: u8 = s[5..7].parse().unwrap_or(0);
     let day: u8 = s[8..10].parse().unwrap_or(0);
-    time::Month::try_from(month).is_ok_and(|m| time::Date::from_calendar_date(year, m, day).is_ok())
+    let leap = (yy != 0 && yy.is_multiple_of(4)) || &s[0..4] == "2000";
+    let max = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=max).contains(&day)
 }
 
 /// `hh:mm:ss` or `hh:mm:ssZ` (ZATCA's KSA-25 and KSA-29 forms).
@@ -67,573 +802,542 @@ pub(super) fn is_ksa_time(s: &str) -> bool {
         && body[6..8].parse::<u8>().is_ok_and(|s| s < 60)
 }
 
-fn days_from_date(s: &str) -> Option<i64> {
-    if !is_date(s) {
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An `xs:date` lexical value (`-?YYYY-MM-DD` and an optional timezone): its day number and its
+/// timezone offset in seconds (`None` when it has none).
+fn xs_date(s: &str) -> Option<(i64, Option<i64>)> {
+    let s = s.trim_matches(is_xml_space);
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let dash = body.find('-')?;
+    let year_text = &body[..dash];
+    if year_text.len() < 4
+        || !year_text.bytes().all(|b| b.is_ascii_digit())
+        || (year_text.len() > 4 && year_text.starts_with('0'))
+    {
         return None;
     }
-    let month = time::Month::try_from(s[5..7].parse::<u8>().ok()?).ok()?;
-    let date = time::Date::from_calendar_date(s[0..4].parse().ok()?, month, s[8..10].parse().ok()?).ok()?;
-    Some(date.to_julian_day() as i64)
+    let rest = &body[dash..];
+    if rest.len() < 6 || !rest.is_char_boundary(6) {
+        return None;
+    }
+    let (md, tz) = rest.split_at(6);
+    let b = md.as_bytes();
+    if b[0] != b'-' || b[3] != b'-' || ![1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    let year: i64 = year_text.parse().ok()?;
+    let year = if neg { -year } else { year };
+    let month: u32 = md[1..3].parse().ok()?;
+    let day: u32 = md[4..6].parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let max = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=max).contains(&day) {
+        return None;
+    }
+    Some((days_from_civil(year, month, day), timezone(tz)?))
 }
 
-fn profile_and_ids(cx: &mut Cx<'_, '_>) {
-    let ix = cx.ix;
-    let root = cx.root;
-    let profile = ix.child(root, NS_CBC, "ProfileID");
-    if profile.map(text) != Some("reporting:1.0") {
-        let found = profile.map(text).unwrap_or("(missing)");
-        cx.report(
-            rule::BR_KSA_EN16931_01,
-            profile.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ProfileID")),
-            format!("set cbc:ProfileID to \"reporting:1.0\" (found \"{found}\")"),
-        );
+/// An optional `Z` or `±hh:mm` timezone: `Some(None)` when absent, `None` when malformed.
+fn timezone(tz: &str) -> Option<Option<i64>> {
+    if tz.is_empty() {
+        return Some(None);
     }
-    match ix.child(root, NS_CBC, "ID") {
-        Some(id) if !text(id).is_empty() => {
-            let n = chars(text(id));
-            if n > 127 {
-                cx.report(
-                    rule::BR_KSA_F_06_C1,
-                    path_of(id),
-                    format!("shorten the invoice number to 127 characters (it has {n})"),
-                );
-            }
-        }
-        other => {
-            let path = other.map(path_of).unwrap_or_else(|| path_under(root, "cbc:ID"));
-            cx.report(rule::BR_02, path.clone(), "give the invoice number in cbc:ID".into());
-            cx.report(rule::BR_KSA_F_06_C1, path, "the invoice number must have at least 1 character".into());
-        }
+    if tz == "Z" {
+        return Some(Some(0));
     }
-    let uuid = ix.child(root, NS_CBC, "UUID");
-    let ok = uuid
-        .map(text)
-        .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-    if !ok {
-        cx.report(
-            rule::BR_KSA_03,
-            uuid.map(path_of).unwrap_or_else(|| path_under(root, "cbc:UUID")),
-            format!(
-                "give a UUID made of letters, digits and dashes, e.g. 8e6000cf-1a98-4174-b3e7-b5d5954bc10d (found \"{}\")",
-                uuid.map(text).unwrap_or("(missing)")
-            ),
-        );
+    let b = tz.as_bytes();
+    if b.len() != 6 || !matches!(b[0], b'+' | b'-') || b[3] != b':' {
+        return None;
     }
+    let h: i64 = tz[1..3].parse().ok()?;
+    let m: i64 = tz[4..6].parse().ok()?;
+    if !tz[1..3].bytes().all(|c| c.is_ascii_digit()) || !tz[4..6].bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if m > 59 || h > 14 || (h == 14 && m > 0) {
+        return None;
+    }
+    let secs = h * 3600 + m * 60;
+    Some(Some(if b[0] == b'-' { -secs } else { secs }))
 }
 
-fn type_code(cx: &mut Cx<'_, '_>) {
-    let ix = cx.ix;
-    let root = cx.root;
-    let node = ix.child(root, NS_CBC, "InvoiceTypeCode");
-    // Built only for a finding: most documents have none here.
-    let path = || node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:InvoiceTypeCode"));
-    let code = cx.type_code;
-    if code.is_empty() {
-        cx.report(
-            rule::BR_04,
-            path(),
-            "give the invoice type code: 388 invoice, 381 credit note, 383 debit note".into(),
-        );
-    } else {
-        if !UNTDID_1001.split(' ').any(|c| c == code) {
-            cx.report(
-                rule::BR_CL_01,
-                path(),
-                format!("\"{code}\" is not a UNTDID 1001 invoice code; use 388, 381 or 383"),
-            );
-        }
-        if !["388", "383", "381", "386"].contains(&code) {
-            cx.report(
-                rule::BR_KSA_05,
-                path(),
-                format!("use 388 (invoice), 381 (credit note) or 383 (debit note), not \"{code}\""),
-            );
-        }
+/// Riyadh's offset: the implicit timezone of ZATCA's validation.
+const RIYADH: i64 = 3 * 3600;
+
+/// `xs:dateTime(concat(date, 'T', time))` as Unix milliseconds.
+fn xs_date_time_ms(date: &str, time: &str) -> Option<i64> {
+    let whole = format!("{date}T{time}");
+    let whole = whole.trim_matches(is_xml_space);
+    let (d, t) = whole.split_once('T')?;
+    let (day, tz_in_date) = xs_date(d)?;
+    if tz_in_date.is_some() || d.trim_matches(is_xml_space) != d {
+        return None;
     }
-    let name = cx.subtype;
-    let well_formed = (7..=9).contains(&name.len())
-        && (name.starts_with("01") || name.starts_with("02"))
-        && name.bytes().skip(2).all(|b| b == b'0' || b == b'1');
-    if !well_formed {
-        cx.report(
-            rule::BR_KSA_06,
-            format!("{}/@name", path()),
-            format!("set @name to 01 (standard) or 02 (simplified) followed by five to seven 0/1 flags, e.g. 0100000 or 0200000 (found \"{name}\")"),
-        );
-    }
-    let n = chars(name);
-    if !(7..=9).contains(&n) {
-        cx.report(
-            rule::BR_KSA_F_06_C40,
-            format!("{}/@name", path()),
-            format!("the transaction code has {n} characters; give 7 to 9"),
-        );
-    }
-    if cx.flag(5) && cx.flag(7) {
-        cx.report(
-            rule::BR_KSA_07,
-            format!("{}/@name", path()),
-            format!("clear position 7 (self-billing) or position 5 (export) in \"{name}\""),
-        );
-    }
-    if cx.simplified() && cx.flag(7) {
-        cx.report(
-            rule::BR_KSA_31,
-            format!("{}/@name", path()),
-            format!(
-                "clear position 7 (self-billing) in \"{name}\"; simplified documents cannot be self-billed"
-            ),
-        );
-    }
-    if cx.standard()
-        && cx.flag(9)
-        && ix.at_text(root, "cac:ContractDocumentReference/cbc:ID").is_none_or(str::is_empty)
+    let b = t.as_bytes();
+    if b.len() < 8
+        || b[2] != b':'
+        || b[5] != b':'
+        || ![0, 1, 3, 4, 6, 7].iter().all(|&i| b[i].is_ascii_digit())
     {
-        cx.report(
-            rule::BR_KSA_92,
-            path_under(root, "cac:ContractDocumentReference/cbc:ID"),
-            "add cac:ContractDocumentReference/cbc:ID with the government contract number".into(),
-        );
+        return None;
     }
+    let h: i64 = t[0..2].parse().ok()?;
+    let mi: i64 = t[3..5].parse().ok()?;
+    let s: i64 = t[6..8].parse().ok()?;
+    let mut rest = &t[8..];
+    let mut millis = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let f = &frac[..digits];
+        millis = format!("{:0<3}", &f[..digits.min(3)]).parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let tz = timezone(rest)?;
+    if mi > 59 || s > 59 || h > 24 || (h == 24 && (mi, s, millis) != (0, 0, 0)) {
+        return None;
+    }
+    let local = ((day * 86_400) + h * 3600 + mi * 60 + s) * 1000 + millis;
+    Some(local - tz.unwrap_or(RIYADH) * 1000)
 }
 
-fn dates(cx: &mut Cx<'_, '_>) {
+fn dates(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    // Every date element of the document: BR-KSA-F-01.
-    let date_nodes: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| ix.in_ns(*n, NS_CBC) && ix.local(*n).ends_with("Date"))
-        .collect();
-    for n in date_nodes {
-        if !is_date(text(n)) {
+    for &n in &scan.format_dates {
+        if !is_zatca_date(&sv(n)) {
             cx.report(
                 rule::BR_KSA_F_01,
                 path_of(n),
-                format!("write the date as YYYY-MM-DD (found \"{}\")", text(n)),
+                format!("write the date as YYYY-MM-DD (found \"{}\")", sv(n)),
             );
         }
     }
-    let issue = ix.child(root, NS_CBC, "IssueDate");
-    match issue {
-        None => cx.report(
-            rule::BR_03,
-            path_under(root, "cbc:IssueDate"),
-            "give the issue date as YYYY-MM-DD".into(),
-        ),
-        Some(n) if text(n).is_empty() => {
-            cx.report(rule::BR_03, path_of(n), "give the issue date as YYYY-MM-DD".into())
-        }
-        Some(n) => {
-            let today = time::OffsetDateTime::from_unix_timestamp(cx.now_unix)
-                .map(|t| t.to_offset(time::UtcOffset::from_hms(3, 0, 0).expect("UTC+3")))
-                .map(|t| t.date().to_julian_day() as i64)
-                .unwrap_or(i64::MAX);
-            if let Some(day) = days_from_date(text(n))
-                && day > today
-            {
-                cx.report(
-                    rule::BR_KSA_04,
-                    path_of(n),
-                    format!("the issue date {} is in the future; use today's date or earlier", text(n)),
-                );
-            }
+    if !ix.children(root, NS_CBC, "IssueDate").any(|n| !sv(n).is_empty()) {
+        cx.report(rule::BR_03, path_under(root, "cbc:IssueDate"), "give the issue date as YYYY-MM-DD".into());
+    }
+    // BR-KSA-04: every cbc:IssueDate, compared with today in Riyadh by their starting instants.
+    let today = (cx.now_unix + RIYADH).div_euclid(86_400);
+    let today_start = today * 86_400 - RIYADH;
+    for &n in &scan.issue_dates {
+        if let Some((day, tz)) = xs_date(&sv(n))
+            && day * 86_400 - tz.unwrap_or(RIYADH) > today_start
+        {
+            cx.report(
+                rule::BR_KSA_04,
+                path_of(n),
+                format!("the issue date {} is in the future; use today's date or earlier", sv(n)),
+            );
         }
     }
     let time_node = ix.child(root, NS_CBC, "IssueTime");
-    if !time_node.map(text).is_some_and(is_ksa_time) {
+    let time_ok = ix.children(root, NS_CBC, "IssueTime").any(|n| !sv(n).is_empty())
+        && time_node.is_some_and(|t| is_ksa_time(&sv(t)));
+    if !time_ok {
         cx.report(
             rule::BR_KSA_70,
             time_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:IssueTime")),
             format!(
                 "give the issue time as hh:mm:ss, e.g. 14:30:00 (found \"{}\")",
-                time_node.map(text).unwrap_or("(missing)")
+                time_node.map(sv).unwrap_or(Cow::Borrowed("(missing)"))
             ),
         );
     }
     // Supply dates.
-    let delivery = ix.child(root, NS_CAC, "Delivery");
-    let start = delivery.and_then(|d| ix.child(d, NS_CBC, "ActualDeliveryDate"));
-    let end = delivery.and_then(|d| ix.child(d, NS_CBC, "LatestDeliveryDate"));
-    if cx.standard() && cx.type_code == "388" && start.is_none() {
-        cx.report(
-            rule::BR_KSA_15,
-            path_under(root, "cac:Delivery/cbc:ActualDeliveryDate"),
-            "add the supply date in cac:Delivery/cbc:ActualDeliveryDate".into(),
-        );
-    }
-    if let Some(e) = end {
-        match start {
-            None => cx.report(
+    for &latest in &scan.latest_delivery {
+        let actual = latest.parent_element().and_then(|d| kid(d, NS_CBC, "ActualDeliveryDate"));
+        if actual.is_none() || nsv(actual).is_empty() {
+            cx.report(
                 rule::BR_KSA_35,
-                path_under(root, "cac:Delivery/cbc:ActualDeliveryDate"),
+                path_of(latest),
                 "add the supply date (cbc:ActualDeliveryDate) before the supply end date".into(),
-            ),
-            Some(s) => {
-                if let (Some(a), Some(b)) = (days_from_date(text(s)), days_from_date(text(e)))
-                    && b < a
-                {
-                    cx.report(
-                        rule::BR_KSA_36,
-                        path_of(e),
-                        format!("the supply end date {} is before the supply date {}", text(e), text(s)),
-                    );
-                }
-            }
+            );
+            continue;
+        }
+        let (a, l) = (sv(actual.expect("actual")), sv(latest));
+        if is_ksa36_date(&a) && is_ksa36_date(&l) && *l < *a {
+            cx.report(
+                rule::BR_KSA_36,
+                path_of(latest),
+                format!("the supply end date {l} is before the supply date {a}"),
+            );
         }
     }
-    if cx.simplified() && cx.flag(6) && (start.is_none() || end.is_none()) {
-        cx.report(
-            rule::BR_KSA_72,
-            path_under(root, "cac:Delivery"),
-            "add cbc:ActualDeliveryDate and cbc:LatestDeliveryDate (the period the summary covers)".into(),
-        );
+    if scan.name02_summary && !(scan.any_actual_delivery && scan.any_latest_delivery) {
+        let saudi = scan
+            .customer_countries
+            .iter()
+            .any(|c| kids(*c, NS_CBC, "IdentificationCode").any(|i| sv(i) == "SA"));
+        if saudi {
+            cx.report(
+                rule::BR_KSA_72,
+                path_under(root, "cac:Delivery"),
+                "add cbc:ActualDeliveryDate and cbc:LatestDeliveryDate (the period the summary covers)"
+                    .into(),
+            );
+        }
     }
     // BR-KSA-98: simplified documents should be reported within 24 hours.
-    if cx.simplified()
-        && let (Some(day), Some(t)) = (issue.and_then(|n| days_from_date(text(n))), time_node.map(text))
-        && is_ksa_time(t)
+    let simplified = ix
+        .children(root, NS_CBC, "InvoiceTypeCode")
+        .any(|n| n.attribute("name").is_some_and(|v| v.starts_with("02")));
+    let issue = ix.child(root, NS_CBC, "IssueDate");
+    if simplified
+        && let (Some(d), Some(t)) = (issue, time_node)
+        && let Some(issued) = xs_date_time_ms(&sv(d), &sv(t))
     {
-        let secs: i64 = t[0..2].parse::<i64>().unwrap_or(0) * 3600
-            + t[3..5].parse::<i64>().unwrap_or(0) * 60
-            + t[6..8].parse::<i64>().unwrap_or(0);
-        // Julian day 2440588 is 1970-01-01. Local time is Riyadh (UTC+3) unless marked Z.
-        let offset = if t.ends_with('Z') { 0 } else { 3 * 3600 };
-        let issued = (day - 2_440_588) * 86_400 + secs - offset;
-        if cx.now_unix - issued > 86_400 {
+        let age = cx.now_unix * 1000 - issued;
+        if age > 86_400_000 {
             cx.report(
                 rule::BR_KSA_98,
-                path_of(issue.expect("issue date")),
+                path_of(d),
                 format!(
                     "issued {} hours ago; report simplified documents within 24 hours of issue",
-                    (cx.now_unix - issued) / 3600
+                    age / 3_600_000
                 ),
             );
         }
     }
 }
 
-fn currencies(cx: &mut Cx<'_, '_>) {
+fn currencies(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let currency = cx.currency;
-    let cur_node = ix.child(root, NS_CBC, "DocumentCurrencyCode");
-    let cur_path = || cur_node.map(path_of).unwrap_or_else(|| path_under(root, "cbc:DocumentCurrencyCode"));
-    if currency.is_empty() {
-        cx.report(rule::BR_05, cur_path(), "give the invoice currency, e.g. SAR".into());
-    } else if !is_currency(currency) {
+    if !ix.children(root, NS_CBC, "DocumentCurrencyCode").any(|n| !sv(n).is_empty()) {
         cx.report(
-            rule::BR_CL_04,
-            cur_path(),
-            format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
-        );
-        cx.report(
-            rule::BR_KSA_CL_01,
-            cur_path(),
-            format!("\"{currency}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR"),
+            rule::BR_05,
+            path_under(root, "cbc:DocumentCurrencyCode"),
+            "give the invoice currency, e.g. SAR".into(),
         );
     }
-    let tax_node = ix.child(root, NS_CBC, "TaxCurrencyCode");
-    let tax_currency = tax_node.map(text);
-    match tax_node {
-        None => cx.report(
+    for &n in &scan.document_currencies {
+        let code = nsv(Some(n));
+        if !is_currency(&code) {
+            let fix = format!("\"{code}\" is not an ISO 4217 code; use e.g. SAR, USD, EUR");
+            cx.report(rule::BR_CL_04, path_of(n), fix.clone());
+            cx.report(rule::BR_KSA_CL_01, path_of(n), fix);
+        }
+    }
+    for &n in &scan.cl01_attrs {
+        let id = normalize(n.attribute("currencyID").unwrap_or(""));
+        if !is_currency(&id) {
+            cx.report(
+                rule::BR_KSA_CL_01,
+                format!("{}/@currencyID", path_of(n)),
+                format!("\"{id}\" is not an ISO 4217 code; use e.g. SAR"),
+            );
+        }
+    }
+    for &n in &scan.tax_currencies {
+        let code = nsv(Some(n));
+        if !is_currency(&code) {
+            cx.report(rule::BR_CL_05, path_of(n), format!("\"{code}\" is not an ISO 4217 code; use SAR"));
+        }
+        if normalize(&sv(n).to_uppercase()) != "SAR" {
+            cx.report(
+                rule::BR_KSA_EN16931_02,
+                path_of(n),
+                format!("set the tax currency to SAR (found \"{code}\")"),
+            );
+        }
+    }
+    if !ix.children(root, NS_CBC, "TaxCurrencyCode").any(|n| !sv(n).is_empty()) {
+        cx.report(
             rule::BR_KSA_68,
             path_under(root, "cbc:TaxCurrencyCode"),
             "add <cbc:TaxCurrencyCode>SAR</cbc:TaxCurrencyCode>".into(),
-        ),
-        Some(n) => {
-            if !is_currency(text(n)) {
-                cx.report(
-                    rule::BR_CL_05,
-                    path_of(n),
-                    format!("\"{}\" is not an ISO 4217 code; use SAR", text(n)),
-                );
-            }
-            if text(n) != "SAR" {
-                cx.report(
-                    rule::BR_KSA_EN16931_02,
-                    path_of(n),
-                    format!("set the tax currency to SAR (found \"{}\")", text(n)),
-                );
-            }
-        }
+        );
     }
-    // currencyID attributes: ISO code, and the document currency except on BT-111.
-    let bt111 = |n: Node<'_, '_>| {
-        is(n, NS_CBC, "TaxAmount")
-            && n.parent().is_some_and(|p| is(p, NS_CAC, "TaxTotal") && p.parent() == Some(root))
-            && tax_currency.is_some_and(|t| n.attribute("currencyID") == Some(t))
-            && tax_currency != Some(currency)
-    };
-    let document_currency_valid = is_currency(currency);
-    let with_currency: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| n.is_element() && n.has_attribute("currencyID")).collect();
-    for n in with_currency {
-        let id = n.attribute("currencyID").unwrap_or("").trim();
-        if id == currency && document_currency_valid {
-            continue;
-        }
-        if !is_currency(id) {
+    for &n in &scan.cl03 {
+        let raw = n.attribute("currencyID").unwrap_or("");
+        if !raw.is_empty() && !is_currency(&normalize(raw)) {
             cx.report(
                 rule::BR_CL_03,
                 format!("{}/@currencyID", path_of(n)),
-                format!("\"{id}\" is not an ISO 4217 code"),
+                format!("\"{raw}\" is not an ISO 4217 code"),
             );
-        } else if id != currency && !currency.is_empty() && !bt111(n) {
+        }
+    }
+    // BR-KSA-CL-02: the currencyID, used as a regular expression, must match the invoice currency.
+    let document_currency = nsv(scan.document_currencies.first().copied());
+    for &n in &scan.cl02 {
+        let ok = n
+            .attribute("currencyID")
+            .is_some_and(|id| !id.is_empty() && xpath_matches(&document_currency, id));
+        if !ok {
             cx.report(
                 rule::BR_KSA_CL_02,
                 format!("{}/@currencyID", path_of(n)),
-                format!("set currencyID to the invoice currency \"{currency}\" (found \"{id}\")"),
+                format!(
+                    "set currencyID to the invoice currency \"{document_currency}\" (found \"{}\")",
+                    n.attribute("currencyID").unwrap_or("(missing)")
+                ),
             );
         }
     }
     // Tax exchange rate (KSA-36..39).
-    if let Some(rate) = ix.child(root, NS_CAC, "TaxExchangeRate") {
-        let source = ix.child(rate, NS_CBC, "SourceCurrencyCode");
-        let target = ix.child(rate, NS_CBC, "TargetCurrencyCode");
-        let value = ix.child(rate, NS_CBC, "CalculationRate");
-        if source.is_none() || target.is_none() || value.is_none() {
-            cx.report(
-                rule::BR_KSA_87,
-                path_of(rate),
-                "give cbc:SourceCurrencyCode, cbc:TargetCurrencyCode and cbc:CalculationRate".into(),
-            );
-        }
-        if let Some(s) = source
-            && text(s) != currency
-        {
-            cx.report(
-                rule::BR_KSA_88,
-                path_of(s),
-                format!("set the source currency to the invoice currency \"{currency}\""),
-            );
-        }
-        if let Some(t) = target
-            && Some(text(t)) != tax_currency
-        {
+    let rates: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "TaxExchangeRate").collect();
+    if rates.is_empty() {
+        return;
+    }
+    let field = |local: &'static str| rates.iter().flat_map(move |r| kids(*r, NS_CBC, local));
+    let present = |local: &'static str| field(local).any(|n| !sv(n).is_empty());
+    let path = path_of(rates[0]);
+    if !(present("SourceCurrencyCode") && present("TargetCurrencyCode") && present("CalculationRate")) {
+        cx.report(
+            rule::BR_KSA_87,
+            path.clone(),
+            "give cbc:SourceCurrencyCode, cbc:TargetCurrencyCode and cbc:CalculationRate".into(),
+        );
+    }
+    if present("SourceCurrencyCode")
+        && let Some(s) = field("SourceCurrencyCode").next()
+        && !xpath_matches(&document_currency, &sv(s))
+    {
+        cx.report(
+            rule::BR_KSA_88,
+            path_of(s),
+            format!("set the source currency to the invoice currency \"{document_currency}\""),
+        );
+    }
+    if present("TargetCurrencyCode")
+        && let Some(t) = field("TargetCurrencyCode").next()
+    {
+        let tax_currency = nsv(scan.tax_currencies.first().copied());
+        if !xpath_matches(&tax_currency, &sv(t)) {
             cx.report(
                 rule::BR_KSA_89,
                 path_of(t),
-                format!("set the target currency to the tax currency \"{}\"", tax_currency.unwrap_or("SAR")),
+                format!("set the target currency to the tax currency \"{tax_currency}\""),
             );
         }
-        if let Some(v) = value
-            && text(v).bytes().filter(u8::is_ascii_digit).count() > 14
-        {
-            cx.report(rule::BR_KSA_90, path_of(v), "give the exchange rate with at most 14 digits".into());
-        }
+    }
+    if present("CalculationRate")
+        && let Some(v) = field("CalculationRate").next()
+        && nsv(Some(v)).chars().count() >= 15
+    {
+        cx.report(rule::BR_KSA_90, path_of(v), "give the exchange rate in at most 14 characters".into());
     }
 }
 
-fn additional_reference<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>, id: &str) -> Option<Node<'a, 'i>> {
-    ix.children(root, NS_CAC, "AdditionalDocumentReference").find(|r| ix.at_text(*r, "cbc:ID") == Some(id))
+/// The additional document references with `normalize-space(cbc:ID) = id`.
+fn normalized_id_is(r: Node<'_, '_>, id: &str) -> bool {
+    nsv(kid(r, NS_CBC, "ID")) == id
 }
 
-fn chain(cx: &mut Cx<'_, '_>) {
+fn attachments_objects<'a, 'i>(r: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
+    kids(r, NS_CAC, "Attachment").flat_map(|a| kids(a, NS_CBC, "EmbeddedDocumentBinaryObject"))
+}
+
+fn text_plain(o: Node<'_, '_>) -> bool {
+    normalize(o.attribute("mimeCode").unwrap_or("")) == "text/plain"
+}
+
+fn chain(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    for reference in ix.children(root, NS_CAC, "AdditionalDocumentReference") {
-        if ix.at_text(reference, "cbc:ID").is_none_or(str::is_empty) {
+    let mut other_attachments = Vec::new();
+    for &reference in &scan.additional_refs {
+        if !kids(reference, NS_CBC, "ID").any(|i| !sv(i).is_empty()) {
             cx.report(
                 rule::BR_52,
                 path_under(reference, "cbc:ID"),
                 "give the supporting document reference in cbc:ID".into(),
             );
         }
-        if let Some(object) = ix.at(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
-            && let Some(mime) = object.attribute("mimeCode")
-            && !MIME_CODES.contains(&mime.trim())
-        {
-            cx.report(
-                rule::BR_KSA_CL_03,
-                format!("{}/@mimeCode", path_of(object)),
-                format!("use an allowed mime code such as text/plain or application/pdf (found \"{mime}\")"),
-            );
+        let pih = normalized_id_is(reference, "PIH");
+        for attachment in kids(reference, NS_CAC, "Attachment") {
+            let objects: Vec<Node<'_, '_>> =
+                kids(attachment, NS_CBC, "EmbeddedDocumentBinaryObject").collect();
+            for &object in &objects {
+                let mime = normalize(object.attribute("mimeCode").unwrap_or(""));
+                if !MIME_CODES.contains(&&*mime) {
+                    cx.report(
+                        rule::BR_KSA_CL_03,
+                        format!("{}/@mimeCode", path_of(object)),
+                        format!("use an allowed mime code such as text/plain or application/pdf (found \"{mime}\")"),
+                    );
+                }
+            }
+            if pih {
+                let ok = objects.iter().any(|o| !sv(*o).is_empty()) && objects.iter().any(|o| text_plain(*o));
+                if !ok {
+                    cx.report(
+                        rule::BR_KSA_26,
+                        objects
+                            .first()
+                            .map(|o| path_of(*o))
+                            .unwrap_or_else(|| path_under(attachment, "cbc:EmbeddedDocumentBinaryObject")),
+                        "give the previous invoice hash in base64 with mimeCode=\"text/plain\"".into(),
+                    );
+                }
+            } else {
+                other_attachments.push((attachment, objects.iter().any(|o| !sv(*o).is_empty())));
+            }
         }
     }
-    match additional_reference(ix, root, "ICV") {
-        None => cx.report(
+    let root_refs = || ix.children(root, NS_CAC, "AdditionalDocumentReference");
+    // BR-KSA-33 and 34: the invoice counter.
+    let icv = root_refs().any(|r| normalized_id_is(r, "ICV"));
+    let uuids: Vec<Node<'_, '_>> = root_refs().flat_map(|r| kids(r, NS_CBC, "UUID")).collect();
+    if !(icv && uuids.iter().any(|u| !sv(*u).is_empty())) {
+        cx.report(
             rule::BR_KSA_33,
             path_under(root, "cac:AdditionalDocumentReference"),
             "add cac:AdditionalDocumentReference with cbc:ID ICV and the counter in cbc:UUID".into(),
-        ),
-        Some(r) => match ix.child(r, NS_CBC, "UUID") {
-            None => cx.report(
-                rule::BR_KSA_33,
-                path_under(r, "cbc:UUID"),
-                "give the invoice counter value in cbc:UUID".into(),
-            ),
-            Some(u) if text(u).is_empty() || !text(u).bytes().all(|b| b.is_ascii_digit()) => cx.report(
-                rule::BR_KSA_34,
-                path_of(u),
-                format!("the invoice counter must be digits only, e.g. 10 (found \"{}\")", text(u)),
-            ),
-            Some(_) => {}
-        },
-    }
-    match additional_reference(ix, root, "PIH") {
-        None => cx.report(
-            rule::BR_KSA_61,
-            path_under(root, "cac:AdditionalDocumentReference"),
-            "add cac:AdditionalDocumentReference with cbc:ID PIH and the previous invoice hash".into(),
-        ),
-        Some(r) => {
-            let object = ix.at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject");
-            let value = object.map(text).unwrap_or("");
-            let ok = B64.decode(value).is_ok_and(|bytes| {
-                // The SDK's PIH is the base64 of the hex or of the raw digest.
-                bytes.len() == 32 || (bytes.len() == 64 && bytes.iter().all(u8::is_ascii_hexdigit))
-            });
-            if !ok {
-                cx.report(
-                    rule::BR_KSA_26,
-                    object.map(path_of).unwrap_or_else(|| path_under(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")),
-                    "give the base64 of the previous invoice's SHA-256 hash (the first document uses the genesis value)".into(),
-                );
-            }
-        }
-    }
-    let qr = additional_reference(ix, root, "QR");
-    let qr_object = qr.and_then(|r| ix.at(r, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject"));
-    match qr_object {
-        Some(o) if B64.decode(text(o)).is_ok() && !text(o).is_empty() => {
-            let n = chars(text(o));
-            if n > 1000 {
-                cx.report(
-                    rule::BR_CL_KSA_14,
-                    path_of(o),
-                    format!(
-                        "the QR code has {n} characters; keep it to 1000 (shorter seller name or fewer tags)"
-                    ),
-                );
-            }
-        }
-        other => {
-            let path =
-                other.map(path_of).unwrap_or_else(|| path_under(root, "cac:AdditionalDocumentReference"));
-            cx.report(
-                rule::BR_KSA_27,
-                path,
-                "add the base64 QR code in cac:AdditionalDocumentReference[cbc:ID='QR']".into(),
-            );
-        }
-    }
-}
-
-const MIME_CODES: &[&str] = &[
-    "text/plain",
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "text/csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "text/xml",
-    "application/xml",
-];
-
-fn stamp(cx: &mut Cx<'_, '_>) {
-    let ix = cx.ix;
-    let root = cx.root;
-    let signature = ix.child(root, NS_CAC, "Signature");
-    let extension_signature = ix
-        .child(root, NS_EXT, "UBLExtensions")
-        .and_then(|e| e.descendants().find(|n| is(*n, NS_SIG, "UBLDocumentSignatures")));
-    if cx.simplified() && (signature.is_none() || extension_signature.is_none()) {
-        cx.report(
-            rule::BR_KSA_60,
-            path_under(root, "cac:Signature"),
-            "stamp the document (ext:UBLExtensions with the XAdES signature and cac:Signature)".into(),
         );
     }
-    if let Some(sig) = signature {
-        let id = ix.child(sig, NS_CBC, "ID");
-        if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:Invoice") {
+    if let Some(&u) = uuids.first()
+        && !sv(u).bytes().all(|b| b.is_ascii_digit())
+    {
+        cx.report(
+            rule::BR_KSA_34,
+            path_of(u),
+            format!("the invoice counter must be digits only, e.g. 10 (found \"{}\")", sv(u)),
+        );
+    }
+    // BR-KSA-61: the previous invoice hash.
+    let pih: Vec<Node<'_, '_>> = root_refs().filter(|r| normalized_id_is(*r, "PIH")).collect();
+    let pih_objects: Vec<Node<'_, '_>> = pih.iter().flat_map(|r| attachments_objects(*r)).collect();
+    if !(pih_objects.iter().any(|o| !sv(*o).is_empty()) && pih_objects.iter().any(|o| text_plain(*o))) {
+        cx.report(
+            rule::BR_KSA_61,
+            path_under(root, "cac:AdditionalDocumentReference"),
+            "add cac:AdditionalDocumentReference with cbc:ID PIH and the previous invoice hash (mimeCode text/plain)".into(),
+        );
+    }
+    // The QR code.
+    let qr_objects: Vec<Node<'_, '_>> =
+        root_refs().filter(|r| normalized_id_is(*r, "QR")).flat_map(|r| attachments_objects(r)).collect();
+    if let Some(&o) = qr_objects.first() {
+        let n = len(Some(o));
+        if !(1..=1000).contains(&n) {
             cx.report(
-                rule::BR_KSA_29,
-                id.map(path_of).unwrap_or_else(|| path_under(sig, "cbc:ID")),
-                "set cac:Signature/cbc:ID to urn:oasis:names:specification:ubl:signature:Invoice".into(),
-            );
-        }
-        let method = ix.child(sig, NS_CBC, "SignatureMethod");
-        if method.map(text) != Some("urn:oasis:names:specification:ubl:dsig:enveloped:xades") {
-            cx.report(
-                rule::BR_KSA_30,
-                method.map(path_of).unwrap_or_else(|| path_under(sig, "cbc:SignatureMethod")),
-                "set cbc:SignatureMethod to urn:oasis:names:specification:ubl:dsig:enveloped:xades".into(),
+                rule::BR_CL_KSA_14,
+                path_of(o),
+                format!("the QR code has {n} characters; give 1 to 1000 (shorter seller name or fewer tags)"),
             );
         }
     }
-    if let Some(docs) = extension_signature
-        && let Some(info) = docs.children().find(|n| is(*n, NS_SAC, "SignatureInformation"))
-    {
-        let id = ix.child(info, NS_CBC, "ID");
-        if id.map(text) != Some("urn:oasis:names:specification:ubl:signature:1") {
+    if scan.name02 {
+        let exact: Vec<Node<'_, '_>> = root_refs()
+            .filter(|r| kids(*r, NS_CBC, "ID").any(|i| sv(i) == "QR"))
+            .flat_map(|r| attachments_objects(r))
+            .collect();
+        let ok = !qr_objects.is_empty()
+            && !nsv(exact.first().copied()).is_empty()
+            && exact.iter().any(|o| text_plain(*o));
+        if !ok {
+            cx.report(
+                rule::BR_KSA_27,
+                qr_objects.first().map(|o| path_of(*o)).unwrap_or_else(|| path_under(root, "cac:AdditionalDocumentReference")),
+                "add the base64 QR code in cac:AdditionalDocumentReference[cbc:ID='QR'] with mimeCode=\"text/plain\"".into(),
+            );
+        }
+        if !other_attachments.is_empty() {
+            stamp(cx, scan, &other_attachments);
+        }
+    }
+}
+
+/// BR-KSA-28, 29 and 30, on each attachment but the PIH's of a simplified document.
+fn stamp(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>, attachments: &[(Node<'_, '_>, bool)]) {
+    let root = cx.root;
+    let infos: Vec<Node<'_, '_>> = root
+        .descendants()
+        .filter(|n| is(*n, NS_EXT, "UBLExtensions"))
+        .flat_map(|e| kids(e, NS_EXT, "UBLExtension"))
+        .flat_map(|e| kids(e, NS_EXT, "ExtensionContent"))
+        .flat_map(|e| kids(e, NS_SIG, "UBLDocumentSignatures"))
+        .flat_map(|e| kids(e, NS_SAC, "SignatureInformation"))
+        .collect();
+    let info_id_ok = infos.iter().flat_map(|i| kids(*i, NS_CBC, "ID")).any(|i| sv(i) == SIG_INFO_ID);
+    let referenced = infos.iter().flat_map(|i| kids(*i, NS_SBC, "ReferencedSignatureID")).next();
+    let signature_id_ok =
+        scan.signatures.iter().flat_map(|s| kids(*s, NS_CBC, "ID")).any(|i| sv(i) == SIG_INVOICE);
+    let method_ok =
+        scan.signatures.iter().flat_map(|s| kids(*s, NS_CBC, "SignatureMethod")).any(|m| sv(m) == SIG_METHOD);
+    let referenced_ok = nsv(referenced) == SIG_INVOICE;
+    for &(attachment, has_object) in attachments {
+        if !(has_object && info_id_ok) {
             cx.report(
                 rule::BR_KSA_28,
-                id.map(path_of).unwrap_or_else(|| path_under(info, "cbc:ID")),
-                "set the signature information cbc:ID to urn:oasis:names:specification:ubl:signature:1"
-                    .into(),
+                path_of(attachment),
+                format!(
+                    "give the attachment's content and set the signature information cbc:ID to {SIG_INFO_ID}"
+                ),
             );
         }
-        let referenced =
-            info.children().find(|n| n.is_element() && n.tag_name().name() == "ReferencedSignatureID");
-        if referenced.map(text) != Some("urn:oasis:names:specification:ubl:signature:Invoice") {
+        if !(signature_id_ok && referenced_ok) {
             cx.report(
                 rule::BR_KSA_29,
-                referenced.map(path_of).unwrap_or_else(|| path_under(info, "sbc:ReferencedSignatureID")),
-                "set sbc:ReferencedSignatureID to urn:oasis:names:specification:ubl:signature:Invoice".into(),
+                path_under(root, "cac:Signature/cbc:ID"),
+                format!("set cac:Signature/cbc:ID and sbc:ReferencedSignatureID to {SIG_INVOICE}"),
+            );
+        }
+        if !(has_object && method_ok) {
+            cx.report(
+                rule::BR_KSA_30,
+                path_under(root, "cac:Signature/cbc:SignatureMethod"),
+                format!("give the attachment's content and set cbc:SignatureMethod to {SIG_METHOD}"),
             );
         }
     }
 }
 
-/// UNCL 4461 payment means codes.
-fn is_uncl4461(code: &str) -> bool {
-    code == "ZZZ" || code.parse::<u8>().is_ok_and(|n| (1..=97).contains(&n)) && !code.starts_with('0')
-}
-
-fn payment_means(cx: &mut Cx<'_, '_>) {
+fn payment_means(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    for pm in ix.children(root, NS_CAC, "PaymentMeans") {
-        let code = ix.child(pm, NS_CBC, "PaymentMeansCode");
-        match code.map(text) {
-            None | Some("") => cx.report(
+    for &pm in &scan.payment_means {
+        let code = kid(pm, NS_CBC, "PaymentMeansCode");
+        if scan.name01 && code.is_none() {
+            cx.report(
                 rule::BR_49,
                 path_under(pm, "cbc:PaymentMeansCode"),
                 "give the payment means code: 10 cash, 30 credit, 42 bank account, 48 card, 1 other".into(),
-            ),
-            Some(c) => {
-                let path = || path_of(code.expect("code"));
-                if !is_uncl4461(c) {
-                    cx.report(rule::BR_CL_16, path(), format!("\"{c}\" is not a UNCL 4461 code"));
-                }
-                if !["10", "30", "42", "48", "1"].contains(&c) {
-                    cx.report(rule::BR_KSA_16, path(), format!("use 10 (cash), 30 (credit), 42 (bank account), 48 (card) or 1 (other), not \"{c}\""));
-                }
-            }
-        }
-        for note in ix.children(pm, NS_CBC, "InstructionNote") {
-            let n = chars(text(note));
-            if n == 0 || n > 1000 {
-                cx.report(
-                    rule::BR_KSA_F_06_C13,
-                    path_of(note),
-                    format!("the reason has {n} characters; give 1 to 1000"),
-                );
-            }
-        }
-        if let Some(account) = ix.at(pm, "cac:PayeeFinancialAccount/cbc:ID")
-            && chars(text(account)) > 127
-        {
-            cx.report(
-                rule::BR_KSA_F_06_C15,
-                path_of(account),
-                format!("shorten the account identifier to 127 characters (it has {})", chars(text(account))),
             );
+        }
+        for code in kids(pm, NS_CBC, "PaymentMeansCode") {
+            let c = nsv(Some(code));
+            if !in_token_list(UNCL_4461, &c) {
+                cx.report(rule::BR_CL_16, path_of(code), format!("\"{c}\" is not a UNCL 4461 code"));
+            }
+        }
+    }
+    let note = ix.children(root, NS_CBC, "InvoiceTypeCode").any(|n| matches!(&*sv(n), "381" | "383"));
+    if note {
+        for &pm in &scan.payment_means {
+            for reason in kids(pm, NS_CBC, "InstructionNote") {
+                let n = len(Some(reason));
+                if !(1..=1000).contains(&n) {
+                    cx.report(
+                        rule::BR_KSA_F_06_C13,
+                        path_of(reason),
+                        format!("the reason has {n} characters; give 1 to 1000"),
+                    );
+                }
+            }
         }
     }
 }
@@ -642,8 +1346,12 @@ fn header_lengths(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
     for note in ix.children(root, NS_CBC, "Note") {
-        let n = chars(text(note));
-        if n > 1000 {
+        if let Some(n) = note
+            .children()
+            .filter(|t| t.is_text())
+            .map(|t| t.text().unwrap_or("").chars().count())
+            .find(|&n| n > 1000)
+        {
             cx.report(
                 rule::BR_KSA_F_06_C2,
                 path_of(note),
@@ -651,17 +1359,63 @@ fn header_lengths(cx: &mut Cx<'_, '_>) {
             );
         }
     }
-    let limits: [(&str, &'static RuleInfo, usize); 3] = [
+    let limits: [(&str, &'static RuleInfo, usize); 2] = [
         ("cac:OrderReference/cbc:ID", rule::BR_KSA_F_06_C3, 127),
         ("cac:ContractDocumentReference/cbc:ID", rule::BR_KSA_F_06_C5, 127),
-        ("cac:PaymentTerms/cbc:Note", rule::BR_KSA_F_06_C14, 1000),
     ];
     for (steps, id, max) in limits {
         if let Some(node) = ix.at(root, steps) {
-            let n = chars(text(node));
+            let n = len(Some(node));
             if n > max {
                 cx.report(id, path_of(node), format!("shorten to {max} characters (it has {n})"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xpath_matches_is_unanchored_and_literal_without_metacharacters() {
+        assert!(xpath_matches("SAR", "SAR"));
+        assert!(xpath_matches("SAR", "SA"));
+        assert!(xpath_matches("SAR", "AR"));
+        assert!(!xpath_matches("SAR", " SAR"));
+        assert!(!xpath_matches("SAR", "sar"));
+        assert!(!xpath_matches("", "SAR"));
+        assert!(xpath_matches("SAR", "S.R"));
+        assert!(xpath_matches("SAR", "^S[A-Z]+$"));
+        assert!(!xpath_matches("SAR", "^A"));
+        assert!(xpath_matches("SAR", "X*"));
+        assert!(xpath_matches("SAR", "\\w{3}"));
+        assert!(!xpath_matches("SAR", "(SAR)"), "groups are outside the subset");
+    }
+
+    #[test]
+    fn transaction_flags_are_found_anywhere_in_a_name() {
+        assert!(name_has("0100000", '1', None));
+        assert!(name_has("x0200000y", '2', None));
+        assert!(!name_has("010000", '1', None));
+        assert!(name_has("0200010", '2', Some('1')));
+        assert!(!name_has("0200100", '2', Some('1')));
+        assert!(name_has("02٠٠٠٠٠", '2', None));
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert!(is_zatca_date("2024-02-29"));
+        assert!(is_zatca_date("2100-02-29"), "ZATCA's leap test looks at the last two digits");
+        assert!(!is_zatca_date("1999-01-01"));
+        assert!(!is_zatca_date(" 2024-01-01"));
+        assert!(is_ksa36_date("1900-02-28") && !is_ksa36_date("1900-02-29"));
+        assert_eq!(xs_date("2024-05-02Z").map(|d| d.1), Some(Some(0)));
+        assert_eq!(xs_date(" 2024-05-02 ").map(|d| d.1), Some(None));
+        assert_eq!(xs_date("2024-5-02"), None);
+        assert_eq!(xs_date_time_ms("1970-01-01", "03:00:00"), Some(0));
+        assert_eq!(xs_date_time_ms("1970-01-01", "00:00:00Z"), Some(0));
+        assert_eq!(xs_date_time_ms("1970-01-01", "00:00:00.5Z"), Some(500));
+        assert_eq!(xs_date_time_ms("1970-01-01", "25:00:00"), None);
     }
 }
