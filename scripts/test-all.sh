@@ -43,6 +43,11 @@ eval "$(scripts/postgres.sh start)"
 export QAYD_REQUIRE_POSTGRES=1
 trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 
+step "Rule parity oracle: ZATCA's Schematron (saxonche), read from ../shared"
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/python -c 'import saxonche' 2>/dev/null || .venv/bin/python -m pip install -q 'saxonche==13.1.1'
+export QAYD_PARITY_PYTHON="$PWD/.venv/bin/python" QAYD_REQUIRE_PARITY=1
+
 step "Rust: tests"
 cargo test --workspace
 

@@ -346,3 +346,295 @@ fn random_mutations_agree_with_zatca() {
     eprintln!("parity random: seed {seed}, {count} mutations of {} bases", bases.len());
     compare("random", &docs);
 }
+
+/// One random edit of a model invoice: the inputs a caller gets wrong (VAT numbers, addresses,
+/// IDs, names, dates and times, currencies, VAT categories and rates, amounts, flags, notes).
+fn edit_model(inv: &mut Invoice, r: &mut validation_support::Rng) -> String {
+    fn pick<'a>(r: &mut validation_support::Rng, items: &[&'a str]) -> &'a str {
+        items[r.below(items.len())]
+    }
+    let text = |r: &mut validation_support::Rng| {
+        pick(r, &["", " ", "ab", "12345678", "١٢٣٤", "Name", "x"]).to_string()
+    };
+    match r.below(24) {
+        0 => {
+            let v = pick(r, &["30000000000003", "300000000000004", "3000000000000O3", "", "311111111111113"]);
+            inv.seller.vat_number = (!v.is_empty()).then(|| v.into());
+            format!("seller VAT '{v}'")
+        }
+        1 => {
+            inv.seller.registration_name = if r.chance(50) { None } else { Some(text(r)) };
+            "seller name".into()
+        }
+        2 => {
+            let a = inv.seller.address.as_mut().unwrap();
+            match r.below(5) {
+                0 => a.building_number = Some(pick(r, &["123", "12a4", "١٢٣٤", ""]).into()),
+                1 => a.postal_code = Some(pick(r, &["1234", "١٢٣٤٥", "123456"]).into()),
+                2 => a.district = None,
+                3 => a.street = Some(text(r)),
+                _ => a.country = pick(r, &["Saudi", "sa", "US", "XX"]).into(),
+            }
+            "seller address".into()
+        }
+        3 => {
+            match r.below(3) {
+                0 => inv.seller.ids.clear(),
+                1 => inv.seller.ids = vec![PartyId { scheme: IdScheme::Nat, value: "1010101010".into() }],
+                _ => inv.seller.ids[0].value = pick(r, &["10-10", "12345678", "1111111111", ""]).into(),
+            }
+            "seller ids".into()
+        }
+        4 => {
+            match inv.buyer.as_mut() {
+                None => inv.buyer = Some(saudi_buyer()),
+                Some(b) => match r.below(6) {
+                    0 => b.registration_name = None,
+                    1 => b.vat_number = Some(pick(r, &["12345", "300000000000003", ""]).into()),
+                    2 => b.vat_number = None,
+                    3 => b.address = None,
+                    4 => {
+                        b.ids = vec![PartyId {
+                            scheme: IdScheme::Nat,
+                            value: pick(r, &["1 2", "1234567890", "2123456789"]).into(),
+                        }]
+                    }
+                    _ => {
+                        if let Some(a) = b.address.as_mut() {
+                            a.postal_code = Some("123".into());
+                            a.building_number = None;
+                        }
+                    }
+                },
+            }
+            "buyer".into()
+        }
+        5 => {
+            inv.buyer = None;
+            "no buyer".into()
+        }
+        6 => {
+            inv.id = pick(r, &["", " ", "INV 1"]).into();
+            if r.chance(20) {
+                inv.id = "I".repeat(128);
+            }
+            "invoice number".into()
+        }
+        7 => {
+            inv.issue_date = pick(r, &["2025-13-01", "15/01/2025", "2025-01-15"]).into();
+            "issue date".into()
+        }
+        8 => {
+            inv.issue_time = pick(r, &["25:00:00", "9:30", "09:30:00Z"]).into();
+            "issue time".into()
+        }
+        9 => {
+            match r.below(3) {
+                0 => inv.supply_date = None,
+                1 => inv.supply_end_date = Some("2024-12-01".into()),
+                _ => inv.supply_date = Some("2025-1-1".into()),
+            }
+            "supply dates".into()
+        }
+        10 => {
+            inv.flags.third_party = r.chance(30);
+            inv.flags.nominal = r.chance(30);
+            inv.flags.export = r.chance(30);
+            inv.flags.summary = r.chance(30);
+            inv.flags.self_billed = r.chance(30);
+            format!("flags {}", inv.transaction_code())
+        }
+        11 => {
+            inv.kind = if inv.kind == InvoiceKind::Standard {
+                InvoiceKind::Simplified
+            } else {
+                InvoiceKind::Standard
+            };
+            "kind".into()
+        }
+        12 => {
+            inv.currency = pick(r, &["usd", "XXX", "USD", "SAR"]).into();
+            if r.chance(50) {
+                inv.exchange_rate = None;
+            }
+            format!("currency {}", inv.currency)
+        }
+        13 | 14 => {
+            let n = r.below(inv.lines.len());
+            let vat = &mut inv.lines[n].vat;
+            match r.below(6) {
+                0 => vat.rate = d(pick(r, &["5", "7", "0", "15", "100.001"])),
+                1 => vat.exemption_reason_code = None,
+                2 => {
+                    vat.exemption_reason_code = Some(
+                        pick(r, &["VATEX-SA-35", "VATEX-SA-29", "VATEX-SA-OOS", "VATEX-XX", "VATEX-SA-EDU"])
+                            .into(),
+                    )
+                }
+                3 => vat.exemption_reason = Some(text(r)),
+                4 => {
+                    vat.category = [
+                        VatCategory::Standard,
+                        VatCategory::ZeroRated,
+                        VatCategory::Exempt,
+                        VatCategory::OutOfScope,
+                    ][r.below(4)]
+                }
+                _ => *vat = vat_for(VatCategory::Exempt, 0),
+            }
+            format!("line {} VAT", n + 1)
+        }
+        15 => {
+            let n = r.below(inv.lines.len());
+            let line = &mut inv.lines[n];
+            match r.below(6) {
+                0 => line.name = text(r),
+                1 => line.quantity = d("-1"),
+                2 => line.price = d(pick(r, &["-1", "0", "0.001"])),
+                3 => line.unit_code = pick(r, &["", "X"]).into(),
+                4 => line.id = Some(pick(r, &["1234567", "", "A"]).into()),
+                _ => line.gross_price = Some(line.price - d("1")),
+            }
+            "line".into()
+        }
+        16 => {
+            if let Some(a) = inv.allowances.first_mut() {
+                match r.below(3) {
+                    0 => a.amount = d("-0.50"),
+                    1 => a.reason = None,
+                    _ => a.amount = d("0.505"),
+                }
+            }
+            "document allowance".into()
+        }
+        17 => {
+            if let Some(c) = inv.charges.first_mut() {
+                match r.below(3) {
+                    0 => c.reason_code = None,
+                    1 => c.reason_code = Some(pick(r, &["ZZZ", "95", ""]).into()),
+                    _ => c.reason = None,
+                }
+            }
+            "document charge".into()
+        }
+        18 => {
+            inv.notes =
+                vec![Note::new(pick(r, &["", "x"]).repeat(if r.chance(50) { 1 } else { 1001 }), None)];
+            "note".into()
+        }
+        19 => {
+            inv.billing_reference = if r.chance(50) { None } else { Some(String::new()) };
+            "billing reference".into()
+        }
+        20 => {
+            for p in &mut inv.payment_means {
+                if r.chance(50) {
+                    p.code = pick(r, &["99", "ZZZ", "1"]).into();
+                } else {
+                    p.instruction_note = None;
+                }
+            }
+            "payment means".into()
+        }
+        21 => {
+            if let Some(p) = inv.prepayments.first_mut() {
+                match r.below(3) {
+                    0 => p.vat = vat_for(VatCategory::ZeroRated, 0),
+                    1 => p.id = String::new(),
+                    _ => p.issue_time = "10:00".into(),
+                }
+            }
+            "prepayment".into()
+        }
+        22 => {
+            inv.purchase_order_id = Some("P".repeat(128));
+            "purchase order".into()
+        }
+        _ => {
+            let line = &mut inv.lines[0];
+            line.allowances.push(LineAllowanceCharge {
+                amount: d(pick(r, &["1.00", "-1.00", "0.001"])),
+                reason: None,
+                reason_code: None,
+                base_amount: Some(d("10.00")),
+                percent: Some(d(pick(r, &["10", "150", "12.345"]))),
+            });
+            "line allowance".into()
+        }
+    }
+}
+
+/// The model refuses exactly what ZATCA's rules reject: random edits of model invoices are
+/// written without a verdict, judged by ZATCA's Schematron, and compared with the model's own
+/// verdict. A refusal must name an error ZATCA reports; an accepted document must have none.
+/// Refusals of the model's own input checks (no rule) and schema refusals (XSD, which the
+/// Schematron does not run) are counted apart.
+#[test]
+fn model_refuses_only_what_zatca_rejects() {
+    if !ready_or_skip() {
+        return;
+    }
+    let count: usize =
+        std::env::var("QAYD_PARITY_MODEL_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    let mut rng = validation_support::Rng::new(0x0de1);
+    use VatCategory::*;
+    let categories: [&[VatCategory]; 3] = [&[Standard], &[ZeroRated, Exempt], &[Standard, OutOfScope]];
+    let (mut docs, mut verdicts) = (Vec::new(), Vec::new());
+    let (mut own, mut schema) = (0, 0);
+    for n in 0..count {
+        let kind = if rng.chance(60) { InvoiceKind::Standard } else { InvoiceKind::Simplified };
+        let types = [
+            DocumentType::Invoice,
+            DocumentType::CreditNote,
+            DocumentType::DebitNote,
+            DocumentType::Prepayment,
+        ];
+        let mut inv =
+            build(n, kind, types[rng.below(4)], TransactionFlags::default(), categories[rng.below(3)]);
+        let mut what = Vec::new();
+        for _ in 0..1 + rng.below(2) {
+            what.push(edit_model(&mut inv, &mut rng));
+        }
+        let verdict = inv.to_xml();
+        let Ok(xml) = qayd::model::to_xml_unjudged(&inv) else {
+            own += 1;
+            continue;
+        };
+        match verdict.as_ref().err().map(|e| e.rule()) {
+            Some(None) => own += 1,
+            Some(Some(r)) if r.starts_with("XSD-") => schema += 1,
+            _ => {
+                let xml = String::from_utf8(xml).unwrap();
+                let label = format!("model #{n} {kind:?} {}: {}", inv.transaction_code(), what.join("; "));
+                docs.push(Doc { now: validation_support::shortly_after(&xml), label, xml });
+                verdicts.push(verdict.err().and_then(|e| e.rule().map(str::to_string)));
+            }
+        }
+    }
+    let scratch = std::env::temp_dir().join(format!("qayd-parity-model-edits-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let zatca = run_oracle(&docs, &scratch);
+    std::fs::remove_dir_all(&scratch).ok();
+    let mut wrong = Vec::new();
+    let (mut refused, mut accepted) = (0, 0);
+    for ((doc, verdict), zatca) in docs.iter().zip(&verdicts).zip(zatca) {
+        let Ok(zatca) = zatca else { continue };
+        let errors: BTreeSet<&str> =
+            zatca.iter().filter(|(_, s)| *s == "error").map(|(r, _)| r.as_str()).collect();
+        match verdict {
+            Some(rule) if errors.contains(rule.as_str()) => refused += 1,
+            None if errors.is_empty() => accepted += 1,
+            Some(rule) => {
+                wrong.push(format!("{}: refused with {rule}, ZATCA's errors {errors:?}", doc.label))
+            }
+            None => wrong.push(format!("{}: accepted, ZATCA's errors {errors:?}", doc.label)),
+        }
+    }
+    eprintln!(
+        "model verdicts: {refused} refused as ZATCA does, {accepted} accepted as ZATCA does, {own} refused by the \
+         model's own input checks, {schema} refused by the schema, {} wrong",
+        wrong.len()
+    );
+    assert!(refused > 50 && accepted > 50, "the edits should both break and keep documents");
+    assert!(wrong.is_empty(), "{} model verdicts differ from ZATCA's:\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -255,7 +255,7 @@ impl Engine {
             let mut invoice = invoice.clone();
             invoice.icv = icv;
             invoice.pih = pih.to_owned();
-            let stamped = invoice.stamp(signer, options)?;
+            let stamped = invoice.stamp_unjudged(signer, options)?;
             // Inside the transaction: an error here rolls it back (no ICV used, nothing stored).
             findings = judge(policy, &stamped.xml, now)?;
             Ok(NewDocument {

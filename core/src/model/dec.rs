@@ -32,11 +32,6 @@ pub fn at_least2(value: Decimal) -> Decimal {
     d
 }
 
-/// Whether `value` needs no more than two decimals (`10.500` does not).
-pub fn fits2(value: Decimal) -> bool {
-    value.round_dp(2) == value
-}
-
 struct DecimalVisitor;
 
 impl Visitor<'_> for DecimalVisitor {

@@ -3,7 +3,8 @@
 //! foreign currency), their totals, and the UBL 2.1 writer in the official SDK's layout.
 //!
 //! ```text
-//! JSON / Rust ──► Invoice ──validate──► totals ──check caller's totals──► write ──► unsigned UBL ──► stamp
+//! JSON / Rust ──► Invoice ──► totals ──check caller's totals──► write ──► unsigned UBL ──► stamp
+//!                                                                  └─► validate: refuse on errors
 //! ```
 //!
 //! # Rounding policy (one, everywhere)
@@ -96,16 +97,17 @@ impl Invoice {
         serde_json::to_string_pretty(self).map_err(|e| Error::InvalidInput(format!("invoice JSON: {e}")))
     }
 
-    /// Checks the inputs against ZATCA's rules (see [`validate`]).
+    /// Refuses what ZATCA's rules report as an error, with the first such rule (the document is
+    /// written and judged by [`crate::validate`]; see [`validate`]). Warnings are not refusals.
     pub fn validate(&self) -> Result<()> {
-        validate::validate(self)
+        self.to_xml().map(|_| ())
     }
 
-    /// Validates, computes every amount and checks the amounts the caller gave.
+    /// Checks the inputs no rule can judge on the document, computes every amount and checks
+    /// the amounts the caller gave.
     pub fn totals(&self) -> Result<Totals> {
         validate::validate(self)?;
         let totals = totals::compute(self)?;
-        validate::validate_totals(&totals)?;
         totals::check_expected(self, &totals)?;
         Ok(totals)
     }
@@ -116,9 +118,18 @@ impl Invoice {
     }
 }
 
-/// Validates `invoice`, computes its totals and writes the unsigned UBL 2.1 document in the SDK's
-/// layout, ready for [`crate::stamp()`].
+/// Computes the totals of `invoice`, writes the unsigned UBL 2.1 document in the SDK's layout,
+/// ready for [`crate::stamp()`], and refuses it if ZATCA's rules report an error.
 pub fn to_xml(invoice: &Invoice) -> Result<Vec<u8>> {
+    let xml = to_xml_unjudged(invoice)?;
+    validate::refuse_rule_errors(&xml)?;
+    Ok(xml)
+}
+
+/// [`to_xml`] without the rules' verdict: the document as written, whatever ZATCA's rules say of
+/// it (for tests and tools that compare verdicts with ZATCA's own validator).
+#[doc(hidden)]
+pub fn to_xml_unjudged(invoice: &Invoice) -> Result<Vec<u8>> {
     let totals = invoice.totals()?;
     write::write(invoice, &totals)
 }

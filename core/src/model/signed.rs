@@ -36,8 +36,21 @@ impl Invoice {
     /// `qayd::stamp(&invoice.to_xml()?, …)` gives (the tests hold both paths to that), without
     /// parsing the document back.
     pub fn stamp(&self, signer: &Signer, options: &StampOptions) -> Result<StampedInvoice> {
+        self.stamp_with(signer, options, true)
+    }
+
+    /// [`Invoice::stamp`] without refusing on rule errors: for the engine, which judges the
+    /// stamped document under its own validation policy.
+    pub(crate) fn stamp_unjudged(&self, signer: &Signer, options: &StampOptions) -> Result<StampedInvoice> {
+        self.stamp_with(signer, options, false)
+    }
+
+    fn stamp_with(&self, signer: &Signer, options: &StampOptions, judge: bool) -> Result<StampedInvoice> {
         let totals = self.totals()?;
         let xml = super::write::write(self, &totals)?;
+        if judge {
+            super::validate::refuse_rule_errors(&xml)?;
+        }
         let xml = String::from_utf8(xml)
             .map_err(|_| Error::InvalidInput("the writer produced non-UTF-8".into()))?;
         let missing = |rule: &'static RuleInfo, what: &str| {

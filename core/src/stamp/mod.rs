@@ -46,6 +46,14 @@ pub struct StampedInvoice {
     pub signing_time: String,
 }
 
+/// Whether a previous invoice hash can chain: the genesis value or the base64 of a SHA-256 hash.
+/// ZATCA's rules only require a PIH to be present (BR-KSA-26, BR-KSA-61); the stamp also refuses
+/// one that no hash chain can contain, and the model refuses it before writing.
+pub fn pih_is_well_formed(pih: &str) -> bool {
+    use base64::Engine;
+    pih == GENESIS_PIH || base64::engine::general_purpose::STANDARD.decode(pih).is_ok_and(|b| b.len() == 32)
+}
+
 /// The current time in Riyadh (UTC+3, no daylight saving) as `YYYY-MM-DDTHH:MM:SS`.
 pub fn riyadh_now() -> String {
     use crate::clock::Clock;

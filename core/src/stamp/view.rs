@@ -117,19 +117,12 @@ impl<'a, 'i> InvoiceView<'a, 'i> {
         }
     }
 
-    /// The PIH if present and a base64 SHA-256 hash (or the genesis value), else why not.
+    /// The PIH if present and well formed ([`super::pih_is_well_formed`]), else why not.
     pub fn checked_pih(&self) -> Result<&'a str, String> {
-        use base64::Engine;
         match self.pih() {
-            Some(p)
-                if p == super::GENESIS_PIH
-                    || base64::engine::general_purpose::STANDARD.decode(p).is_ok_and(|b| b.len() == 32) =>
-            {
-                Ok(p)
-            }
+            Some(p) if super::pih_is_well_formed(p) => Ok(p),
             Some(p) => Err(format!(
-                "the previous invoice hash '{p}' is not a base64 SHA-256 hash ({})",
-                rule::BR_KSA_26.id
+                "the previous invoice hash '{p}' is not a base64 SHA-256 hash: the document cannot join a hash chain"
             )),
             None => {
                 Err(format!("the previous invoice hash (PIH, KSA-13) is missing ({})", rule::BR_KSA_61.id))

@@ -198,9 +198,4 @@ impl<'a, 'i> Index<'a, 'i> {
             }
         }
     }
-
-    /// The trimmed text of `at(node, steps)`, if the element exists.
-    pub fn at_text(&self, node: Node<'a, 'i>, steps: &str) -> Option<&'a str> {
-        self.at(node, steps).map(super::text)
-    }
 }

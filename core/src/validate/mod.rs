@@ -135,12 +135,6 @@ pub(crate) struct Cx<'a, 'i> {
     pub root: Node<'a, 'i>,
     /// The document indexed for child lookups (copy it out: `let ix = cx.ix;`).
     pub ix: &'a Index<'a, 'i>,
-    /// KSA-2 (`InvoiceTypeCode/@name`), trimmed ("" when absent).
-    pub subtype: &'a str,
-    /// BT-3, trimmed.
-    pub type_code: &'a str,
-    /// BT-5, trimmed.
-    pub currency: &'a str,
     pub now_unix: i64,
     /// Every element outside `ext:UBLExtensions`, in document order (collected once).
     pub elements: &'a [Node<'a, 'i>],
@@ -149,33 +143,7 @@ pub(crate) struct Cx<'a, 'i> {
 
 impl<'a, 'i> Cx<'a, 'i> {
     fn new(root: Node<'a, 'i>, ix: &'a Index<'a, 'i>, now_unix: i64) -> Self {
-        let type_node = ix.child(root, NS_CBC, "InvoiceTypeCode");
-        Cx {
-            root,
-            ix,
-            subtype: type_node.and_then(|n| n.attribute("name")).map(str::trim).unwrap_or(""),
-            type_code: type_node.map(text).unwrap_or(""),
-            currency: ix.child(root, NS_CBC, "DocumentCurrencyCode").map(text).unwrap_or(""),
-            now_unix,
-            elements: &ix.elements,
-            findings: Vec::new(),
-        }
-    }
-
-    /// Standard tax invoice or note (KSA-2 starts with `01`).
-    pub fn standard(&self) -> bool {
-        self.subtype.starts_with("01")
-    }
-    /// Simplified tax invoice or note (KSA-2 starts with `02`).
-    pub fn simplified(&self) -> bool {
-        self.subtype.starts_with("02")
-    }
-    /// Position `pos` (1-based) of KSA-2 is `1`.
-    pub fn flag(&self, pos: usize) -> bool {
-        self.subtype.as_bytes().get(pos - 1) == Some(&b'1')
-    }
-    pub fn is_note(&self) -> bool {
-        self.type_code == "381" || self.type_code == "383"
+        Cx { root, ix, now_unix, elements: &ix.elements, findings: Vec::new() }
     }
 
     /// Records a finding of `rule` at `path`.
@@ -230,19 +198,6 @@ fn prefix_of(ns: Option<&str>) -> &'static str {
 /// so what it accepts the validator accepts.
 pub(crate) fn vat_number_ok(v: &str) -> bool {
     v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) && v.starts_with('3') && v.ends_with('3')
-}
-
-/// The trimmed text content of an element ("" when empty).
-pub(crate) fn text<'a>(node: Node<'a, '_>) -> &'a str {
-    node.text().map(trim).unwrap_or("")
-}
-
-/// `str::trim`, answered without decoding characters when the text starts and ends with a
-/// printable ASCII byte (almost every value).
-fn trim(s: &str) -> &str {
-    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, 0x09..=0x0d | b' '));
-    let bytes = s.as_bytes();
-    if solid(bytes.first()) && solid(bytes.last()) { s } else { s.trim() }
 }
 
 /// XPath-like path of an element; a position is given when a sibling has the same name.
@@ -341,32 +296,6 @@ fn short_decimal(s: &str) -> Option<Decimal> {
     Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, negative, scale.unwrap_or(0)))
 }
 
-/// round2(a × b / 100), or `None` if it cannot be computed.
-pub(crate) fn percent_of(a: Decimal, b: Decimal) -> Option<Decimal> {
-    a.checked_mul(b)?.checked_div(Decimal::ONE_HUNDRED).map(round2)
-}
-
-/// The decimal value of an element's text.
-pub(crate) fn num(node: Option<Node<'_, '_>>) -> Option<Decimal> {
-    node.and_then(|n| decimal(text(n)))
-}
-
-/// Number of digits after the decimal point in the text.
-pub(crate) fn fraction_digits(s: &str) -> usize {
-    s.trim().split_once('.').map(|(_, f)| f.len()).unwrap_or(0)
-}
-
-/// Rounds half away from zero to two decimals (as ZATCA's validators do).
-pub(crate) fn round2(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// Formats an amount with at least two decimals.
-pub(crate) fn fmt2(d: Decimal) -> String {
-    let d = d.normalize();
-    if d.scale() < 2 { format!("{:.2}", d) } else { d.to_string() }
-}
-
 /// Number of characters (not bytes) in a string.
 pub(crate) fn chars(s: &str) -> usize {
     s.chars().count()
@@ -386,20 +315,6 @@ mod tests {
         }
         assert!(is_xs_decimal("1234567890123456789012345"));
         assert_eq!(decimal("1234567890123456789012345"), None, "too large to compute with");
-        assert_eq!(fraction_digits("1.234"), 3);
-        assert_eq!(fraction_digits("7"), 0);
-        assert_eq!(round2(Decimal::new(1005, 3)), Decimal::new(101, 2), "half away from zero");
-        assert_eq!(fmt2(Decimal::from(3)), "3.00");
-        assert_eq!(percent_of(Decimal::from(201), Decimal::from(15)), Some(Decimal::new(3015, 2)));
-        assert_eq!(percent_of(Decimal::MAX, Decimal::MAX), None);
-    }
-
-    #[test]
-    fn the_fast_trim_is_str_trim() {
-        for s in ["", " ", "a", " a ", "\u{a0}x\u{a0}", "x\u{85}", "\u{b}v\u{b}", "\u{1c}k", "١٢", "\tab\r\n"]
-        {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
-        }
     }
 
     #[test]

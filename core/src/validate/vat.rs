@@ -359,7 +359,10 @@ fn presence(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
 
 /// Σ line net amounts + Σ charges − Σ allowances of a category at document level (categories
 /// matched by code only), and whether a line or an allowance/charge of the VAT scheme uses it.
-fn category_base(ix: &Index<'_, '_>, root: Node<'_, '_>, code: &str) -> (Decimal, Decimal, Decimal, bool) {
+/// Σ line net amounts, Σ charges, Σ allowances of one category, and whether any element uses it.
+type CategoryBase = (Decimal, Decimal, Decimal, bool);
+
+fn category_base(ix: &Index<'_, '_>, root: Node<'_, '_>, code: &str) -> CategoryBase {
     let (mut lines, mut charges, mut allowances) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut used = false;
     for line in ix.children(root, NS_CAC, "InvoiceLine") {
@@ -405,7 +408,7 @@ pub(super) fn tax_check(
 fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
     let ix = cx.ix;
     let root = cx.root;
-    let bases: Vec<(&str, (Decimal, Decimal, Decimal, bool))> =
+    let bases: Vec<(&str, CategoryBase)> =
         ["S", "Z", "E", "O"].into_iter().map(|c| (c, category_base(ix, root, c))).collect();
     let base = |c: &str| bases.iter().find(|(k, _)| *k == c).map(|(_, b)| *b).expect("category");
     // BR-S-10 looks for a breakdown ID whose text is exactly "S".
