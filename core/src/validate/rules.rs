@@ -67,12 +67,12 @@ rules! {
     BR_KSA_CL_01: E, "The currency code (BT-5) must be from ISO 4217:2005.", "يجب أن يكون رمز العملة (BT-5) وفق ISO 4217:2005.";
     BR_KSA_CL_02: E, "Every currencyID must equal the invoice currency (BT-5), except on the VAT total in accounting currency (BT-111).", "يجب أن تساوي كل قيمة currencyID عملة الفاتورة (BT-5)، باستثناء إجمالي الضريبة بعملة المحاسبة (BT-111).";
     BR_KSA_CL_03: E, "The attachment mime code must be from the allowed IANA subset.", "يجب أن يكون نوع MIME للمرفق من القائمة المسموح بها.";
-    BR_KSA_03: E, "The invoice must carry a UUID (KSA-1) made only of letters, digits and dashes.", "يجب أن تحتوي الفاتورة على معرّف فريد UUID (KSA-1) مكوّن من حروف وأرقام وشرطات فقط.";
+    BR_KSA_03: E, "The invoice must carry a UUID (KSA-1) of letters, digits and dashes (ZATCA checks that it starts with a letter, a digit, a dot or a dash).", "يجب أن تحتوي الفاتورة على معرّف فريد UUID (KSA-1) من حروف وأرقام وشرطات (تتحقق الهيئة من أنه يبدأ بحرف أو رقم أو نقطة أو شرطة).";
     BR_KSA_04: E, "The issue date (BT-2) must not be later than today.", "يجب ألا يكون تاريخ إصدار الفاتورة (BT-2) بعد تاريخ اليوم.";
     BR_KSA_05: E, "The invoice type code (BT-3) must be 388, 383, 381 or 386.", "يجب أن يكون رمز نوع الفاتورة (BT-3) أحد القيم 388 أو 383 أو 381 أو 386.";
     BR_KSA_06: E, "The transaction code (KSA-2) must exist and follow NNPNESB[C[G]]: 01 or 02, then 0/1 flags.", "يجب أن يوجد رمز نوع المعاملة (KSA-2) وأن يتبع البنية NNPNESB[C[G]]: ‏01 أو 02 ثم خانات قيمها 0 أو 1.";
     BR_KSA_07: E, "Self-billing (KSA-2 position 7) is not allowed on export invoices (position 5).", "لا يُسمح بالفوترة الذاتية (KSA-2 الخانة 7) في فواتير التصدير (الخانة 5).";
-    BR_KSA_31: E, "Simplified documents (KSA-2 = 02…) must not be self-billed (position 7).", "لا يُسمح بالفوترة الذاتية (الخانة 7) في الفواتير المبسطة وإشعاراتها (KSA-2 يبدأ بـ 02).";
+    BR_KSA_31: E, "Simplified documents (KSA-2 = 02…) must not be self-billed (position 7 = 0), and positions 3 to 6 must be 0 or 1.", "في الفواتير المبسطة وإشعاراتها (KSA-2 يبدأ بـ 02) يجب أن تكون الخانة 7 (الفوترة الذاتية) 0، وأن تكون الخانات من 3 إلى 6 إما 0 أو 1.";
     BR_KSA_F_06_C40: W, "The transaction code (KSA-2) must have 7 to 9 characters.", "يجب أن يتكون رمز نوع المعاملة (KSA-2) من 7 إلى 9 خانات.";
     BR_KSA_EN16931_01: E, "The business process (BT-23, ProfileID) must be \"reporting:1.0\".", "يجب أن تكون قيمة نوع العملية (BT-23) \"reporting:1.0\".";
     BR_KSA_EN16931_02: E, "The VAT accounting currency (BT-6) must be SAR.", "يجب أن تكون عملة احتساب الضريبة (BT-6) هي الريال السعودي SAR.";
@@ -88,23 +88,23 @@ rules! {
     BR_KSA_33: E, "The invoice counter value (KSA-16, AdditionalDocumentReference ICV) must be present.", "يجب أن تحتوي الفاتورة على قيمة عداد الفاتورة (KSA-16).";
     BR_KSA_34: E, "The invoice counter value (KSA-16) must contain only digits.", "يجب أن تتكون قيمة عداد الفاتورة (KSA-16) من أرقام فقط.";
     BR_KSA_61: W, "The previous invoice hash (KSA-13, AdditionalDocumentReference PIH) must be present.", "يجب أن تحتوي الفاتورة على تجزئة الفاتورة السابقة (KSA-13).";
-    BR_KSA_26: W, "The previous invoice hash (KSA-13) must be a base64-encoded SHA-256 hash.", "يجب أن تكون تجزئة الفاتورة السابقة (KSA-13) قيمة SHA-256 مرمّزة بـ base64.";
-    BR_KSA_27: W, "The document must contain a QR code (KSA-14) in base64.", "يجب أن تحتوي الفاتورة على رمز الاستجابة السريعة QR (KSA-14) بترميز base64.";
-    BR_CL_KSA_14: E, "The QR code (KSA-14) must not exceed 1000 characters.", "يجب ألا يتجاوز رمز الاستجابة السريعة (KSA-14) ‏1000 حرف.";
+    BR_KSA_26: W, "The previous invoice hash (KSA-13) must be present and not empty, with mimeCode text/plain.", "يجب أن تكون تجزئة الفاتورة السابقة (KSA-13) موجودة وغير فارغة، بنوع text/plain.";
+    BR_KSA_27: W, "The document must contain a QR code (KSA-14), not empty, with mimeCode text/plain.", "يجب أن تحتوي الفاتورة على رمز الاستجابة السريعة QR (KSA-14) غير فارغ، بنوع text/plain.";
+    BR_CL_KSA_14: E, "The QR code (KSA-14) must have 1 to 1000 characters.", "يجب أن يتكون رمز الاستجابة السريعة (KSA-14) من 1 إلى 1000 حرف.";
     BR_KSA_60: W, "Simplified documents must carry the cryptographic stamp (KSA-15).", "يجب أن تحتوي الفواتير المبسطة وإشعاراتها على الختم التشفيري (KSA-15).";
     BR_KSA_28: E, "The stamp's signature information ID must be \"urn:oasis:names:specification:ubl:signature:1\".", "يجب أن يكون معرّف معلومات التوقيع في الختم \"urn:oasis:names:specification:ubl:signature:1\".";
     BR_KSA_29: W, "The stamp's signature ID and referenced signature ID must be \"urn:oasis:names:specification:ubl:signature:Invoice\".", "يجب أن يكون معرّف التوقيع والمعرّف المرجعي له \"urn:oasis:names:specification:ubl:signature:Invoice\".";
     BR_KSA_30: E, "The stamp's signature method must be \"urn:oasis:names:specification:ubl:dsig:enveloped:xades\".", "يجب أن تكون طريقة التوقيع \"urn:oasis:names:specification:ubl:dsig:enveloped:xades\".";
     BR_52: W, "Each additional supporting document (BG-24) must have a reference (BT-122).", "يجب أن يحتوي كل مستند داعم إضافي (BG-24) على مرجع (BT-122).";
-    BR_KSA_16: W, "The payment means code (BT-81) must be 10, 30, 42, 48 or 1.", "يجب أن يكون رمز وسيلة الدفع (BT-81) أحد القيم 10 أو 30 أو 42 أو 48 أو 1.";
+    BR_KSA_16: W, "The payment means code (BT-81) must come from ZATCA's UNCL 4461 list (e.g. 10 cash, 30 credit, 42 bank account, 48 bank card, 1 other).", "يجب أن يكون رمز وسيلة الدفع (BT-81) من قائمة UNCL 4461 المعتمدة لدى الهيئة (مثل 10 نقدًا، 30 آجل، 42 حساب بنكي، 48 بطاقة بنكية، 1 أخرى).";
     BR_CL_16: W, "The payment means code (BT-81) must come from UNCL 4461.", "يجب أن يكون رمز وسيلة الدفع (BT-81) من قائمة UNCL 4461.";
     BR_49: W, "A payment instruction (BG-16) must specify the payment means code (BT-81).", "يجب أن تحدد تعليمات الدفع (BG-16) رمز وسيلة الدفع (BT-81).";
-    BR_KSA_92: E, "A B2G standard document (KSA-2 position 9) must carry a contract ID (BT-12).", "يجب أن تحتوي فاتورة التوريد للجهات الحكومية (KSA-2 الخانة 9) على رقم العقد (BT-12).";
+    BR_KSA_92: E, "A B2G document (KSA-2 position 9), standard or simplified, must carry a contract ID (BT-12).", "يجب أن تحتوي فاتورة التوريد للجهات الحكومية (KSA-2 الخانة 9)، الضريبية أو المبسطة، على رقم العقد (BT-12).";
     BR_KSA_F_06_C1: W, "The invoice number (BT-1) must have 1 to 127 characters.", "يجب أن يتكون رقم الفاتورة (BT-1) من 1 إلى 127 حرفًا.";
     BR_KSA_F_06_C2: W, "An invoice note (BT-22) must not exceed 1000 characters.", "يجب ألا تتجاوز ملاحظة الفاتورة (BT-22) ‏1000 حرف.";
     BR_KSA_F_06_C3: W, "The purchase order ID (BT-13) must not exceed 127 characters.", "يجب ألا يتجاوز رقم أمر الشراء (BT-13) ‏127 حرفًا.";
     BR_KSA_F_06_C5: W, "The contract ID (BT-12) must not exceed 127 characters.", "يجب ألا يتجاوز رقم العقد (BT-12) ‏127 حرفًا.";
-    BR_KSA_F_06_C14: W, "The payment terms (KSA-22) must not exceed 1000 characters.", "يجب ألا تتجاوز شروط الدفع (KSA-22) ‏1000 حرف.";
+    BR_KSA_F_06_C14: W, "The payment note of the payee's account (PayeeFinancialAccount/PaymentNote) must have 1 to 1000 characters.", "يجب أن تتكون ملاحظة الدفع لحساب المستفيد (PayeeFinancialAccount/PaymentNote) من 1 إلى 1000 حرف.";
     BR_KSA_F_06_C15: W, "The payment account identifier (BT-84) must not exceed 127 characters.", "يجب ألا يتجاوز معرّف حساب الدفع (BT-84) ‏127 حرفًا.";
     // --- credit and debit notes -------------------------------------------------------------------
     BR_KSA_17: E, "Credit and debit notes (381, 383) must state the reason for issuing (KSA-10).", "يجب أن تحتوي الإشعارات الدائنة والمدينة (381، 383) على سبب الإصدار (KSA-10).";
@@ -209,9 +209,9 @@ rules! {
     BR_CO_12: E, "The sum of document charges (BT-108) must equal Σ charge amounts (BT-99).", "يجب أن يساوي مجموع الرسوم على مستوى المستند (BT-108) مجموع مبالغ الرسوم (BT-99).";
     BR_CO_13: W, "The total without VAT (BT-109) must equal Σ line net amounts − allowances (BT-107) + charges (BT-108).", "يجب أن يساوي الإجمالي دون الضريبة (BT-109) مجموع صافي البنود ناقص الخصومات (BT-107) زائد الرسوم (BT-108).";
     BR_CO_14: E, "The total VAT (BT-110) must equal Σ VAT category tax amounts (BT-117).", "يجب أن يساوي إجمالي الضريبة (BT-110) مجموع مبالغ الضريبة لكل فئة (BT-117).";
-    BR_CO_15: E, "The total with VAT (BT-112) must equal the total without VAT (BT-109) + total VAT (BT-110).", "يجب أن يساوي الإجمالي مع الضريبة (BT-112) الإجمالي دون الضريبة (BT-109) زائد إجمالي الضريبة (BT-110).";
+    BR_CO_15: E, "The total with VAT (BT-112) must equal the total without VAT (BT-109) + the VAT of the breakdowns, and a VAT total (BT-110) in the invoice currency must exist.", "يجب أن يساوي الإجمالي مع الضريبة (BT-112) الإجمالي دون الضريبة (BT-109) زائد ضريبة الفئات، ويجب وجود إجمالي ضريبة (BT-110) بعملة الفاتورة.";
     BR_CO_16: W, "The amount due (BT-115) must equal the total with VAT (BT-112) − prepaid amount (BT-113) + rounding amount (BT-114).", "يجب أن يساوي المبلغ المستحق (BT-115) الإجمالي مع الضريبة (BT-112) ناقص المبلغ المدفوع مسبقًا (BT-113) زائد مبلغ التقريب (BT-114).";
-    BR_CO_17: W, "The VAT category tax amount (BT-117) must equal taxable amount (BT-116) × rate (BT-119) / 100, rounded to two decimals.", "يجب أن يساوي مبلغ ضريبة الفئة (BT-117) المبلغ الخاضع للضريبة (BT-116) × النسبة (BT-119) / 100 مقربًا إلى منزلتين عشريتين.";
+    BR_CO_17: W, "The VAT category tax amount (BT-117) must equal taxable amount (BT-116) × rate (BT-119) / 100, rounded to two decimals (ZATCA allows 0.01 per invoice line).", "يجب أن يساوي مبلغ ضريبة الفئة (BT-117) المبلغ الخاضع للضريبة (BT-116) × النسبة (BT-119) / 100 مقربًا إلى منزلتين عشريتين (تسمح الهيئة بفرق 0.01 لكل بند).";
     BR_KSA_51: W, "The line amount with VAT (KSA-12) must equal the line net amount (BT-131) + line VAT (KSA-11).", "يجب أن يساوي مبلغ البند شاملًا الضريبة (KSA-12) صافي مبلغ البند (BT-131) زائد ضريبة البند (KSA-11).";
     BR_KSA_EN16931_11: W, "The line net amount (BT-131) must equal quantity × (net price / base quantity) + line charges − line allowances.", "يجب أن يساوي صافي مبلغ البند (BT-131) الكمية × (السعر الصافي / الكمية الأساسية) زائد رسوم البند ناقص خصومات البند.";
     BR_KSA_EN16931_03: W, "An allowance or charge amount must equal base amount × percentage / 100 when both are given.", "يجب أن يساوي مبلغ الخصم أو الرسوم المبلغ الأساسي × النسبة / 100 عند وجودهما.";
@@ -220,7 +220,7 @@ rules! {
     BR_KSA_EN16931_07: E, "The item net price (BT-146) must equal gross price (BT-148) − price discount (BT-147) when a gross price is given.", "يجب أن يساوي السعر الصافي (BT-146) السعر الإجمالي (BT-148) ناقص خصم السعر (BT-147) عند ذكر السعر الإجمالي.";
     BR_KSA_EN16931_08: W, "Exactly one tax total (BG-22) with VAT breakdowns must be given.", "يجب ذكر إجمالي ضريبي واحد فقط (BG-22) يحتوي على التفاصيل الضريبية.";
     BR_KSA_EN16931_09: W, "Exactly one tax total without VAT breakdowns must be given when the tax currency is given.", "يجب ذكر إجمالي ضريبي واحد فقط دون تفاصيل ضريبية عند ذكر عملة الضريبة.";
-    BR_53: W, "With a tax currency code (BT-6), the total VAT in accounting currency (BT-111) must be given.", "عند ذكر عملة الضريبة (BT-6) يجب ذكر إجمالي الضريبة بعملة المحاسبة (BT-111).";
+    BR_53: W, "With a tax currency code (BT-6), the VAT total without breakdown (BT-111) must be given in that currency.", "عند ذكر عملة الضريبة (BT-6) يجب ذكر إجمالي الضريبة دون تفصيل الفئات (BT-111) بتلك العملة.";
     BR_KSA_97: W, "For a non-SAR document, the total VAT (BT-110) cannot equal the total VAT in SAR (BT-111).", "في الفاتورة بعملة غير الريال لا يمكن أن يساوي إجمالي الضريبة (BT-110) إجمالي الضريبة بالريال (BT-111).";
     BR_13: W, "The invoice must have the total amount without VAT (BT-109).", "يجب أن تحتوي الفاتورة على الإجمالي دون الضريبة (BT-109).";
     BR_14: E, "The invoice must have the total amount with VAT (BT-112).", "يجب أن تحتوي الفاتورة على الإجمالي مع الضريبة (BT-112).";
@@ -307,7 +307,7 @@ rules! {
     BR_KSA_87: W, "A tax exchange rate (KSA-36) must give source currency (KSA-37), target currency (KSA-38) and rate (KSA-39).", "يجب أن يذكر سعر صرف الضريبة (KSA-36) العملة المصدر (KSA-37) والعملة الهدف (KSA-38) والسعر (KSA-39).";
     BR_KSA_88: E, "The source currency (KSA-37) must equal the invoice currency (BT-5).", "يجب أن تساوي العملة المصدر (KSA-37) عملة الفاتورة (BT-5).";
     BR_KSA_89: E, "The target currency (KSA-38) must equal the tax currency (BT-6).", "يجب أن تساوي العملة الهدف (KSA-38) عملة الضريبة (BT-6).";
-    BR_KSA_90: E, "The tax exchange rate (KSA-39) may have at most 14 digits.", "يجب ألا يتجاوز سعر صرف الضريبة (KSA-39) ‏14 رقمًا.";
+    BR_KSA_90: E, "The tax exchange rate (KSA-39) may have at most 14 characters.", "يجب ألا يتجاوز سعر صرف الضريبة (KSA-39) ‏14 خانة.";
 }
 
 /// The rule with this id, if implemented.
