@@ -541,9 +541,11 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
         // BR-KSA-EN16931-11: BT-131 = qty × price (/ base qty), cut to 3 decimals, + charges −
         // allowances, rounded to 2 decimals, within ± 0.01.
         let qty = dec(ix.child(line, NS_CBC, "InvoicedQuantity"));
-        let price_node = ix.child(line, NS_CAC, "Price");
-        let price = dec(price_node.and_then(|p| ix.child(p, NS_CBC, "PriceAmount")));
-        let base_node = price_node.and_then(|p| ix.child(p, NS_CBC, "BaseQuantity"));
+        // `cac:Price/cbc:PriceAmount` over every cac:Price of the line (a second Price element
+        // without an amount changes nothing; two amounts stop ZATCA's XSL).
+        let prices = || ix.children(line, NS_CAC, "Price");
+        let price = dec(prices().find_map(|p| ix.child(p, NS_CBC, "PriceAmount")));
+        let base_node = prices().find_map(|p| ix.child(p, NS_CBC, "BaseQuantity"));
         let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
         for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
             let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
