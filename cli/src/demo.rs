@@ -194,7 +194,7 @@ fn attempts_of(engine: &Engine, uuid: &str) -> Result<Vec<(String, i64)>, Failur
 async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: bool) -> Result<u8, Failure> {
     let say = |text: &str| {
         if !json_output {
-            eprintln!("{text}");
+            tell!("{text}");
         }
     };
     // 1. The local Fatoora stand-in, the store and the master key that seals the credentials.

@@ -262,7 +262,7 @@ pub fn run(
             say!("sending for {} is stopped: {reason}", args.egs);
         }
         if let Some(failure) = &refused {
-            eprintln!("qayd: {}", failure.message);
+            tell!("qayd: {}", failure.message);
         }
     }
     if let Some(failure) = &refused {

@@ -14,6 +14,15 @@ macro_rules! say {
     }};
 }
 
+/// `eprintln!` that does not panic when standard error is closed (`qayd … 2>&-`): the message
+/// is lost, the exit code still tells what happened.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod audit;
 mod demo;
 mod egs;
@@ -379,7 +388,7 @@ fn main() -> ExitCode {
                 let error = json!({ "error": { "code": failure.error_code, "message": failure.message } });
                 say!("{error}");
             } else {
-                eprintln!("qayd: {}", failure.message);
+                tell!("qayd: {}", failure.message);
             }
             ExitCode::from(failure.code)
         }
@@ -613,7 +622,7 @@ fn gateway(port: Option<u16>, config: Option<&Path>, json_output: bool) -> Resul
             say!("{}", json!({ "base_url": gateway.base_url() }));
         } else {
             say!("{}", gateway.base_url());
-            eprintln!(
+            tell!(
                 "qayd gateway: local Fatoora stand-in on {} (use --env {} with qayd onboard; Ctrl-C stops it)",
                 gateway.base_url(),
                 gateway.base_url()

@@ -213,7 +213,7 @@ async fn watch_until_ctrl_c(
     if !json_output {
         let units: usize = groups.values().map(|(_, units)| units.len()).sum();
         let environments: Vec<&String> = groups.keys().collect();
-        eprintln!("qayd submit --watch: sending for {units} unit(s) to {environments:?}; Ctrl-C stops");
+        tell!("qayd submit --watch: sending for {units} unit(s) to {environments:?}; Ctrl-C stops");
     }
     let mut cursor = engine.events_since(0, usize::MAX)?.last().map(|e| e.seq).unwrap_or(0);
     loop {
@@ -238,7 +238,7 @@ async fn watch_until_ctrl_c(
     if json_output {
         say!("{}", json!({ "stopped": true, "queue": counts }));
     } else {
-        eprintln!("stopped");
+        tell!("stopped");
         print_counts(&counts);
     }
     match stopped {

@@ -212,3 +212,24 @@ fn validate_reports_rules_with_fixes() {
     assert_eq!(report["valid"], false);
     qayd().arg("validate").arg(repo().join("tests/conformance/inputs/malformed.xml")).assert().code(2);
 }
+
+/// A closed standard error or output (`2>&-`, `| head` gone) loses the text, never the exit
+/// code: no panic (101).
+#[test]
+fn closed_stderr_and_stdout_keep_the_exit_code() {
+    let bin = assert_cmd::cargo::cargo_bin("qayd");
+    let run = |script: &str| {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(&bin)
+            .arg(sample())
+            .status()
+            .unwrap();
+        status.code()
+    };
+    assert_eq!(run(r#""$1" hash /nonexistent/file.xml 2>&-"#), Some(2));
+    assert_eq!(run(r#""$1" hash "$2" >&- 2>&-"#), Some(0));
+    assert_eq!(run(r#""$1" verify /nonexistent/file.xml >&- 2>&-"#), Some(2));
+}
