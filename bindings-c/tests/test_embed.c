@@ -975,6 +975,58 @@ done:
     qayd_engine_free(offline);
 }
 
+/* A progress callback that tries to shut the runtime down from inside a blocking call. */
+static void shutdown_in_progress(void *user_data, const char *step, size_t index, size_t total) {
+    QaydStatus *status = user_data;
+    (void)step, (void)index, (void)total;
+    if (*status == QAYD_STATUS_OK) *status = qayd_shutdown();
+}
+
+/* Last: qayd_shutdown stops the shared runtime (refused inside a callback; cancels a running
+ * worker; idempotent); afterwards network calls fail cleanly and offline calls still work. */
+static void test_shutdown(QaydCredentials *credentials, const char *master_key, const char *store) {
+    char options[1024], *sample = NULL, *text = NULL, *key = NULL;
+    QaydCredentials *again = NULL;
+    QaydEngine *engine = NULL;
+    QaydDocument *document = NULL;
+    QaydStatus inside = QAYD_STATUS_OK;
+
+    CHECK_STATUS(qayd_onboard(identity_text, "123456", base_url, NULL, shutdown_in_progress, &inside, &again),
+                 QAYD_STATUS_OK);
+    CHECK(inside == QAYD_STATUS_INVALID_INPUT, "qayd_shutdown from a progress callback: %s", qayd_status_code(inside));
+    qayd_credentials_free(again);
+    again = NULL;
+
+    snprintf(options, sizeof options,
+             "{\"store\": \"%s\", \"environment\": \"%s\", \"master_key\": \"%s\", \"poll_interval_ms\": 50}", store,
+             base_url, master_key);
+    CHECK_STATUS(qayd_engine_open(options, &engine), QAYD_STATUS_OK);
+    if (!engine) return;
+    CHECK_STATUS(qayd_engine_set_credentials(engine, "till-s", credentials), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_start(engine), QAYD_STATUS_OK);
+    CHECK(qayd_engine_is_running(engine), "the worker does not run");
+
+    CHECK_STATUS(qayd_shutdown(), QAYD_STATUS_OK);
+    CHECK(!qayd_engine_is_running(engine), "the worker survived qayd_shutdown");
+    CHECK_STATUS(qayd_shutdown(), QAYD_STATUS_OK);
+
+    CHECK_STATUS(qayd_onboard(identity_text, "123456", base_url, NULL, NULL, NULL, &again), QAYD_STATUS_INVALID_INPUT);
+    CHECK(strstr(qayd_last_error(), "shut down") != NULL && again == NULL, "after shutdown: %s", qayd_last_error());
+    CHECK_STATUS(qayd_engine_drain(engine, &text), QAYD_STATUS_INVALID_INPUT);
+    CHECK(text == NULL, "a drain report after shutdown");
+    CHECK_STATUS(qayd_engine_start(engine), QAYD_STATUS_INVALID_INPUT);
+    CHECK_STATUS(qayd_engine_stop(engine), QAYD_STATUS_INVALID_INPUT);
+    /* Offline work goes on. */
+    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_issue(engine, "till-s", sample, &document), QAYD_STATUS_OK);
+    CHECK(document && strcmp(qayd_document_status(document), "pending") == 0, "issued after shutdown");
+    CHECK_STATUS(qayd_generate_private_key_pem(&key), QAYD_STATUS_OK);
+    qayd_document_free(document);
+    qayd_engine_free(engine);
+    qayd_string_free(sample);
+    qayd_string_free(key);
+}
+
 static double started;
 
 /* Prints how long a part took (to stderr: stdout's last line is the verdict). */
@@ -1018,7 +1070,10 @@ int main(void) {
         lap("engine renewal");
         test_api_client(master_key);
         lap("api client");
+        test_shutdown(credentials, master_key, store);
+        lap("shutdown");
     }
+    CHECK_STATUS(qayd_shutdown(), QAYD_STATUS_OK);
 
     qayd_credentials_free(credentials);
     qayd_string_free(master_key);

@@ -19,29 +19,61 @@ use crate::secrets::MasterKey;
 use crate::store::{StoredDocument, SubmissionStatus};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------
 // The shared runtime
 // ---------------------------------------------------------------------------------------------
 
-static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+/// The shared runtime's state: not started yet, running, or shut down for good.
+enum Shared {
+    Idle,
+    /// `lent`: the `&'static` reference [`runtime`] handed out, if it did (the runtime then
+    /// lives until the process exits).
+    Running {
+        runtime: Arc<tokio::runtime::Runtime>,
+        lent: Option<&'static tokio::runtime::Runtime>,
+    },
+    ShutDown,
+}
 
-/// The process-wide runtime the blocking forms and background workers use (two worker
-/// threads: network waits, not CPU, dominate).
+static SHARED: Mutex<Shared> = Mutex::new(Shared::Idle);
+
+fn shut_down_error() -> Error {
+    Error::InvalidInput("the shared runtime has been shut down (shutdown_runtime); no further network or engine call can run in this process".into())
+}
+
+/// Runs `f` on the running runtime, starting it on first use (two worker threads: network
+/// waits, not CPU, dominate). Fails once [`shutdown_runtime`] has run.
+fn with_runtime<T>(
+    f: impl FnOnce(&Arc<tokio::runtime::Runtime>, &mut Option<&'static tokio::runtime::Runtime>) -> T,
+) -> Result<T> {
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if matches!(*shared, Shared::Idle) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("qayd-runtime")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("cannot start the async runtime: {e}")))?;
+        *shared = Shared::Running { runtime: Arc::new(runtime), lent: None };
+    }
+    match &mut *shared {
+        Shared::Running { runtime, lent } => Ok(f(runtime, lent)),
+        Shared::Idle | Shared::ShutDown => Err(shut_down_error()),
+    }
+}
+
+/// The process-wide runtime the blocking forms and background workers use. The reference is
+/// lent for the life of the process: once it has been taken, [`shutdown_runtime`] refuses.
 pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("qayd-runtime")
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| Error::InvalidInput(format!("cannot start the async runtime: {e}")))
+    with_runtime(|runtime, lent| *lent.get_or_insert_with(|| &**Box::leak(Box::new(Arc::clone(runtime)))))
+}
+
+/// A counted reference to the shared runtime: [`shutdown_runtime`] waits until it is dropped.
+fn lease() -> Result<Arc<tokio::runtime::Runtime>> {
+    with_runtime(|runtime, _| Arc::clone(runtime))
 }
 
 /// Runs `future` to completion on the shared runtime, blocking the calling thread. Refused
@@ -52,7 +84,48 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
             "a blocking call was made from inside an async runtime; use the async form".into(),
         ));
     }
-    Ok(runtime()?.block_on(future))
+    Ok(lease()?.block_on(future))
+}
+
+/// Shuts the shared runtime down for good and waits until its threads have exited, so that a
+/// process can end with none of the library's threads or their memory left (what leak checkers
+/// such as valgrind look at). Idempotent. Afterwards every call that needs the runtime
+/// (blocking calls, [`runtime`], [`EngineHandle::start`]) fails with an error; none starts a new
+/// runtime. Blocking calls in flight on other threads are waited for; tasks still on the runtime
+/// (a background worker that was not stopped) are cancelled. Refused from inside an async
+/// runtime, and when [`runtime`] has lent the runtime out for the life of the process.
+pub fn shutdown_runtime() -> Result<()> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::InvalidInput(
+            "the shared runtime cannot be shut down from inside an async runtime".into(),
+        ));
+    }
+    let mut runtime = {
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Shared::Running { lent: Some(_), .. } = *shared {
+            return Err(Error::InvalidInput(
+                "the shared runtime is lent for the life of the process (runtime()) and cannot be shut down"
+                    .into(),
+            ));
+        }
+        match std::mem::replace(&mut *shared, Shared::ShutDown) {
+            Shared::Running { runtime, .. } => runtime,
+            Shared::Idle | Shared::ShutDown => return Ok(()),
+        }
+    };
+    // Blocking calls in flight hold a lease; dropping the last reference joins every thread.
+    loop {
+        match Arc::try_unwrap(runtime) {
+            Ok(owned) => {
+                drop(owned);
+                return Ok(());
+            }
+            Err(shared) => {
+                runtime = shared;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,7 +694,7 @@ impl EngineHandle {
         self.engine.recover()?;
         let (trigger, shutdown): (ShutdownTrigger, Shutdown) = shutdown_signal();
         let engine = self.engine.clone();
-        let task = runtime()?.spawn(async move { engine.run(shutdown).await });
+        let task = lease()?.spawn(async move { engine.run(shutdown).await });
         *worker = Some((trigger, task));
         Ok(())
     }

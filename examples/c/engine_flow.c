@@ -120,5 +120,6 @@ done:
     qayd_engine_free(engine);
     qayd_credentials_free(credentials);
     free(identity);
+    qayd_shutdown(); /* stops the library's runtime threads: nothing left running at exit */
     return rc;
 }
