@@ -48,9 +48,14 @@ package_test() {
         echo "no C package in $dist: run bindings-c/package.sh first" >&2
         return 1
     fi
-    gateway_bin="$repo/target/release/qayd"
-    [ -x "$gateway_bin" ] || gateway_bin="$repo/target/debug/qayd"
+    # The gateway: $QAYD_BIN, else the newer of target/release/qayd and target/debug/qayd.
+    gateway_bin="${QAYD_BIN:-}"
+    if [ -z "$gateway_bin" ]; then
+        gateway_bin="$repo/target/debug/qayd"
+        [ "$repo/target/release/qayd" -nt "$gateway_bin" ] && gateway_bin="$repo/target/release/qayd"
+    fi
     [ -x "$gateway_bin" ] || { echo "no qayd binary for the gateway (cargo build -p qayd-cli)" >&2; return 1; }
+    echo "gateway: $gateway_bin"
 
     # PATH without the directories that hold cargo or rustc.
     clean_path=
