@@ -1,25 +1,92 @@
 'use strict'
-// qayd for Node.js: the public API over the native addon (qayd.node, built from src/lib.rs).
+// qayd for Node.js: the public API over the native addon (built from src/lib.rs; see loadNative).
 //
 // This file only checks argument types, converts values (seconds -> Date, camelCase option keys
 // -> the core's snake_case JSON) and turns native errors into the error classes below. Every rule
 // lives in the Rust core.
 
+const fs = require('node:fs')
 const path = require('node:path')
 
-function loadNative() {
-  const file = process.env.QAYD_NODE_NATIVE || path.join(__dirname, 'qayd.node')
+// ------------------------------------------------------------------------------------------------
+// The native addon. Published layout (napi-rs's platform packages): this package holds only
+// JavaScript; the prebuilt release addon comes in `@qayd/<platform>` (e.g. `@qayd/linux-x64-gnu`
+// with `qayd.linux-x64-gnu.node`), an optional dependency npm installs only on the matching
+// os/cpu/libc. Looked for, in order:
+//   1. QAYD_NODE_NATIVE: an addon file anywhere (e.g. one built from source);
+//   2. a local build next to this file, for working in a clone: `qayd.<platform>.node` (the napi
+//      CLI's name) or `qayd.node` (what `npm run build` / scripts/build.mjs writes);
+//   3. the platform package `@qayd/<platform>`, whose version must equal this package's.
+// ------------------------------------------------------------------------------------------------
+
+/** glibc or musl, for the Linux package names; null elsewhere. */
+function linuxLibc() {
+  if (process.platform !== 'linux') return null
   try {
-    return require(file)
+    // Node reports the glibc it runs on; a musl build of Node has no such field.
+    const header = process.report && process.report.getReport().header
+    if (header && header.glibcVersionRuntime) return 'gnu'
+  } catch {
+    // A report can be disabled or fail; look at the dynamic loader instead.
+  }
+  try {
+    return fs.readdirSync('/lib').some((name) => name.startsWith('ld-musl-')) ? 'musl' : 'gnu'
+  } catch {
+    return 'gnu'
+  }
+}
+
+/** The platform part of the package and file names: `linux-x64-gnu`, `darwin-arm64`, … */
+function platformName() {
+  const parts = [process.platform, process.arch]
+  const libc = linuxLibc()
+  if (libc) parts.push(process.arch === 'arm' ? `${libc}eabihf` : libc)
+  if (process.platform === 'win32') parts.push('msvc')
+  return parts.join('-')
+}
+
+function packageVersion() {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, 'package.json'), 'utf8')).version
+}
+
+function loadNative() {
+  const override = process.env.QAYD_NODE_NATIVE
+  if (override) return require(path.resolve(override))
+
+  const platform = platformName()
+  for (const name of [`qayd.${platform}.node`, 'qayd.node']) {
+    const file = path.join(__dirname, name)
+    if (fs.existsSync(file)) return require(file)
+  }
+
+  const pkg = `@qayd/${platform}`
+  let manifest
+  try {
+    manifest = require.resolve(`${pkg}/package.json`)
   } catch (error) {
-    if (error && error.code === 'MODULE_NOT_FOUND') {
-      throw new Error(
-        `qayd: the native addon ${file} is missing. Build it with \`npm run build\` in ` +
-          `${__dirname} (needs a Rust toolchain), or point QAYD_NODE_NATIVE at a built addon.`,
-        { cause: error },
-      )
-    }
-    throw error
+    if (!error || error.code !== 'MODULE_NOT_FOUND') throw error
+    throw new Error(
+      `qayd: the native addon for this platform (${platform}) is missing: the package ${pkg} is ` +
+        `not installed. npm installs it with qayd as an optional dependency; reinstall qayd ` +
+        `without --omit=optional / --no-optional (or run \`npm install ${pkg}@${packageVersion()}\`). ` +
+        `If no ${pkg} is published for this platform, build the addon from a clone of the ` +
+        `repository (\`npm run build\` in bindings-node, needs a Rust toolchain) and set ` +
+        `QAYD_NODE_NATIVE to the built file.`,
+      { cause: error },
+    )
+  }
+  const found = JSON.parse(fs.readFileSync(manifest, 'utf8')).version
+  const wanted = packageVersion()
+  if (found !== wanted) {
+    throw new Error(
+      `qayd: ${pkg} is version ${found} but qayd is ${wanted}; install the matching one ` +
+        `(\`npm install ${pkg}@${wanted}\`)`,
+    )
+  }
+  try {
+    return require(pkg)
+  } catch (error) {
+    throw new Error(`qayd: cannot load the native addon of ${pkg} (${error && error.message})`, { cause: error })
   }
 }
 

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// Builds the native addon with cargo and copies it to bindings-node/qayd.node.
+// Builds the native addon from source with cargo and copies it to bindings-node/qayd.node, where
+// index.js finds it before any platform package. The fallback for a platform with no prebuilt
+// `@qayd/<platform>` package, and the way to work on the binding in a clone; never run on
+// install (the published `qayd` has no install script).
 //
-//   node scripts/build.mjs               cargo build -p qayd-node (debug), then copy
-//   node scripts/build.mjs --release     the same with --release
-//   node scripts/build.mjs --copy-only   only copy target/<profile>/<lib>; for CI right after
-//                                        `cargo build --workspace` (no second cargo invocation)
+//   node scripts/build.mjs               cargo build --release -p qayd-node, then copy (npm run build)
+//   node scripts/build.mjs --debug       the same in the debug profile (npm run build:debug)
+//   node scripts/build.mjs --copy-only [--debug]
+//                                        only copy target/<profile>/<lib>; for CI right after
+//                                        `cargo build --workspace [--release]` (no second cargo run)
 //
-// Runs as the package's `install` script, so `npm install ./bindings-node` (or `npm install` in
-// this folder) builds the addon from a clone. Needs a Rust toolchain. QAYD_NODE_SKIP_BUILD=1
-// skips it (e.g. when QAYD_NODE_NATIVE points at a prebuilt addon).
-//
-// The napi CLI is not used: it builds with --target <host>, a second dependency tree.
+// Needs a Rust toolchain. The napi CLI is not used: it builds with --target <host>, a second
+// dependency tree. The published packages are assembled by bindings-node/package.sh.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, renameSync } from 'node:fs'
 import path from 'node:path'
@@ -20,13 +21,8 @@ const here = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const workspace = path.dirname(here)
 const destination = path.join(here, 'qayd.node')
 const args = process.argv.slice(2)
-const release = args.includes('--release')
+const release = !args.includes('--debug') // --release is the default (still accepted)
 const copyOnly = args.includes('--copy-only')
-
-if (process.env.QAYD_NODE_SKIP_BUILD) {
-  console.log('qayd: QAYD_NODE_SKIP_BUILD is set; not building the native addon')
-  process.exit(0)
-}
 
 const libraryName = {
   darwin: 'libqayd_node.dylib',

@@ -38,7 +38,7 @@ pub struct ApiAnswer {
     pub reason: Option<String>,
     pub retry_after_ms: Option<i64>,
     /// Clearance: the cleared document ZATCA returned.
-    pub cleared_xml: Option<Buffer>,
+    pub cleared_xml: Option<crate::Bytes>,
 }
 
 impl From<embed::ApiAnswer> for ApiAnswer {
@@ -50,7 +50,7 @@ impl From<embed::ApiAnswer> for ApiAnswer {
             messages: a.messages.into_iter().map(ApiMessage::from).collect(),
             reason: a.reason,
             retry_after_ms: a.retry_after_ms.map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
-            cleared_xml: a.cleared_xml.map(Buffer::from),
+            cleared_xml: a.cleared_xml.map(crate::Bytes),
         }
     }
 }

@@ -58,8 +58,8 @@ impl From<embed::DocumentInfo> for DocumentInfo {
 #[napi(object, use_nullable = true)]
 pub struct Document {
     pub info: DocumentInfo,
-    pub xml: Buffer,
-    pub cleared_xml: Option<Buffer>,
+    pub xml: crate::Bytes,
+    pub cleared_xml: Option<crate::Bytes>,
     /// What local validation said when the document was issued (warnings); empty for
     /// documents read back from the store.
     pub findings: Vec<crate::Finding>,
@@ -70,7 +70,7 @@ impl From<embed::Document> for Document {
         Document {
             info: d.info.into(),
             xml: d.xml.into(),
-            cleared_xml: d.cleared_xml.map(Buffer::from),
+            cleared_xml: d.cleared_xml.map(crate::Bytes),
             findings: d.findings.into_iter().map(crate::Finding::from).collect(),
         }
     }
