@@ -8,6 +8,13 @@
 #   3. installs the jar and runs examples/kotlin against it (the library loads from the jar):
 #      StampInvoice.kt, then EngineExample.kt against the local gateway.
 # Installs a JDK and Maven with apt-get when they are missing.
+#
+# `test.sh --package` tests instead the release artifacts that package.sh left in dist/kotlin/:
+# the jar (release library, stripped, at JNA's resource path), the sources and javadoc jars and the
+# pom's metadata; then a fresh Maven project in a temporary directory (tests/packaging/kotlin)
+# depends on sa.qayd:qayd from the repository dist/kotlin/m2 (a file:// URL), with no Rust
+# toolchain on PATH, and runs its smoke program: stamp + verify of the shared 5-line invoice, and
+# an engine invoice cleared (and one reported) through the local gateway (`qayd gateway`).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -22,6 +29,10 @@ if ((${#packages[@]})); then
     sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get update
     "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${packages[@]}"
+fi
+
+if [ "${1:-}" = "--package" ]; then
+    exec "$here/test-package.sh"
 fi
 
 # 1. Drift check of the committed generated code (cheap: no generator build).
@@ -55,8 +66,9 @@ if [ ! -x "$target/debug/qayd" ]; then
 fi
 
 # 2. Tests and jar.
-mvn -B -ntp -f "$here/pom.xml" -Dqayd.native.dir="$target/debug" install
-jar="$here/target/qayd-kotlin-0.1.0.jar"
+# (-Ddokka.skip: the API documentation is built by package.sh, not on every test run.)
+mvn -B -ntp -f "$here/pom.xml" -Dqayd.native.dir="$target/debug" -Ddokka.skip=true install
+jar="$here/target/qayd-0.1.0.jar"
 jar tf "$jar" | grep -x 'linux-x86-64/libqayd_uniffi.so' >/dev/null \
     || { echo "$jar does not carry linux-x86-64/libqayd_uniffi.so" >&2; exit 1; }
 echo "jar: $jar (with linux-x86-64/libqayd_uniffi.so)"

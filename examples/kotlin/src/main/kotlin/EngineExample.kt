@@ -3,7 +3,7 @@
 // standard one, and print what the store holds.
 //
 //   cargo build -p qayd-cli                      # the `qayd` binary (its `gateway` command)
-//   mvn -f bindings-kotlin/pom.xml install        # the qayd-kotlin jar, native library inside
+//   mvn -f bindings-kotlin/pom.xml install        # the sa.qayd:qayd jar, native library inside
 //   mvn -f examples/kotlin/pom.xml -q compile exec:java@engine
 //   mvn -f examples/kotlin/pom.xml -q compile exec:java@engine -Dexec.args="http://127.0.0.1:8443"
 //

@@ -1,7 +1,7 @@
 // Stamps a ZATCA invoice with Qayd from Kotlin, verifies it, decodes its QR code and writes the
 // stamped XML and a PNG of the QR code.
 //
-//   mvn -f bindings-kotlin/pom.xml install        # the qayd-kotlin jar, native library inside
+//   mvn -f bindings-kotlin/pom.xml install        # the sa.qayd:qayd jar, native library inside
 //   mvn -f examples/kotlin/pom.xml -q compile exec:java
 //   mvn -f examples/kotlin/pom.xml -q compile exec:java -Dexec.args="invoice.xml cert.pem key.pem out.xml"
 //

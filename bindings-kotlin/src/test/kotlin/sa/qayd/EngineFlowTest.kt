@@ -103,7 +103,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `issue, report through an outage, clear, then inspect events and audit`() = runBlocking {
+    fun `issue, report through an outage, clear, then inspect events and audit`(): Unit = runBlocking {
         val credentials = onboardUnit()
         engine(File(dir, "flow.db").path).use { engine ->
             engine.setCredentials("till-1", credentials)
@@ -186,7 +186,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `the worker health reports a wrong master key while the worker keeps running`() = runBlocking {
+    fun `the worker health reports a wrong master key while the worker keeps running`(): Unit = runBlocking {
         val store = File(dir, "health.db").path
         engine(store).use { it.setCredentials("till-5", credentials) }
         val options = EngineOptions(store = store, environment = gateway.baseUrl, pollIntervalMs = 20uL)
@@ -230,7 +230,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `the background worker reports and stops gracefully`() = runBlocking {
+    fun `the background worker reports and stops gracefully`(): Unit = runBlocking {
         val credentials = onboardUnit()
         engine(File(dir, "worker.db").path).use { engine ->
             engine.setCredentials("till-4", credentials)
@@ -250,7 +250,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `the API client classifies answers`() = runBlocking {
+    fun `the API client classifies answers`(): Unit = runBlocking {
         val credentials = onboardUnit()
         val (simplified, standard) = Engine(EngineOptions(store = ":memory:"), generateMasterKey()).use { issuer ->
             issuer.setCredentials("till-5", credentials)
@@ -294,7 +294,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `the engine renews a stored unit with only an OTP and the chain continues`() = runBlocking {
+    fun `the engine renews a stored unit with only an OTP and the chain continues`(): Unit = runBlocking {
         val credentials = onboardUnit()
         engine(File(dir, "renew.db").path).use { engine ->
             engine.setCredentials("till-1", credentials)
@@ -320,7 +320,7 @@ class EngineFlowTest {
     }
 
     @Test
-    fun `renewal issues a new production CSID`() = runBlocking {
+    fun `renewal issues a new production CSID`(): Unit = runBlocking {
         val renewed = renew(credentials, "123456")
         renewed.use {
             assertEquals(credentials.environment(), it.environment())
