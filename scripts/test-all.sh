@@ -3,8 +3,10 @@
 # Installs what it needs when it is missing (Debian packages as root; pip/npm/Maven packages),
 # so it runs on a fresh machine of this project's kind. Exits non-zero if any test fails.
 #
-#   QAYD_QUICK=1   skip the packaging checks (`pip install ./bindings-python` in a fresh venv,
-#                  `npm install ./bindings-node` in a scratch project), which are release builds
+#   QAYD_QUICK=1   skip the packaging checks: scripts/package.sh (the release artifacts of every
+#                  language into dist/) and each binding's `test.sh --package`, which installs its
+#                  artifact into a fresh project with no Rust toolchain on PATH and runs a smoke
+#                  program (stamp + verify, an engine issue cleared through the local gateway)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -29,6 +31,8 @@ need_deb make make
 need_deb javac openjdk-17-jdk-headless
 need_deb mvn maven
 need_deb node nodejs
+need_deb cmake cmake
+need_deb pkg-config pkg-config
 command -v cargo >/dev/null || { echo "missing: a Rust toolchain (rustup)" >&2; exit 1; }
 
 step "Rust: format and lint"
@@ -52,11 +56,11 @@ step "Rust: tests"
 cargo test --workspace
 
 export QAYD_SKIP_CARGO_BUILD=1
-python_mode=--wheel; node_mode=--install
-[ -n "${QAYD_QUICK:-}" ] && { python_mode=; node_mode=; }
+node_mode=--install
+[ -n "${QAYD_QUICK:-}" ] && node_mode=
 
 step "Python binding"
-bindings-python/test.sh $python_mode
+bindings-python/test.sh
 
 step "Node binding"
 bindings-node/test.sh $node_mode
@@ -66,6 +70,15 @@ bindings-c/test.sh
 
 step "Kotlin binding"
 bindings-kotlin/test.sh
+
+if [ -z "${QAYD_QUICK:-}" ]; then
+  step "Release artifacts into dist/ (scripts/package.sh)"
+  scripts/package.sh
+  for lang in python node c kotlin; do
+    step "$lang: installed from dist/ into a fresh project, no Rust toolchain on PATH"
+    "bindings-$lang/test.sh" --package
+  done
+fi
 
 step "done"
 echo "all test suites passed in $((SECONDS - started)) s"

@@ -9,6 +9,9 @@ use crate::model::{Invoice, InvoiceKind};
 use crate::store::{StoredDocument, SubmissionStatus};
 use std::time::{Duration, Instant};
 
+/// The least wait left for which [`Engine::wait_for_clearance`] still starts a sending pass.
+const LAST_PASS_MARGIN: Duration = Duration::from_millis(250);
+
 /// What [`Engine::clear`] got.
 #[derive(Clone, Debug)]
 pub enum ClearOutcome {
@@ -40,15 +43,21 @@ impl Engine {
     /// (and any earlier documents of the unit) meanwhile.
     pub async fn wait_for_clearance(&self, egs_id: &str, icv: u64) -> Result<ClearOutcome> {
         let deadline = Instant::now() + self.config.clear_wait;
+        let mut first = true;
         loop {
             // The pass runs as its own task: if the wait ends mid-request, the answer is still
-            // recorded.
-            let engine = self.clone();
-            let unit = egs_id.to_owned();
-            let pass = tokio::spawn(async move { engine.drain_egs(&unit, None).await });
+            // recorded. After the first, no pass starts in the last moments of the wait: it
+            // would claim the document after `Pending` was answered, and a caller about to exit
+            // (the CLI) would leave it `submitting` until its lease expires.
             let left = deadline.saturating_duration_since(Instant::now());
-            if let Ok(Ok(Err(error))) = tokio::time::timeout(left, pass).await {
-                return Err(error);
+            if first || left >= LAST_PASS_MARGIN {
+                first = false;
+                let engine = self.clone();
+                let unit = egs_id.to_owned();
+                let pass = tokio::spawn(async move { engine.drain_egs(&unit, None).await });
+                if let Ok(Ok(Err(error))) = tokio::time::timeout(left, pass).await {
+                    return Err(error);
+                }
             }
             let document = self
                 .store
@@ -65,7 +74,7 @@ impl Engine {
                 _ => {}
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if left < LAST_PASS_MARGIN {
                 let data = serde_json::json!({
                     "uuid": document.uuid,
                     "waited_ms": self.config.clear_wait.as_millis() as u64,
