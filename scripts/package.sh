@@ -11,9 +11,8 @@ cd "$(dirname "$0")/.."
 languages=("$@")
 [ ${#languages[@]} -gt 0 ] || languages=(c python node kotlin)
 started=$SECONDS
-# One release build of the gateway (the smoke programs start it) and of the binding crates the
-# per-language scripts reuse; the wheel builds in its own tree (maturin --zig, manylinux2014).
-cargo build --release -p qayd-cli -p qayd-c -p qayd-node -p qayd-kotlin
+# Each language builds its own crate in release: a combined build first would not be reused
+# (features resolve per package), and the wheel builds in its own tree (maturin --zig).
 for lang in "${languages[@]}"; do
   printf '\n=== package: %s (%d s) ===\n' "$lang" "$((SECONDS - started))"
   "bindings-$lang/package.sh"
