@@ -120,7 +120,7 @@ fn len(n: Option<Node<'_, '_>>) -> usize {
 }
 
 /// The child elements `{ns}local` of `node` (any namespace number the index does not know).
-fn kids<'a, 'i>(
+pub(super) fn kids<'a, 'i>(
     node: Node<'a, 'i>,
     ns: &'static str,
     local: &'static str,

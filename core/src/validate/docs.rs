@@ -3,21 +3,14 @@
 //! As ZATCA's Schematron: every `cac:BillingReference` of the document is a context, values are
 //! compared untrimmed, and a note is a document whose `cbc:InvoiceTypeCode` is exactly 381 or 383.
 
+use super::codes::kids;
 use super::{Cx, path_of, path_under, rule};
-use crate::xml::{NS_CAC, NS_CBC, is};
+use crate::xml::{NS_CAC, NS_CBC};
 use roxmltree::Node;
 
 /// The raw text of an element (all its descendant text, untrimmed).
 fn raw(n: Node<'_, '_>) -> String {
     n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()
-}
-
-fn kids<'a, 'i>(
-    node: Node<'a, 'i>,
-    ns: &'static str,
-    local: &'static str,
-) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children().filter(move |c| is(*c, ns, local))
 }
 
 /// The `cac:InvoiceDocumentReference/cbc:ID` elements of a billing reference.

@@ -115,18 +115,7 @@ fn xs_bool(s: &str) -> Option<bool> {
 
 /// The `xs:double` cast of a text (`number()`, and a text compared with a number).
 fn xs_double(s: &str) -> Option<f64> {
-    let t = xtrim(s);
-    match t {
-        "INF" | "+INF" => return Some(f64::INFINITY),
-        "-INF" => return Some(f64::NEG_INFINITY),
-        "NaN" => return Some(f64::NAN),
-        _ => {}
-    }
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return None;
-    }
-    t.parse().ok()
+    super::arith::dbl(s)
 }
 
 /// `node = 0` for a text node compared with a number (compared as `xs:double`). Saxon orders
