@@ -8,29 +8,14 @@
 //! Size: `QAYD_VALIDATE_DOCS` documents (default 5,000). Most baskets are small (1–12 lines),
 //! one in ten has 13–60 lines and one in fifty 61–200, to keep the debug-build run short.
 
+mod model_support;
+
+use model_support::{d, sdk_signer};
 use qayd::model::*;
 use qayd::validate::{ValidationReport, validate_at};
-use qayd::{Signer, StampOptions, stamp};
+use qayd::{StampOptions, stamp};
 use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/sdk-R3.4.8/Data")
-}
-
-fn sdk_signer() -> Signer {
-    let certs = data().join("Certificates");
-    Signer::from_bytes(
-        &std::fs::read(certs.join("cert.pem")).unwrap(),
-        &std::fs::read(certs.join("ec-secp256k1-priv-key.pem")).unwrap(),
-    )
-    .unwrap()
-}
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
+use std::path::Path;
 
 /// SplitMix64: small, deterministic, good enough to pick cases.
 struct Rng(u64);
