@@ -4,10 +4,10 @@
 
 use super::view::is_stamp_owned;
 use crate::error::Result;
+use crate::xml::Document;
 use crate::xml::{self, c14n};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use roxmltree::Document;
 use sha2::{Digest, Sha256};
 
 /// The PIH of the first document of every EGS unit: base64 of the hex text of SHA-256("0").

@@ -7,10 +7,10 @@ use super::view::InvoiceView;
 use crate::crypto::{Certificate, hex};
 use crate::error::Result;
 use crate::qr;
+use crate::xml::Node;
 use crate::xml::{self, NS_CBC, NS_DS, NS_XADES, c14n, is};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use roxmltree::Node;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

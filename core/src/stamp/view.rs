@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::validate::rule;
 use crate::xml::{self, NS_CAC, NS_CBC, NS_EXT, NS_INVOICE, child, is, path_text};
-use roxmltree::{Document, Node};
+use crate::xml::{Document, Node};
 use std::ops::Range;
 
 /// Whether `node` is one of the three elements the invoice hash leaves out (SPEC §a): the root's

@@ -8,8 +8,8 @@
 use super::index::Index;
 use super::vat::subtotals;
 use super::{Cx, RuleInfo, path_of, path_under, rule};
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
-use roxmltree::Node;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::borrow::Cow;

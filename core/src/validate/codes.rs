@@ -7,8 +7,8 @@
 //! (`cbc:InvoiceTypeCode` is every such element), and existential comparisons over sequences.
 
 use super::{Cx, RuleInfo, path_of, path_under, rule};
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
-use roxmltree::Node;
 use std::borrow::Cow;
 
 const NS_SBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2";

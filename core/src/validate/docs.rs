@@ -5,8 +5,8 @@
 
 use super::codes::kids;
 use super::{Cx, path_of, path_under, rule};
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
-use roxmltree::Node;
 
 /// The raw text of an element (all its descendant text, untrimmed).
 fn raw(n: Node<'_, '_>) -> String {

@@ -6,36 +6,18 @@
 //! included, and compares namespace URIs; here it hops over elements only and compares a byte
 //! and the local name. Built in one pass in document order; lookups allocate nothing.
 
-use crate::xml::{NS_CAC, NS_CBC, NS_DS, NS_EXT, NS_INVOICE, NS_SAC, NS_SIG, NS_XADES};
-use roxmltree::{Document, Node, NodeId};
+use crate::xml::{Document, Node, known_namespace};
 
-/// Namespace numbers. `OTHER` is an element in a namespace not listed (or none); `NOT_ELEMENT`
+/// Namespace numbers ([`Node::ns_number`]: 1 is a namespace not listed, or none); `NOT_ELEMENT`
 /// marks the other nodes; `UNKNOWN` is what a query for an unlisted namespace gets (it matches
 /// nothing, so a lookup can never confuse two unlisted namespaces).
 const NOT_ELEMENT: u8 = 0;
-const OTHER: u8 = 1;
 const UNKNOWN: u8 = u8::MAX;
-
-/// The number of a namespace URI (`OTHER` for one this module does not list).
-#[inline(always)]
-fn number(uri: &str) -> Option<u8> {
-    Some(match uri {
-        NS_CAC => 2,
-        NS_CBC => 3,
-        NS_EXT => 4,
-        NS_INVOICE => 5,
-        NS_SIG => 6,
-        NS_SAC => 7,
-        NS_DS => 8,
-        NS_XADES => 9,
-        _ => return None,
-    })
-}
 
 /// The number a query for `uri` compares with (constant-folded for the `NS_*` constants).
 #[inline(always)]
 fn query(uri: &str) -> u8 {
-    number(uri).unwrap_or(UNKNOWN)
+    known_namespace(uri).unwrap_or(UNKNOWN)
 }
 
 /// The namespace number of a step prefix (`cac`, `cbc`, `ext`; none is the Invoice namespace).
@@ -75,10 +57,8 @@ impl<'a, 'i> Index<'a, 'i> {
     pub fn new(doc: &'a Document<'i>) -> Self {
         let mut recs: Vec<Rec<'i>> = Vec::with_capacity(1024);
         let mut elements = Vec::with_capacity(512);
-        // roxmltree shares one string per namespace: remember the last URI's address.
-        let mut cache: (usize, u8) = (0, OTHER);
         for node in doc.descendants() {
-            let id = node.id().get() as usize;
+            let id = node.index();
             if id >= recs.len() {
                 recs.resize(id + 1, EMPTY);
             }
@@ -86,16 +66,8 @@ impl<'a, 'i> Index<'a, 'i> {
                 continue;
             }
             let name = node.tag_name();
-            let ns = match name.namespace() {
-                None => OTHER,
-                Some(uri) if uri.as_ptr() as usize == cache.0 => cache.1,
-                Some(uri) => {
-                    let n = number(uri).unwrap_or(OTHER);
-                    cache = (uri.as_ptr() as usize, n);
-                    n
-                }
-            };
-            let parent = node.parent().map(|p| p.id().get() as usize).unwrap_or(0);
+            let ns = node.ns_number();
+            let parent = node.parent().map(|p| p.index()).unwrap_or(0);
             let hidden = recs[parent].hidden || (ns == 4 && name.name() == "UBLExtensions");
             recs[id] = Rec { local: name.name(), ns, hidden, first: 0, next: 0, last: 0 };
             let last = recs[parent].last as usize;
@@ -114,11 +86,11 @@ impl<'a, 'i> Index<'a, 'i> {
     }
 
     fn node(&self, id: u32) -> Node<'a, 'i> {
-        self.doc.get_node(NodeId::new(id)).expect("an id of this document")
+        self.doc.get_node(id as usize).expect("an id of this document")
     }
 
     fn rec(&self, node: Node<'_, '_>) -> &Rec<'i> {
-        &self.recs[node.id().get() as usize]
+        &self.recs[node.index()]
     }
 
     /// Whether `node` is the element `{ns}local`.
@@ -176,7 +148,7 @@ impl<'a, 'i> Index<'a, 'i> {
     /// Follows `steps` of `cac:`/`cbc:` names ("cac:Party/cbc:Name" style) through first
     /// children.
     pub fn at(&self, node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
-        let mut id = node.id().get();
+        let mut id = node.index() as u32;
         let mut rest = steps;
         loop {
             let (step, more) = match rest.as_bytes().iter().position(|&b| b == b'/') {

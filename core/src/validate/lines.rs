@@ -13,8 +13,8 @@
 //!   document has any standard-rated (S) VAT category.
 
 use super::{Cx, chars, decimal, path_of, path_under, rule};
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
-use roxmltree::Node;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 

@@ -30,9 +30,9 @@ pub mod schema;
 mod vat;
 
 use crate::error::{Error, Result};
+use crate::xml::Node;
 use crate::xml::{self, NS_CAC, NS_CBC, NS_EXT, NS_INVOICE};
 use index::Index;
-use roxmltree::Node;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -366,7 +366,7 @@ mod tests {
              <cac:InvoiceLine><cbc:ID>1</cbc:ID></cac:InvoiceLine>\
              <cac:InvoiceLine><cbc:ID>2</cbc:ID><cbc:LineExtensionAmount>1</cbc:LineExtensionAmount></cac:InvoiceLine></Invoice>"
         );
-        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let doc = crate::xml::parse(xml.as_bytes()).unwrap();
         let amount = doc.descendants().find(|n| n.tag_name().name() == "LineExtensionAmount").unwrap();
         assert_eq!(path_of(amount), "/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount");
         let id = doc.root_element().first_element_child().unwrap();

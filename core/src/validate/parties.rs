@@ -8,8 +8,8 @@
 
 use super::index::Index;
 use super::{Cx, path_of, path_under, rule, vat_number_ok};
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
-use roxmltree::Node;
 use std::borrow::Cow;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {

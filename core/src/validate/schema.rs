@@ -26,8 +26,8 @@ mod model;
 mod tables;
 
 use super::{Cx, path_of, path_under};
+use crate::xml::Node;
 use model::{Builtin, Content, Edge, NsRule, P, Process, Type, UNBOUNDED, Wild};
-use roxmltree::Node;
 use std::borrow::Cow;
 use tables::{DECLS, GLOBALS, NAMESPACES, PREFIXES, ROOT, SIMPLE, STATES, TYPES};
 

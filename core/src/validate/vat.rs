@@ -9,8 +9,8 @@ use super::index::Index;
 use super::{Cx, path_of, path_under, rule};
 use crate::model::VatCategory;
 use crate::model::vatex;
+use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
-use roxmltree::Node;
 use rust_decimal::Decimal;
 
 /// Whether an allowance/charge is a charge (`Some(true)`), an allowance (`Some(false)`) or

@@ -6,7 +6,7 @@
 //! (they differ only in how `xml:*` attributes are inherited into orphaned nodes), which ZATCA's
 //! own samples confirm. The walk is iterative, so nesting depth cannot overflow the stack.
 
-use roxmltree::{Node, NodeType};
+use super::tree::{Node, NodeType};
 
 /// Which canonicalisation to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub fn canonicalize<'a, 'i: 'a>(
                     if node.parent().is_some_and(|p| p.is_root()) {
                         seen_root_element = true;
                     }
-                    let qname = element_qname(input, node);
+                    let qname = node.qname();
                     out.push(b'<');
                     out.extend_from_slice(qname.as_bytes());
                     let declared = namespaces_to_render(node, qname, mode, input, &rendered);
@@ -113,18 +113,11 @@ pub fn canonicalize<'a, 'i: 'a>(
             Step::Leave(node) => {
                 rendered.pop();
                 out.extend_from_slice(b"</");
-                out.extend_from_slice(element_qname(input, node).as_bytes());
+                out.extend_from_slice(node.qname().as_bytes());
                 out.push(b'>');
             }
         }
     }
-}
-
-/// The element's qualified name exactly as written in the source (`cbc:ID`, `Invoice`).
-pub(crate) fn element_qname<'i>(input: &'i str, node: Node<'_, 'i>) -> &'i str {
-    let rest = &input[node.range().start + 1..];
-    let end = rest.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(rest.len());
-    &rest[..end]
 }
 
 fn prefix_of(qname: &str) -> &str {
@@ -202,15 +195,11 @@ fn namespaces_to_render<'a, 'i: 'a>(
     out
 }
 
-/// True when the element declares no namespace of its own: roxmltree then shares its parent's
-/// namespace list, which we detect by identity. Inclusive C14N renders nothing for such elements
-/// (their parent is always rendered in the subsets we canonicalise), and this is the common case.
+/// True when the element declares no namespace of its own (it shares its parent's bindings).
+/// Inclusive C14N renders nothing for such elements (their parent is always rendered in the
+/// subsets we canonicalise), and this is the common case.
 fn inherits_namespaces_unchanged(node: Node<'_, '_>) -> bool {
-    let Some(parent) = node.parent().filter(|p| p.is_element()) else {
-        return false;
-    };
-    let (mine, theirs) = (node.namespaces(), parent.namespaces());
-    mine.len() == theirs.len() && mine.zip(theirs).all(|(a, b)| std::ptr::eq(a, b))
+    node.inherits_namespaces()
 }
 
 fn escape_text(text: &str, out: &mut Vec<u8>) {

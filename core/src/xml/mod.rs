@@ -1,9 +1,11 @@
 //! XML: parsing foreign or generated UBL safely, canonicalisation, and the ZATCA namespaces.
 
 pub mod c14n;
+mod parser;
+pub mod tree;
 
 use crate::error::{Error, Result};
-use roxmltree::{Document, Node, ParsingOptions};
+pub use tree::{Document, Node, NodeType};
 
 pub const NS_INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 pub const NS_CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
@@ -13,12 +15,32 @@ pub const NS_SIG: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonSig
 pub const NS_SAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2";
 pub const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const NS_XADES: &str = "http://uri.etsi.org/01903/v1.3.2#";
+/// The namespaces XML itself reserves.
+pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
+pub const NS_XMLNS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// The small number of a namespace ZATCA documents use (see [`Node::ns_number`]); `None` for
+/// any other. Numbers are 2..=9; 1 is "other or none", 0 "not an element".
+#[inline]
+pub fn known_namespace(uri: &str) -> Option<u8> {
+    Some(match uri {
+        NS_CAC => 2,
+        NS_CBC => 3,
+        NS_EXT => 4,
+        NS_INVOICE => 5,
+        NS_SIG => 6,
+        NS_SAC => 7,
+        NS_DS => 8,
+        NS_XADES => 9,
+        _ => return None,
+    })
+}
 
 /// Largest document we accept (ZATCA's own limit on submitted invoices is far lower).
 pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
 /// Deepest element nesting we accept; UBL invoices need about 10.
 pub const MAX_DEPTH: usize = 64;
-const MAX_NODES: u32 = 4_000_000;
+const MAX_NODES: usize = 4_000_000;
 
 /// Decodes the bytes as UTF-8 and parses them; DTDs (and so entity tricks) are refused.
 pub fn parse(bytes: &[u8]) -> Result<Document<'_>> {
@@ -30,34 +52,15 @@ pub fn parse(bytes: &[u8]) -> Result<Document<'_>> {
     }
     let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidXml(format!("not UTF-8 ({e})")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options = ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..Default::default() };
-    let document = Document::parse_with_options(text, options).map_err(|e| {
+    let limits = parser::Limits { max_depth: MAX_DEPTH, max_nodes: MAX_NODES };
+    parser::parse(text, &limits).map_err(|e| {
         let message = e.to_string();
         if message.contains("DTD") {
             Error::InvalidXml(format!("{message}: DTDs and entity declarations are not accepted"))
         } else {
             Error::InvalidXml(message)
         }
-    })?;
-    check_depth(&document)?;
-    Ok(document)
-}
-
-fn check_depth(document: &Document<'_>) -> Result<()> {
-    // roxmltree stores nodes in document order, a parent before its children: one pass over
-    // that array gives every element's depth from its parent's (no stack, no sibling walks).
-    let mut depth: Vec<u8> = Vec::with_capacity(document.descendants().size_hint().0);
-    for node in document.descendants() {
-        let d = match node.parent() {
-            Some(parent) if node.is_element() => depth[parent.id().get() as usize] + 1,
-            _ => 0,
-        };
-        if usize::from(d) > MAX_DEPTH {
-            return Err(Error::InvalidXml(format!("elements are nested deeper than {MAX_DEPTH} levels")));
-        }
-        depth.push(d);
-    }
-    Ok(())
+    })
 }
 
 /// Whether `node` is the element `{namespace}local`.
