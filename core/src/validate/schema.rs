@@ -38,7 +38,13 @@ const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
     let root = cx.root;
-    let mut walker = Walker { cx, ids: Vec::new(), ns_cache: [(0, 0); 4] };
+    let mut by_number = [None; 10];
+    for uri in NAMESPACES.iter().skip(1) {
+        if let Some(n) = crate::xml::known_namespace(uri) {
+            by_number[n as usize] = ns_index(Some(uri));
+        }
+    }
+    let mut walker = Walker { cx, ids: Vec::new(), by_number };
     walker.element(root, ROOT);
 }
 
@@ -145,22 +151,19 @@ struct Walker<'c, 'a, 'i> {
     cx: &'c mut Cx<'a, 'i>,
     /// The xs:ID values seen so far (they must be unique in the document).
     ids: Vec<&'a str>,
-    /// Namespace string address → index: roxmltree shares one string per namespace, so the
-    /// full comparison runs once per namespace rather than once per element.
-    ns_cache: [(usize, u8); 4],
+    /// [`ns_index`] of each known namespace number ([`Node::ns_number`]), so elements in the
+    /// namespaces ZATCA uses are placed without comparing URIs.
+    by_number: [Option<u8>; 10],
 }
 
 impl<'a, 'i> Walker<'_, 'a, 'i> {
-    fn ns(&mut self, ns: Option<&str>) -> Option<u8> {
-        let Some(uri) = ns else { return Some(0) };
-        let key = uri.as_ptr() as usize;
-        if let Some(&(_, index)) = self.ns_cache.iter().find(|c| c.0 == key) {
-            return Some(index);
+    /// [`ns_index`] of an element's namespace.
+    #[inline]
+    fn ns(&self, node: Node<'_, '_>) -> Option<u8> {
+        match node.ns_number() {
+            n @ 2..=9 => self.by_number[n as usize],
+            _ => ns_index(node.tag_name().namespace()),
         }
-        let index = ns_index(ns)?;
-        self.ns_cache.rotate_right(1);
-        self.ns_cache[0] = (key, index);
-        Some(index)
     }
 
     /// Validates `node` against declaration `decl` and, recursively, its descendants.
@@ -178,7 +181,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     /// A child matched by a wildcard.
     fn wildcard(&mut self, node: Node<'a, 'i>, process: Process) {
         let name = node.tag_name();
-        let decl = global(ns_index(name.namespace()), name.name());
+        let decl = global(self.ns(node), name.name());
         match (process, decl) {
             (_, Some(decl)) => self.element(node, decl),
             (Process::Lax, None) => self.lax_children(node),
@@ -336,9 +339,8 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                 stray_text |= !mixed && child.is_text() && !is_xml_space(child.text().unwrap_or(""));
                 continue;
             }
-            let name = child.tag_name();
-            let ns = self.ns(name.namespace());
-            let local = name.name();
+            let ns = self.ns(child);
+            let local = child.tag_name().name();
             let found =
                 (last..particles.len()).chain(0..last).find(|&i| matches_decl(particles[i].0, ns, local));
             let Some(i) = found else {
@@ -456,7 +458,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                 continue;
             }
             let name = child.tag_name();
-            let ns = self.ns(name.namespace());
+            let ns = self.ns(child);
             let edge = STATES[state].edges.iter().find(|e| match e {
                 Edge::Elem(decl, _) => matches_decl(*decl, ns, name.name()),
                 Edge::Any(wild, _) => wildcard_accepts(*wild, ns),

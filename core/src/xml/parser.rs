@@ -171,7 +171,8 @@ fn first_non_xml_char(b: &[u8]) -> Option<usize> {
 
 impl<'i, 'l> Parser<'i, 'l> {
     fn new(text: &'i str, limits: &'l Limits) -> Self {
-        let guess = memchr::memchr_iter(b'<', text.as_bytes()).count() * 2 + 2;
+        // Each element has one or two tags and at most a text node per tag: nodes ≤ 1.5 × tags.
+        let guess = memchr::memchr_iter(b'<', text.as_bytes()).count() * 3 / 2 + 2;
         let mut nodes = Vec::with_capacity(guess);
         nodes.push(NodeData {
             kind: NodeType::Root,
@@ -185,10 +186,10 @@ impl<'i, 'l> Parser<'i, 'l> {
             end: 0,
             range: (0, text.len() as u32),
             name: "",
-            prefix: "",
+            prefix_len: 0,
             attributes: (0, 0),
             scope: (0, 0),
-            text: Cow::Borrowed(""),
+            text: 0,
         });
         Parser {
             text,
@@ -201,6 +202,11 @@ impl<'i, 'l> Parser<'i, 'l> {
                 attributes: Vec::with_capacity(guess / 4),
                 uris: Vec::new(),
                 scopes: Vec::new(),
+                texts: {
+                    let mut texts = Vec::with_capacity(guess / 2);
+                    texts.push(Cow::Borrowed(""));
+                    texts
+                },
             },
             open: Vec::with_capacity(16),
             merging: None,
@@ -390,7 +396,15 @@ impl<'i, 'l> Parser<'i, 'l> {
         Ok(id)
     }
 
-    fn leaf(&self, kind: NodeType, range: (usize, usize), name: &'i str, text: Cow<'i, str>) -> NodeData<'i> {
+    fn leaf(
+        &mut self,
+        kind: NodeType,
+        range: (usize, usize),
+        name: &'i str,
+        text: Cow<'i, str>,
+    ) -> NodeData<'i> {
+        self.doc.texts.push(text);
+        let text = (self.doc.texts.len() - 1) as u32;
         NodeData {
             kind,
             ns: 0,
@@ -403,7 +417,7 @@ impl<'i, 'l> Parser<'i, 'l> {
             end: 0,
             range: (range.0 as u32, range.1 as u32),
             name,
-            prefix: "",
+            prefix_len: 0,
             attributes: (0, 0),
             scope: (0, 0),
             text,
@@ -448,11 +462,9 @@ impl<'i, 'l> Parser<'i, 'l> {
     fn content(&mut self) -> Step {
         self.start_tag()?;
         while !self.open.is_empty() {
-            let Some(n) = memchr(b'<', &self.b[self.pos..]) else {
-                return fail("the root element is not closed", self.b.len());
-            };
+            let (n, special) = self.next_markup()?;
             if n > 0 {
-                self.text_run(self.pos, self.pos + n)?;
+                self.text_run(self.pos, self.pos + n, special)?;
                 self.pos += n;
             }
             match self.b.get(self.pos + 1) {
@@ -468,8 +480,32 @@ impl<'i, 'l> Parser<'i, 'l> {
         Ok(())
     }
 
-    fn text_run(&mut self, start: usize, end: usize) -> Step {
+    /// The distance to the next `<`, and whether the text before it holds `&`, CR or `>` (so it
+    /// needs decoding or the `]]>` check). Most runs in an invoice are short (indentation, a
+    /// value): those are read byte by byte in one pass; long ones (base64) by `memchr`.
+    #[inline]
+    fn next_markup(&self) -> Step<(usize, bool)> {
+        const SHORT: usize = 16;
+        let rest = &self.b[self.pos..];
+        let mut special = false;
+        for (i, &b) in rest.iter().take(SHORT).enumerate() {
+            match b {
+                b'<' => return Ok((i, special)),
+                b'&' | b'\r' | b'>' => special = true,
+                _ => {}
+            }
+        }
+        match memchr(b'<', rest) {
+            Some(n) => Ok((n, true)),
+            None => fail("the root element is not closed", self.b.len()),
+        }
+    }
+
+    fn text_run(&mut self, start: usize, end: usize, special: bool) -> Step {
         let raw = &self.text[start..end];
+        if !special {
+            return self.push_text(Cow::Borrowed(raw), start, end);
+        }
         if memchr(b'>', raw.as_bytes()).is_some() && raw.contains("]]>") {
             return fail("']]>' is not allowed in text", start);
         }
@@ -503,8 +539,8 @@ impl<'i, 'l> Parser<'i, 'l> {
     fn push_text(&mut self, text: Cow<'i, str>, start: usize, end: usize) -> Step {
         if let Some(id) = self.merging {
             let node = &mut self.doc.nodes[id as usize];
-            node.text.to_mut().push_str(&text);
             node.range.1 = end as u32;
+            self.doc.texts[node.text as usize].to_mut().push_str(&text);
             return Ok(());
         }
         let node = self.leaf(NodeType::Text, (start, end), "", text);
@@ -573,6 +609,9 @@ impl<'i, 'l> Parser<'i, 'l> {
         if prefix == "xmlns" {
             return fail("an element name may not have the prefix 'xmlns'", start + 1);
         }
+        if prefix.len() > usize::from(u16::MAX) {
+            return fail("the element's prefix is too long", start + 1);
+        }
         let qname = &self.text[start + 1..self.pos];
         self.pending.clear();
         let empty = loop {
@@ -610,10 +649,10 @@ impl<'i, 'l> Parser<'i, 'l> {
             end: 0,
             range: (start as u32, self.pos as u32),
             name: local,
-            prefix,
+            prefix_len: prefix.len() as u16,
             attributes,
             scope,
-            text: Cow::Borrowed(""),
+            text: 0,
         };
         if self.open.len() >= self.limits.max_depth {
             return fail(format!("elements are nested deeper than {} levels", self.limits.max_depth), start);

@@ -39,13 +39,13 @@ pub(super) struct NodeData<'i> {
     pub range: (u32, u32),
     /// The element's local name or the PI's target.
     pub name: &'i str,
-    /// The element's prefix as written ("" for none).
-    pub prefix: &'i str,
+    /// The length of the element's prefix as written (0 for none).
+    pub prefix_len: u16,
     pub attributes: (u32, u32),
     /// The element's in-scope namespaces: a range of [`Document::scopes`].
     pub scope: (u32, u32),
-    /// Text of a text or comment node, value of a PI.
-    pub text: Cow<'i, str>,
+    /// Text of a text or comment node, value of a PI: an index of [`Document::texts`] (0 = "").
+    pub text: u32,
 }
 
 pub(super) struct AttributeData<'i> {
@@ -65,6 +65,8 @@ pub struct Document<'i> {
     /// In-scope namespace bindings, (prefix or "" for the default, URI slot); elements that
     /// declare nothing share their parent's range.
     pub(super) scopes: Vec<(&'i str, u16)>,
+    /// The texts of text, comment and PI nodes; the first is "".
+    pub(super) texts: Vec<Cow<'i, str>>,
 }
 
 impl<'i> Document<'i> {
@@ -238,13 +240,19 @@ impl<'a, 'i: 'a> Node<'a, 'i> {
     /// The element's qualified name as written (`cbc:ID`).
     pub fn qname(&self) -> &'i str {
         let (start, _) = self.d.range;
-        let len = if self.d.prefix.is_empty() { 0 } else { self.d.prefix.len() + 1 } + self.d.name.len();
+        let prefix = usize::from(self.d.prefix_len);
+        let len = if prefix == 0 { 0 } else { prefix + 1 } + self.d.name.len();
         &self.doc.text[start as usize + 1..start as usize + 1 + len]
     }
 
     /// The element's prefix as written ("" for none).
     pub fn prefix(&self) -> &'i str {
-        self.d.prefix
+        let start = self.d.range.0 as usize + 1;
+        &self.doc.text[start..start + usize::from(self.d.prefix_len)]
+    }
+
+    fn own_text(&self) -> &'a str {
+        &self.doc.texts[self.d.text as usize]
     }
 
     /// The value of the attribute `name` that has no namespace.
@@ -292,22 +300,20 @@ impl<'a, 'i: 'a> Node<'a, 'i> {
     /// their text.
     pub fn text(&self) -> Option<&'a str> {
         match self.d.kind {
-            NodeType::Element => self.first_child().filter(|c| c.is_text()).map(|c| c.d.text.as_ref()),
-            NodeType::Text | NodeType::Comment => Some(self.d.text.as_ref()),
+            NodeType::Element => self.first_child().filter(|c| c.is_text()).map(|c| c.own_text()),
+            NodeType::Text | NodeType::Comment => Some(self.own_text()),
             _ => None,
         }
     }
 
     /// The text right after this node (its next sibling, when that is text).
     pub fn tail(&self) -> Option<&'a str> {
-        self.next_sibling().filter(|n| n.is_text()).map(|n| n.d.text.as_ref())
+        self.next_sibling().filter(|n| n.is_text()).map(|n| n.own_text())
     }
 
     pub fn pi(&self) -> Option<PI<'a>> {
-        (self.d.kind == NodeType::PI).then(|| PI {
-            target: self.d.name,
-            value: (!self.d.text.is_empty()).then_some(self.d.text.as_ref()),
-        })
+        (self.d.kind == NodeType::PI)
+            .then(|| PI { target: self.d.name, value: Some(self.own_text()).filter(|v| !v.is_empty()) })
     }
 
     /// Where the node is in the input: an element from `<` to the end of its end tag.
