@@ -2,7 +2,8 @@
 //! directory) and, with the `postgres` feature and `QAYD_TEST_POSTGRES_URL` set, on PostgreSQL
 //! (a fresh schema, dropped afterwards): one EGS unit, and 20 units issued round-robin from one
 //! thread and from two threads sharing one engine. Each element is one document: next ICV/PIH
-//! reserved, the model written and stamped (XAdES + QR), the document stored, in one transaction.
+//! reserved, the model written and stamped (XAdES + QR), the document stored, in one transaction
+//! (or, for `issue_many`, the batch of 200 in one transaction).
 //!
 //! Run: `cargo bench -p qayd --bench engine_store`; with PostgreSQL:
 //! `eval "$(scripts/postgres.sh start)"; cargo bench -p qayd --features postgres --bench engine_store`.
@@ -89,6 +90,18 @@ fn bench_issue(
         b.iter(|| {
             for _ in 0..BATCH {
                 engine.issue("pos-1", signer, &invoice(template), options).unwrap();
+            }
+        })
+    });
+
+    // The same documents through `issue_many`: one transaction (one durable commit) per batch.
+    let engine = Engine::new(open("batched"));
+    engine.register_egs("pos-1").unwrap();
+    group.bench_function("1 EGS, issue_many", |b| {
+        b.iter(|| {
+            let invoices: Vec<Invoice> = (0..BATCH).map(|_| invoice(template)).collect();
+            for issued in engine.issue_many("pos-1", signer, &invoices, options).unwrap() {
+                issued.unwrap();
             }
         })
     });

@@ -50,6 +50,8 @@ scenario_tests!(sync renewal::{credentials_written_by_the_previous_schema_upgrad
 scenario_tests!(sync chain::{
     sequential_issue_builds_a_valid_chain,
     a_failed_stamp_reserves_nothing,
+    a_batch_issues_what_one_by_one_would,
+    a_batch_entry_refused_takes_no_icv,
     eight_threads_share_one_engine_across_units,
     issue_dates_follow_riyadh_time,
     eight_threads_one_unit_no_fork_no_gap,

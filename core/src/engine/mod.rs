@@ -270,6 +270,51 @@ impl Engine {
         Ok(Issued { document, findings })
     }
 
+    /// Issues several invoices of one unit in chain order, stored in one transaction where the
+    /// store allows (SQLite: one durable commit per batch). Each is stamped and judged like
+    /// [`Engine::issue_checked`]; one that is refused takes no ICV and is its own entry's error,
+    /// the others go on. An error of the store fails the whole call, and nothing is stored.
+    pub fn issue_many(
+        &self,
+        egs_id: &str,
+        signer: &Signer,
+        invoices: &[Invoice],
+        options: &StampOptions,
+    ) -> Result<Vec<Result<Issued>>> {
+        let now = self.clock.now_unix();
+        let policy = self.config.validation;
+        let mut findings: Vec<Vec<crate::validate::Finding>> = vec![Vec::new(); invoices.len()];
+        let documents = self.store.issue_many(egs_id, now, invoices.len(), &mut |i, icv, pih| {
+            let source = &invoices[i];
+            source.check_not_in_future(now)?;
+            let mut invoice = source.clone();
+            invoice.icv = icv;
+            invoice.pih = pih.to_owned();
+            let stamped = invoice.stamp_unjudged(signer, options)?;
+            findings[i] = judge(policy, &stamped.xml, now)?;
+            Ok(NewDocument {
+                uuid: stamped.uuid,
+                invoice_hash: stamped.invoice_hash,
+                simplified: invoice.kind == crate::model::InvoiceKind::Simplified,
+                xml: stamped.xml,
+            })
+        })?;
+        #[cfg(feature = "api")]
+        self.wake.notify_one();
+        Ok(documents
+            .into_iter()
+            .zip(findings)
+            .map(|(document, findings)| document.map(|document| Issued { document, findings }))
+            .collect())
+    }
+
+    /// [`Engine::issue_many`] with the unit's stored credentials, signing time now (Riyadh).
+    pub fn issue_invoices(&self, egs_id: &str, invoices: &[Invoice]) -> Result<Vec<Result<Issued>>> {
+        let unlocked = self.unlock(egs_id)?;
+        let options = StampOptions { signing_time: Some(riyadh_timestamp(self.clock.now_unix())) };
+        self.issue_many(egs_id, &unlocked.signer, invoices, &options)
+    }
+
     /// Issues `invoice` with the unit's stored credentials (see [`Engine::set_credentials`]),
     /// signing time now (Riyadh).
     pub fn issue_invoice(&self, egs_id: &str, invoice: &Invoice) -> Result<StoredDocument> {

@@ -263,6 +263,20 @@ pub trait Store: Send + Sync {
         now: i64,
         stamp: &mut dyn FnMut(u64, &str) -> Result<NewDocument>,
     ) -> Result<StoredDocument>;
+    /// Issues `count` documents of one unit in chain order: for each, `stamp(index, icv, pih)`
+    /// builds it against the head left by the ones before. A document whose stamp fails takes
+    /// no ICV and the next one goes on from the same head; its error is its entry. Backends
+    /// that can store the whole batch in one transaction do (one durable commit per batch); an
+    /// error of the store itself fails the call, and then nothing of the batch is stored.
+    fn issue_many(
+        &self,
+        egs_id: &str,
+        now: i64,
+        count: usize,
+        stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
+    ) -> Result<Vec<Result<StoredDocument>>> {
+        Ok((0..count).map(|i| self.issue(egs_id, now, &mut |icv, pih| stamp(i, icv, pih))).collect())
+    }
     /// One document by its ICV.
     fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>>;
     /// All documents of a unit in chain order.

@@ -204,7 +204,21 @@ fn insert_issued(
     head: ChainHead,
     new: NewDocument,
 ) -> Result<StoredDocument> {
-    transaction
+    let stored = insert_document(&transaction, egs_id, now, head, new)?;
+    advance_head(&transaction, egs_id, &stored.invoice_hash)?;
+    transaction.commit().map_err(storage)?;
+    Ok(stored)
+}
+
+/// Inserts the stamped document as pending at `head` (the head itself is not moved).
+fn insert_document(
+    connection: &Connection,
+    egs_id: &str,
+    now: i64,
+    head: ChainHead,
+    new: NewDocument,
+) -> Result<StoredDocument> {
+    connection
         .prepare_cached(
             "INSERT INTO documents (egs_id, icv, uuid, invoice_hash, pih, simplified, xml, issued_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
@@ -226,12 +240,6 @@ fn insert_issued(
             }
             other => storage(other),
         })?;
-    transaction
-        .prepare_cached("UPDATE egs SET next_icv = next_icv + 1, last_hash = ?2 WHERE id = ?1")
-        .map_err(storage)?
-        .execute(params![egs_id, new.invoice_hash])
-        .map_err(storage)?;
-    transaction.commit().map_err(storage)?;
     Ok(StoredDocument {
         egs_id: egs_id.to_owned(),
         icv: head.next_icv,
@@ -249,6 +257,69 @@ fn insert_issued(
         cleared_xml: None,
         finished_at: None,
     })
+}
+
+/// Moves the unit's head one document on, to `last_hash`.
+fn advance_head(connection: &Connection, egs_id: &str, last_hash: &str) -> Result<()> {
+    connection
+        .prepare_cached("UPDATE egs SET next_icv = next_icv + 1, last_hash = ?2 WHERE id = ?1")
+        .map_err(storage)?
+        .execute(params![egs_id, last_hash])
+        .map_err(storage)?;
+    Ok(())
+}
+
+/// Stores a stamped batch and moves the head past it, then commits. `None` (and nothing stored)
+/// when an insert is refused.
+fn commit_batch(
+    transaction: rusqlite::Transaction<'_>,
+    egs_id: &str,
+    now: i64,
+    batch: Vec<Result<(ChainHead, NewDocument)>>,
+) -> Result<Option<Vec<Result<StoredDocument>>>> {
+    let mut stored = Vec::with_capacity(batch.len());
+    let mut issued = 0i64;
+    let mut last_hash = None;
+    for entry in batch {
+        match entry {
+            Ok((head, new)) => {
+                let Ok(document) = insert_document(&transaction, egs_id, now, head, new) else {
+                    return Ok(None);
+                };
+                issued += 1;
+                last_hash = Some(document.invoice_hash.clone());
+                stored.push(Ok(document));
+            }
+            Err(e) => stored.push(Err(e)),
+        }
+    }
+    if let Some(last_hash) = last_hash {
+        transaction
+            .prepare_cached("UPDATE egs SET next_icv = next_icv + ?2, last_hash = ?3 WHERE id = ?1")
+            .map_err(storage)?
+            .execute(params![egs_id, issued, last_hash])
+            .map_err(storage)?;
+    }
+    transaction.commit().map_err(storage)?;
+    Ok(Some(stored))
+}
+
+/// The batch stamped against `head`: each entry the document or why it could not be built,
+/// chained one after the other (a failed entry takes no ICV).
+fn stamp_batch(
+    head: &ChainHead,
+    count: usize,
+    stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
+) -> Vec<Result<(ChainHead, NewDocument)>> {
+    let mut at = head.clone();
+    (0..count)
+        .map(|i| {
+            let new = stamp(i, at.next_icv, &at.last_hash)?;
+            let this = at.clone();
+            at = ChainHead { next_icv: at.next_icv + 1, last_hash: new.invoice_hash.clone() };
+            Ok((this, new))
+        })
+        .collect()
 }
 
 impl Store for SqliteStore {
@@ -300,6 +371,47 @@ impl Store for SqliteStore {
         // Any error here drops the transaction: nothing is reserved, nothing is stored.
         let new = stamp(head.next_icv, &head.last_hash)?;
         insert_issued(transaction, egs_id, now, head, new)
+    }
+
+    fn issue_many(
+        &self,
+        egs_id: &str,
+        now: i64,
+        count: usize,
+        stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
+    ) -> Result<Vec<Result<StoredDocument>>> {
+        // As `issue`: stamp the whole batch against the head as read, then store it in one
+        // IMMEDIATE transaction if the head has not moved (else stamp again; in the end, inside
+        // the transaction). One commit, so one durable write, per batch.
+        for attempt in 0..=OPTIMISTIC_TRIES {
+            let inside = attempt == OPTIMISTIC_TRIES;
+            let mut connection;
+            let (transaction, batch) = if inside {
+                connection = self.lock();
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+                let head = read_head(&transaction, egs_id)?;
+                let batch = stamp_batch(&head, count, stamp);
+                (transaction, batch)
+            } else {
+                let head = read_head(&self.lock(), egs_id)?;
+                let batch = stamp_batch(&head, count, stamp);
+                connection = self.lock();
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+                if read_head(&transaction, egs_id)? != head {
+                    continue;
+                }
+                (transaction, batch)
+            };
+            match commit_batch(transaction, egs_id, now, batch)? {
+                Some(stored) => return Ok(stored),
+                None => break,
+            }
+        }
+        // An insert was refused (a UUID issued before), which would break the chain of the
+        // entries stamped after it: issue them one by one instead.
+        Ok((0..count).map(|i| self.issue(egs_id, now, &mut |icv, pih| stamp(i, icv, pih))).collect())
     }
 
     fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>> {

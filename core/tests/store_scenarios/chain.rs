@@ -87,6 +87,65 @@ pub fn a_failed_stamp_reserves_nothing(db: &Db) {
     assert_eq!(engine.issue("unknown", &signer, &invoice(), &options()).unwrap_err().code(), "INVALID_INPUT");
 }
 
+/// A batch gives the same documents, byte for byte, as issuing them one by one would (each
+/// the invoice stamped with the next ICV and the previous document's hash), and the same chain.
+pub fn a_batch_issues_what_one_by_one_would(db: &Db) {
+    let signer = signer();
+    let invoices: Vec<Invoice> = (0..12).map(|_| invoice()).collect();
+    let engine = Engine::new(db.open());
+    engine.register_egs("batch").unwrap();
+    let issued = engine.issue_many("batch", &signer, &invoices, &options()).unwrap();
+    assert_eq!(issued.len(), invoices.len());
+    let mut pih = GENESIS_PIH.to_owned();
+    for (i, (source, issued)) in invoices.iter().zip(&issued).enumerate() {
+        let document = &issued.as_ref().unwrap().document;
+        let mut alone = source.clone();
+        alone.icv = i as u64 + 1;
+        alone.pih = pih.clone();
+        assert_eq!(document.xml, alone.stamp(&signer, &options()).unwrap().xml, "document {}", i + 1);
+        pih = document.invoice_hash.clone();
+    }
+    assert_chain(&engine.store().documents("batch").unwrap(), 12);
+    let head = engine.store().chain_head("batch").unwrap();
+    assert_eq!((head.next_icv, head.last_hash), (13, pih));
+    // A second batch goes on from the head the first one left.
+    engine.issue_many("batch", &signer, &[invoice(), invoice()], &options()).unwrap();
+    assert_chain(&engine.store().documents("batch").unwrap(), 14);
+}
+
+/// A refused invoice of a batch is its own entry's error and takes no ICV; a UUID issued twice
+/// is refused without breaking the chain of the entries after it; an unknown unit fails the call.
+pub fn a_batch_entry_refused_takes_no_icv(db: &Db) {
+    let engine = Engine::new(db.open());
+    engine.register_egs("pos-1").unwrap();
+    let signer = signer();
+    let mut broken = invoice();
+    broken.seller.vat_number = Some("123".into());
+    let batch = [invoice(), broken, invoice()];
+    let issued = engine.issue_many("pos-1", &signer, &batch, &options()).unwrap();
+    assert_eq!(issued[1].as_ref().unwrap_err().code(), "INVALID_MODEL");
+    let icvs: Vec<u64> = [&issued[0], &issued[2]].iter().map(|i| i.as_ref().unwrap().document.icv).collect();
+    assert_eq!(icvs, [1, 2]);
+    assert_chain(&engine.store().documents("pos-1").unwrap(), 2);
+
+    let first = invoice();
+    let mut again = invoice();
+    again.uuid = first.uuid;
+    let issued = engine.issue_many("pos-1", &signer, &[first, again, invoice()], &options()).unwrap();
+    let error = issued[1].as_ref().unwrap_err();
+    assert!(error.to_string().contains("already issued"), "{error}");
+    assert!(issued[0].is_ok() && issued[2].is_ok());
+    assert_chain(&engine.store().documents("pos-1").unwrap(), 4);
+
+    let error = engine.issue_many("unknown", &signer, &[invoice()], &options());
+    let failed = match error {
+        Err(e) => e.code().to_string(),
+        Ok(entries) => entries[0].as_ref().unwrap_err().code().to_string(),
+    };
+    assert_eq!(failed, "INVALID_INPUT");
+    assert_chain(&engine.store().documents("pos-1").unwrap(), 4);
+}
+
 /// Each thread opens its own store on the database, like separate workers would.
 pub fn eight_threads_one_unit_no_fork_no_gap(db: &Db) {
     let signer = Arc::new(signer());
