@@ -248,6 +248,24 @@ pub fn audit_link_hash(prev_hash: &str, content: &str) -> String {
     crate::crypto::hex(&hasher.finalize())
 }
 
+/// The batch stamped against `head`: each entry the document or why it could not be built,
+/// chained one after the other (a failed entry takes no ICV).
+pub(crate) fn stamp_batch(
+    head: &ChainHead,
+    count: usize,
+    stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
+) -> Vec<Result<(ChainHead, NewDocument)>> {
+    let mut at = head.clone();
+    (0..count)
+        .map(|i| {
+            let new = stamp(i, at.next_icv, &at.last_hash)?;
+            let this = at.clone();
+            at = ChainHead { next_icv: at.next_icv + 1, last_hash: new.invoice_hash.clone() };
+            Ok((this, new))
+        })
+        .collect()
+}
+
 /// A backend for EGS state. Implementations must make [`Store::issue`] atomic across threads,
 /// processes and (for shared databases) machines.
 pub trait Store: Send + Sync {

@@ -188,6 +188,77 @@ fn issue_job(
     })
 }
 
+/// A whole chunk in one statement (one round trip), the head moved past it at once.
+const INSERT_BATCH: &str = "WITH stored AS (
+        INSERT INTO documents (egs_id, icv, uuid, invoice_hash, pih, simplified, xml, issued_at, status)
+        SELECT $1, icv, uuid, hash, pih, simplified, xml, $2, 'pending'
+        FROM UNNEST($3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BOOLEAN[], $8::BYTEA[])
+            AS batch (icv, uuid, hash, pih, simplified, xml))
+    UPDATE egs SET next_icv = next_icv + $9, last_hash = $10 WHERE id = $1";
+
+/// The connection side of [`Store::issue_many`]: lock the head, hand it over, store each chunk
+/// of stamped documents as it arrives (one statement a chunk, so storing overlaps stamping),
+/// commit at the end marker (`None`). `None` when a UUID was issued before: the transaction is
+/// rolled back and the caller goes one by one.
+fn issue_many_job(
+    connection: &mut postgres_pool::Connection,
+    egs_id: &str,
+    now: i64,
+    heads: mpsc::SyncSender<ChainHead>,
+    chunks: mpsc::Receiver<Option<Vec<(ChainHead, NewDocument)>>>,
+) -> Result<Option<Vec<StoredDocument>>> {
+    let (client, statements) = connection.parts()?;
+    let mut transaction = client.transaction().map_err(storage)?;
+    let lock = statements.get(&mut transaction, LOCK_HEAD)?;
+    let row =
+        transaction.query_opt(&lock, &[&egs_id]).map_err(storage)?.ok_or_else(|| unknown_egs(egs_id))?;
+    heads.send(head_of(&row)?).map_err(|_| Error::Storage("issue abandoned".into()))?;
+    let insert = statements.get(&mut transaction, INSERT_BATCH)?;
+    let mut stored = Vec::new();
+    loop {
+        // A closed channel without the end marker means the caller failed: roll back.
+        let Ok(message) = chunks.recv() else { return Err(Error::Storage("stamping failed".into())) };
+        let Some(chunk) = message else { break };
+        let Some((_, last)) = chunk.last() else { continue };
+        let last_hash = last.invoice_hash.clone();
+        let icvs: Vec<i64> = chunk.iter().map(|(head, _)| head.next_icv as i64).collect();
+        let uuids: Vec<&str> = chunk.iter().map(|(_, new)| new.uuid.as_str()).collect();
+        let hashes: Vec<&str> = chunk.iter().map(|(_, new)| new.invoice_hash.as_str()).collect();
+        let pihs: Vec<&str> = chunk.iter().map(|(head, _)| head.last_hash.as_str()).collect();
+        let simplified: Vec<bool> = chunk.iter().map(|(_, new)| new.simplified).collect();
+        let xmls: Vec<&[u8]> = chunk.iter().map(|(_, new)| new.xml.as_slice()).collect();
+        let count = chunk.len() as i64;
+        let inserted = transaction.execute(
+            &insert,
+            &[&egs_id, &now, &icvs, &uuids, &hashes, &pihs, &simplified, &xmls, &count, &last_hash],
+        );
+        match inserted {
+            Ok(_) => {}
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Ok(None),
+            Err(e) => return Err(storage(e)),
+        }
+        stored.extend(chunk.into_iter().map(|(head, new)| StoredDocument {
+            egs_id: egs_id.to_owned(),
+            icv: head.next_icv,
+            uuid: new.uuid,
+            invoice_hash: new.invoice_hash,
+            pih: head.last_hash,
+            simplified: new.simplified,
+            xml: new.xml,
+            issued_at: now,
+            status: SubmissionStatus::Pending,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            messages: None,
+            cleared_xml: None,
+            finished_at: None,
+        }));
+    }
+    transaction.commit().map_err(storage)?;
+    Ok(Some(stored))
+}
+
 impl PostgresStore {
     /// Runs one prepared query on a connection and maps its rows.
     fn query<T: Send + 'static>(
@@ -269,6 +340,59 @@ impl Store for PostgresStore {
                 Err(error)
             }
         }
+    }
+
+    fn issue_many(
+        &self,
+        egs_id: &str,
+        now: i64,
+        count: usize,
+        stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
+    ) -> Result<Vec<Result<StoredDocument>>> {
+        // As `issue`, for a whole batch: the head stays locked while the batch is stamped here,
+        // chunk by chunk, and the job stores each chunk as it comes, in one transaction.
+        const CHUNK: usize = 32;
+        let (head_sender, heads) = mpsc::sync_channel(1);
+        let (chunk_sender, chunks) = mpsc::sync_channel(4);
+        let egs = egs_id.to_owned();
+        let answer =
+            self.pool.start(move |connection| issue_many_job(connection, &egs, now, head_sender, chunks))?;
+        // No head: the job failed before the lock (unknown unit, connection); its answer says why.
+        let Ok(mut head) = heads.recv() else {
+            return answer.wait().and_then(|_| Err(Error::Storage("the store gave no chain head".into())));
+        };
+        let mut failures: Vec<Option<Error>> = Vec::with_capacity(count);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for i in 0..count {
+            match stamp(i, head.next_icv, &head.last_hash) {
+                Ok(new) => {
+                    let next = ChainHead { next_icv: head.next_icv + 1, last_hash: new.invoice_hash.clone() };
+                    chunk.push((std::mem::replace(&mut head, next), new));
+                    failures.push(None);
+                }
+                Err(error) => failures.push(Some(error)),
+            }
+            if chunk.len() == CHUNK {
+                // A send fails only when the job has stopped; its answer says why.
+                let _ = chunk_sender.send(Some(std::mem::take(&mut chunk)));
+            }
+        }
+        let _ = chunk_sender.send(Some(chunk));
+        let _ = chunk_sender.send(None);
+        let Some(stored) = answer.wait()? else {
+            // A UUID issued before would break the chain of the entries after it: one by one.
+            return Ok((0..count)
+                .map(|i| self.issue(egs_id, now, &mut |icv, pih| stamp(i, icv, pih)))
+                .collect());
+        };
+        let mut stored = stored.into_iter();
+        Ok(failures
+            .into_iter()
+            .map(|failure| match failure {
+                Some(error) => Err(error),
+                None => stored.next().ok_or_else(|| Error::Storage("a stored document went missing".into())),
+            })
+            .collect())
     }
 
     fn document(&self, egs_id: &str, icv: u64) -> Result<Option<StoredDocument>> {

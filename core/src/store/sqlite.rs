@@ -304,24 +304,6 @@ fn commit_batch(
     Ok(Some(stored))
 }
 
-/// The batch stamped against `head`: each entry the document or why it could not be built,
-/// chained one after the other (a failed entry takes no ICV).
-fn stamp_batch(
-    head: &ChainHead,
-    count: usize,
-    stamp: &mut dyn FnMut(usize, u64, &str) -> Result<NewDocument>,
-) -> Vec<Result<(ChainHead, NewDocument)>> {
-    let mut at = head.clone();
-    (0..count)
-        .map(|i| {
-            let new = stamp(i, at.next_icv, &at.last_hash)?;
-            let this = at.clone();
-            at = ChainHead { next_icv: at.next_icv + 1, last_hash: new.invoice_hash.clone() };
-            Ok((this, new))
-        })
-        .collect()
-}
-
 impl Store for SqliteStore {
     fn register_egs(&self, egs_id: &str) -> Result<()> {
         self.lock()
@@ -391,11 +373,11 @@ impl Store for SqliteStore {
                 let transaction =
                     connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
                 let head = read_head(&transaction, egs_id)?;
-                let batch = stamp_batch(&head, count, stamp);
+                let batch = super::stamp_batch(&head, count, stamp);
                 (transaction, batch)
             } else {
                 let head = read_head(&self.lock(), egs_id)?;
-                let batch = stamp_batch(&head, count, stamp);
+                let batch = super::stamp_batch(&head, count, stamp);
                 connection = self.lock();
                 let transaction =
                     connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
