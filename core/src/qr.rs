@@ -99,6 +99,13 @@ fn matrix(text: &str) -> Result<qrcode::QrCode> {
         .map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
 }
 
+/// The QR code's side in modules and its modules row by row (`true` = dark), for drawing it
+/// elsewhere (the PDF draws it as vector squares).
+pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
+    let code = matrix(text)?;
+    Ok((code.width(), code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect()))
+}
+
 /// An SVG image of the QR code carrying `text`.
 pub fn render_svg(text: &str) -> Result<String> {
     Ok(matrix(text)?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())

@@ -1,0 +1,179 @@
+//! Writes the laid-out pages with krilla as PDF/A-3b: fonts embedded as subsets, colours in
+//! sRGB, XMP metadata, and the signed XML attached as the document's source (an associated file
+//! with `AFRelationship /Source`, MIME `application/xml`). krilla checks the PDF/A rules it can
+//! check while writing and refuses to produce a file that breaks them.
+
+use super::facts::Facts;
+use super::labels;
+use super::layout::{Color, Op, PAGE_HEIGHT, PAGE_WIDTH};
+use crate::error::{Error, Result};
+use krilla::configure::{Configuration, Validator};
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::{Document, SerializeSettings};
+
+/// Reads the logo; a file that is not a PNG is the caller's error, named as such.
+pub fn logo(png: &[u8]) -> Result<Image> {
+    Image::from_png(png.to_vec().into(), true)
+        .map_err(|e| Error::InvalidInput(format!("the logo is not a readable PNG image ({e})")))
+}
+
+pub fn write(pages: Vec<Vec<Op>>, facts: &Facts, logo: Option<Image>, xml: &[u8]) -> Result<Vec<u8>> {
+    let settings = SerializeSettings {
+        configuration: Configuration::new_with_validator(Validator::A3_B),
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    // The document's own issue time, not the clock: the same XML always gives the same PDF.
+    let issued = issue_time(facts);
+    let title = labels::title(facts.kind, facts.simplified);
+    document.set_metadata(
+        Metadata::new()
+            .title(format!("{} {} · {}", title.0, facts.number, title.1))
+            .creator("Qayd".to_owned())
+            .producer(format!("Qayd {}", crate::VERSION))
+            .language("ar-SA".to_owned())
+            .creation_date(issued),
+    );
+    let qr = crate::qr::modules(&facts.qr)?;
+    for ops in pages {
+        let settings = PageSettings::new(Size::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid size"));
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        for op in ops {
+            draw(&mut surface, op, &qr, logo.as_ref());
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.embed_file(EmbeddedFile {
+        path: attachment_name(&facts.number),
+        mime_type: MimeType::new("application/xml"),
+        description: Some("The signed ZATCA e-invoice (UBL 2.1 XML) this PDF was made from".to_owned()),
+        association_kind: AssociationKind::Source,
+        data: xml.to_vec().into(),
+        modification_date: Some(issued),
+        compress: Some(true),
+        location: None,
+    });
+    document.finish().map_err(|e| Error::InvalidDocument(format!("cannot write the PDF/A-3 file: {e:?}")))
+}
+
+/// `<number>.xml` with anything but letters, digits, `-` and `_` replaced.
+fn attachment_name(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    format!("{safe}.xml")
+}
+
+/// `IssueDate` and `IssueTime` as a PDF date (Riyadh time, UTC+3); midnight when the time is
+/// missing or unreadable.
+fn issue_time(facts: &Facts) -> DateTime {
+    let number = |s: &str, range: std::ops::Range<usize>| s.get(range).and_then(|p| p.parse::<u16>().ok());
+    let d = facts.issue_date.as_str();
+    let t = facts.issue_time.as_deref().unwrap_or("");
+    let mut at = DateTime::new(number(d, 0..4).unwrap_or(1970))
+        .month(number(d, 5..7).unwrap_or(1).clamp(1, 12) as u8)
+        .day(number(d, 8..10).unwrap_or(1).clamp(1, 31) as u8)
+        .utc_offset_hour(3)
+        .utc_offset_minute(0);
+    if let (Some(h), Some(m), Some(s)) = (number(t, 0..2), number(t, 3..5), number(t, 6..8)) {
+        at = at.hour(h.min(23) as u8).minute(m.min(59) as u8).second(s.min(59) as u8);
+    }
+    at
+}
+
+fn fill(color: Color) -> Fill {
+    Fill { paint: krilla::color::rgb::Color::new(color.0, color.1, color.2).into(), ..Fill::default() }
+}
+
+fn draw(surface: &mut Surface<'_>, op: Op, qr: &(usize, Vec<bool>), logo: Option<&Image>) {
+    match op {
+        Op::Text { line, x, baseline, color } => {
+            surface.set_fill(Some(fill(color)));
+            let mut x = x;
+            for run in &line.runs {
+                surface.draw_glyphs(
+                    Point::from_xy(x, baseline),
+                    &run.glyphs,
+                    run.face.font.clone(),
+                    &run.text,
+                    line.size,
+                    false,
+                );
+                x += run.glyphs.iter().map(|g| g.x_advance).sum::<f32>() * line.size;
+            }
+        }
+        Op::Fill { x, y, w, h, color } => {
+            if let Some(rect) = Rect::from_xywh(x, y, w, h) {
+                let mut path = PathBuilder::new();
+                path.push_rect(rect);
+                if let Some(path) = path.finish() {
+                    surface.set_fill(Some(fill(color)));
+                    surface.draw_path(&path);
+                }
+            }
+        }
+        Op::Frame { x, y, w, h, color } => {
+            if let Some(rect) = Rect::from_xywh(x, y, w, h) {
+                let mut path = PathBuilder::new();
+                path.push_rect(rect);
+                if let Some(path) = path.finish() {
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(Stroke {
+                        paint: krilla::color::rgb::Color::new(color.0, color.1, color.2).into(),
+                        width: 0.75,
+                        ..Stroke::default()
+                    }));
+                    surface.draw_path(&path);
+                    surface.set_stroke(None);
+                }
+            }
+        }
+        Op::Qr { x, y, size } => draw_qr(surface, qr, x, y, size),
+        Op::Logo { x, y, w, h } => {
+            if let (Some(image), Some(size)) = (logo, Size::from_wh(w, h)) {
+                surface.push_transform(&Transform::from_translate(x, y));
+                surface.draw_image(image.clone(), size);
+                surface.pop();
+            }
+        }
+    }
+}
+
+/// The QR code as vector squares (sharp at any print resolution), with the 4-module quiet zone
+/// inside `size`: one path, each row's dark modules merged into bars.
+fn draw_qr(surface: &mut Surface<'_>, qr: &(usize, Vec<bool>), x: f32, y: f32, size: f32) {
+    let (width, dark) = qr;
+    let module = size / (*width as f32 + 8.0);
+    let mut path = PathBuilder::new();
+    for (row, cells) in dark.chunks(*width).enumerate() {
+        let mut col = 0;
+        while col < cells.len() {
+            if !cells[col] {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < cells.len() && cells[col] {
+                col += 1;
+            }
+            let left = x + (start as f32 + 4.0) * module;
+            let top = y + (row as f32 + 4.0) * module;
+            if let Some(rect) = Rect::from_xywh(left, top, (col - start) as f32 * module, module) {
+                path.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = path.finish() {
+        surface.set_fill(Some(fill((0, 0, 0))));
+        surface.draw_path(&path);
+    }
+}
