@@ -19,7 +19,8 @@ use krilla::{Document, SerializeSettings};
 
 /// Reads the logo; a file that is not a PNG is the caller's error, named as such.
 pub fn logo(png: &[u8]) -> Result<Image> {
-    Image::from_png(png.to_vec().into(), true)
+    // No interpolation: PDF/A forbids the flag.
+    Image::from_png(png.to_vec().into(), false)
         .map_err(|e| Error::InvalidInput(format!("the logo is not a readable PNG image ({e})")))
 }
 
