@@ -100,10 +100,70 @@ fn matrix(text: &str) -> Result<qrcode::QrCode> {
 }
 
 /// The QR code's side in modules and its modules row by row (`true` = dark), for drawing it
-/// elsewhere (the PDF draws it as vector squares).
+/// elsewhere (the PDF draws it as an image). The same data and error correction as
+/// [`render_png`]; the mask is chosen here with ISO/IEC 18004's penalty rules over a flat bitmap,
+/// because the qrcode crate's scorer takes milliseconds on ZATCA's version 12–16 codes.
 pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
-    let code = matrix(text)?;
-    Ok((code.width(), code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect()))
+    use qrcode::canvas::{Canvas, MaskPattern};
+    let level = qrcode::EcLevel::M;
+    let error = |e: qrcode::types::QrError| Error::InvalidQr(format!("cannot draw the QR code ({e})"));
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), level).map_err(error)?;
+    let version = bits.version();
+    let (data, ecc) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).map_err(error)?;
+    let mut canvas = Canvas::new(version, level);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ecc);
+    let width = version.width() as usize;
+    let masks = [
+        MaskPattern::Checkerboard,
+        MaskPattern::HorizontalLines,
+        MaskPattern::VerticalLines,
+        MaskPattern::DiagonalLines,
+        MaskPattern::LargeCheckerboard,
+        MaskPattern::Fields,
+        MaskPattern::Diamonds,
+        MaskPattern::Meadow,
+    ];
+    let best = masks
+        .into_iter()
+        .map(|mask| {
+            let mut masked = canvas.clone();
+            masked.apply_mask(mask);
+            let dark: Vec<bool> =
+                masked.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+            (penalty(width, &dark), dark)
+        })
+        .min_by_key(|(score, _)| *score)
+        .map(|(_, dark)| dark)
+        .unwrap_or_default();
+    Ok((width, best))
+}
+
+/// ISO/IEC 18004 §7.8.3: runs of five or more, 2×2 blocks, finder-like 1:1:3:1:1 patterns, and
+/// the distance of the dark share from 50 %. The lowest total is the mask to use.
+fn penalty(n: usize, dark: &[bool]) -> usize {
+    const FINDER: [bool; 11] = [true, false, true, true, true, false, true, false, false, false, false];
+    const REDNIF: [bool; 11] = [false, false, false, false, true, false, true, true, true, false, true];
+    let transposed: Vec<bool> = (0..n * n).map(|i| dark[(i % n) * n + i / n]).collect();
+    let mut score = 0;
+    for line in dark.chunks(n).chain(transposed.chunks(n)) {
+        for same in line.chunk_by(|a, b| a == b) {
+            score += if same.len() >= 5 { same.len() - 2 } else { 0 };
+        }
+        // Element by element: almost every window differs within its first two modules.
+        let matches = |w: &[bool], pattern: &[bool; 11]| w.iter().zip(pattern).all(|(a, b)| a == b);
+        score += 40 * line.windows(11).filter(|w| matches(w, &FINDER) || matches(w, &REDNIF)).count();
+    }
+    for (row, next) in dark.chunks(n).zip(dark.chunks(n).skip(1)) {
+        for x in 0..n - 1 {
+            let c = row[x];
+            if row[x + 1] == c && next[x] == c && next[x + 1] == c {
+                score += 3;
+            }
+        }
+    }
+    let percent = dark.iter().filter(|d| **d).count() * 100 / (n * n);
+    score + 10 * (percent.abs_diff(50) / 5)
 }
 
 /// An SVG image of the QR code carrying `text`.
@@ -114,19 +174,23 @@ pub fn render_svg(text: &str) -> Result<String> {
 /// A PNG image of the QR code carrying `text`, `scale` pixels per module, with a 4-module margin.
 pub fn render_png(text: &str, scale: u32) -> Result<Vec<u8>> {
     let code = matrix(text)?;
+    let dark: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    png_of_modules(code.width(), &dark, scale)
+}
+
+/// A grayscale PNG of `modules` × `modules` modules (`dark` row by row), `scale` pixels per
+/// module, with a 4-module margin.
+pub fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u8>> {
     let scale = scale.clamp(1, 64);
-    let modules = code.width() as u32;
+    let modules = modules as u32;
     let size = (modules + 8) * scale;
-    let colors = code.to_colors();
     let mut pixels = vec![255u8; (size * size) as usize];
-    for (i, color) in colors.iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (mx, my) = (i as u32 % modules, i as u32 / modules);
-            for dy in 0..scale {
-                let row = ((my + 4) * scale + dy) * size;
-                let start = (row + (mx + 4) * scale) as usize;
-                pixels[start..start + scale as usize].fill(0);
-            }
+    for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+        let (mx, my) = (i as u32 % modules, i as u32 / modules);
+        for dy in 0..scale {
+            let row = ((my + 4) * scale + dy) * size;
+            let start = (row + (mx + 4) * scale) as usize;
+            pixels[start..start + scale as usize].fill(0);
         }
     }
     let mut png_bytes = Vec::new();

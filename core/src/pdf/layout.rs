@@ -201,20 +201,35 @@ fn is_rtl(s: &str) -> bool {
     super::text::first_strong_is_rtl(s)
 }
 
+/// A field's value lines, wrapped once and aligned by the value's own direction.
+type Field = (Label, Vec<(Line, bool)>);
+
 fn parties(c: &mut Composer, facts: &Facts) {
     let width = (CONTENT - 12.0) / 2.0;
-    let boxes: Vec<Vec<(Label, Vec<String>)>> =
-        [&facts.seller, &facts.buyer].into_iter().map(party_fields).collect();
-    let heights: Vec<f32> = boxes
-        .iter()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|(_, values)| 11.0 + 12.0 * wrapped_count(values, width - 12.0) as f32 + 3.0)
-                .sum::<f32>()
+    let boxes: Vec<Vec<Field>> = [&facts.seller, &facts.buyer]
+        .into_iter()
+        .map(|party| {
+            party_fields(party)
+                .into_iter()
+                .map(|(label, values)| {
+                    let lines = values
+                        .iter()
+                        .flat_map(|v| {
+                            let rtl = is_rtl(v);
+                            wrap(v, 9.0, Weight::Regular, Direction::Auto, width - 12.0)
+                                .into_iter()
+                                .map(move |l| (l, rtl))
+                        })
+                        .collect();
+                    (label, lines)
+                })
+                .collect()
         })
         .collect();
-    let height = 20.0 + heights.iter().copied().fold(0.0, f32::max) + 4.0;
+    let heights = boxes
+        .iter()
+        .map(|fields| fields.iter().map(|(_, lines)| 14.0 + 12.0 * lines.len() as f32).sum::<f32>());
+    let height = 20.0 + heights.fold(0.0, f32::max) + 4.0;
     c.room(height);
     let top = c.y;
     for (i, (fields, title)) in boxes.into_iter().zip([labels::SELLER, labels::BUYER]).enumerate() {
@@ -225,25 +240,19 @@ fn parties(c: &mut Composer, facts: &Facts) {
         if fields.is_empty() {
             c.text("—", Style(9.0, Weight::Regular, MUTED), Direction::Auto, Align::Left(x + 6.0), y + 12.0);
         }
-        for (label, values) in fields {
+        for (label, lines) in fields {
             c.label(label, x + 6.0, x + width - 6.0, y + 9.0, Style(7.0, Weight::Regular, MUTED));
             y += 11.0;
-            for value in values {
-                let align = if is_rtl(&value) { Align::Right(x + width - 6.0) } else { Align::Left(x + 6.0) };
-                for line in wrap(&value, 9.0, Weight::Regular, Direction::Auto, width - 12.0) {
-                    c.line(line, align, y + 9.5, INK);
-                    y += 12.0;
-                }
+            for (line, rtl) in lines {
+                let align = if rtl { Align::Right(x + width - 6.0) } else { Align::Left(x + 6.0) };
+                c.line(line, align, y + 9.5, INK);
+                y += 12.0;
             }
             y += 3.0;
         }
         c.ops.push(Op::Frame { x, y: top, w: width, h: height, color: RULE });
     }
     c.y = top + height + 14.0;
-}
-
-fn wrapped_count(values: &[String], width: f32) -> usize {
-    values.iter().map(|v| wrap(v, 9.0, Weight::Regular, Direction::Auto, width).len().max(1)).sum()
 }
 
 fn party_fields(p: &Party) -> Vec<(Label, Vec<String>)> {

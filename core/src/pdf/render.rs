@@ -41,7 +41,7 @@ pub fn write(pages: Vec<Vec<Op>>, facts: &Facts, logo: Option<Image>, xml: &[u8]
             .language("ar-SA".to_owned())
             .creation_date(issued),
     );
-    let qr = crate::qr::modules(&facts.qr)?;
+    let qr = qr_image(&facts.qr)?;
     for ops in pages {
         let settings = PageSettings::new(Size::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid size"));
         let mut page = document.start_page_with(settings);
@@ -95,7 +95,7 @@ fn fill(color: Color) -> Fill {
     Fill { paint: krilla::color::rgb::Color::new(color.0, color.1, color.2).into(), ..Fill::default() }
 }
 
-fn draw(surface: &mut Surface<'_>, op: Op, qr: &(usize, Vec<bool>), logo: Option<&Image>) {
+fn draw(surface: &mut Surface<'_>, op: Op, qr: &Image, logo: Option<&Image>) {
     match op {
         Op::Text { line, x, baseline, color } => {
             surface.set_fill(Some(fill(color)));
@@ -138,43 +138,29 @@ fn draw(surface: &mut Surface<'_>, op: Op, qr: &(usize, Vec<bool>), logo: Option
                 }
             }
         }
-        Op::Qr { x, y, size } => draw_qr(surface, qr, x, y, size),
+        Op::Qr { x, y, size } => draw_image(surface, qr, x, y, size, size),
         Op::Logo { x, y, w, h } => {
-            if let (Some(image), Some(size)) = (logo, Size::from_wh(w, h)) {
-                surface.push_transform(&Transform::from_translate(x, y));
-                surface.draw_image(image.clone(), size);
-                surface.pop();
+            if let Some(image) = logo {
+                draw_image(surface, image, x, y, w, h);
             }
         }
     }
 }
 
-/// The QR code as vector squares (sharp at any print resolution), with the 4-module quiet zone
-/// inside `size`: one path, each row's dark modules merged into bars.
-fn draw_qr(surface: &mut Surface<'_>, qr: &(usize, Vec<bool>), x: f32, y: f32, size: f32) {
-    let (width, dark) = qr;
-    let module = size / (*width as f32 + 8.0);
-    let mut path = PathBuilder::new();
-    for (row, cells) in dark.chunks(*width).enumerate() {
-        let mut col = 0;
-        while col < cells.len() {
-            if !cells[col] {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < cells.len() && cells[col] {
-                col += 1;
-            }
-            let left = x + (start as f32 + 4.0) * module;
-            let top = y + (row as f32 + 4.0) * module;
-            if let Some(rect) = Rect::from_xywh(left, top, (col - start) as f32 * module, module) {
-                path.push_rect(rect);
-            }
-        }
+fn draw_image(surface: &mut Surface<'_>, image: &Image, x: f32, y: f32, w: f32, h: f32) {
+    if let Some(size) = Size::from_wh(w, h) {
+        surface.push_transform(&Transform::from_translate(x, y));
+        surface.draw_image(image.clone(), size);
+        surface.pop();
     }
-    if let Some(path) = path.finish() {
-        surface.set_fill(Some(fill((0, 0, 0))));
-        surface.draw_path(&path);
-    }
+}
+
+/// The QR code as an image of 2 × 2 pixels per module, quiet zone included, drawn without
+/// interpolation so every module prints as a sharp square (at one pixel per module poppler's
+/// scaling at 150 dpi already blurs it past scanning). (As vector squares it would be a
+/// content stream of a thousand rectangles to compress: most of the time to write a page.)
+fn qr_image(qr: &str) -> Result<Image> {
+    let (width, dark) = crate::qr::modules(qr)?;
+    let png = crate::qr::png_of_modules(width, &dark, 2)?;
+    Image::from_png(png.into(), false).map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
 }

@@ -3,7 +3,10 @@
 //! script and one direction, and invoice values mix both ("شارع الملك فهد 1234").
 
 use krilla::text::{Font, GlyphId, KrillaGlyph};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use unicode_bidi::{BidiInfo, Level};
 
@@ -154,7 +157,8 @@ fn shape_run(face: &'static Face, text: &str, rtl: bool) -> Run {
     } else {
         rustybuzz::Direction::LeftToRight
     });
-    let output = rustybuzz::shape(&face.shaper, &[], buffer);
+    let plan = plan(face, &buffer);
+    let output = rustybuzz::shape_with_plan(&face.shaper, &plan, buffer);
     let em = face.shaper.units_per_em() as f32;
     // A glyph's cluster is the byte offset where its characters start; they end where the next
     // cluster (in logical order) begins.
@@ -185,6 +189,29 @@ fn shape_run(face: &'static Face, text: &str, rtl: bool) -> Run {
     Run { face, glyphs, text: text.to_owned() }
 }
 
+/// Shapes with a cached plan: building one (looking up the face's OpenType features for the
+/// script) costs more than shaping a short value with it.
+fn plan(face: &'static Face, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz::ShapePlan> {
+    type Key = (usize, bool, rustybuzz::Script);
+    thread_local! {
+        static PLANS: RefCell<HashMap<Key, Rc<rustybuzz::ShapePlan>>> = RefCell::new(HashMap::new());
+    }
+    let direction = buffer.direction();
+    let script = buffer.script();
+    let key = (std::ptr::from_ref(face) as usize, direction == rustybuzz::Direction::RightToLeft, script);
+    PLANS.with(|plans| {
+        Rc::clone(plans.borrow_mut().entry(key).or_insert_with(|| {
+            Rc::new(rustybuzz::ShapePlan::new(
+                &face.shaper,
+                direction,
+                Some(script),
+                buffer.language().as_ref(),
+                &[],
+            ))
+        }))
+    })
+}
+
 /// Breaks `text` into lines no wider than `width`, at spaces (a word longer than the width is
 /// broken between characters).
 pub fn wrap(text: &str, size: f32, weight: Weight, direction: Direction, width: f32) -> Vec<Line> {
@@ -193,6 +220,11 @@ pub fn wrap(text: &str, size: f32, weight: Weight, direction: Direction, width: 
         Direction::Auto if first_strong_is_rtl(text) => Direction::Rtl,
         d => d,
     };
+    // Most values fit on one line: shape once.
+    let whole = shape(text, size, weight, direction);
+    if whole.width <= width {
+        return vec![whole];
+    }
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
