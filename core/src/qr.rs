@@ -142,17 +142,29 @@ pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
 /// ISO/IEC 18004 §7.8.3: runs of five or more, 2×2 blocks, finder-like 1:1:3:1:1 patterns, and
 /// the distance of the dark share from 50 %. The lowest total is the mask to use.
 fn penalty(n: usize, dark: &[bool]) -> usize {
-    const FINDER: [bool; 11] = [true, false, true, true, true, false, true, false, false, false, false];
-    const REDNIF: [bool; 11] = [false, false, false, false, true, false, true, true, true, false, true];
-    let transposed: Vec<bool> = (0..n * n).map(|i| dark[(i % n) * n + i / n]).collect();
+    // The finder-like pattern 1011101 with four light modules after (or before) it, as the last
+    // eleven modules of a line read into a shift register.
+    const FINDER_THEN_LIGHT: u16 = 0b101_1101_0000;
+    const LIGHT_THEN_FINDER: u16 = 0b000_0101_1101;
+    // Columns are scored as the rows of the transposed symbol: both passes read memory in order.
+    let transposed: Vec<bool> = (0..n).flat_map(|x| (0..n).map(move |y| dark[y * n + x])).collect();
     let mut score = 0;
-    for line in dark.chunks(n).chain(transposed.chunks(n)) {
-        for same in line.chunk_by(|a, b| a == b) {
-            score += if same.len() >= 5 { same.len() - 2 } else { 0 };
+    for line in dark.chunks_exact(n).chain(transposed.chunks_exact(n)) {
+        let (mut run, mut last, mut window) = (0, !line[0], 0u16);
+        for (i, &d) in line.iter().enumerate() {
+            if d == last {
+                run += 1;
+            } else {
+                score += if run >= 5 { run - 2 } else { 0 };
+                run = 1;
+                last = d;
+            }
+            window = ((window << 1) | u16::from(d)) & 0x7FF;
+            if i >= 10 && (window == FINDER_THEN_LIGHT || window == LIGHT_THEN_FINDER) {
+                score += 40;
+            }
         }
-        // Element by element: almost every window differs within its first two modules.
-        let matches = |w: &[bool], pattern: &[bool; 11]| w.iter().zip(pattern).all(|(a, b)| a == b);
-        score += 40 * line.windows(11).filter(|w| matches(w, &FINDER) || matches(w, &REDNIF)).count();
+        score += if run >= 5 { run - 2 } else { 0 };
     }
     for (row, next) in dark.chunks(n).zip(dark.chunks(n).skip(1)) {
         for x in 0..n - 1 {
@@ -180,7 +192,21 @@ pub fn render_png(text: &str, scale: u32) -> Result<Vec<u8>> {
 
 /// A grayscale PNG of `modules` × `modules` modules (`dark` row by row), `scale` pixels per
 /// module, with a 4-module margin.
-pub fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u8>> {
+fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u8>> {
+    let (size, pixels) = pixels_of_modules(modules, dark, scale);
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, size, size);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| Error::InvalidQr(e.to_string()))?;
+    writer.write_image_data(&pixels).map_err(|e| Error::InvalidQr(e.to_string()))?;
+    writer.finish().map_err(|e| Error::InvalidQr(e.to_string()))?;
+    Ok(png_bytes)
+}
+
+/// The side in pixels and the 8-bit grayscale pixels (0 dark, 255 light) of the code, `scale`
+/// pixels per module, with a 4-module margin.
+pub fn pixels_of_modules(modules: usize, dark: &[bool], scale: u32) -> (u32, Vec<u8>) {
     let scale = scale.clamp(1, 64);
     let modules = modules as u32;
     let size = (modules + 8) * scale;
@@ -193,14 +219,7 @@ pub fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u
             pixels[start..start + scale as usize].fill(0);
         }
     }
-    let mut png_bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png_bytes, size, size);
-    encoder.set_color(png::ColorType::Grayscale);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(|e| Error::InvalidQr(e.to_string()))?;
-    writer.write_image_data(&pixels).map_err(|e| Error::InvalidQr(e.to_string()))?;
-    writer.finish().map_err(|e| Error::InvalidQr(e.to_string()))?;
-    Ok(png_bytes)
+    (size, pixels)
 }
 
 /// The QR drawn with Unicode half blocks, for a terminal.
@@ -244,5 +263,22 @@ mod tests {
         assert!(render_svg("hello").unwrap().contains("<svg"));
         assert!(render_png("hello", 4).unwrap().starts_with(b"\x89PNG"));
         assert!(!render_text("hello").unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    /// The mask scorer follows the same ISO rules as the qrcode crate's: on a ZATCA-size payload
+    /// both pick the same mask, so the PDF and the PNG show the same symbol.
+    #[test]
+    fn modules_choose_the_mask_the_qrcode_crate_chooses() {
+        let payload = "AW/YtNix2YPYqSDYqtmI2LHZitivINin2YTYqtmD2YbZiNmE2YjYrNmK2Kcg2KjYo9mC2LXZiSDYs9ix2LnYqSDYp9mE2YXYrdivIHwgTWF4aW11bSBTcGVlZCBUZWNoIFN1cHBseSBMVEQCDzM5OTk5OTk5OTkwMDAwMwMTMjAyMi0wOS0wN1QxMjoyMToyOAQENC42MAUEMC42MA";
+        for text in [payload.to_owned(), "x".repeat(500)] {
+            let (width, ours) = super::modules(&text).unwrap();
+            let code = super::matrix(&text).unwrap();
+            let theirs: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+            assert_eq!(width, code.width());
+            assert!(ours == theirs, "a different mask for a {}-character payload", text.len());
+        }
     }
 }

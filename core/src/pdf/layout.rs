@@ -5,7 +5,7 @@
 
 use super::facts::{Facts, Party};
 use super::labels::{self, Label};
-use super::text::{Direction, Line, Weight, shape, wrap};
+use super::text::{Direction, Line, Weight, shape, shape_static, wrap};
 
 pub const PAGE_WIDTH: f32 = 595.28;
 pub const PAGE_HEIGHT: f32 = 841.89;
@@ -58,6 +58,12 @@ impl Composer {
         self.line(line, at, baseline, color);
     }
 
+    /// A label: shaped once per process and reused (a page has about seventy of them).
+    fn fixed(&mut self, s: &'static str, style: Style, dir: Direction, at: Align, baseline: f32) {
+        let Style(size, weight, color) = style;
+        self.line(shape_static(s, size, weight, dir), at, baseline, color);
+    }
+
     fn line(&mut self, line: Line, at: Align, baseline: f32, color: Color) {
         let x = match at {
             Align::Left(x) => x,
@@ -70,8 +76,8 @@ impl Composer {
     /// An English label at `left` and its Arabic at `right`, on one baseline.
     fn label(&mut self, label: Label, left: f32, right: f32, baseline: f32, style: Style) {
         let Style(size, weight, color) = style;
-        self.text(label.0, style, Direction::Auto, Align::Left(left), baseline);
-        self.text(label.1, Style(size + 0.5, weight, color), Direction::Rtl, Align::Right(right), baseline);
+        self.fixed(label.0, style, Direction::Auto, Align::Left(left), baseline);
+        self.fixed(label.1, Style(size + 0.5, weight, color), Direction::Rtl, Align::Right(right), baseline);
     }
 
     fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, color: Color) {
@@ -134,8 +140,8 @@ fn header(c: &mut Composer, facts: &Facts, logo: Option<(u32, u32)>) {
         c.y += h as f32 * scale + 10.0;
     }
     let title = labels::title(facts.kind, facts.simplified);
-    c.text(title.0, Style(18.0, Weight::Bold, ACCENT), Direction::Auto, Align::Left(MARGIN), c.y + 18.0);
-    c.text(title.1, Style(19.0, Weight::Bold, ACCENT), Direction::Rtl, Align::Right(RIGHT), c.y + 18.0);
+    c.fixed(title.0, Style(18.0, Weight::Bold, ACCENT), Direction::Auto, Align::Left(MARGIN), c.y + 18.0);
+    c.fixed(title.1, Style(19.0, Weight::Bold, ACCENT), Direction::Rtl, Align::Right(RIGHT), c.y + 18.0);
     c.y += 28.0;
     c.fill(MARGIN, c.y, CONTENT, 1.5, ACCENT);
     c.y += 10.0;
@@ -308,8 +314,8 @@ fn table_header(c: &mut Composer) {
     let mut x = MARGIN;
     for (label, width, numeric) in COLUMNS {
         let at = |dx: f32| if numeric { Align::Right(x + width - 4.0) } else { Align::Left(x + dx) };
-        c.text(label.0, Style(7.5, Weight::Bold, ACCENT), Direction::Auto, at(4.0), top + 10.5);
-        c.text(label.1, Style(8.0, Weight::Bold, ACCENT), Direction::Rtl, at(4.0), top + 21.5);
+        c.fixed(label.0, Style(7.5, Weight::Bold, ACCENT), Direction::Auto, at(4.0), top + 10.5);
+        c.fixed(label.1, Style(8.0, Weight::Bold, ACCENT), Direction::Rtl, at(4.0), top + 21.5);
         x += width;
     }
     c.y += 26.0;
@@ -441,8 +447,8 @@ fn totals(c: &mut Composer, facts: &Facts) {
     let mut x = MARGIN;
     for (k, (label, width)) in columns.iter().enumerate() {
         let at = if k >= 1 { Align::Right(x + width - 4.0) } else { Align::Left(x + 4.0) };
-        c.text(label.0, Style(7.5, Weight::Bold, ACCENT), Direction::Auto, at, y + 9.5);
-        c.text(label.1, Style(8.0, Weight::Bold, ACCENT), Direction::Rtl, at, y + 20.0);
+        c.fixed(label.0, Style(7.5, Weight::Bold, ACCENT), Direction::Auto, at, y + 9.5);
+        c.fixed(label.1, Style(8.0, Weight::Bold, ACCENT), Direction::Rtl, at, y + 20.0);
         x += width;
     }
     y += 24.0;
@@ -479,14 +485,14 @@ fn totals(c: &mut Composer, facts: &Facts) {
         if strong {
             c.fill(x0, y, width, 17.0, BAND);
         }
-        c.text(
+        c.fixed(
             label.0,
             Style(8.0, weight, if strong { ACCENT } else { MUTED }),
             Direction::Auto,
             Align::Left(x0 + 4.0),
             y + 11.5,
         );
-        c.text(
+        c.fixed(
             label.1,
             Style(8.5, weight, if strong { ACCENT } else { MUTED }),
             Direction::Rtl,
@@ -515,14 +521,14 @@ fn closing(c: &mut Composer, invoice_hash: &str, footer: Option<&str>) {
         c.y + 9.0,
     );
     c.y += 14.0;
-    c.text(
+    c.fixed(
         labels::EMBEDDED.0,
         Style(7.5, Weight::Regular, MUTED),
         Direction::Auto,
         Align::Left(MARGIN),
         c.y + 9.0,
     );
-    c.text(
+    c.fixed(
         labels::EMBEDDED.1,
         Style(8.0, Weight::Regular, MUTED),
         Direction::Rtl,

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use krilla::configure::{Configuration, Validator};
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
-use krilla::image::Image;
+use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
@@ -161,6 +161,35 @@ fn draw_image(surface: &mut Surface<'_>, image: &Image, x: f32, y: f32, w: f32, 
 /// content stream of a thousand rectangles to compress: most of the time to write a page.)
 fn qr_image(qr: &str) -> Result<Image> {
     let (width, dark) = crate::qr::modules(qr)?;
-    let png = crate::qr::png_of_modules(width, &dark, 2)?;
-    Image::from_png(png.into(), false).map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
+    let (side, pixels) = crate::qr::pixels_of_modules(width, &dark, 2);
+    Image::from_custom(QrPixels { side, pixels }, false)
+        .map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
+}
+
+/// The QR code's grayscale pixels handed to krilla as they are (no PNG to encode and decode).
+#[derive(Hash, Clone)]
+struct QrPixels {
+    side: u32,
+    pixels: Vec<u8>,
+}
+
+impl CustomImage for QrPixels {
+    fn color_channel(&self) -> &[u8] {
+        &self.pixels
+    }
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        None
+    }
+    fn bits_per_component(&self) -> BitsPerComponent {
+        BitsPerComponent::Eight
+    }
+    fn size(&self) -> (u32, u32) {
+        (self.side, self.side)
+    }
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+    fn color_space(&self) -> ImageColorspace {
+        ImageColorspace::Luma
+    }
 }

@@ -15,7 +15,7 @@ static LATIN_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf"
 static ARABIC_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf");
 static ARABIC_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Weight {
     Regular,
     Bold,
@@ -57,6 +57,7 @@ fn faces() -> &'static Faces {
 }
 
 /// One shaped piece of a line in one face and one direction.
+#[derive(Clone)]
 pub struct Run {
     pub face: &'static Face,
     pub glyphs: Vec<KrillaGlyph>,
@@ -65,6 +66,7 @@ pub struct Run {
 }
 
 /// A single line of shaped text, its runs in visual order (left to right).
+#[derive(Clone)]
 pub struct Line {
     pub runs: Vec<Run>,
     pub size: f32,
@@ -73,7 +75,7 @@ pub struct Line {
 
 /// The paragraph direction: labels know theirs, document values are detected (first strong
 /// character, as the bidi algorithm says).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     Auto,
     Rtl,
@@ -187,6 +189,19 @@ fn shape_run(face: &'static Face, text: &str, rtl: bool) -> Run {
         })
         .collect();
     Run { face, glyphs, text: text.to_owned() }
+}
+
+/// [`shape`] for the fixed labels, cached per thread: they are the same on every page, and a
+/// finite set (keyed by the address of the `'static` text), so the cache cannot grow unbounded.
+pub fn shape_static(text: &'static str, size: f32, weight: Weight, direction: Direction) -> Line {
+    type Key = (usize, usize, u32, Weight, Direction);
+    thread_local! {
+        static LABELS: RefCell<HashMap<Key, Line>> = RefCell::new(HashMap::new());
+    }
+    let key = (text.as_ptr() as usize, text.len(), size.to_bits(), weight, direction);
+    LABELS.with(|labels| {
+        labels.borrow_mut().entry(key).or_insert_with(|| shape(text, size, weight, direction)).clone()
+    })
 }
 
 /// Shapes with a cached plan: building one (looking up the face's OpenType features for the
