@@ -283,6 +283,13 @@ fn verapdf_finds_no_pdfa3b_failure_in_any_document_kind() {
     let with_logo = dir.join("with-logo.pdf");
     std::fs::write(&with_logo, render(&sample, &options).unwrap()).unwrap();
     files.push(with_logo);
+    // A foreign document with characters neither font has (they print as '?').
+    let text = String::from_utf8(sample.clone()).unwrap();
+    let name = text.split("<cbc:RegistrationName>").nth(1).unwrap().split('<').next().unwrap();
+    let foreign = text.replacen(name, "樣品有限公司 😀", 1);
+    let unusual = dir.join("unusual-characters.pdf");
+    std::fs::write(&unusual, render(foreign.as_bytes(), &PdfOptions::default()).unwrap()).unwrap();
+    files.push(unusual);
 
     let runner = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/verapdf");
     let classpath = dir.join("classpath.txt");

@@ -94,7 +94,17 @@ pub fn first_strong_is_rtl(text: &str) -> bool {
 
 /// Shapes `text` (one line; line breaks count as spaces) at `size` points.
 pub fn shape(text: &str, size: f32, weight: Weight, direction: Direction) -> Line {
-    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    // A character neither face has (a foreign document's CJK name, an emoji) prints as '?':
+    // PDF/A forbids the empty .notdef glyph, and the embedded XML keeps the real text.
+    let faces = faces();
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            c if faces.latin[0].has(c) || faces.arabic[0].has(c) => c,
+            _ => '?',
+        })
+        .collect();
     let mut line = Line { runs: Vec::new(), size, width: 0.0 };
     if text.is_empty() {
         return line;
@@ -291,6 +301,14 @@ mod tests {
         assert_eq!(line.runs.first().map(|r| r.text.as_str()), Some("1234"));
         assert!(std::ptr::eq(line.runs[0].face, &faces().latin[0]));
         assert!(line.runs.iter().any(|r| r.text.contains("فهد")));
+    }
+
+    #[test]
+    fn characters_the_fonts_lack_print_as_question_marks() {
+        let line = shape("樣品 Ωmega 😀", 10.0, Weight::Regular, Direction::Auto);
+        let text: String = line.runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, "?? Ωmega ?");
+        assert!(line.runs.iter().flat_map(|r| &r.glyphs).all(|g| g.glyph_id.to_u32() != 0));
     }
 
     #[test]
