@@ -33,6 +33,10 @@ need_deb mvn maven
 need_deb node nodejs
 need_deb cmake cmake
 need_deb pkg-config pkg-config
+# The PDF tests: poppler reads the PDFs back (pdfdetach, pdftotext, pdftoppm), zbarimg scans the
+# QR off the page; veraPDF comes from Maven Central through tests/verapdf/pom.xml.
+need_deb pdftoppm poppler-utils
+need_deb zbarimg zbar-tools
 command -v cargo >/dev/null || { echo "missing: a Rust toolchain (rustup)" >&2; exit 1; }
 
 step "Rust: format and lint"

@@ -157,6 +157,21 @@ enum Command {
         #[arg(long)]
         terminal: bool,
     },
+    /// Render a stamped invoice as a bilingual PDF/A-3b for the buyer: the QR code on the page and
+    /// the signed XML embedded unchanged.
+    Pdf {
+        /// The stamped (or cleared) invoice XML ("-" reads standard input).
+        file: PathBuf,
+        /// Where to write the PDF (default: FILE with the extension .pdf; standard output for "-").
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A PNG logo for the top of the page.
+        #[arg(long, value_name = "PNG")]
+        logo: Option<PathBuf>,
+        /// A line of text for the foot of the document (bank details, a thank-you).
+        #[arg(long)]
+        footer: Option<String>,
+    },
     /// Generate a key and a CSR (the SDK's -csr). Without --pem, as the SDK: the key file holds
     /// the bare base64 body and the CSR file the base64 form the API takes.
     Csr {
@@ -532,6 +547,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             if terminal && !cli.json {
                 say!("{}", qayd::qr::render_text(&text)?);
+            }
+            Ok(0)
+        }
+        Command::Pdf { file, out, logo, footer } => {
+            let xml = read_input(&file)?;
+            let logo_png = logo.as_deref().map(read_input).transpose()?;
+            let pdf = qayd::pdf::render(&xml, &qayd::pdf::PdfOptions { logo_png, footer })?;
+            let out = out.or_else(|| (file != Path::new("-")).then(|| file.with_extension("pdf")));
+            match &out {
+                Some(path) => write_output(path, &pdf)?,
+                None => std::io::stdout().write_all(&pdf).map_err(|e| io_failure(Path::new("-"), e))?,
+            }
+            if cli.json {
+                print_json(json!({ "out": out, "bytes": pdf.len() }));
+            } else if let Some(path) = &out {
+                say!("wrote {} ({} bytes)", path.display(), pdf.len());
             }
             Ok(0)
         }

@@ -233,3 +233,60 @@ fn closed_stderr_and_stdout_keep_the_exit_code() {
     assert_eq!(run(r#""$1" hash "$2" >&- 2>&-"#), Some(0));
     assert_eq!(run(r#""$1" verify /nonexistent/file.xml >&- 2>&-"#), Some(2));
 }
+
+#[test]
+fn pdf_writes_a_pdfa_beside_the_input_with_the_xml_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("invoice.xml");
+    std::fs::copy(sample(), &xml).unwrap();
+    qayd().arg("pdf").arg(&xml).assert().success().stdout(predicate::str::contains("invoice.pdf"));
+    let pdf = std::fs::read(dir.path().join("invoice.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+    // The same bytes as the library gives, with the logo when asked.
+    assert_eq!(pdf, qayd::pdf::render(&std::fs::read(&xml).unwrap(), &Default::default()).unwrap());
+    let logo = dir.path().join("logo.png");
+    qayd().arg("qr").arg(&xml).arg("--png").arg(&logo).assert().success();
+    let out = dir.path().join("with-logo.pdf");
+    let output = qayd()
+        .args(["--json", "pdf"])
+        .arg(&xml)
+        .arg("--logo")
+        .arg(&logo)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["bytes"].as_u64().unwrap() as usize, std::fs::read(&out).unwrap().len());
+    assert_ne!(std::fs::read(&out).unwrap(), pdf);
+    // Standard input to standard output.
+    let piped = qayd().args(["pdf", "-"]).write_stdin(std::fs::read(&xml).unwrap()).output().unwrap();
+    assert_eq!(piped.stdout, pdf);
+}
+
+#[test]
+fn pdf_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    qayd()
+        .arg("pdf")
+        .arg(unsigned())
+        .arg("--out")
+        .arg(dir.path().join("x.pdf"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no QR code"));
+    let bad_logo = dir.path().join("logo.png");
+    std::fs::write(&bad_logo, b"not a png").unwrap();
+    qayd()
+        .arg("pdf")
+        .arg(sample())
+        .arg("--logo")
+        .arg(&bad_logo)
+        .arg("--out")
+        .arg(dir.path().join("y.pdf"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("logo"));
+    assert!(!dir.path().join("y.pdf").exists());
+}

@@ -22,6 +22,8 @@ pub mod error;
 pub mod model;
 #[cfg(feature = "api")]
 pub mod onboarding;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod qr;
 pub mod secrets;
 pub mod stamp;

@@ -99,6 +99,85 @@ fn matrix(text: &str) -> Result<qrcode::QrCode> {
         .map_err(|e| Error::InvalidQr(format!("cannot draw the QR code ({e})")))
 }
 
+/// The QR code's side in modules and its modules row by row (`true` = dark), for drawing it
+/// elsewhere (the PDF draws it as an image). The same data and error correction as
+/// [`render_png`]; the mask is chosen here with ISO/IEC 18004's penalty rules over a flat bitmap,
+/// because the qrcode crate's scorer takes milliseconds on ZATCA's version 12–16 codes.
+pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
+    use qrcode::canvas::{Canvas, MaskPattern};
+    let level = qrcode::EcLevel::M;
+    let error = |e: qrcode::types::QrError| Error::InvalidQr(format!("cannot draw the QR code ({e})"));
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), level).map_err(error)?;
+    let version = bits.version();
+    let (data, ecc) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).map_err(error)?;
+    let mut canvas = Canvas::new(version, level);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ecc);
+    let width = version.width() as usize;
+    let masks = [
+        MaskPattern::Checkerboard,
+        MaskPattern::HorizontalLines,
+        MaskPattern::VerticalLines,
+        MaskPattern::DiagonalLines,
+        MaskPattern::LargeCheckerboard,
+        MaskPattern::Fields,
+        MaskPattern::Diamonds,
+        MaskPattern::Meadow,
+    ];
+    let best = masks
+        .into_iter()
+        .map(|mask| {
+            let mut masked = canvas.clone();
+            masked.apply_mask(mask);
+            let dark: Vec<bool> =
+                masked.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+            (penalty(width, &dark), dark)
+        })
+        .min_by_key(|(score, _)| *score)
+        .map(|(_, dark)| dark)
+        .unwrap_or_default();
+    Ok((width, best))
+}
+
+/// ISO/IEC 18004 §7.8.3: runs of five or more, 2×2 blocks, finder-like 1:1:3:1:1 patterns, and
+/// the distance of the dark share from 50 %. The lowest total is the mask to use.
+fn penalty(n: usize, dark: &[bool]) -> usize {
+    // The finder-like pattern 1011101 with four light modules after (or before) it, as the last
+    // eleven modules of a line read into a shift register.
+    const FINDER_THEN_LIGHT: u16 = 0b101_1101_0000;
+    const LIGHT_THEN_FINDER: u16 = 0b000_0101_1101;
+    // Columns are scored as the rows of the transposed symbol: both passes read memory in order.
+    let transposed: Vec<bool> = (0..n).flat_map(|x| (0..n).map(move |y| dark[y * n + x])).collect();
+    let mut score = 0;
+    for line in dark.chunks_exact(n).chain(transposed.chunks_exact(n)) {
+        let (mut run, mut last, mut window) = (0, !line[0], 0u16);
+        for (i, &d) in line.iter().enumerate() {
+            if d == last {
+                run += 1;
+            } else {
+                score += if run >= 5 { run - 2 } else { 0 };
+                run = 1;
+                last = d;
+            }
+            window = ((window << 1) | u16::from(d)) & 0x7FF;
+            if i >= 10 && (window == FINDER_THEN_LIGHT || window == LIGHT_THEN_FINDER) {
+                score += 40;
+            }
+        }
+        score += if run >= 5 { run - 2 } else { 0 };
+    }
+    for (row, next) in dark.chunks(n).zip(dark.chunks(n).skip(1)) {
+        for x in 0..n - 1 {
+            let c = row[x];
+            if row[x + 1] == c && next[x] == c && next[x + 1] == c {
+                score += 3;
+            }
+        }
+    }
+    let percent = dark.iter().filter(|d| **d).count() * 100 / (n * n);
+    score + 10 * (percent.abs_diff(50) / 5)
+}
+
 /// An SVG image of the QR code carrying `text`.
 pub fn render_svg(text: &str) -> Result<String> {
     Ok(matrix(text)?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
@@ -107,21 +186,14 @@ pub fn render_svg(text: &str) -> Result<String> {
 /// A PNG image of the QR code carrying `text`, `scale` pixels per module, with a 4-module margin.
 pub fn render_png(text: &str, scale: u32) -> Result<Vec<u8>> {
     let code = matrix(text)?;
-    let scale = scale.clamp(1, 64);
-    let modules = code.width() as u32;
-    let size = (modules + 8) * scale;
-    let colors = code.to_colors();
-    let mut pixels = vec![255u8; (size * size) as usize];
-    for (i, color) in colors.iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (mx, my) = (i as u32 % modules, i as u32 / modules);
-            for dy in 0..scale {
-                let row = ((my + 4) * scale + dy) * size;
-                let start = (row + (mx + 4) * scale) as usize;
-                pixels[start..start + scale as usize].fill(0);
-            }
-        }
-    }
+    let dark: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    png_of_modules(code.width(), &dark, scale)
+}
+
+/// A grayscale PNG of `modules` × `modules` modules (`dark` row by row), `scale` pixels per
+/// module, with a 4-module margin.
+fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u8>> {
+    let (size, pixels) = pixels_of_modules(modules, dark, scale);
     let mut png_bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut png_bytes, size, size);
     encoder.set_color(png::ColorType::Grayscale);
@@ -130,6 +202,24 @@ pub fn render_png(text: &str, scale: u32) -> Result<Vec<u8>> {
     writer.write_image_data(&pixels).map_err(|e| Error::InvalidQr(e.to_string()))?;
     writer.finish().map_err(|e| Error::InvalidQr(e.to_string()))?;
     Ok(png_bytes)
+}
+
+/// The side in pixels and the 8-bit grayscale pixels (0 dark, 255 light) of the code, `scale`
+/// pixels per module, with a 4-module margin.
+pub fn pixels_of_modules(modules: usize, dark: &[bool], scale: u32) -> (u32, Vec<u8>) {
+    let scale = scale.clamp(1, 64);
+    let modules = modules as u32;
+    let size = (modules + 8) * scale;
+    let mut pixels = vec![255u8; (size * size) as usize];
+    for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+        let (mx, my) = (i as u32 % modules, i as u32 / modules);
+        for dy in 0..scale {
+            let row = ((my + 4) * scale + dy) * size;
+            let start = (row + (mx + 4) * scale) as usize;
+            pixels[start..start + scale as usize].fill(0);
+        }
+    }
+    (size, pixels)
 }
 
 /// The QR drawn with Unicode half blocks, for a terminal.
@@ -173,5 +263,22 @@ mod tests {
         assert!(render_svg("hello").unwrap().contains("<svg"));
         assert!(render_png("hello", 4).unwrap().starts_with(b"\x89PNG"));
         assert!(!render_text("hello").unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    /// The mask scorer follows the same ISO rules as the qrcode crate's: on a ZATCA-size payload
+    /// both pick the same mask, so the PDF and the PNG show the same symbol.
+    #[test]
+    fn modules_choose_the_mask_the_qrcode_crate_chooses() {
+        let payload = "AW/YtNix2YPYqSDYqtmI2LHZitivINin2YTYqtmD2YbZiNmE2YjYrNmK2Kcg2KjYo9mC2LXZiSDYs9ix2LnYqSDYp9mE2YXYrdivIHwgTWF4aW11bSBTcGVlZCBUZWNoIFN1cHBseSBMVEQCDzM5OTk5OTk5OTkwMDAwMwMTMjAyMi0wOS0wN1QxMjoyMToyOAQENC42MAUEMC42MA";
+        for text in [payload.to_owned(), "x".repeat(500)] {
+            let (width, ours) = super::modules(&text).unwrap();
+            let code = super::matrix(&text).unwrap();
+            let theirs: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+            assert_eq!(width, code.width());
+            assert!(ours == theirs, "a different mask for a {}-character payload", text.len());
+        }
     }
 }
