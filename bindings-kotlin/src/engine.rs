@@ -343,6 +343,7 @@ impl Engine {
             client: embed::ClientOptions {
                 timeout_ms: options.timeout_ms,
                 connect_timeout_ms: options.connect_timeout_ms,
+                ..Default::default()
             },
         };
         Ok(Arc::new(Engine { inner: Arc::new(embed::EngineHandle::open(&options)?) }))

@@ -61,9 +61,11 @@ The SDK's spellings work too (fatoora -> qayd):
 
 Settings: --settings FILE or QAYD_SETTINGS (JSON: env, csr_config, out, otp_env, otp_file,
 gateway_port, demo_dir, timeout_secs, store, master_key_file, retry_base_ms, retry_cap_ms,
-max_attempts); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV, QAYD_OTP_FILE,
-QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
-QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY.
+max_attempts, allow_insecure_http); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV,
+QAYD_OTP_FILE, QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
+QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY, QAYD_INSECURE_HTTP.
+A plain http:// --env URL is accepted for loopback hosts only (localhost, 127.0.0.0/8, [::1]);
+--insecure-http allows it elsewhere (credentials and OTPs in clear text).
 Precedence: flag > variable > settings file > default.
 
 Try it: qayd demo";
@@ -88,6 +90,10 @@ struct Cli {
     /// A JSON settings file with defaults for the common options.
     #[arg(long, global = true, env = "QAYD_SETTINGS", value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// DANGEROUS: allow a plain http:// --env URL to a host that is not loopback. Credentials
+    /// and OTPs then cross the network unencrypted (only behind a TLS proxy you control).
+    #[arg(long, global = true, env = "QAYD_INSECURE_HTTP")]
+    insecure_http: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -307,6 +313,15 @@ enum Command {
         /// The file to create.
         file: PathBuf,
     },
+    /// The store itself: `store init` creates it (an SQLite file or the schema in a PostgreSQL
+    /// database); every other engine command but `egs add` refuses a location that is not a
+    /// Qayd store.
+    Store {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// The hash-linked audit log of every API exchange: export (JSON lines), verify.
     Audit {
         #[command(flatten)]
@@ -314,6 +329,12 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Create the store (or check that the one there is a Qayd store).
+    Init,
 }
 
 #[derive(clap::Args)]
@@ -401,7 +422,10 @@ fn print_json(value: serde_json::Value) {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let settings = settings::Settings::load(cli.settings.as_deref())?;
+    let mut settings = settings::Settings::load(cli.settings.as_deref())?;
+    if cli.insecure_http {
+        settings.allow_insecure_http = Some(true);
+    }
     match cli.command {
         Command::Csr { config, env, key_out, csr_out, pem } => {
             onboard::csr(onboard::CsrArgs { config, env, key_out, csr_out, pem }, &settings, cli.json)
@@ -432,6 +456,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             queue::events(since, follow, limit, &engine, &settings, cli.json)
         }
         Command::Audit { engine, command } => audit::run(command, &engine, &settings, cli.json),
+        Command::Store { engine, command: StoreCommand::Init } => {
+            open::init_store(&engine, &settings, cli.json)
+        }
         Command::MasterKey { file } => open::new_master_key(&file, cli.json),
         Command::Hash { file } => {
             let hash = qayd::invoice_hash(&read_input(&file)?)?;

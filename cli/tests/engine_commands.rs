@@ -723,6 +723,50 @@ fn failure(output: std::process::Output) -> (Option<i32>, Value) {
 }
 
 #[test]
+fn only_an_explicit_create_makes_a_store() {
+    let setup = Setup::new();
+    let empty = setup.path("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let text = setup.path("notes.db");
+    std::fs::write(&text, "not a database at all, just some text").unwrap();
+    let foreign = setup.path("foreign.db");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let missing = setup.path("missing.db");
+    let sizes = |paths: &[&PathBuf]| {
+        paths.iter().map(|p| std::fs::metadata(p).map(|m| m.len()).ok()).collect::<Vec<_>>()
+    };
+    let before = sizes(&[&empty, &text, &foreign, &missing]);
+    for path in [&empty, &text, &foreign, &missing] {
+        for args in
+            [&["egs", "list"][..], &["audit", "verify"], &["queue", "status"], &["events"], &["submit"]]
+        {
+            let output = setup.cmd().arg("--json").args(args).arg("--store").arg(path).output().unwrap();
+            let (code, error) = failure(output);
+            assert_eq!(
+                (code, error["code"].as_str()),
+                (Some(4), Some("STORAGE")),
+                "{args:?} {path:?}: {error}"
+            );
+            let message = error["message"].as_str().unwrap();
+            assert!(message.contains("store init"), "{message}");
+        }
+    }
+    assert_eq!(sizes(&[&empty, &text, &foreign, &missing]), before, "nothing was created or written");
+    // `store init` creates one (and refuses to take over another application's database).
+    let (code, error) =
+        failure(setup.cmd().args(["--json", "store", "init", "--store"]).arg(&foreign).output().unwrap());
+    assert_eq!((code, error["code"].as_str()), (Some(4), Some("STORAGE")), "{error}");
+    let output = setup.cmd().args(["--json", "store", "init", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", no_panic(&output));
+    assert_eq!(json_of(&output)["created"], true);
+    let output = setup.cmd().args(["--json", "store", "init", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(json_of(&output)["created"], false);
+    let output = setup.cmd().args(["--json", "audit", "verify", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", no_panic(&output));
+    assert_eq!(json_of(&output)["rows"], 0);
+}
+
+#[test]
 fn bad_input_missing_store_wrong_key_unknown_unit() {
     let setup = Setup::new();
     // No store configured; a store that does not exist (and is not created); not a database.

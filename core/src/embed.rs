@@ -194,6 +194,9 @@ pub struct ClientOptions {
     pub timeout_ms: Option<u64>,
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u64>,
+    /// Allow plain `http://` to a host that is not loopback: credentials and OTPs cross the
+    /// network unencrypted (default false; see [`crate::base_url`]).
+    pub allow_insecure_http: Option<bool>,
 }
 
 impl ClientOptions {
@@ -203,6 +206,9 @@ impl ClientOptions {
         }
         if let Some(ms) = self.connect_timeout_ms {
             config.connect_timeout = Duration::from_millis(ms.max(1));
+        }
+        if let Some(allow) = self.allow_insecure_http {
+            config.allow_insecure_http = allow;
         }
         config
     }

@@ -1,8 +1,8 @@
 //! The Fatoora REST API client: the six calls, their exact headers and bodies, and one
 //! [`Outcome`] for every answer.
 //!
-//! * Async (tokio + reqwest over rustls with the *ring* provider; plain `http://` works for the
-//!   local gateway).
+//! * Async (tokio + reqwest over rustls with the *ring* provider; plain `http://` only for a
+//!   loopback host such as the local gateway, unless [`ClientConfig::allow_insecure_http`]).
 //! * No retries here: an answer that may be sent again unchanged is
 //!   [`Outcome::Retryable`]; the caller's retry policy decides. A request body is serialised once,
 //!   so sending the same [`InvoiceSubmission`] again sends the same bytes.
@@ -216,6 +216,10 @@ pub struct ClientConfig {
     pub language: Language,
     /// Use the `HTTP(S)_PROXY` environment variables (never for loopback URLs). Default true.
     pub use_system_proxy: bool,
+    /// Allow a plain `http://` base URL to a host that is not loopback. Credentials and OTPs
+    /// then cross the network unencrypted: only behind a TLS-terminating proxy you control.
+    /// Default false (see [`crate::base_url`]).
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientConfig {
@@ -225,6 +229,7 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(10),
             language: Language::En,
             use_system_proxy: true,
+            allow_insecure_http: false,
         }
     }
 }
@@ -306,12 +311,9 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .http1_title_case_headers()
             .user_agent(concat!("qayd/", env!("CARGO_PKG_VERSION")));
-        let base = environment.base_url().to_ascii_lowercase();
-        let loopback =
-            ["http://127.", "http://localhost", "http://[::1]", "https://127.", "https://localhost"]
-                .iter()
-                .any(|p| base.starts_with(p));
-        if !config.use_system_proxy || loopback {
+        let base = crate::base_url::BaseUrl::parse(environment.base_url())?;
+        base.check_transport(config.allow_insecure_http)?;
+        if !config.use_system_proxy || base.is_loopback() {
             builder = builder.no_proxy();
         }
         let http =
@@ -817,6 +819,23 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(37)));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn plain_http_carries_credentials_only_to_loopback() {
+        let custom = |url: &str| Environment::Custom(url.into());
+        for url in ["http://127.0.0.1:8443", "http://localhost:1", "http://[::1]:2", "https://example.com"] {
+            Client::new(custom(url)).expect(url);
+        }
+        for url in ["http://example.com", "http://10.0.0.7:8080", "http://192.168.1.2"] {
+            let error = Client::new(custom(url)).expect_err(url);
+            assert_eq!(error.code(), "INVALID_INPUT");
+            assert!(error.to_string().contains("unencrypted"), "{error}");
+            let opted_in = ClientConfig { allow_insecure_http: true, ..Default::default() };
+            Client::with_config(custom(url), opted_in).expect(url);
+        }
+        // Built directly (not parsed), a malformed URL is still refused before any request.
+        assert_eq!(Client::new(custom("http://[::1")).unwrap_err().code(), "INVALID_INPUT");
     }
 
     #[test]

@@ -41,6 +41,29 @@ pub fn open(location: &str) -> Result<std::sync::Arc<dyn Store>> {
     Ok(std::sync::Arc::new(SqliteStore::open(location)?))
 }
 
+/// Opens a store that must exist already and be a Qayd store: an SQLite file holding Qayd's
+/// tables, or a PostgreSQL database holding Qayd's schema. A missing file, an empty (0-byte) file,
+/// any other file or another application's database is refused with [`Error::Storage`] and left
+/// untouched — only an explicit create ([`open`]) makes a store, so a typo in a path never
+/// becomes a new, empty store that silently "has nothing to send".
+///
+/// [`Error::Storage`]: crate::error::Error::Storage
+pub fn open_existing(location: &str) -> Result<std::sync::Arc<dyn Store>> {
+    let location = location.trim();
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(std::sync::Arc::new(PostgresStore::open_existing(location)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(crate::error::Error::InvalidInput(
+            "PostgreSQL stores are not available in this build".into(),
+        ));
+    }
+    if location.is_empty() || location == ":memory:" {
+        return open(location);
+    }
+    Ok(std::sync::Arc::new(SqliteStore::open_existing(location)?))
+}
+
 /// Where a document stands with ZATCA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
