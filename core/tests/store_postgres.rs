@@ -86,6 +86,19 @@ fn open_creates_a_versioned_schema_once_even_when_raced() {
 }
 
 #[test]
+fn open_existing_refuses_a_database_without_the_schema_and_leaves_it_untouched() {
+    let Some(db) = Db::postgres("open_existing_refuses_a_database_without_the_schema") else { return };
+    let Err(error) = qayd::store::open_existing(db.location()) else { panic!("an empty schema was taken") };
+    assert_eq!(error.code(), "STORAGE");
+    assert!(error.to_string().contains("not a Qayd store"), "{error}");
+    // Nothing was created: a plain open still creates the schema from scratch (version 2).
+    assert_eq!(PostgresStore::open(db.location()).unwrap().schema_version().unwrap(), 2);
+    let store = qayd::store::open_existing(db.location()).unwrap();
+    store.register_egs("pos-1").unwrap();
+    assert_eq!(store.egs_ids().unwrap(), ["pos-1"]);
+}
+
+#[test]
 fn bad_locations_are_typed_errors_without_the_password() {
     let Some(_) = store_support::postgres_server("bad_locations_are_typed_errors_without_the_password")
     else {
