@@ -30,6 +30,7 @@ scenario_tests!(async outbox::{
     clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying,
     issuing_never_waits_for_a_document_with_an_unknown_fate,
     a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent,
+    retry_after_is_never_early,
 } on store_support::postgres);
 
 scenario_tests!(async state::{

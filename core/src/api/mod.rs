@@ -610,6 +610,13 @@ fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration>
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
+    // Not RFC 9110's form, but a fraction ("1.5") must not be read as "no delay".
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && let Ok(seconds) = value.parse::<f64>()
+        && seconds.is_finite()
+    {
+        return Duration::try_from_secs_f64(seconds).ok();
+    }
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
@@ -819,6 +826,13 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(37)));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("-1", now), None);
+        let precise = time::macros::datetime!(1994-11-06 08:49:36.250 UTC);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", precise),
+            Some(Duration::from_millis(750))
+        );
     }
 
     #[test]

@@ -283,10 +283,10 @@ impl Engine {
         while !shutdown.is_triggered() {
             let pass = self.drain_with(Some(shutdown.clone())).await;
             self.record_pass(pass);
-            let now = self.clock.now_unix();
             let mut wait = self.config.poll_interval;
             if let Ok(Some(due)) = self.store.next_due() {
-                wait = wait.min(Duration::from_secs((due - now).max(0) as u64));
+                // To the millisecond: waking a whole second late (or early, to spin) would not do.
+                wait = wait.min(super::retry::until(due, self.clock.now_millis()));
             }
             if wait.is_zero() {
                 wait = Duration::from_millis(50);

@@ -360,3 +360,56 @@ pub async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_res
     assert!(stored.last_error.as_deref().unwrap().contains("413"), "{:?}", stored.last_error);
     assert_eq!(engine.store().documents_by_status(SubmissionStatus::Dead, 10).unwrap().len(), 2);
 }
+
+/// `Retry-After: 1`, three times, to the background worker: every resend leaves at least 1000 ms
+/// after the answer that asked for the wait (measured from the audit log's wall-clock times),
+/// whatever fraction of a second the answer came at — and not much later either.
+pub async fn retry_after_is_never_early(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    // Backoff far below Retry-After: the header alone decides the wait.
+    config.retry =
+        RetryPolicy { base: Duration::from_millis(10), cap: Duration::from_millis(10), ..config.retry };
+    config.retry.jitter = false;
+    let engine =
+        engine_with(&gateway, db.open(), &qayd::secrets::MasterKey::generate().unwrap(), config, &["pos-1"])
+            .await;
+    let document = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault {
+        status: Some(429),
+        retry_after: Some(1),
+        count: Some(3),
+        path: Some(REPORTING.into()),
+        ..Default::default()
+    });
+    let (trigger, signal) = shutdown_signal();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(signal).await })
+    };
+    let started = Instant::now();
+    while engine.store().document("pos-1", document.icv).unwrap().unwrap().status
+        != SubmissionStatus::Reported
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "not reported");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    trigger.trigger();
+    runner.await.unwrap().unwrap();
+    let exchanges: Vec<qayd::engine::audit::AuditEntry> = engine
+        .store()
+        .audit_rows(0, 1000)
+        .unwrap()
+        .iter()
+        .map(|row| serde_json::from_str(&row.content).unwrap())
+        .filter(|e: &qayd::engine::audit::AuditEntry| e.uuid.as_deref() == Some(document.uuid.as_str()))
+        .filter(|e| e.status.is_some())
+        .collect();
+    let statuses: Vec<_> = exchanges.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(429), Some(429), Some(429), Some(200)]);
+    for pair in exchanges.windows(2) {
+        let gap = pair[1].started_ms - pair[0].finished_ms;
+        assert!(gap >= 1000, "resent {gap} ms after Retry-After: 1");
+        assert!(gap < 2500, "resent only {gap} ms after Retry-After: 1");
+    }
+}
