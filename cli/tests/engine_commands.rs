@@ -107,8 +107,8 @@ fn no_panic(output: &std::process::Output) -> String {
     stderr
 }
 
-/// The audit log's exchanges, in order.
-fn exchanges(setup: &Setup) -> Vec<Value> {
+/// The audit log's rows, in order.
+fn audit_rows(setup: &Setup) -> Vec<Value> {
     let output = setup.cmd().args(["audit", "export"]).output().unwrap();
     assert!(output.status.success());
     String::from_utf8(output.stdout)
@@ -116,6 +116,16 @@ fn exchanges(setup: &Setup) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap()["exchange"].clone())
         .collect()
+}
+
+/// The audit log's finished exchanges (`answered` rows), in order; each follows its `sent` row.
+fn exchanges(setup: &Setup) -> Vec<Value> {
+    let rows = audit_rows(setup);
+    for (n, row) in rows.iter().enumerate().filter(|(_, r)| r["phase"] == "answered") {
+        let sent = rows[..n].iter().rev().find(|r| r["exchange_id"] == row["exchange_id"]);
+        assert_eq!(sent.map(|r| r["phase"].clone()), Some(json!("sent")), "{row}");
+    }
+    rows.into_iter().filter(|r| r["phase"] == "answered").collect()
 }
 
 // ---- the whole path ---------------------------------------------------------------------------
@@ -188,18 +198,23 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .success()
         .stdout(predicate::str::contains("reported 1"));
 
-    // The audit log: onboarding (1 + 6 + 1 calls) and the three submissions, intact.
+    // The audit log: onboarding (1 + 6 + 1 calls) and the three submissions, each exchange as
+    // its request (before it left) and its answer; intact, nothing unanswered.
     let (code, verified) = setup.json(&["audit", "verify"]);
     assert_eq!(code, Some(0));
     assert_eq!(verified["intact"], true);
-    assert_eq!(verified["rows"], 11);
+    assert_eq!(verified["rows"], 22);
+    assert_eq!(verified["unanswered"], json!([]));
+    assert_eq!(exchanges(&setup).len(), 11);
     let export = setup.path("audit.jsonl");
     let (code, exported) = setup.json(&["audit", "export", "--out", export.to_str().unwrap()]);
-    assert_eq!((code, exported["rows"].as_u64()), (Some(0), Some(11)));
+    assert_eq!((code, exported["rows"].as_u64()), (Some(0), Some(22)));
     let lines = std::fs::read_to_string(&export).unwrap();
     let calls: Vec<String> = lines
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["exchange"]["call"].as_str().unwrap().to_owned())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["exchange"].clone())
+        .filter(|e| e["phase"] == "answered")
+        .map(|e| e["call"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(calls.iter().filter(|c| c.as_str() == "clearance").count(), 2, "{calls:?}");
     assert_eq!(calls.iter().filter(|c| c.as_str() == "reporting").count(), 1, "{calls:?}");
@@ -219,7 +234,11 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .filter(|h| h[0] == "Authorization")
         .map(|h| h[1].clone())
         .collect();
-    assert_eq!(authorizations.len(), 10, "6 compliance samples, production CSID, 3 submissions");
+    assert_eq!(
+        authorizations.len(),
+        20,
+        "6 compliance samples, production CSID, 3 submissions: sent and answered"
+    );
     assert!(authorizations.iter().all(|a| a == "REDACTED"), "{authorizations:?}");
     #[cfg(unix)]
     assert_eq!(common::mode(&export), 0o600);
@@ -228,7 +247,7 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("intact: 11 rows"));
+        .stdout(predicate::str::contains("intact: 22 rows"));
 }
 
 #[test]
@@ -1080,4 +1099,64 @@ fn an_unauthorized_unit_stops_until_resumed() {
     let (code, summary) = setup.json(&["submit"]);
     assert_eq!((code, summary["reported"].as_u64()), (Some(0), Some(1)), "{summary}");
     assert_eq!(setup.json(&["egs", "show", "pos-1"]).1["unit"]["stopped"], Value::Null);
+}
+
+/// `qayd submit` killed (SIGKILL) while the platform holds its request: the audit log still has
+/// the request — "sent, outcome unknown" — and holds exactly as many requests as the platform
+/// received (before the split it had one fewer: the one in flight).
+#[test]
+fn a_request_cut_off_by_a_kill_is_in_the_audit_log() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let invoice = setup.invoice("simplified_invoice", "one.json", |_| {});
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        invoice.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    let uuid = issued["documents"][0]["uuid"].as_str().unwrap().to_owned();
+    // The platform takes the report, then holds the answer for a minute.
+    setup.gateway.inject(json!({
+        "after_processing": true, "delay_ms": 60_000, "path": "/invoices/reporting/single"
+    }));
+    let mut submit = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
+        .arg("submit")
+        .env("QAYD_STORE", &setup.store)
+        .env("QAYD_MASTER_KEY_FILE", &setup.key_file)
+        .env_remove("QAYD_SETTINGS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !setup.gateway.acceptances().contains_key(&uuid) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the report never arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    submit.kill().unwrap();
+    submit.wait().unwrap();
+
+    let (code, verified) = setup.json(&["audit", "verify"]);
+    assert_eq!((code, verified["intact"].clone()), (Some(0), json!(true)), "{verified}");
+    let unanswered = verified["unanswered"].as_array().unwrap().clone();
+    assert_eq!(unanswered.len(), 1, "{verified}");
+    let rows = audit_rows(&setup);
+    let last = rows.last().unwrap();
+    assert_eq!((last["phase"].as_str(), last["outcome"].as_str()), (Some("sent"), Some("unknown")), "{last}");
+    assert_eq!((last["call"].as_str(), last["uuid"].as_str()), (Some("reporting"), Some(uuid.as_str())));
+    assert!(last["request_body"].as_str().unwrap().contains(&uuid));
+    assert!(last["status"].is_null());
+    // Every request the platform received is in the log (onboarding included): those it
+    // answered (the gateway lists a request once answered) and the one it still holds.
+    let (_, answered) = setup.gateway.get("/__qayd/requests");
+    let answered = serde_json::from_str::<Value>(&answered).unwrap().as_array().unwrap().len();
+    let sent = rows.iter().filter(|r| r["phase"] == "sent").count();
+    assert_eq!(sent, answered + 1);
+    assert_eq!(rows.iter().filter(|r| r["phase"] == "answered").count(), answered);
+    let text = setup.cmd().args(["audit", "verify"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("outcome unknown"));
 }

@@ -238,6 +238,9 @@ impl Default for ClientConfig {
 /// `REDACTED`; a CSID answer's `secret` is `REDACTED`.
 #[derive(Clone, Debug)]
 pub struct Exchange {
+    /// Unique per exchange: pairs the record made before sending ([`ExchangeHook::before_send`])
+    /// with the one made after ([`ExchangeHook::on_exchange`]).
+    pub id: String,
     /// The call: `compliance_csid`, `compliance_invoice`, `production_csid`,
     /// `renew_production_csid`, `clearance`, `reporting`.
     pub call: &'static str,
@@ -254,8 +257,16 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
-/// Sees every exchange (audit log, metrics). Closures `Fn(&Exchange)` implement it.
+/// Sees every exchange (audit log, metrics). Closures `Fn(&Exchange)` implement it (they see
+/// only the finished exchange).
 pub trait ExchangeHook: Send + Sync {
+    /// Called with the request (no status, no answer) just before it leaves. An error stops
+    /// the request from being sent: a record that must exist before the platform can see the
+    /// request (the audit log) could not be made.
+    fn before_send(&self, _request: &Exchange) -> Result<()> {
+        Ok(())
+    }
+    /// Called with the finished exchange: the answer, or the transport error.
     fn on_exchange(&self, exchange: &Exchange);
 }
 
@@ -495,9 +506,37 @@ impl Client {
             })?;
             header_map.insert(HeaderName::from_static(lowercase_static(name)), value);
         }
+        let redacted_headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| {
+                let redacted = matches!(*n, "Authorization" | "OTP");
+                ((*n).to_owned(), if redacted { "REDACTED".to_owned() } else { v.clone() })
+            })
+            .collect();
+        let mut exchange = Exchange {
+            id: uuid::Uuid::new_v4().to_string(),
+            call,
+            method: method.to_string(),
+            url: url.clone(),
+            request_headers: redacted_headers,
+            request_body: body,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: Vec::new(),
+            latency: Duration::ZERO,
+            error: None,
+        };
+        if let Some(hook) = &self.hook {
+            hook.before_send(&exchange)?;
+        }
         let started = Instant::now();
-        let result =
-            self.http.request(method.clone(), &url).headers(header_map).body(body.clone()).send().await;
+        let result = self
+            .http
+            .request(method.clone(), &url)
+            .headers(header_map)
+            .body(exchange.request_body.clone())
+            .send()
+            .await;
         let outcome = match result {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -511,29 +550,16 @@ impl Client {
         };
         let latency = started.elapsed();
         if let Some(hook) = &self.hook {
-            let request_headers = headers
-                .iter()
-                .map(|(n, v)| {
-                    let redacted = matches!(*n, "Authorization" | "OTP");
-                    ((*n).to_owned(), if redacted { "REDACTED".to_owned() } else { v.clone() })
-                })
-                .collect();
             let (status, response_headers, response_body, error) = match &outcome {
                 Ok(raw) => (Some(raw.status), header_list(&raw.headers), redact_secret(&raw.body), None),
                 Err((status, h, e)) => (*status, header_list(h), Vec::new(), Some(describe(e))),
             };
-            hook.on_exchange(&Exchange {
-                call,
-                method: method.to_string(),
-                url: url.clone(),
-                request_headers,
-                request_body: body,
-                status,
-                response_headers,
-                response_body,
-                latency,
-                error,
-            });
+            exchange.status = status;
+            exchange.response_headers = response_headers;
+            exchange.response_body = response_body;
+            exchange.latency = latency;
+            exchange.error = error;
+            hook.on_exchange(&exchange);
         }
         Ok(outcome.map_err(|(status, _, e)| Outcome::Retryable {
             status,

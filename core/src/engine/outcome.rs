@@ -142,6 +142,15 @@ impl Engine {
                 retry(error.to_string(), None)
             }
             Err(error @ Error::EnvironmentMismatch(_)) => stop(error.to_string(), EventKind::Unauthorized),
+            Err(error @ Error::Storage(_)) => {
+                // The audit record could not be made before sending, so nothing was sent: not
+                // the document's fault and not an attempt.
+                let mut record = base(SubmissionStatus::RetryScheduled);
+                record.count_attempt = false;
+                record.next_attempt_at = Some(due_at(now_ms, Duration::from_secs(1)));
+                record.last_error = Some(format!("not sent: {error}"));
+                Classified { record, duplicate: false, event: None, stop_unit: None }
+            }
             Err(error) => {
                 // 413, 303, 406, a body we cannot build: resending the same bytes cannot help.
                 let mut record = base(SubmissionStatus::Dead);
