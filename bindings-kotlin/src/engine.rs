@@ -345,6 +345,7 @@ impl Engine {
                 connect_timeout_ms: options.connect_timeout_ms,
                 ..Default::default()
             },
+            ..Default::default()
         };
         Ok(Arc::new(Engine { inner: Arc::new(embed::EngineHandle::open(&options)?) }))
     }

@@ -25,6 +25,7 @@ macro_rules! tell {
 
 mod audit;
 mod demo;
+mod documents;
 mod egs;
 mod issue;
 mod onboard;
@@ -61,7 +62,7 @@ The SDK's spellings work too (fatoora -> qayd):
 
 Settings: --settings FILE or QAYD_SETTINGS (JSON: env, csr_config, out, otp_env, otp_file,
 gateway_port, demo_dir, timeout_secs, store, master_key_file, retry_base_ms, retry_cap_ms,
-max_attempts, allow_insecure_http); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV,
+max_attempts, allow_insecure_http, max_submission_bytes); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV,
 QAYD_OTP_FILE, QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
 QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY, QAYD_INSECURE_HTTP.
 A plain http:// --env URL is accepted for loopback hosts only (localhost, 127.0.0.0/8, [::1]);
@@ -313,6 +314,14 @@ enum Command {
         /// The file to create.
         file: PathBuf,
     },
+    /// The documents of the store handed back: list, show, export (stamped XML, cleared XML,
+    /// QR as PNG/SVG, state), by unit, ICV, UUID, status or issue date.
+    Documents {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
+    },
     /// The store itself: `store init` creates it (an SQLite file or the schema in a PostgreSQL
     /// database); every other engine command but `egs add` refuses a location that is not a
     /// Qayd store.
@@ -456,6 +465,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             queue::events(since, follow, limit, &engine, &settings, cli.json)
         }
         Command::Audit { engine, command } => audit::run(command, &engine, &settings, cli.json),
+        Command::Documents { engine, command } => documents::run(command, &engine, &settings, cli.json),
         Command::Store { engine, command: StoreCommand::Init } => {
             open::init_store(&engine, &settings, cli.json)
         }

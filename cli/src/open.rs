@@ -128,6 +128,9 @@ pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
         jitter: defaults.jitter,
     };
     config.client = settings.client_config()?;
+    if let Some(bytes) = settings.max_submission_bytes {
+        config.max_submission_bytes = bytes;
+    }
     Ok(config)
 }
 

@@ -216,13 +216,30 @@ async fn watch_until_ctrl_c(
         tell!("qayd submit --watch: sending for {units} unit(s) to {environments:?}; Ctrl-C stops");
     }
     let mut cursor = engine.events_since(0, usize::MAX)?.last().map(|e| e.seq).unwrap_or(0);
+    // The store may go away (a database restart): the workers retry on their next pass, and
+    // this loop reports the outage once and carries on, rather than ending the watch.
+    let mut outage: Option<String> = None;
     loop {
         tokio::select! {
             _ = &mut interrupted => break,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
-                for event in engine.events_since(cursor, 1000)? {
-                    cursor = event.seq;
-                    print_event(&event, json_output);
+                match engine.events_since(cursor, 1000) {
+                    Ok(events) => {
+                        if let Some(reason) = outage.take() {
+                            report_store(json_output, true, &reason);
+                        }
+                        for event in events {
+                            cursor = event.seq;
+                            print_event(&event, json_output);
+                        }
+                    }
+                    Err(error) => {
+                        let reason = error.to_string();
+                        if outage.is_none() {
+                            report_store(json_output, false, &reason);
+                        }
+                        outage = Some(reason);
+                    }
                 }
             }
         }
@@ -234,7 +251,8 @@ async fn watch_until_ctrl_c(
             stopped = joined;
         }
     }
-    let counts = count_statuses(engine.store().status_counts()?);
+    // Best effort: the store may still be away at Ctrl-C.
+    let counts = engine.store().status_counts().map(count_statuses).unwrap_or_default();
     if json_output {
         say!("{}", json!({ "stopped": true, "queue": counts }));
     } else {
@@ -246,6 +264,18 @@ async fn watch_until_ctrl_c(
         Err(e) => return Err(qayd::Error::Storage(format!("the worker failed: {e}")).into()),
     }
     Ok(0)
+}
+
+/// Tells that the store went away (with the database's reason) or came back.
+fn report_store(json_output: bool, back: bool, reason: &str) {
+    if json_output {
+        let event = if back { "store_back" } else { "store_unavailable" };
+        say!("{}", json!({ "event": event, "reason": reason }));
+    } else if back {
+        tell!("qayd submit --watch: the store is back (it was: {reason}); sending resumes");
+    } else {
+        tell!("qayd submit --watch: the store is unavailable ({reason}); still running, retrying");
+    }
 }
 
 fn print_counts(counts: &BTreeMap<&'static str, u64>) {

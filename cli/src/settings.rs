@@ -8,7 +8,8 @@
 //! { "env": "simulation", "csr_config": "egs.properties", "out": "egs-1",
 //!   "otp_env": "FATOORA_OTP", "gateway_port": 8443, "demo_dir": "demo", "timeout_secs": 30,
 //!   "store": "qayd.db", "master_key_file": "/etc/qayd/master.key",
-//!   "retry_base_ms": 1000, "retry_cap_ms": 300000, "max_attempts": 10 }
+//!   "retry_base_ms": 1000, "retry_cap_ms": 300000, "max_attempts": 10,
+//!   "max_submission_bytes": 2097152 }
 //! ```
 //!
 //! | variable | option |
@@ -56,6 +57,9 @@ pub struct Settings {
     pub max_attempts: Option<u32>,
     /// Allow plain `http://` to a host that is not loopback (credentials in clear text).
     pub allow_insecure_http: Option<bool>,
+    /// The largest submission request (bytes) a document may make; larger ones are refused at
+    /// issue, before they take an ICV (default 2 MiB; ZATCA states no limit).
+    pub max_submission_bytes: Option<usize>,
 }
 
 impl Settings {

@@ -1139,6 +1139,7 @@ fn a_request_cut_off_by_a_kill_is_in_the_audit_log() {
     }
     submit.kill().unwrap();
     submit.wait().unwrap();
+    let killed = Instant::now();
 
     let (code, verified) = setup.json(&["audit", "verify"]);
     assert_eq!((code, verified["intact"].clone()), (Some(0), json!(true)), "{verified}");
@@ -1159,4 +1160,159 @@ fn a_request_cut_off_by_a_kill_is_in_the_audit_log() {
     assert_eq!(rows.iter().filter(|r| r["phase"] == "answered").count(), answered);
     let text = setup.cmd().args(["audit", "verify"]).output().unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("outcome unknown"));
+
+    // A new `submit` (cron's next run) resends it as soon as the killed sender's lease has run
+    // out — within 10 s, the default lease — and the platform's duplicate answer settles it.
+    loop {
+        let (_, summary) = setup.json(&["submit"]);
+        if summary["reported"] == 1 {
+            break;
+        }
+        assert_eq!(summary["sent"], 0, "{summary}");
+        assert!(
+            killed.elapsed() < Duration::from_secs(12),
+            "not resent {:?} after the kill",
+            killed.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(killed.elapsed() < Duration::from_secs(11), "resent {:?} after the kill", killed.elapsed());
+    assert_eq!(setup.gateway.acceptances()[&uuid], 1, "accepted once");
+    let (_, verified) = setup.json(&["audit", "verify"]);
+    assert_eq!(verified["unanswered"].as_array().unwrap().len(), 1, "the cut-off request stays unanswered");
+}
+
+/// A document larger than the platform takes (`max_submission_bytes`) is refused by `issue`
+/// with exit 2 before it takes an ICV; the next one takes ICV 1.
+#[test]
+fn a_document_too_large_to_submit_takes_no_icv() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let settings = setup.path("small.json");
+    std::fs::write(&settings, r#"{"max_submission_bytes": 4000}"#).unwrap();
+    let big = setup.invoice("simplified_invoice", "big.json", |_| {});
+    let output = setup
+        .cmd()
+        .arg("--settings")
+        .arg(&settings)
+        .args(["--json", "issue", "--egs", "pos-1", "--out"])
+        .arg(setup.path("out"))
+        .arg(&big)
+        .output()
+        .unwrap();
+    let (code, error) = failure(output);
+    assert_eq!(code, Some(2), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("too large"), "{error}");
+    assert_eq!(setup.json(&["egs", "show", "pos-1"]).1["unit"]["next_icv"], 1);
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        big.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    assert_eq!(issued["documents"][0]["icv"], 1);
+}
+
+/// `documents list|show|export` hand back what the store holds — the stamped XML, the cleared
+/// XML, the QR code and the state — chosen by unit, ICV, UUID, status or day; `issue` has
+/// written each document's file already.
+#[test]
+fn documents_are_handed_back_by_unit_icv_uuid_status_and_day() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    setup.add_unit("pos-2", 2);
+    let b2b = setup.invoice("standard_invoice", "b2b.json", |_| {});
+    let b2c = setup.invoice("simplified_invoice", "b2c.json", |_| {});
+    let out = setup.path("issued");
+    let (code, cleared) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--clear",
+        "--out",
+        out.to_str().unwrap(),
+        b2b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{cleared}");
+    let (code, issued) =
+        setup.json(&["issue", "--egs", "pos-2", "--out", out.to_str().unwrap(), b2c.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{issued}");
+    let b2b_uuid = cleared["documents"][0]["uuid"].as_str().unwrap().to_owned();
+    let b2c_uuid = issued["documents"][0]["uuid"].as_str().unwrap().to_owned();
+
+    let (code, listed) = setup.json(&["documents", "list"]);
+    assert_eq!(code, Some(0));
+    let uuids: Vec<&str> =
+        listed["documents"].as_array().unwrap().iter().map(|d| d["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids, [b2b_uuid.as_str(), b2c_uuid.as_str()]);
+    let (_, listed) = setup.json(&["documents", "list", "--status", "pending"]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["documents"][0]["egs_id"], "pos-2");
+    let (_, listed) = setup.json(&["documents", "list", "--egs", "pos-1", "--icv", "1"]);
+    assert_eq!(listed["documents"][0]["status"], "cleared");
+    let (_, listed) = setup.json(&["documents", "list", "--to", "2000-01-01"]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 0);
+    let today = qayd::clock::riyadh_date_time(time::OffsetDateTime::now_utc().unix_timestamp()).0;
+    let issue_day = qayd::clock::riyadh_date_time(listed_issued_at(&setup, &b2c_uuid)).0;
+    let (_, listed) = setup.json(&["documents", "list", "--from", &issue_day, "--to", &today]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 2);
+
+    let (code, shown) = setup.json(&["documents", "show", "--uuid", &b2b_uuid]);
+    assert_eq!(code, Some(0));
+    assert_eq!((shown["document"]["icv"].as_u64(), shown["cleared"].as_bool()), (Some(1), Some(true)));
+    assert!(shown["qr"].as_str().is_some());
+
+    let export = setup.path("export");
+    let (code, summary) = setup.json(&["documents", "export", "--out", export.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{summary}");
+    // Standard: xml, cleared, png, svg, json; simplified: all but cleared.
+    assert_eq!((summary["documents"].as_u64(), summary["files"].as_u64()), (Some(2), Some(9)));
+    let stamped = std::fs::read(export.join(format!("000001-{b2b_uuid}.xml"))).unwrap();
+    assert_eq!(
+        stamped,
+        std::fs::read(cleared["documents"][0]["out"].as_str().unwrap()).unwrap(),
+        "what issue wrote"
+    );
+    let cleared_xml = std::fs::read(export.join(format!("000001-{b2b_uuid}.cleared.xml"))).unwrap();
+    assert_ne!(cleared_xml, stamped);
+    assert_eq!(
+        qayd::invoice_hash(&cleared_xml).unwrap(),
+        cleared["documents"][0]["invoice_hash"].as_str().unwrap()
+    );
+    assert!(std::fs::read(export.join(format!("000001-{b2c_uuid}.qr.png"))).unwrap().starts_with(b"\x89PNG"));
+    assert!(
+        std::fs::read_to_string(export.join(format!("000001-{b2c_uuid}.qr.svg"))).unwrap().contains("<svg")
+    );
+    assert!(!export.join(format!("000001-{b2c_uuid}.cleared.xml")).exists());
+    let only_png = setup.path("png");
+    let (_, summary) = setup.json(&[
+        "documents",
+        "export",
+        "--png",
+        "--uuid",
+        &b2c_uuid,
+        "--out",
+        only_png.to_str().unwrap(),
+    ]);
+    assert_eq!(summary["files"], 1);
+
+    // Bad selections are usage errors.
+    for args in [
+        &["documents", "list", "--status", "lost"][..],
+        &["documents", "list", "--from", "yesterday"],
+        &["documents", "list", "--egs", "nope"],
+        &["documents", "show"],
+        &["documents", "show", "--uuid", "00000000-0000-0000-0000-000000000000"],
+    ] {
+        let (code, error) = failure(setup.cmd().arg("--json").args(args).output().unwrap());
+        assert_eq!(code, Some(2), "{args:?}: {error}");
+    }
+}
+
+fn listed_issued_at(setup: &Setup, uuid: &str) -> i64 {
+    let (_, shown) = setup.json(&["documents", "show", "--uuid", uuid]);
+    shown["document"]["issued_at"].as_i64().unwrap()
 }

@@ -424,6 +424,9 @@ pub struct EngineOptions {
     /// Local validation of every issued document: `refuse_on_errors` (the default),
     /// `refuse_on_warnings`, `warn_only` or `off`.
     pub validation: Option<crate::engine::ValidationPolicy>,
+    /// The largest submission request (bytes) a document may need; larger ones are refused at
+    /// issue, before they take an ICV (default 2 MiB: ZATCA states no limit).
+    pub max_submission_bytes: Option<u64>,
     #[serde(flatten)]
     pub client: ClientOptions,
 }
@@ -447,6 +450,9 @@ impl EngineOptions {
         }
         if let Some(validation) = self.validation {
             config.validation = validation;
+        }
+        if let Some(bytes) = self.max_submission_bytes {
+            config.max_submission_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         }
         config.client = self.client.apply(config.client);
         config

@@ -214,11 +214,14 @@ impl Engine {
                 uuid: document.uuid.clone(),
                 invoice: B64.encode(&document.xml),
             };
-            let answer = if document.simplified {
-                client.reporting(&unlocked.credentials, &submission).await
-            } else {
-                client.clearance(&unlocked.credentials, &submission).await
+            let send = async {
+                if document.simplified {
+                    client.reporting(&unlocked.credentials, &submission).await
+                } else {
+                    client.clearance(&unlocked.credentials, &submission).await
+                }
             };
+            let answer = self.with_heartbeat(egs_id, document.icv, &lease.owner, send).await;
             summary.sent += 1;
             let classified = self.classify(&document, answer);
             let status = classified.record.status;
@@ -244,6 +247,33 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+
+    /// Runs `send` while renewing the lease on the document every third of a lease: a live
+    /// sender's lease never runs out however long the platform takes, and a killed sender's
+    /// runs out within one lease, after which any worker takes the document over
+    /// ([`EngineConfig::lease`](super::EngineConfig::lease)).
+    async fn with_heartbeat<T>(
+        &self,
+        egs_id: &str,
+        icv: u64,
+        owner: &str,
+        send: impl Future<Output = T>,
+    ) -> T {
+        let lease = self.config.lease.max(Duration::from_secs(1));
+        let beat = lease / 3;
+        tokio::pin!(send);
+        loop {
+            tokio::select! {
+                answer = &mut send => return answer,
+                _ = tokio::time::sleep(beat) => {
+                    let until = self.clock.now_unix() + lease.as_secs() as i64;
+                    // A failed renewal (the database away) is not fatal: the answer is
+                    // recorded only if this sender still holds the lease.
+                    let _ = self.store.renew_lease(egs_id, icv, owner, until);
+                }
+            }
+        }
     }
 
     /// What the background worker has been doing (its passes and the last error).

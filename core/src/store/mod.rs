@@ -305,9 +305,13 @@ pub trait Store: Send + Sync {
     /// Records an attempt's outcome if `owner` still holds the lease; `false` when it does not
     /// (another worker took the document over; its answer will be recorded instead).
     fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool>;
-    /// Crash recovery: every `submitting` document (its sender died, its fate is unknown)
-    /// becomes `retry_scheduled`, due at `now`. Returns how many. Call it when no other worker
-    /// is live on this store (otherwise rely on lease expiry).
+    /// Extends `owner`'s lease on a document it is sending to `until` (the sender's heartbeat:
+    /// a live sender keeps its lease, a dead one's runs out within one lease). `false` when
+    /// `owner` no longer holds it.
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool>;
+    /// Crash recovery: every `submitting` document whose lease has run out (its sender died:
+    /// a live sender renews its lease) becomes `retry_scheduled`, due at `now`. Returns how
+    /// many. A live sender's lease is never taken.
     fn recover(&self, now: i64) -> Result<usize>;
     /// Documents in `status` (all units), oldest first, at most `limit`.
     fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>>;

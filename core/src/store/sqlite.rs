@@ -382,6 +382,10 @@ impl Store for SqliteStore {
         self.record_attempt_impl(egs_id, icv, owner, record)
     }
 
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+        self.renew_lease_impl(egs_id, icv, owner, until)
+    }
+
     fn recover(&self, now: i64) -> Result<usize> {
         self.recover_impl(now)
     }

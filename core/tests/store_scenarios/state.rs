@@ -230,14 +230,21 @@ pub fn leases_and_recovery(db: &Db) {
         now,
     };
     assert!(!store.record_attempt("pos-1", first.icv, "a", &record).unwrap());
-    // b is killed too: recovery at start puts the document back, due now, same bytes.
+    // b is killed too: recovery at start leaves its lease alone while it may be alive…
+    assert_eq!(engine.recover().unwrap(), 0, "a lease that has not run out is never taken");
+    assert_eq!(store.document("pos-1", first.icv).unwrap().unwrap().status, SubmissionStatus::Submitting);
+    // …and, once it ran out without a renewal, puts the document back, due now, same bytes.
+    clock.set(now + 60);
+    assert!(!store.renew_lease("pos-1", first.icv, "a", now + 120).unwrap(), "a lost its lease");
     assert_eq!(engine.recover().unwrap(), 1);
+    let later = now + 60;
     let recovered = store.document("pos-1", first.icv).unwrap().unwrap();
     assert_eq!(recovered.status, SubmissionStatus::RetryScheduled);
     assert_eq!(recovered.xml, first.xml);
-    assert_eq!(store.claim_next("pos-1", now, &a).unwrap().unwrap().icv, first.icv);
+    assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, first.icv);
+    assert!(store.renew_lease("pos-1", first.icv, "a", later + 60).unwrap(), "a holds it again");
     assert!(store.record_attempt("pos-1", first.icv, "a", &record).unwrap());
-    assert_eq!(store.claim_next("pos-1", now, &a).unwrap().unwrap().icv, 2, "the next one");
+    assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, 2, "the next one");
     assert_eq!(store.documents_by_status(SubmissionStatus::Submitting, 10).unwrap().len(), 1);
 }
 
