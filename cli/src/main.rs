@@ -28,6 +28,7 @@ mod demo;
 mod documents;
 mod egs;
 mod issue;
+mod metrics;
 mod onboard;
 mod open;
 mod queue;
@@ -286,6 +287,10 @@ enum Command {
         /// Keep sending (retries as they fall due) until Ctrl-C; prints events.
         #[arg(long)]
         watch: bool,
+        /// With --watch: serve Prometheus metrics (GET /metrics) and a health check
+        /// (GET /health) on this address, e.g. 127.0.0.1:9464.
+        #[arg(long, value_name = "ADDR", requires = "watch")]
+        metrics: Option<String>,
     },
     /// The outbox: counts per status, documents in a status, requeue dead letters, list them.
     Queue {
@@ -459,7 +464,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             &settings,
             cli.json,
         ),
-        Command::Submit { engine, watch } => queue::submit(watch, &engine, &settings, cli.json),
+        Command::Submit { engine, watch, metrics } => {
+            queue::submit(watch, metrics.as_deref(), &engine, &settings, cli.json)
+        }
         Command::Queue { engine, command } => queue::queue(command, &engine, &settings, cli.json),
         Command::Events { engine, since, follow, limit } => {
             queue::events(since, follow, limit, &engine, &settings, cli.json)

@@ -116,7 +116,13 @@ fn spinner(
 }
 
 /// `qayd submit`.
-pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub fn submit(
+    watch: bool,
+    metrics: Option<&str>,
+    args: &EngineArgs,
+    settings: &Settings,
+    json_output: bool,
+) -> Result<u8, Failure> {
     let store = open::open_store(args, settings, Create::No)?;
     let groups = units_by_environment(store.as_ref())?;
     if groups.is_empty() {
@@ -130,7 +136,7 @@ pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: 
     let engine = open::engine(args, settings, store.clone(), true)?;
     let runtime = open::runtime()?;
     if watch {
-        return runtime.block_on(watch_until_ctrl_c(&engine, &groups, json_output));
+        return runtime.block_on(watch_until_ctrl_c(&engine, &groups, metrics, json_output));
     }
     let summary = runtime.block_on(async {
         let progress = spinner(json_output, store.clone());
@@ -192,12 +198,29 @@ pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: 
 async fn watch_until_ctrl_c(
     engine: &Engine,
     groups: &BTreeMap<String, (qayd::Environment, Vec<String>)>,
+    metrics: Option<&str>,
     json_output: bool,
 ) -> Result<u8, Failure> {
     // Fail now (wrong or missing key) rather than in every pass.
     for (_, units) in groups.values() {
         for id in units {
             engine.unlock(id)?;
+        }
+    }
+    // Bound before the worker starts: a taken port fails at once. Its workers share the
+    // engine's health, so the endpoint sees their passes.
+    let exporter = match metrics {
+        Some(addr) => Some(crate::metrics::serve(addr, engine.clone()).await?),
+        None => None,
+    };
+    if let Some((bound, _)) = &exporter {
+        if json_output {
+            say!(
+                "{}",
+                json!({ "metrics": format!("http://{bound}/metrics"), "health": format!("http://{bound}/health") })
+            );
+        } else {
+            tell!("qayd submit --watch: metrics on http://{bound}/metrics, health on http://{bound}/health");
         }
     }
     let interrupted = open::interrupt()?;
@@ -245,6 +268,9 @@ async fn watch_until_ctrl_c(
         }
     }
     trigger.trigger();
+    if let Some((_, task)) = exporter {
+        task.abort();
+    }
     let mut stopped = Ok(Ok(()));
     while let Some(joined) = workers.join_next().await {
         if !matches!(joined, Ok(Ok(()))) {

@@ -1316,3 +1316,99 @@ fn listed_issued_at(setup: &Setup, uuid: &str) -> i64 {
     let (_, shown) = setup.json(&["documents", "show", "--uuid", uuid]);
     shown["document"]["issued_at"].as_i64().unwrap()
 }
+
+/// A plain HTTP/1.1 GET; (status code, body).
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// The value of one sample (`name{labels} value`) in a Prometheus exposition.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// `submit --watch --metrics ADDR`: Prometheus metrics and a health check while the worker runs.
+#[test]
+fn submit_watch_serves_metrics_and_health() {
+    use std::io::BufRead;
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let mut watcher = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
+        .args(["--json", "submit", "--watch", "--metrics", "127.0.0.1:0"])
+        .env("QAYD_STORE", &setup.store)
+        .env("QAYD_MASTER_KEY_FILE", &setup.key_file)
+        .env_remove("QAYD_SETTINGS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(watcher.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let announced: Value = serde_json::from_str(&line).unwrap();
+    let metrics_url = announced["metrics"].as_str().unwrap().to_owned();
+    let address = metrics_url.trim_start_matches("http://").trim_end_matches("/metrics").to_owned();
+
+    // One document reported; the next one meets an outage and waits for its retry.
+    let a = setup.invoice("simplified_invoice", "m/a.json", |_| {});
+    setup.cmd().args(["issue", "--egs", "pos-1", "--out"]).arg(setup.path("out")).arg(&a).assert().success();
+    let started = Instant::now();
+    while setup.counts()["reported"] != 1 {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    setup.gateway.inject(json!({"status": 503, "count": 50}));
+    let b = setup.invoice("simplified_invoice", "m/b.json", |_| {});
+    setup.cmd().args(["issue", "--egs", "pos-1", "--out"]).arg(setup.path("out")).arg(&b).assert().success();
+    let text = loop {
+        let (status, text) = http_get(&address, "/metrics");
+        assert_eq!(status, 200);
+        if sample(&text, "qayd_worker_retries_total").is_some_and(|n| n >= 1.0) {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{text}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(sample(&text, "qayd_store_up"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "qayd_documents{status=\"reported\"}"), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "qayd_open_documents{egs_id=\"pos-1\",status=\"retry_scheduled\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    let margin = sample(&text, "qayd_b2c_deadline_margin_seconds{egs_id=\"pos-1\"}").unwrap();
+    assert!(margin > 0.0 && margin <= 86_400.0, "{margin}");
+    assert!(sample(&text, "qayd_oldest_open_document_age_seconds{egs_id=\"pos-1\"}").is_some(), "{text}");
+    assert!(sample(&text, "qayd_certificate_days_left{egs_id=\"pos-1\"}").unwrap() > 30.0, "{text}");
+    assert!(sample(&text, "qayd_worker_requests_total").unwrap() >= 2.0, "{text}");
+    assert!(sample(&text, "qayd_worker_accepted_total").unwrap() >= 1.0, "{text}");
+    assert!(sample(&text, "qayd_worker_passes_total").unwrap() >= 1.0, "{text}");
+    assert!(text.contains("# TYPE qayd_worker_requests counter") && text.ends_with("# EOF\n"), "{text}");
+    let (status, health) = http_get(&address, "/health");
+    assert_eq!(status, 200, "{health}");
+    let health: Value = serde_json::from_str(&health).unwrap();
+    assert_eq!((health["status"].as_str(), health["store"]["up"].as_bool()), (Some("ok"), Some(true)));
+    assert!(health["worker"]["passes"].as_u64().unwrap() >= 1);
+    assert_eq!(http_get(&address, "/nope").0, 404);
+
+    let pid = watcher.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let stopping = Instant::now();
+    loop {
+        if let Some(status) = watcher.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "still running after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A bad address is a usage error.
+    setup.cmd().args(["submit", "--watch", "--metrics", "not-an-address"]).assert().code(2);
+    setup.cmd().args(["submit", "--metrics", "127.0.0.1:0"]).assert().code(2);
+}

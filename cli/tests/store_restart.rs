@@ -99,7 +99,7 @@ fn submit_watch_rides_out_a_database_restart() {
 
     let stderr_file = dir.path().join("watch.err");
     let mut watcher = Command::new(assert_cmd::cargo::cargo_bin("qayd"))
-        .args(["submit", "--watch"])
+        .args(["submit", "--watch", "--metrics", "127.0.0.1:0"])
         .env("QAYD_STORE", &url)
         .env("QAYD_MASTER_KEY_FILE", &key_file)
         .env_remove("QAYD_SETTINGS")
@@ -109,6 +109,14 @@ fn submit_watch_rides_out_a_database_restart() {
         .unwrap();
     issue("a.json");
     wait_for(1, Duration::from_secs(20));
+    let announced = std::fs::read_to_string(&stderr_file).unwrap();
+    let metrics = announced
+        .split_whitespace()
+        .find_map(|word| {
+            word.trim_end_matches(',').strip_prefix("http://")?.strip_suffix("/metrics").map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no metrics address in {announced}"));
+    assert_eq!(http_get(&metrics, "/health").0, 200);
 
     // The database goes down for a few seconds.
     postgres_script("stop", server.dir.path(), port).expect("stop");
@@ -118,6 +126,11 @@ fn submit_watch_rides_out_a_database_restart() {
     assert!(stderr.contains("the store is unavailable"), "{stderr}");
     assert!(stderr.contains(&format!("127.0.0.1:{port}")), "where: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // Monitoring sees the outage.
+    let (status, health) = http_get(&metrics, "/health");
+    assert_eq!(status, 503, "{health}");
+    assert!(health.contains(&format!("127.0.0.1:{port}")), "{health}");
+    assert!(http_get(&metrics, "/metrics").1.contains("qayd_store_up 0"));
 
     // Back on the same port: the same watch sends what is issued now.
     let restarted = postgres_script("start", server.dir.path(), port).expect("restart");
@@ -127,6 +140,7 @@ fn submit_watch_rides_out_a_database_restart() {
     assert!(watcher.try_wait().unwrap().is_none());
     let stderr = std::fs::read_to_string(&stderr_file).unwrap();
     assert!(stderr.contains("the store is back"), "{stderr}");
+    assert!(http_get(&metrics, "/metrics").1.contains("qayd_store_up 1"));
 
     let pid = watcher.id().to_string();
     assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
@@ -139,4 +153,15 @@ fn submit_watch_rides_out_a_database_restart() {
         assert!(stopping.elapsed() < Duration::from_secs(10), "still running after SIGINT");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A plain HTTP/1.1 GET; (status code, body).
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.split_whitespace().nth(1).unwrap().parse().unwrap(), body.to_owned())
 }

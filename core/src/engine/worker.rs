@@ -87,6 +87,13 @@ pub struct WorkerHealth {
     pub consecutive_failures: u64,
     /// The last error: (`code`, message, unit if it concerned one).
     pub last_error: Option<WorkerError>,
+    /// Since the engine was created: requests sent (every attempt), answers that scheduled a
+    /// retry, documents accepted (cleared, reported, with warnings, duplicates), rejected, dead.
+    pub requests_sent: u64,
+    pub retries_scheduled: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub dead_letters: u64,
 }
 
 /// One error the worker met.
@@ -293,6 +300,13 @@ impl Engine {
             }),
         };
         let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        if let Ok(summary) = &pass {
+            health.requests_sent += summary.sent;
+            health.retries_scheduled += summary.retry_scheduled;
+            health.accepted += summary.cleared + summary.reported + summary.accepted_with_warnings;
+            health.rejected += summary.rejected;
+            health.dead_letters += summary.dead;
+        }
         health.passes += 1;
         health.last_pass_at = Some(at);
         match error {
