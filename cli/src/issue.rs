@@ -211,7 +211,7 @@ pub fn run(
         }
     }
     bar.finish();
-    let refused = refused.map(|error| {
+    let mut refused = refused.map(|error| {
         let failure = Failure::from(error);
         let done = if issued.is_empty() {
             String::new()
@@ -226,9 +226,15 @@ pub fn run(
     let mut stopped = None;
     if args.submit && !issued.is_empty() {
         let connected = open::connect(&engine, &unlocked.environment)?;
-        let summary = open::runtime()?.block_on(connected.drain_egs(&args.egs, None))?;
-        if !summary.stopped_units.is_empty() {
-            stopped = store.stopped(&args.egs)?;
+        match open::runtime()?.block_on(connected.drain_egs(&args.egs, None)) {
+            Ok(summary) if !summary.stopped_units.is_empty() => {
+                stopped = store.stopped(&args.egs).ok().flatten();
+            }
+            Ok(_) => {}
+            // The documents are issued and written; the failed pass (the store gone, say) is
+            // reported with them rather than in their place. The next `submit` sends them.
+            Err(error) if refused.is_none() => refused = Some(Failure::from(error)),
+            Err(_) => {}
         }
     }
 
