@@ -2,7 +2,8 @@
 //! the core, print. Exit codes: 0 ok; 1 the document is invalid or the platform refused it (or
 //! the credentials), a document was rejected or is dead, the audit log is broken; 2 bad input
 //! or usage; 3 the platform could not be reached or failed (try again later; queued documents
-//! are retried); 4 the store or the master key (unreadable store, missing or wrong key);
+//! are retried); 4 the store or the master key (no store, not a Qayd store, unreadable store,
+//! missing or wrong key);
 //! 5 a certificate expires within the warning window (`egs expiry`).
 
 /// `println!` that does not panic when standard output is closed (`qayd … | head`): the rest
@@ -43,9 +44,12 @@ use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok; 1 invalid document, the platform refused it or the credentials, a document
-rejected or dead, a broken audit log; 2 bad input or usage; 3 the platform could not be reached
-or failed (try again later: queued documents are retried); 4 the store or the master key
-(unreadable store, missing or wrong key); 5 a certificate expires soon (egs expiry).
+rejected or dead, a broken audit log; 2 bad input or usage (a malformed --env URL included);
+3 the platform could not be reached or failed (try again later: queued documents are retried);
+4 the store or the master key (no store there, a file or database that is not a Qayd store,
+unreadable store, missing or wrong key); 5 a certificate expires soon (egs expiry).
+
+Only `store init` and `egs add` create a store.
 
 The engine commands (egs, issue, submit, queue, events, audit) take --store LOCATION (or
 QAYD_STORE) and the master key from --master-key-file FILE (or QAYD_MASTER_KEY_FILE) or from
