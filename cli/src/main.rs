@@ -295,6 +295,10 @@ enum Command {
         /// (GET /health) on this address, e.g. 127.0.0.1:9464.
         #[arg(long, value_name = "ADDR", requires = "watch")]
         metrics: Option<String>,
+        /// Write each document into this folder the moment it is accepted (NNNNNN-<uuid>.xml:
+        /// ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP's pickup.
+        #[arg(long, value_name = "DIR")]
+        deliver: Option<PathBuf>,
     },
     /// The outbox: counts per status, documents in a status, requeue dead letters, list them.
     Queue {
@@ -468,7 +472,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             &settings,
             cli.json,
         ),
-        Command::Submit { engine, watch, metrics } => {
+        Command::Submit { engine, watch, metrics, deliver } => {
+            settings.deliver_dir = deliver.or(settings.deliver_dir.take());
             queue::submit(watch, metrics.as_deref(), &engine, &settings, cli.json)
         }
         Command::Queue { engine, command } => queue::queue(command, &engine, &settings, cli.json),

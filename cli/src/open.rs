@@ -131,6 +131,7 @@ pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
     if let Some(bytes) = settings.max_submission_bytes {
         config.max_submission_bytes = bytes;
     }
+    config.deliver_dir = settings.deliver_dir.clone();
     Ok(config)
 }
 

@@ -60,6 +60,8 @@ pub struct Settings {
     /// The largest submission request (bytes) a document may make; larger ones are refused at
     /// issue, before they take an ICV (default 2 MiB; ZATCA states no limit).
     pub max_submission_bytes: Option<usize>,
+    /// Where `submit` delivers each accepted document (`--deliver DIR`).
+    pub deliver_dir: Option<PathBuf>,
 }
 
 impl Settings {

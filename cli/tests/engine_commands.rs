@@ -1417,3 +1417,43 @@ fn submit_watch_serves_metrics_and_health() {
     setup.cmd().args(["submit", "--watch", "--metrics", "not-an-address"]).assert().code(2);
     setup.cmd().args(["submit", "--metrics", "127.0.0.1:0"]).assert().code(2);
 }
+
+/// `submit --deliver DIR`: each document lands in the folder the moment it is accepted — ZATCA's
+/// cleared XML for B2B, the stamped XML for B2C — whole (no partial file left behind).
+#[test]
+fn submit_delivers_accepted_documents_to_a_folder() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let b2b = setup.invoice("standard_invoice", "d/a.json", |_| {});
+    let b2c = setup.invoice("simplified_invoice", "d/b.json", |_| {});
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        b2b.to_str().unwrap(),
+        b2c.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    let delivery = setup.path("pickup");
+    let (code, summary) = setup.json(&["submit", "--deliver", delivery.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{summary}");
+    assert_eq!((summary["cleared"].as_u64(), summary["reported"].as_u64()), (Some(1), Some(1)));
+    let mut names: Vec<String> = std::fs::read_dir(&delivery)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let documents = issued["documents"].as_array().unwrap();
+    let expected: Vec<String> = documents
+        .iter()
+        .map(|d| format!("{:06}-{}.xml", d["icv"].as_u64().unwrap(), d["uuid"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, expected, "only whole files, one per accepted document");
+    let stamped = |n: usize| std::fs::read(documents[n]["out"].as_str().unwrap()).unwrap();
+    let delivered = |n: usize| std::fs::read(delivery.join(&expected[n])).unwrap();
+    assert_ne!(delivered(0), stamped(0), "B2B: ZATCA's cleared document");
+    assert_eq!(qayd::invoice_hash(&delivered(0)).unwrap(), documents[0]["invoice_hash"].as_str().unwrap());
+    assert_eq!(delivered(1), stamped(1), "B2C: the stamped document");
+}

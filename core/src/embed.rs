@@ -427,6 +427,9 @@ pub struct EngineOptions {
     /// The largest submission request (bytes) a document may need; larger ones are refused at
     /// issue, before they take an ICV (default 2 MiB: ZATCA states no limit).
     pub max_submission_bytes: Option<u64>,
+    /// A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`: the cleared
+    /// XML for B2B, the stamped XML for B2C).
+    pub deliver_dir: Option<String>,
     #[serde(flatten)]
     pub client: ClientOptions,
 }
@@ -450,6 +453,9 @@ impl EngineOptions {
         }
         if let Some(validation) = self.validation {
             config.validation = validation;
+        }
+        if let Some(dir) = &self.deliver_dir {
+            config.deliver_dir = Some(dir.into());
         }
         if let Some(bytes) = self.max_submission_bytes {
             config.max_submission_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);

@@ -125,6 +125,10 @@ pub struct EngineConfig {
     /// for every later one. ZATCA's documentation states no limit; the default, 2 MiB (about
     /// 1.5 MB of XML), is the local gateway's. Configurable.
     pub max_submission_bytes: usize,
+    /// A folder the worker writes each accepted document into the moment it is accepted
+    /// (`NNNNNN-<uuid>.xml`: ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP
+    /// that picks documents up from a folder. Default none.
+    pub deliver_dir: Option<std::path::PathBuf>,
     /// The API client's settings.
     #[cfg(feature = "api")]
     pub client: crate::api::ClientConfig,
@@ -153,6 +157,7 @@ impl Default for EngineConfig {
             poll_interval: Duration::from_secs(5),
             sweep_interval: Duration::from_secs(60),
             max_submission_bytes: DEFAULT_MAX_SUBMISSION_BYTES,
+            deliver_dir: None,
             #[cfg(feature = "api")]
             client: crate::api::ClientConfig::default(),
         }

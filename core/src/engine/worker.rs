@@ -75,6 +75,18 @@ impl DrainSummary {
     }
 }
 
+/// Writes an accepted document into the delivery folder as `NNNNNN-<uuid>.xml`, whole or not
+/// at all: written under a temporary name, then renamed, so a program watching the folder (an
+/// ERP's pickup) never reads half a file.
+fn deliver(dir: &std::path::Path, document: &crate::store::StoredDocument, xml: &[u8]) -> Result<()> {
+    let name = format!("{:06}-{}.xml", document.icv, document.uuid);
+    let failed = |e: std::io::Error| Error::Storage(format!("delivering {name} to {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let partial = dir.join(format!(".{name}.part"));
+    std::fs::write(&partial, xml).map_err(failed)?;
+    std::fs::rename(&partial, dir.join(&name)).map_err(failed)
+}
+
 /// What [`Engine::run`] has been doing: errors of a pass do not stop the worker (they are
 /// retried on the next pass), so they are kept here for the caller to watch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -239,6 +251,21 @@ impl Engine {
                 break;
             }
             summary.count(status, classified.duplicate);
+            if let Some(dir) = &self.config.deliver_dir
+                && matches!(
+                    status,
+                    SubmissionStatus::Cleared
+                        | SubmissionStatus::Reported
+                        | SubmissionStatus::AcceptedWithWarnings
+                )
+            {
+                // The document to hand on: ZATCA's cleared XML for B2B, the stamped one for B2C.
+                let xml = classified.record.cleared_xml.as_deref().unwrap_or(&document.xml);
+                if let Err(error) = deliver(dir, &document, xml) {
+                    // Accepted all the same; `documents export` hands it out again.
+                    summary.errors.push((egs_id.to_owned(), error));
+                }
+            }
             if let Some(reason) = &classified.stop_unit {
                 self.store.set_stopped(egs_id, Some(reason))?;
             }
