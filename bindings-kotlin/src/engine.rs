@@ -343,7 +343,9 @@ impl Engine {
             client: embed::ClientOptions {
                 timeout_ms: options.timeout_ms,
                 connect_timeout_ms: options.connect_timeout_ms,
+                ..Default::default()
             },
+            ..Default::default()
         };
         Ok(Arc::new(Engine { inner: Arc::new(embed::EngineHandle::open(&options)?) }))
     }

@@ -19,7 +19,11 @@ pub struct ClientOptions {
 
 impl From<ClientOptions> for embed::ClientOptions {
     fn from(o: ClientOptions) -> Self {
-        embed::ClientOptions { timeout_ms: o.timeout_ms, connect_timeout_ms: o.connect_timeout_ms }
+        embed::ClientOptions {
+            timeout_ms: o.timeout_ms,
+            connect_timeout_ms: o.connect_timeout_ms,
+            ..Default::default()
+        }
     }
 }
 

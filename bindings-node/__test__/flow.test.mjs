@@ -121,9 +121,9 @@ test('engine: issue, report through an outage, clear, counts, events, audit', as
   assert.deepEqual(engine.events(), [], 'nothing went wrong')
   const audit = engine.verifyAudit()
   assert.equal(audit.intact, true)
-  assert.equal(audit.rows, 3, '503, report, clearance')
+  assert.equal(audit.rows, 6, '503, report, clearance: each sent, then answered')
   const lines = engine.exportAudit()
-  assert.equal(lines.trim().split('\n').length, 3)
+  assert.equal(lines.trim().split('\n').length, 6)
   assert.ok(!lines.includes(JSON.parse(credentials.toSecretJson()).production.secret))
 
   await assert.rejects(engine.clear('till-1', qayd.sampleInvoiceJson(id, 'simplified', 'invoice')), qayd.InvalidInputError)

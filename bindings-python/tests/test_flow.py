@@ -134,9 +134,9 @@ def test_issue_report_through_an_outage_clear_and_audit(gateway, credentials, tm
         assert engine.events() == [], "a retried outage is no event: events are for people"
 
         audit = engine.verify_audit()
-        assert audit["intact"] is True and audit["rows"] == 3, audit  # 503, report, clearance
+        assert audit["intact"] is True and audit["rows"] == 6, audit  # 503, report, clearance: sent, answered
         lines = engine.export_audit().splitlines()
-        assert len(lines) == 3
+        assert len(lines) == 6
         assert credentials.secret not in "\n".join(lines)
 
         with pytest.raises(qayd.InvalidInputError):

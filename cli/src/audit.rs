@@ -55,11 +55,19 @@ pub fn run(
                     "head": check.head,
                     "broken_at": broken_at,
                     "broken_reason": reason,
+                    "unanswered": check.unanswered,
                 }));
             } else if let (Some(at), Some(reason)) = (broken_at, &reason) {
                 say!("BROKEN at row {at}: {reason}");
             } else {
                 say!("intact: {} rows, head {}", check.rows, check.head);
+            }
+            if !json_output && !check.unanswered.is_empty() {
+                let rows = check.unanswered.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                say!(
+                    "{} requests sent with no recorded answer (outcome unknown: in flight, or the sender died): rows {rows}",
+                    check.unanswered.len()
+                );
             }
             Ok(if check.is_intact() { 0 } else { 1 })
         }

@@ -178,7 +178,10 @@ fn attempts_of(engine: &Engine, uuid: &str) -> Result<Vec<(String, i64)>, Failur
         let Ok(entry) = serde_json::from_str::<qayd::engine::audit::AuditEntry>(&row.content) else {
             continue;
         };
-        if entry.uuid.as_deref() != Some(uuid) {
+        // One line per attempt: the answered row (the `sent` row before it says the same request).
+        if entry.uuid.as_deref() != Some(uuid)
+            || entry.phase.as_deref() == Some(qayd::engine::audit::PHASE_SENT)
+        {
             continue;
         }
         let start = *first.get_or_insert(entry.started_ms);
@@ -353,7 +356,7 @@ async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: b
             say!("  attempt {} at +{:.1}s: {answer}", n + 1, *ms as f64 / 1000.0);
         }
         say!(
-            "audit log: {} API exchanges, hash chain {}",
+            "audit log: {} rows (each API exchange twice: its request before it left, then its answer), hash chain {}",
             audit.rows,
             if audit.is_intact() { "intact" } else { "BROKEN" }
         );

@@ -153,6 +153,7 @@ pub fn run(
 
     let bar = Bar::counter(json_output, invoices.len() as u64);
     let mut issued = Vec::with_capacity(invoices.len());
+    let mut written = Vec::with_capacity(invoices.len());
     let mut cleared_xml = std::collections::HashMap::new();
     // A document the engine refuses mid-batch (local validation) stops the batch; those issued
     // before it are in the chain, so they are still written out and reported.
@@ -181,6 +182,7 @@ pub fn run(
                 match result {
                     Ok(document) => {
                         bar.step(format!("ICV {}", document.icv));
+                        written.push(write_stamped(invoice, &document, &out_dir, args.qr)?);
                         issued.push(document);
                     }
                     Err(error) => {
@@ -196,6 +198,9 @@ pub fn run(
             match engine.issue_invoice(&args.egs, invoice) {
                 Ok(document) => {
                     bar.step(format!("ICV {}", document.icv));
+                    // Written as soon as it is stored: a run killed mid-batch leaves a file for
+                    // every document in the chain.
+                    written.push(write_stamped(invoice, &document, &out_dir, args.qr)?);
                     issued.push(document);
                 }
                 Err(error) => {
@@ -206,7 +211,7 @@ pub fn run(
         }
     }
     bar.finish();
-    let refused = refused.map(|error| {
+    let mut refused = refused.map(|error| {
         let failure = Failure::from(error);
         let done = if issued.is_empty() {
             String::new()
@@ -221,20 +226,27 @@ pub fn run(
     let mut stopped = None;
     if args.submit && !issued.is_empty() {
         let connected = open::connect(&engine, &unlocked.environment)?;
-        let summary = open::runtime()?.block_on(connected.drain_egs(&args.egs, None))?;
-        if !summary.stopped_units.is_empty() {
-            stopped = store.stopped(&args.egs)?;
+        match open::runtime()?.block_on(connected.drain_egs(&args.egs, None)) {
+            Ok(summary) if !summary.stopped_units.is_empty() => {
+                stopped = store.stopped(&args.egs).ok().flatten();
+            }
+            Ok(_) => {}
+            // The documents are issued and written; the failed pass (the store gone, say) is
+            // reported with them rather than in their place. The next `submit` sends them.
+            Err(error) if refused.is_none() => refused = Some(Failure::from(error)),
+            Err(_) => {}
         }
     }
 
     let mut rows = Vec::with_capacity(issued.len());
-    for (file, (invoice, document)) in files.iter().zip(invoices.iter().zip(&issued)) {
-        rows.push(write_document(
+    for ((file, (invoice, document)), stamped) in files.iter().zip(invoices.iter().zip(&issued)).zip(written)
+    {
+        rows.push(finish_row(
             file,
             invoice,
             document,
+            stamped,
             &out_dir,
-            args.qr,
             cleared_xml.get(&document.icv),
             &store,
         )?);
@@ -292,20 +304,49 @@ async fn settle(
     Ok(())
 }
 
-/// Writes the stamped XML (and the cleared one, and the QR) and reads the document's state back.
-fn write_document(
-    input: &Path,
+/// Where a document's stamped XML (and QR image) went.
+struct Written {
+    out: PathBuf,
+    qr_png: Option<PathBuf>,
+}
+
+/// Writes the stamped XML (and the QR image): done the moment the document is stored.
+fn write_stamped(
     invoice: &Invoice,
     document: &StoredDocument,
     out_dir: &Path,
     qr: bool,
+) -> Result<Written, Failure> {
+    let base = base_name(document.icv, &invoice.id);
+    let out = out_dir.join(format!("{base}.xml"));
+    write_output(&out, &document.xml)?;
+    let qr_png = match (qr, qayd::qr_of_document(&document.xml)?) {
+        (true, Some(text)) => {
+            let path = out_dir.join(format!("{base}.qr.png"));
+            write_output(&path, &qayd::qr::render_png(&text, 6)?)?;
+            Some(path)
+        }
+        _ => None,
+    };
+    Ok(Written { out, qr_png })
+}
+
+/// Reads the document's state back once the batch is done, writing the cleared XML if the
+/// platform returned one.
+fn finish_row(
+    input: &Path,
+    invoice: &Invoice,
+    document: &StoredDocument,
+    written: Written,
+    out_dir: &Path,
     cleared: Option<&Vec<u8>>,
     store: &std::sync::Arc<dyn qayd::store::Store>,
 ) -> Result<Issued, Failure> {
     let base = base_name(document.icv, &invoice.id);
-    let out = out_dir.join(format!("{base}.xml"));
-    write_output(&out, &document.xml)?;
-    let current = store.document(&document.egs_id, document.icv)?.unwrap_or_else(|| document.clone());
+    // The store may have gone away mid-batch (a database restart): report the document as it
+    // was stored rather than lose the report of every document already in the chain.
+    let current =
+        store.document(&document.egs_id, document.icv).ok().flatten().unwrap_or_else(|| document.clone());
     let cleared = cleared.cloned().or(current.cleared_xml.clone());
     let cleared_out = match cleared {
         Some(xml) => {
@@ -315,20 +356,12 @@ fn write_document(
         }
         None => None,
     };
-    let qr_png = match (qr, qayd::qr_of_document(&document.xml)?) {
-        (true, Some(text)) => {
-            let path = out_dir.join(format!("{base}.qr.png"));
-            write_output(&path, &qayd::qr::render_png(&text, 6)?)?;
-            Some(path)
-        }
-        _ => None,
-    };
     Ok(Issued {
         input: input.to_path_buf(),
         id: invoice.id.clone(),
-        out,
+        out: written.out,
         cleared_out,
-        qr_png,
+        qr_png: written.qr_png,
         document: DocumentInfo::from(&current),
     })
 }

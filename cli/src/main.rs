@@ -2,7 +2,8 @@
 //! the core, print. Exit codes: 0 ok; 1 the document is invalid or the platform refused it (or
 //! the credentials), a document was rejected or is dead, the audit log is broken; 2 bad input
 //! or usage; 3 the platform could not be reached or failed (try again later; queued documents
-//! are retried); 4 the store or the master key (unreadable store, missing or wrong key);
+//! are retried); 4 the store or the master key (no store, not a Qayd store, unreadable store,
+//! missing or wrong key);
 //! 5 a certificate expires within the warning window (`egs expiry`).
 
 /// `println!` that does not panic when standard output is closed (`qayd … | head`): the rest
@@ -25,8 +26,10 @@ macro_rules! tell {
 
 mod audit;
 mod demo;
+mod documents;
 mod egs;
 mod issue;
+mod metrics;
 mod onboard;
 mod open;
 mod queue;
@@ -41,9 +44,12 @@ use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok; 1 invalid document, the platform refused it or the credentials, a document
-rejected or dead, a broken audit log; 2 bad input or usage; 3 the platform could not be reached
-or failed (try again later: queued documents are retried); 4 the store or the master key
-(unreadable store, missing or wrong key); 5 a certificate expires soon (egs expiry).
+rejected or dead, a broken audit log; 2 bad input or usage (a malformed --env URL included);
+3 the platform could not be reached or failed (try again later: queued documents are retried);
+4 the store or the master key (no store there, a file or database that is not a Qayd store,
+unreadable store, missing or wrong key); 5 a certificate expires soon (egs expiry).
+
+Only `store init` and `egs add` create a store.
 
 The engine commands (egs, issue, submit, queue, events, audit) take --store LOCATION (or
 QAYD_STORE) and the master key from --master-key-file FILE (or QAYD_MASTER_KEY_FILE) or from
@@ -61,9 +67,11 @@ The SDK's spellings work too (fatoora -> qayd):
 
 Settings: --settings FILE or QAYD_SETTINGS (JSON: env, csr_config, out, otp_env, otp_file,
 gateway_port, demo_dir, timeout_secs, store, master_key_file, retry_base_ms, retry_cap_ms,
-max_attempts); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV, QAYD_OTP_FILE,
-QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
-QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY.
+max_attempts, allow_insecure_http, max_submission_bytes); variables QAYD_ENV, QAYD_CSR_CONFIG, QAYD_OUT, QAYD_OTP_ENV,
+QAYD_OTP_FILE, QAYD_GATEWAY_PORT, QAYD_DEMO_DIR, QAYD_TIMEOUT, QAYD_NO_PROGRESS, QAYD_STORE,
+QAYD_MASTER_KEY_FILE, QAYD_MASTER_KEY, QAYD_INSECURE_HTTP.
+A plain http:// --env URL is accepted for loopback hosts only (localhost, 127.0.0.0/8, [::1]);
+--insecure-http allows it elsewhere (credentials and OTPs in clear text).
 Precedence: flag > variable > settings file > default.
 
 Try it: qayd demo";
@@ -88,6 +96,10 @@ struct Cli {
     /// A JSON settings file with defaults for the common options.
     #[arg(long, global = true, env = "QAYD_SETTINGS", value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// DANGEROUS: allow a plain http:// --env URL to a host that is not loopback. Credentials
+    /// and OTPs then cross the network unencrypted (only behind a TLS proxy you control).
+    #[arg(long, global = true, env = "QAYD_INSECURE_HTTP")]
+    insecure_http: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -294,6 +306,14 @@ enum Command {
         /// Keep sending (retries as they fall due) until Ctrl-C; prints events.
         #[arg(long)]
         watch: bool,
+        /// With --watch: serve Prometheus metrics (GET /metrics) and a health check
+        /// (GET /health) on this address, e.g. 127.0.0.1:9464.
+        #[arg(long, value_name = "ADDR", requires = "watch")]
+        metrics: Option<String>,
+        /// Write each document into this folder the moment it is accepted (NNNNNN-<uuid>.xml:
+        /// ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP's pickup.
+        #[arg(long, value_name = "DIR")]
+        deliver: Option<PathBuf>,
     },
     /// The outbox: counts per status, documents in a status, requeue dead letters, list them.
     Queue {
@@ -322,6 +342,23 @@ enum Command {
         /// The file to create.
         file: PathBuf,
     },
+    /// The documents of the store handed back: list, show, export (stamped XML, cleared XML,
+    /// QR as PNG/SVG, state), by unit, ICV, UUID, status or issue date.
+    Documents {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
+    },
+    /// The store itself: `store init` creates it (an SQLite file or the schema in a PostgreSQL
+    /// database); every other engine command but `egs add` refuses a location that is not a
+    /// Qayd store.
+    Store {
+        #[command(flatten)]
+        engine: open::EngineArgs,
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// The hash-linked audit log of every API exchange: export (JSON lines), verify.
     Audit {
         #[command(flatten)]
@@ -329,6 +366,12 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Create the store (or check that the one there is a Qayd store).
+    Init,
 }
 
 #[derive(clap::Args)]
@@ -416,7 +459,10 @@ fn print_json(value: serde_json::Value) {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let settings = settings::Settings::load(cli.settings.as_deref())?;
+    let mut settings = settings::Settings::load(cli.settings.as_deref())?;
+    if cli.insecure_http {
+        settings.allow_insecure_http = Some(true);
+    }
     match cli.command {
         Command::Csr { config, env, key_out, csr_out, pem } => {
             onboard::csr(onboard::CsrArgs { config, env, key_out, csr_out, pem }, &settings, cli.json)
@@ -441,12 +487,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             &settings,
             cli.json,
         ),
-        Command::Submit { engine, watch } => queue::submit(watch, &engine, &settings, cli.json),
+        Command::Submit { engine, watch, metrics, deliver } => {
+            settings.deliver_dir = deliver.or(settings.deliver_dir.take());
+            queue::submit(watch, metrics.as_deref(), &engine, &settings, cli.json)
+        }
         Command::Queue { engine, command } => queue::queue(command, &engine, &settings, cli.json),
         Command::Events { engine, since, follow, limit } => {
             queue::events(since, follow, limit, &engine, &settings, cli.json)
         }
         Command::Audit { engine, command } => audit::run(command, &engine, &settings, cli.json),
+        Command::Documents { engine, command } => documents::run(command, &engine, &settings, cli.json),
+        Command::Store { engine, command: StoreCommand::Init } => {
+            open::init_store(&engine, &settings, cli.json)
+        }
         Command::MasterKey { file } => open::new_master_key(&file, cli.json),
         Command::Hash { file } => {
             let hash = qayd::invoice_hash(&read_input(&file)?)?;

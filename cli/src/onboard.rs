@@ -242,8 +242,7 @@ pub struct OnboardArgs {
 }
 
 pub fn client(environment: &qayd::Environment, settings: &Settings) -> Result<qayd::api::Client, Failure> {
-    let config = qayd::api::ClientConfig { timeout: settings.timeout()?, ..Default::default() };
-    Ok(qayd::api::Client::with_config(environment.clone(), config)?)
+    Ok(qayd::api::Client::with_config(environment.clone(), settings.client_config()?)?)
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {

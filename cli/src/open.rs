@@ -37,8 +37,9 @@ pub fn local_failure(error_code: &'static str, message: String) -> Failure {
     Failure { code: 4, message, error_code }
 }
 
-/// Opens the store. Without `Create::Yes` an SQLite file must exist already (a typo must not
-/// silently create an empty store).
+/// Opens the store. Only `Create::Yes` (`egs add`, `store init`) may make one; every other
+/// command refuses a location that is not a Qayd store already — no file, an empty file,
+/// another file or database (exit 4) — and leaves it untouched.
 pub fn open_store(args: &EngineArgs, settings: &Settings, create: Create) -> Result<Arc<dyn Store>, Failure> {
     let location = args.store.clone().or_else(|| settings.store.clone()).ok_or_else(|| {
         Failure::input(
@@ -46,15 +47,48 @@ pub fn open_store(args: &EngineArgs, settings: &Settings, create: Create) -> Res
         )
     })?;
     let trimmed = location.trim();
-    let is_file =
-        trimmed != ":memory:" && !trimmed.starts_with("postgres://") && !trimmed.starts_with("postgresql://");
-    if is_file && create == Create::No && !trimmed.is_empty() && !Path::new(trimmed).exists() {
-        return Err(local_failure(
-            "STORAGE",
-            format!("no store at {trimmed}: `qayd egs add` creates one (check --store / QAYD_STORE)"),
-        ));
+    Ok(match create {
+        // An existing file with content must already be a Qayd store: an explicit create never
+        // adds Qayd's tables to another application's database.
+        Create::Yes if is_non_empty_file(trimmed) => qayd::store::open_existing(trimmed)?,
+        Create::Yes => qayd::store::open(trimmed)?,
+        Create::No => qayd::store::open_existing(trimmed)?,
+    })
+}
+
+fn is_non_empty_file(location: &str) -> bool {
+    std::fs::metadata(location).is_ok_and(|m| m.len() > 0)
+}
+
+/// `qayd store init`: creates the store (an SQLite file, or the schema in a PostgreSQL
+/// database), or checks that the one there is a Qayd store. Nothing else creates one but
+/// `egs add`.
+pub fn init_store(args: &EngineArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+    let location = args.store.clone().or_else(|| settings.store.clone()).unwrap_or_default();
+    let existed = qayd::store::open_existing(location.trim()).is_ok();
+    let store = open_store(args, settings, Create::Yes)?;
+    let units = store.egs_ids()?.len();
+    let shown = redact_location(location.trim());
+    if json_output {
+        crate::print_json(serde_json::json!({ "store": shown, "created": !existed, "units": units }));
+    } else if existed {
+        say!("{shown} is a Qayd store already ({units} units)");
+    } else {
+        say!("store created at {shown}");
     }
-    Ok(qayd::store::open(trimmed)?)
+    Ok(0)
+}
+
+/// A store location fit to print: a PostgreSQL URL without its password.
+pub fn redact_location(location: &str) -> String {
+    let Some((scheme, rest)) = location.split_once("://") else { return location.to_owned() };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        None => location.to_owned(),
+    }
 }
 
 /// The master key, from the named file or `QAYD_MASTER_KEY`.
@@ -83,7 +117,7 @@ pub fn master_key(args: &EngineArgs, settings: &Settings) -> Result<MasterKey, F
     Ok(EnvKeyProvider::default().master_key()?)
 }
 
-/// The engine's configuration: the retry policy and HTTP timeout from the settings.
+/// The engine's configuration: the retry policy and the API client's settings.
 pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
     let mut config = EngineConfig::default();
     let defaults = RetryPolicy::default();
@@ -93,7 +127,11 @@ pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
         max_attempts: settings.max_attempts.unwrap_or(defaults.max_attempts).max(1),
         jitter: defaults.jitter,
     };
-    config.client.timeout = settings.timeout()?;
+    config.client = settings.client_config()?;
+    if let Some(bytes) = settings.max_submission_bytes {
+        config.max_submission_bytes = bytes;
+    }
+    config.deliver_dir = settings.deliver_dir.clone();
     Ok(config)
 }
 
@@ -159,7 +197,7 @@ pub fn audited_client(
     environment: &qayd::Environment,
     settings: &Settings,
 ) -> Result<qayd::api::Client, Failure> {
-    let config = qayd::api::ClientConfig { timeout: settings.timeout()?, ..Default::default() };
+    let config = settings.client_config()?;
     let hook = qayd::engine::audit::AuditHook::new(store.clone(), Arc::new(qayd::clock::SystemClock));
     Ok(qayd::api::Client::with_config(environment.clone(), config)?.with_hook(hook))
 }

@@ -116,7 +116,13 @@ fn spinner(
 }
 
 /// `qayd submit`.
-pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub fn submit(
+    watch: bool,
+    metrics: Option<&str>,
+    args: &EngineArgs,
+    settings: &Settings,
+    json_output: bool,
+) -> Result<u8, Failure> {
     let store = open::open_store(args, settings, Create::No)?;
     let groups = units_by_environment(store.as_ref())?;
     if groups.is_empty() {
@@ -130,7 +136,7 @@ pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: 
     let engine = open::engine(args, settings, store.clone(), true)?;
     let runtime = open::runtime()?;
     if watch {
-        return runtime.block_on(watch_until_ctrl_c(&engine, &groups, json_output));
+        return runtime.block_on(watch_until_ctrl_c(&engine, &groups, metrics, json_output));
     }
     let summary = runtime.block_on(async {
         let progress = spinner(json_output, store.clone());
@@ -192,12 +198,29 @@ pub fn submit(watch: bool, args: &EngineArgs, settings: &Settings, json_output: 
 async fn watch_until_ctrl_c(
     engine: &Engine,
     groups: &BTreeMap<String, (qayd::Environment, Vec<String>)>,
+    metrics: Option<&str>,
     json_output: bool,
 ) -> Result<u8, Failure> {
     // Fail now (wrong or missing key) rather than in every pass.
     for (_, units) in groups.values() {
         for id in units {
             engine.unlock(id)?;
+        }
+    }
+    // Bound before the worker starts: a taken port fails at once. Its workers share the
+    // engine's health, so the endpoint sees their passes.
+    let exporter = match metrics {
+        Some(addr) => Some(crate::metrics::serve(addr, engine.clone()).await?),
+        None => None,
+    };
+    if let Some((bound, _)) = &exporter {
+        if json_output {
+            say!(
+                "{}",
+                json!({ "metrics": format!("http://{bound}/metrics"), "health": format!("http://{bound}/health") })
+            );
+        } else {
+            tell!("qayd submit --watch: metrics on http://{bound}/metrics, health on http://{bound}/health");
         }
     }
     let interrupted = open::interrupt()?;
@@ -216,25 +239,46 @@ async fn watch_until_ctrl_c(
         tell!("qayd submit --watch: sending for {units} unit(s) to {environments:?}; Ctrl-C stops");
     }
     let mut cursor = engine.events_since(0, usize::MAX)?.last().map(|e| e.seq).unwrap_or(0);
+    // The store may go away (a database restart): the workers retry on their next pass, and
+    // this loop reports the outage once and carries on, rather than ending the watch.
+    let mut outage: Option<String> = None;
     loop {
         tokio::select! {
             _ = &mut interrupted => break,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
-                for event in engine.events_since(cursor, 1000)? {
-                    cursor = event.seq;
-                    print_event(&event, json_output);
+                match engine.events_since(cursor, 1000) {
+                    Ok(events) => {
+                        if let Some(reason) = outage.take() {
+                            report_store(json_output, true, &reason);
+                        }
+                        for event in events {
+                            cursor = event.seq;
+                            print_event(&event, json_output);
+                        }
+                    }
+                    Err(error) => {
+                        let reason = error.to_string();
+                        if outage.is_none() {
+                            report_store(json_output, false, &reason);
+                        }
+                        outage = Some(reason);
+                    }
                 }
             }
         }
     }
     trigger.trigger();
+    if let Some((_, task)) = exporter {
+        task.abort();
+    }
     let mut stopped = Ok(Ok(()));
     while let Some(joined) = workers.join_next().await {
         if !matches!(joined, Ok(Ok(()))) {
             stopped = joined;
         }
     }
-    let counts = count_statuses(engine.store().status_counts()?);
+    // Best effort: the store may still be away at Ctrl-C.
+    let counts = engine.store().status_counts().map(count_statuses).unwrap_or_default();
     if json_output {
         say!("{}", json!({ "stopped": true, "queue": counts }));
     } else {
@@ -246,6 +290,18 @@ async fn watch_until_ctrl_c(
         Err(e) => return Err(qayd::Error::Storage(format!("the worker failed: {e}")).into()),
     }
     Ok(0)
+}
+
+/// Tells that the store went away (with the database's reason) or came back.
+fn report_store(json_output: bool, back: bool, reason: &str) {
+    if json_output {
+        let event = if back { "store_back" } else { "store_unavailable" };
+        say!("{}", json!({ "event": event, "reason": reason }));
+    } else if back {
+        tell!("qayd submit --watch: the store is back (it was: {reason}); sending resumes");
+    } else {
+        tell!("qayd submit --watch: the store is unavailable ({reason}); still running, retrying");
+    }
 }
 
 fn print_counts(counts: &BTreeMap<&'static str, u64>) {

@@ -8,7 +8,8 @@
 //! { "env": "simulation", "csr_config": "egs.properties", "out": "egs-1",
 //!   "otp_env": "FATOORA_OTP", "gateway_port": 8443, "demo_dir": "demo", "timeout_secs": 30,
 //!   "store": "qayd.db", "master_key_file": "/etc/qayd/master.key",
-//!   "retry_base_ms": 1000, "retry_cap_ms": 300000, "max_attempts": 10 }
+//!   "retry_base_ms": 1000, "retry_cap_ms": 300000, "max_attempts": 10,
+//!   "max_submission_bytes": 2097152 }
 //! ```
 //!
 //! | variable | option |
@@ -23,6 +24,7 @@
 //! | `QAYD_DEMO_DIR` | `--dir` of `demo` |
 //! | `QAYD_TIMEOUT` | HTTP timeout in seconds for `onboard`, `renew` (default 30) |
 //! | `QAYD_NO_PROGRESS` | any value: never draw progress bars |
+//! | `QAYD_INSECURE_HTTP` | `true`: `--insecure-http` (plain `http://` to a host that is not loopback) |
 //! | `QAYD_STORE` | `--store` of the engine commands (`egs`, `issue`, `submit`, `queue`, `events`, `audit`) |
 //! | `QAYD_MASTER_KEY_FILE` | `--master-key-file` of the engine commands |
 //! | `QAYD_MASTER_KEY` | the master key itself (base64 of 32 bytes), when no key file is named |
@@ -53,6 +55,13 @@ pub struct Settings {
     pub retry_base_ms: Option<u64>,
     pub retry_cap_ms: Option<u64>,
     pub max_attempts: Option<u32>,
+    /// Allow plain `http://` to a host that is not loopback (credentials in clear text).
+    pub allow_insecure_http: Option<bool>,
+    /// The largest submission request (bytes) a document may make; larger ones are refused at
+    /// issue, before they take an ICV (default 2 MiB; ZATCA states no limit).
+    pub max_submission_bytes: Option<usize>,
+    /// Where `submit` delivers each accepted document (`--deliver DIR`).
+    pub deliver_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -62,6 +71,16 @@ impl Settings {
         let text = std::fs::read_to_string(path).map_err(|e| crate::io_failure(path, e))?;
         serde_json::from_str(&text)
             .map_err(|e| Failure::input(format!("settings file {}: {e}", path.display())))
+    }
+
+    /// The API client's settings: the timeout, and whether plain `http://` may leave this
+    /// machine (`--insecure-http`, `QAYD_INSECURE_HTTP=1` or `allow_insecure_http` in the file).
+    pub fn client_config(&self) -> Result<qayd::api::ClientConfig, Failure> {
+        Ok(qayd::api::ClientConfig {
+            timeout: self.timeout()?,
+            allow_insecure_http: self.allow_insecure_http.unwrap_or(false),
+            ..Default::default()
+        })
     }
 
     /// The HTTP timeout: `QAYD_TIMEOUT`, then the file, then 30 s.
@@ -77,20 +96,8 @@ impl Settings {
 }
 
 /// Reads the environment name or URL: `developer-portal` (also `sandbox`), `simulation`, `core`
-/// (also `production`), or an `http(s)://` base URL.
+/// (also `production`), or an `http(s)://` base URL (checked for form by the core: a malformed
+/// URL is bad input, exit 2).
 pub fn parse_environment(text: &str) -> Result<qayd::Environment, Failure> {
-    let text = text.trim();
-    Ok(match text {
-        "developer-portal" | "sandbox" => qayd::Environment::DeveloperPortal,
-        "simulation" => qayd::Environment::Simulation,
-        "core" | "production" => qayd::Environment::Core,
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            qayd::Environment::Custom(url.trim_end_matches('/').to_owned())
-        }
-        other => {
-            return Err(Failure::input(format!(
-                "unknown environment '{other}': use developer-portal, simulation, core or an http(s):// base URL"
-            )));
-        }
-    })
+    Ok(text.parse::<qayd::Environment>()?)
 }

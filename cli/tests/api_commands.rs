@@ -389,6 +389,57 @@ fn onboard_bad_input_and_platform_errors() {
         .stderr(predicate::str::contains("unknown environment"));
 }
 
+#[test]
+fn malformed_urls_are_usage_errors_and_plain_http_stays_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("egs");
+    let onboard = |env: &str| {
+        let mut command = qayd();
+        command
+            .args(["--json", "onboard", "--otp", "123456", "--env", env])
+            .arg("--config")
+            .arg(properties())
+            .arg("--out")
+            .arg(&out)
+            .env("QAYD_TIMEOUT", "3");
+        command
+    };
+    // Malformed: usage (2), never "try again later" (3).
+    for (env, why) in [
+        ("http://", "no host"),
+        ("http://[::1", "'[' without ']'"),
+        ("http://127.0.0.1:99999", "port"),
+        ("http://127.0.0.1:80x", "port"),
+        ("https://user:secret@127.0.0.1:1", "credentials"),
+    ] {
+        let output = onboard(env).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{env}: {}", String::from_utf8_lossy(&output.stderr));
+        let error = json_of(&output)["error"].clone();
+        assert_eq!(error["code"], "INVALID_INPUT", "{env}");
+        assert!(error["message"].as_str().unwrap().contains(why), "{env}: {error}");
+        assert!(!error["message"].as_str().unwrap().contains("secret@"), "{error}");
+    }
+    // Plain http:// to a host that is not loopback: refused before anything is sent (the OTP
+    // would cross the network in clear text)…
+    let remote = "http://qayd-test.invalid:8080";
+    let output = onboard(remote).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let error = json_of(&output)["error"].clone();
+    assert!(error["message"].as_str().unwrap().contains("unencrypted"), "{error}");
+    assert!(!out.exists(), "nothing was written");
+    // …unless opted into, loudly: then the request is attempted (and fails to resolve: exit 3).
+    for opt_in in [&["--insecure-http"][..], &[]] {
+        let mut command = onboard(remote);
+        command.args(opt_in);
+        if opt_in.is_empty() {
+            command.env("QAYD_INSECURE_HTTP", "true");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stdout));
+        assert_eq!(json_of(&output)["error"]["code"], "NETWORK");
+    }
+}
+
 // ---- demo ----------------------------------------------------------------------------------
 
 #[test]

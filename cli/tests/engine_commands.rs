@@ -107,8 +107,8 @@ fn no_panic(output: &std::process::Output) -> String {
     stderr
 }
 
-/// The audit log's exchanges, in order.
-fn exchanges(setup: &Setup) -> Vec<Value> {
+/// The audit log's rows, in order.
+fn audit_rows(setup: &Setup) -> Vec<Value> {
     let output = setup.cmd().args(["audit", "export"]).output().unwrap();
     assert!(output.status.success());
     String::from_utf8(output.stdout)
@@ -116,6 +116,16 @@ fn exchanges(setup: &Setup) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap()["exchange"].clone())
         .collect()
+}
+
+/// The audit log's finished exchanges (`answered` rows), in order; each follows its `sent` row.
+fn exchanges(setup: &Setup) -> Vec<Value> {
+    let rows = audit_rows(setup);
+    for (n, row) in rows.iter().enumerate().filter(|(_, r)| r["phase"] == "answered") {
+        let sent = rows[..n].iter().rev().find(|r| r["exchange_id"] == row["exchange_id"]);
+        assert_eq!(sent.map(|r| r["phase"].clone()), Some(json!("sent")), "{row}");
+    }
+    rows.into_iter().filter(|r| r["phase"] == "answered").collect()
 }
 
 // ---- the whole path ---------------------------------------------------------------------------
@@ -188,18 +198,23 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .success()
         .stdout(predicate::str::contains("reported 1"));
 
-    // The audit log: onboarding (1 + 6 + 1 calls) and the three submissions, intact.
+    // The audit log: onboarding (1 + 6 + 1 calls) and the three submissions, each exchange as
+    // its request (before it left) and its answer; intact, nothing unanswered.
     let (code, verified) = setup.json(&["audit", "verify"]);
     assert_eq!(code, Some(0));
     assert_eq!(verified["intact"], true);
-    assert_eq!(verified["rows"], 11);
+    assert_eq!(verified["rows"], 22);
+    assert_eq!(verified["unanswered"], json!([]));
+    assert_eq!(exchanges(&setup).len(), 11);
     let export = setup.path("audit.jsonl");
     let (code, exported) = setup.json(&["audit", "export", "--out", export.to_str().unwrap()]);
-    assert_eq!((code, exported["rows"].as_u64()), (Some(0), Some(11)));
+    assert_eq!((code, exported["rows"].as_u64()), (Some(0), Some(22)));
     let lines = std::fs::read_to_string(&export).unwrap();
     let calls: Vec<String> = lines
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["exchange"]["call"].as_str().unwrap().to_owned())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["exchange"].clone())
+        .filter(|e| e["phase"] == "answered")
+        .map(|e| e["call"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(calls.iter().filter(|c| c.as_str() == "clearance").count(), 2, "{calls:?}");
     assert_eq!(calls.iter().filter(|c| c.as_str() == "reporting").count(), 1, "{calls:?}");
@@ -219,7 +234,11 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .filter(|h| h[0] == "Authorization")
         .map(|h| h[1].clone())
         .collect();
-    assert_eq!(authorizations.len(), 10, "6 compliance samples, production CSID, 3 submissions");
+    assert_eq!(
+        authorizations.len(),
+        20,
+        "6 compliance samples, production CSID, 3 submissions: sent and answered"
+    );
     assert!(authorizations.iter().all(|a| a == "REDACTED"), "{authorizations:?}");
     #[cfg(unix)]
     assert_eq!(common::mode(&export), 0o600);
@@ -228,7 +247,7 @@ fn add_issue_submit_status_and_audit_end_to_end() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("intact: 11 rows"));
+        .stdout(predicate::str::contains("intact: 22 rows"));
 }
 
 #[test]
@@ -723,6 +742,50 @@ fn failure(output: std::process::Output) -> (Option<i32>, Value) {
 }
 
 #[test]
+fn only_an_explicit_create_makes_a_store() {
+    let setup = Setup::new();
+    let empty = setup.path("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let text = setup.path("notes.db");
+    std::fs::write(&text, "not a database at all, just some text").unwrap();
+    let foreign = setup.path("foreign.db");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let missing = setup.path("missing.db");
+    let sizes = |paths: &[&PathBuf]| {
+        paths.iter().map(|p| std::fs::metadata(p).map(|m| m.len()).ok()).collect::<Vec<_>>()
+    };
+    let before = sizes(&[&empty, &text, &foreign, &missing]);
+    for path in [&empty, &text, &foreign, &missing] {
+        for args in
+            [&["egs", "list"][..], &["audit", "verify"], &["queue", "status"], &["events"], &["submit"]]
+        {
+            let output = setup.cmd().arg("--json").args(args).arg("--store").arg(path).output().unwrap();
+            let (code, error) = failure(output);
+            assert_eq!(
+                (code, error["code"].as_str()),
+                (Some(4), Some("STORAGE")),
+                "{args:?} {path:?}: {error}"
+            );
+            let message = error["message"].as_str().unwrap();
+            assert!(message.contains("store init"), "{message}");
+        }
+    }
+    assert_eq!(sizes(&[&empty, &text, &foreign, &missing]), before, "nothing was created or written");
+    // `store init` creates one (and refuses to take over another application's database).
+    let (code, error) =
+        failure(setup.cmd().args(["--json", "store", "init", "--store"]).arg(&foreign).output().unwrap());
+    assert_eq!((code, error["code"].as_str()), (Some(4), Some("STORAGE")), "{error}");
+    let output = setup.cmd().args(["--json", "store", "init", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", no_panic(&output));
+    assert_eq!(json_of(&output)["created"], true);
+    let output = setup.cmd().args(["--json", "store", "init", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(json_of(&output)["created"], false);
+    let output = setup.cmd().args(["--json", "audit", "verify", "--store"]).arg(&missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", no_panic(&output));
+    assert_eq!(json_of(&output)["rows"], 0);
+}
+
+#[test]
 fn bad_input_missing_store_wrong_key_unknown_unit() {
     let setup = Setup::new();
     // No store configured; a store that does not exist (and is not created); not a database.
@@ -1036,4 +1099,361 @@ fn an_unauthorized_unit_stops_until_resumed() {
     let (code, summary) = setup.json(&["submit"]);
     assert_eq!((code, summary["reported"].as_u64()), (Some(0), Some(1)), "{summary}");
     assert_eq!(setup.json(&["egs", "show", "pos-1"]).1["unit"]["stopped"], Value::Null);
+}
+
+/// `qayd submit` killed (SIGKILL) while the platform holds its request: the audit log still has
+/// the request — "sent, outcome unknown" — and holds exactly as many requests as the platform
+/// received (before the split it had one fewer: the one in flight).
+#[test]
+fn a_request_cut_off_by_a_kill_is_in_the_audit_log() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let invoice = setup.invoice("simplified_invoice", "one.json", |_| {});
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        invoice.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    let uuid = issued["documents"][0]["uuid"].as_str().unwrap().to_owned();
+    // The platform takes the report, then holds the answer for a minute.
+    setup.gateway.inject(json!({
+        "after_processing": true, "delay_ms": 60_000, "path": "/invoices/reporting/single"
+    }));
+    let mut submit = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
+        .arg("submit")
+        .env("QAYD_STORE", &setup.store)
+        .env("QAYD_MASTER_KEY_FILE", &setup.key_file)
+        .env_remove("QAYD_SETTINGS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !setup.gateway.acceptances().contains_key(&uuid) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the report never arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    submit.kill().unwrap();
+    submit.wait().unwrap();
+    let killed = Instant::now();
+
+    let (code, verified) = setup.json(&["audit", "verify"]);
+    assert_eq!((code, verified["intact"].clone()), (Some(0), json!(true)), "{verified}");
+    let unanswered = verified["unanswered"].as_array().unwrap().clone();
+    assert_eq!(unanswered.len(), 1, "{verified}");
+    let rows = audit_rows(&setup);
+    let last = rows.last().unwrap();
+    assert_eq!((last["phase"].as_str(), last["outcome"].as_str()), (Some("sent"), Some("unknown")), "{last}");
+    assert_eq!((last["call"].as_str(), last["uuid"].as_str()), (Some("reporting"), Some(uuid.as_str())));
+    assert!(last["request_body"].as_str().unwrap().contains(&uuid));
+    assert!(last["status"].is_null());
+    // Every request the platform received is in the log (onboarding included): those it
+    // answered (the gateway lists a request once answered) and the one it still holds.
+    let (_, answered) = setup.gateway.get("/__qayd/requests");
+    let answered = serde_json::from_str::<Value>(&answered).unwrap().as_array().unwrap().len();
+    let sent = rows.iter().filter(|r| r["phase"] == "sent").count();
+    assert_eq!(sent, answered + 1);
+    assert_eq!(rows.iter().filter(|r| r["phase"] == "answered").count(), answered);
+    let text = setup.cmd().args(["audit", "verify"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("outcome unknown"));
+
+    // A new `submit` (cron's next run) resends it as soon as the killed sender's lease has run
+    // out — within 10 s, the default lease — and the platform's duplicate answer settles it.
+    loop {
+        let (_, summary) = setup.json(&["submit"]);
+        if summary["reported"] == 1 {
+            break;
+        }
+        assert_eq!(summary["sent"], 0, "{summary}");
+        assert!(
+            killed.elapsed() < Duration::from_secs(12),
+            "not resent {:?} after the kill",
+            killed.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(killed.elapsed() < Duration::from_secs(11), "resent {:?} after the kill", killed.elapsed());
+    assert_eq!(setup.gateway.acceptances()[&uuid], 1, "accepted once");
+    let (_, verified) = setup.json(&["audit", "verify"]);
+    assert_eq!(verified["unanswered"].as_array().unwrap().len(), 1, "the cut-off request stays unanswered");
+}
+
+/// A document larger than the platform takes (`max_submission_bytes`) is refused by `issue`
+/// with exit 2 before it takes an ICV; the next one takes ICV 1.
+#[test]
+fn a_document_too_large_to_submit_takes_no_icv() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let settings = setup.path("small.json");
+    std::fs::write(&settings, r#"{"max_submission_bytes": 4000}"#).unwrap();
+    let big = setup.invoice("simplified_invoice", "big.json", |_| {});
+    let output = setup
+        .cmd()
+        .arg("--settings")
+        .arg(&settings)
+        .args(["--json", "issue", "--egs", "pos-1", "--out"])
+        .arg(setup.path("out"))
+        .arg(&big)
+        .output()
+        .unwrap();
+    let (code, error) = failure(output);
+    assert_eq!(code, Some(2), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("too large"), "{error}");
+    assert_eq!(setup.json(&["egs", "show", "pos-1"]).1["unit"]["next_icv"], 1);
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        big.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    assert_eq!(issued["documents"][0]["icv"], 1);
+}
+
+/// `documents list|show|export` hand back what the store holds — the stamped XML, the cleared
+/// XML, the QR code and the state — chosen by unit, ICV, UUID, status or day; `issue` has
+/// written each document's file already.
+#[test]
+fn documents_are_handed_back_by_unit_icv_uuid_status_and_day() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    setup.add_unit("pos-2", 2);
+    let b2b = setup.invoice("standard_invoice", "b2b.json", |_| {});
+    let b2c = setup.invoice("simplified_invoice", "b2c.json", |_| {});
+    let out = setup.path("issued");
+    let (code, cleared) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--clear",
+        "--out",
+        out.to_str().unwrap(),
+        b2b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{cleared}");
+    let (code, issued) =
+        setup.json(&["issue", "--egs", "pos-2", "--out", out.to_str().unwrap(), b2c.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{issued}");
+    let b2b_uuid = cleared["documents"][0]["uuid"].as_str().unwrap().to_owned();
+    let b2c_uuid = issued["documents"][0]["uuid"].as_str().unwrap().to_owned();
+
+    let (code, listed) = setup.json(&["documents", "list"]);
+    assert_eq!(code, Some(0));
+    let uuids: Vec<&str> =
+        listed["documents"].as_array().unwrap().iter().map(|d| d["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids, [b2b_uuid.as_str(), b2c_uuid.as_str()]);
+    let (_, listed) = setup.json(&["documents", "list", "--status", "pending"]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["documents"][0]["egs_id"], "pos-2");
+    let (_, listed) = setup.json(&["documents", "list", "--egs", "pos-1", "--icv", "1"]);
+    assert_eq!(listed["documents"][0]["status"], "cleared");
+    let (_, listed) = setup.json(&["documents", "list", "--to", "2000-01-01"]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 0);
+    let today = qayd::clock::riyadh_date_time(time::OffsetDateTime::now_utc().unix_timestamp()).0;
+    let issue_day = qayd::clock::riyadh_date_time(listed_issued_at(&setup, &b2c_uuid)).0;
+    let (_, listed) = setup.json(&["documents", "list", "--from", &issue_day, "--to", &today]);
+    assert_eq!(listed["documents"].as_array().unwrap().len(), 2);
+
+    let (code, shown) = setup.json(&["documents", "show", "--uuid", &b2b_uuid]);
+    assert_eq!(code, Some(0));
+    assert_eq!((shown["document"]["icv"].as_u64(), shown["cleared"].as_bool()), (Some(1), Some(true)));
+    assert!(shown["qr"].as_str().is_some());
+
+    let export = setup.path("export");
+    let (code, summary) = setup.json(&["documents", "export", "--out", export.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{summary}");
+    // Standard: xml, cleared, png, svg, json; simplified: all but cleared.
+    assert_eq!((summary["documents"].as_u64(), summary["files"].as_u64()), (Some(2), Some(9)));
+    let stamped = std::fs::read(export.join(format!("000001-{b2b_uuid}.xml"))).unwrap();
+    assert_eq!(
+        stamped,
+        std::fs::read(cleared["documents"][0]["out"].as_str().unwrap()).unwrap(),
+        "what issue wrote"
+    );
+    let cleared_xml = std::fs::read(export.join(format!("000001-{b2b_uuid}.cleared.xml"))).unwrap();
+    assert_ne!(cleared_xml, stamped);
+    assert_eq!(
+        qayd::invoice_hash(&cleared_xml).unwrap(),
+        cleared["documents"][0]["invoice_hash"].as_str().unwrap()
+    );
+    assert!(std::fs::read(export.join(format!("000001-{b2c_uuid}.qr.png"))).unwrap().starts_with(b"\x89PNG"));
+    assert!(
+        std::fs::read_to_string(export.join(format!("000001-{b2c_uuid}.qr.svg"))).unwrap().contains("<svg")
+    );
+    assert!(!export.join(format!("000001-{b2c_uuid}.cleared.xml")).exists());
+    let only_png = setup.path("png");
+    let (_, summary) = setup.json(&[
+        "documents",
+        "export",
+        "--png",
+        "--uuid",
+        &b2c_uuid,
+        "--out",
+        only_png.to_str().unwrap(),
+    ]);
+    assert_eq!(summary["files"], 1);
+
+    // Bad selections are usage errors.
+    for args in [
+        &["documents", "list", "--status", "lost"][..],
+        &["documents", "list", "--from", "yesterday"],
+        &["documents", "list", "--egs", "nope"],
+        &["documents", "show"],
+        &["documents", "show", "--uuid", "00000000-0000-0000-0000-000000000000"],
+    ] {
+        let (code, error) = failure(setup.cmd().arg("--json").args(args).output().unwrap());
+        assert_eq!(code, Some(2), "{args:?}: {error}");
+    }
+}
+
+fn listed_issued_at(setup: &Setup, uuid: &str) -> i64 {
+    let (_, shown) = setup.json(&["documents", "show", "--uuid", uuid]);
+    shown["document"]["issued_at"].as_i64().unwrap()
+}
+
+/// A plain HTTP/1.1 GET; (status code, body).
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// The value of one sample (`name{labels} value`) in a Prometheus exposition.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// `submit --watch --metrics ADDR`: Prometheus metrics and a health check while the worker runs.
+#[test]
+fn submit_watch_serves_metrics_and_health() {
+    use std::io::BufRead;
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let mut watcher = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
+        .args(["--json", "submit", "--watch", "--metrics", "127.0.0.1:0"])
+        .env("QAYD_STORE", &setup.store)
+        .env("QAYD_MASTER_KEY_FILE", &setup.key_file)
+        .env_remove("QAYD_SETTINGS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(watcher.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let announced: Value = serde_json::from_str(&line).unwrap();
+    let metrics_url = announced["metrics"].as_str().unwrap().to_owned();
+    let address = metrics_url.trim_start_matches("http://").trim_end_matches("/metrics").to_owned();
+
+    // One document reported; the next one meets an outage and waits for its retry.
+    let a = setup.invoice("simplified_invoice", "m/a.json", |_| {});
+    setup.cmd().args(["issue", "--egs", "pos-1", "--out"]).arg(setup.path("out")).arg(&a).assert().success();
+    // Generous limits: a liveness wait, on a machine that may be busy.
+    let started = Instant::now();
+    loop {
+        let counts = setup.counts();
+        if counts["reported"] == 1 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{counts}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    setup.gateway.inject(json!({"status": 503, "count": 50}));
+    let b = setup.invoice("simplified_invoice", "m/b.json", |_| {});
+    setup.cmd().args(["issue", "--egs", "pos-1", "--out"]).arg(setup.path("out")).arg(&b).assert().success();
+    let text = loop {
+        let (status, text) = http_get(&address, "/metrics");
+        assert_eq!(status, 200);
+        if sample(&text, "qayd_worker_retries_total").is_some_and(|n| n >= 1.0) {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{text}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(sample(&text, "qayd_store_up"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "qayd_documents{status=\"reported\"}"), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "qayd_open_documents{egs_id=\"pos-1\",status=\"retry_scheduled\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    let margin = sample(&text, "qayd_b2c_deadline_margin_seconds{egs_id=\"pos-1\"}").unwrap();
+    assert!(margin > 0.0 && margin <= 86_400.0, "{margin}");
+    assert!(sample(&text, "qayd_oldest_open_document_age_seconds{egs_id=\"pos-1\"}").is_some(), "{text}");
+    assert!(sample(&text, "qayd_certificate_days_left{egs_id=\"pos-1\"}").unwrap() > 30.0, "{text}");
+    assert!(sample(&text, "qayd_worker_requests_total").unwrap() >= 2.0, "{text}");
+    assert!(sample(&text, "qayd_worker_accepted_total").unwrap() >= 1.0, "{text}");
+    assert!(sample(&text, "qayd_worker_passes_total").unwrap() >= 1.0, "{text}");
+    assert!(text.contains("# TYPE qayd_worker_requests counter") && text.ends_with("# EOF\n"), "{text}");
+    let (status, health) = http_get(&address, "/health");
+    assert_eq!(status, 200, "{health}");
+    let health: Value = serde_json::from_str(&health).unwrap();
+    assert_eq!((health["status"].as_str(), health["store"]["up"].as_bool()), (Some("ok"), Some(true)));
+    assert!(health["worker"]["passes"].as_u64().unwrap() >= 1);
+    assert_eq!(http_get(&address, "/nope").0, 404);
+
+    let pid = watcher.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let stopping = Instant::now();
+    loop {
+        if let Some(status) = watcher.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "still running after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A bad address is a usage error.
+    setup.cmd().args(["submit", "--watch", "--metrics", "not-an-address"]).assert().code(2);
+    setup.cmd().args(["submit", "--metrics", "127.0.0.1:0"]).assert().code(2);
+}
+
+/// `submit --deliver DIR`: each document lands in the folder the moment it is accepted — ZATCA's
+/// cleared XML for B2B, the stamped XML for B2C — whole (no partial file left behind).
+#[test]
+fn submit_delivers_accepted_documents_to_a_folder() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let b2b = setup.invoice("standard_invoice", "d/a.json", |_| {});
+    let b2c = setup.invoice("simplified_invoice", "d/b.json", |_| {});
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        setup.path("out").to_str().unwrap(),
+        b2b.to_str().unwrap(),
+        b2c.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{issued}");
+    let delivery = setup.path("pickup");
+    let (code, summary) = setup.json(&["submit", "--deliver", delivery.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{summary}");
+    assert_eq!((summary["cleared"].as_u64(), summary["reported"].as_u64()), (Some(1), Some(1)));
+    let mut names: Vec<String> = std::fs::read_dir(&delivery)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let documents = issued["documents"].as_array().unwrap();
+    let expected: Vec<String> = documents
+        .iter()
+        .map(|d| format!("{:06}-{}.xml", d["icv"].as_u64().unwrap(), d["uuid"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, expected, "only whole files, one per accepted document");
+    let stamped = |n: usize| std::fs::read(documents[n]["out"].as_str().unwrap()).unwrap();
+    let delivered = |n: usize| std::fs::read(delivery.join(&expected[n])).unwrap();
+    assert_ne!(delivered(0), stamped(0), "B2B: ZATCA's cleared document");
+    assert_eq!(qayd::invoice_hash(&delivered(0)).unwrap(), documents[0]["invoice_hash"].as_str().unwrap());
+    assert_eq!(delivered(1), stamped(1), "B2C: the stamped document");
 }

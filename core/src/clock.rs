@@ -16,6 +16,12 @@ pub const RIYADH: UtcOffset = offset!(+3);
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch.
     fn now_unix(&self) -> i64;
+
+    /// Milliseconds since the Unix epoch. Deadlines that must never come early (`Retry-After`)
+    /// are computed from it; clocks without sub-second time give whole seconds.
+    fn now_millis(&self) -> i64 {
+        self.now_unix().saturating_mul(1000)
+    }
 }
 
 /// The system clock.
@@ -25,6 +31,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_unix(&self) -> i64 {
         OffsetDateTime::now_utc().unix_timestamp()
+    }
+
+    fn now_millis(&self) -> i64 {
+        (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
     }
 }
 

@@ -96,14 +96,17 @@ impl std::str::FromStr for Environment {
     type Err = Error;
 
     /// `developer-portal` (also `sandbox`), `simulation`, `core` (also `production`), or an
-    /// `http(s)://` base URL (a custom environment: the local gateway, a proxy).
+    /// `http(s)://` base URL (a custom environment: the local gateway, a proxy), checked for form
+    /// here ([`crate::base_url`]); whether plain `http://` may carry credentials is the client's
+    /// decision.
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();
         Ok(match text {
             "developer-portal" | "sandbox" => Environment::DeveloperPortal,
             "simulation" => Environment::Simulation,
             "core" | "production" => Environment::Core,
-            url if url.starts_with("http://") || url.starts_with("https://") => {
+            url if url.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("http")) && url.contains("://") => {
+                crate::base_url::BaseUrl::parse(url)?;
                 Environment::Custom(url.trim_end_matches('/').to_owned())
             }
             other => {

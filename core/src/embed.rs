@@ -194,6 +194,9 @@ pub struct ClientOptions {
     pub timeout_ms: Option<u64>,
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u64>,
+    /// Allow plain `http://` to a host that is not loopback: credentials and OTPs cross the
+    /// network unencrypted (default false; see [`crate::base_url`]).
+    pub allow_insecure_http: Option<bool>,
 }
 
 impl ClientOptions {
@@ -203,6 +206,9 @@ impl ClientOptions {
         }
         if let Some(ms) = self.connect_timeout_ms {
             config.connect_timeout = Duration::from_millis(ms.max(1));
+        }
+        if let Some(allow) = self.allow_insecure_http {
+            config.allow_insecure_http = allow;
         }
         config
     }
@@ -418,6 +424,12 @@ pub struct EngineOptions {
     /// Local validation of every issued document: `refuse_on_errors` (the default),
     /// `refuse_on_warnings`, `warn_only` or `off`.
     pub validation: Option<crate::engine::ValidationPolicy>,
+    /// The largest submission request (bytes) a document may need; larger ones are refused at
+    /// issue, before they take an ICV (default 2 MiB: ZATCA states no limit).
+    pub max_submission_bytes: Option<u64>,
+    /// A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`: the cleared
+    /// XML for B2B, the stamped XML for B2C).
+    pub deliver_dir: Option<String>,
     #[serde(flatten)]
     pub client: ClientOptions,
 }
@@ -441,6 +453,12 @@ impl EngineOptions {
         }
         if let Some(validation) = self.validation {
             config.validation = validation;
+        }
+        if let Some(dir) = &self.deliver_dir {
+            config.deliver_dir = Some(dir.into());
+        }
+        if let Some(bytes) = self.max_submission_bytes {
+            config.max_submission_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         }
         config.client = self.client.apply(config.client);
         config

@@ -11,6 +11,7 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod base_url;
 pub mod clock;
 pub mod crypto;
 pub mod csr;

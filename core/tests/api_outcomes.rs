@@ -362,3 +362,61 @@ async fn tls_is_set_up_and_a_failed_handshake_is_a_transport_error() {
     assert!(!reason.is_empty());
     assert_eq!(outcome.into_result().unwrap_err().code(), "NETWORK");
 }
+
+/// A hook that records before the request leaves: it sees the request first (no answer), then
+/// the finished exchange with the same id; when it cannot record, nothing is sent.
+#[tokio::test]
+async fn the_hook_records_before_the_request_leaves_and_can_stop_it() {
+    struct Recorder {
+        seen: std::sync::Mutex<Vec<(String, Option<u16>, usize)>>,
+        gateway_received: Box<dyn Fn() -> usize + Send + Sync>,
+        fail: bool,
+    }
+    impl qayd::api::ExchangeHook for Recorder {
+        fn before_send(&self, request: &qayd::api::Exchange) -> qayd::Result<()> {
+            assert!(request.status.is_none() && request.response_body.is_empty());
+            self.seen.lock().unwrap().push((request.id.clone(), None, (self.gateway_received)()));
+            if self.fail { Err(Error::Storage("the audit log is unavailable".into())) } else { Ok(()) }
+        }
+        fn on_exchange(&self, exchange: &qayd::api::Exchange) {
+            self.seen.lock().unwrap().push((exchange.id.clone(), exchange.status, (self.gateway_received)()));
+        }
+    }
+    let (gateway, _, credentials, submission) = setup().await;
+    let gateway = std::sync::Arc::new(gateway);
+    for fail in [false, true] {
+        let recorder = std::sync::Arc::new(Recorder {
+            seen: Default::default(),
+            gateway_received: Box::new({
+                let gateway = gateway.clone();
+                move || gateway.received().len()
+            }),
+            fail,
+        });
+        struct Shared(std::sync::Arc<Recorder>);
+        impl qayd::api::ExchangeHook for Shared {
+            fn before_send(&self, request: &qayd::api::Exchange) -> qayd::Result<()> {
+                self.0.before_send(request)
+            }
+            fn on_exchange(&self, exchange: &qayd::api::Exchange) {
+                self.0.on_exchange(exchange)
+            }
+        }
+        let client =
+            Client::new(Environment::Custom(gateway.base_url())).unwrap().with_hook(Shared(recorder.clone()));
+        let before = gateway.received().len();
+        let answer = client.reporting(&credentials, &submission).await;
+        let seen = recorder.seen.lock().unwrap().clone();
+        if fail {
+            assert_eq!(answer.unwrap_err().code(), "STORAGE");
+            assert_eq!(seen.len(), 1, "no finished exchange: nothing was sent");
+            assert_eq!(gateway.received().len(), before, "the platform saw nothing");
+        } else {
+            answer.unwrap();
+            assert_eq!(seen.len(), 2);
+            assert_eq!(seen[0].0, seen[1].0, "one id for both records");
+            assert_eq!((seen[0].1, seen[0].2), (None, before), "recorded before the platform had it");
+            assert_eq!((seen[1].1.is_some(), seen[1].2), (true, before + 1));
+        }
+    }
+}

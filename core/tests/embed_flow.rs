@@ -95,9 +95,9 @@ async fn onboard_issue_report_clear_and_audit() {
 
     let audit = engine.verify_audit().unwrap();
     assert!(audit.intact, "{audit:?}");
-    assert_eq!(audit.rows, 3, "503, report, clearance");
+    assert_eq!(audit.rows, 6, "503, report, clearance: each sent, then answered");
     let lines = engine.export_audit().unwrap();
-    assert_eq!(lines.lines().count(), 3);
+    assert_eq!(lines.lines().count(), 6);
     assert!(!lines.contains(&credentials.production.secret), "the audit log never holds the secret");
 
     // A simplified document cannot be cleared; an unknown status is a clear error.

@@ -20,4 +20,6 @@ scenario_tests!(async outbox::{
     clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying,
     issuing_never_waits_for_a_document_with_an_unknown_fate,
     a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent,
+    retry_after_is_never_early,
+    a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never,
 } on store_support::memory);

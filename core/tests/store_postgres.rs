@@ -30,6 +30,8 @@ scenario_tests!(async outbox::{
     clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying,
     issuing_never_waits_for_a_document_with_an_unknown_fate,
     a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent,
+    retry_after_is_never_early,
+    a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never,
 } on store_support::postgres);
 
 scenario_tests!(async state::{
@@ -88,6 +90,19 @@ fn open_creates_a_versioned_schema_once_even_when_raced() {
 }
 
 #[test]
+fn open_existing_refuses_a_database_without_the_schema_and_leaves_it_untouched() {
+    let Some(db) = Db::postgres("open_existing_refuses_a_database_without_the_schema") else { return };
+    let Err(error) = qayd::store::open_existing(db.location()) else { panic!("an empty schema was taken") };
+    assert_eq!(error.code(), "STORAGE");
+    assert!(error.to_string().contains("not a Qayd store"), "{error}");
+    // Nothing was created: a plain open still creates the schema from scratch (version 2).
+    assert_eq!(PostgresStore::open(db.location()).unwrap().schema_version().unwrap(), 2);
+    let store = qayd::store::open_existing(db.location()).unwrap();
+    store.register_egs("pos-1").unwrap();
+    assert_eq!(store.egs_ids().unwrap(), ["pos-1"]);
+}
+
+#[test]
 fn bad_locations_are_typed_errors_without_the_password() {
     let Some(_) = store_support::postgres_server("bad_locations_are_typed_errors_without_the_password")
     else {
@@ -98,7 +113,16 @@ fn bad_locations_are_typed_errors_without_the_password() {
     // Port 9 (discard) is closed on loopback: refused at once.
     let Err(error) = qayd::store::open("postgresql://qayd:s3cr3t-pw@127.0.0.1:9/qayd") else { panic!() };
     assert_eq!(error.code(), "STORAGE");
-    assert!(!error.to_string().contains("s3cr3t-pw"), "{error}");
+    let text = error.to_string();
+    assert!(!text.contains("s3cr3t-pw"), "{text}");
+    // The reason and the place, not just "error connecting to server".
+    assert!(text.contains("127.0.0.1:9/qayd as qayd") && text.to_lowercase().contains("refused"), "{text}");
+    // A database that does not exist: the server's own words.
+    let url = std::env::var("QAYD_TEST_POSTGRES_URL").unwrap();
+    let (server, _) = url.rsplit_once('/').unwrap();
+    let Err(error) = qayd::store::open(&format!("{server}/no_such_database_here")) else { panic!() };
+    let text = error.to_string();
+    assert!(text.contains("\"no_such_database_here\" does not exist") && text.contains("3D000"), "{text}");
 }
 
 #[test]
@@ -218,13 +242,16 @@ async fn a_document_left_submitting_by_a_dead_engine_is_sent_once_after_recovery
     let engine = engine_with(&gateway, db.open(), &key, fast_config(), &["pos-1"]).await;
     let documents: Vec<_> = (0..3).map(|_| engine.issue_invoice("pos-1", &simplified()).unwrap()).collect();
     {
-        // An engine claims the head for a long lease, then its process dies.
+        // An engine claims the head (a 2 s lease, never renewed), then its process dies.
         let dead = db.open();
-        let lease = Lease { owner: "dead".into(), until: engine.now() + 3600 };
+        let lease = Lease { owner: "dead".into(), until: engine.now() + 2 };
         assert_eq!(dead.claim_next("pos-1", engine.now(), &lease).unwrap().unwrap().icv, 1);
     }
     assert_eq!(engine.drain().await.unwrap().sent, 0, "the lease holds the chain");
     let restarted = engine_with(&gateway, db.open(), &key, fast_config(), &[]).await;
+    // Until the lease runs out its holder may be alive: recovery leaves it alone.
+    assert_eq!(restarted.recover().unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
     assert_eq!(restarted.recover().unwrap(), 1);
     let recovered = restarted.store().document("pos-1", 1).unwrap().unwrap();
     assert_eq!(recovered.status, SubmissionStatus::RetryScheduled);

@@ -33,6 +33,7 @@ pub fn qayd() -> Command {
         "QAYD_STORE",
         "QAYD_MASTER_KEY",
         "QAYD_MASTER_KEY_FILE",
+        "QAYD_INSECURE_HTTP",
     ] {
         command.env_remove(var);
     }

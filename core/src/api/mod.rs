@@ -1,8 +1,8 @@
 //! The Fatoora REST API client: the six calls, their exact headers and bodies, and one
 //! [`Outcome`] for every answer.
 //!
-//! * Async (tokio + reqwest over rustls with the *ring* provider; plain `http://` works for the
-//!   local gateway).
+//! * Async (tokio + reqwest over rustls with the *ring* provider; plain `http://` only for a
+//!   loopback host such as the local gateway, unless [`ClientConfig::allow_insecure_http`]).
 //! * No retries here: an answer that may be sent again unchanged is
 //!   [`Outcome::Retryable`]; the caller's retry policy decides. A request body is serialised once,
 //!   so sending the same [`InvoiceSubmission`] again sends the same bytes.
@@ -216,6 +216,10 @@ pub struct ClientConfig {
     pub language: Language,
     /// Use the `HTTP(S)_PROXY` environment variables (never for loopback URLs). Default true.
     pub use_system_proxy: bool,
+    /// Allow a plain `http://` base URL to a host that is not loopback. Credentials and OTPs
+    /// then cross the network unencrypted: only behind a TLS-terminating proxy you control.
+    /// Default false (see [`crate::base_url`]).
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientConfig {
@@ -225,6 +229,7 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(10),
             language: Language::En,
             use_system_proxy: true,
+            allow_insecure_http: false,
         }
     }
 }
@@ -233,6 +238,9 @@ impl Default for ClientConfig {
 /// `REDACTED`; a CSID answer's `secret` is `REDACTED`.
 #[derive(Clone, Debug)]
 pub struct Exchange {
+    /// Unique per exchange: pairs the record made before sending ([`ExchangeHook::before_send`])
+    /// with the one made after ([`ExchangeHook::on_exchange`]).
+    pub id: String,
     /// The call: `compliance_csid`, `compliance_invoice`, `production_csid`,
     /// `renew_production_csid`, `clearance`, `reporting`.
     pub call: &'static str,
@@ -249,8 +257,16 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
-/// Sees every exchange (audit log, metrics). Closures `Fn(&Exchange)` implement it.
+/// Sees every exchange (audit log, metrics). Closures `Fn(&Exchange)` implement it (they see
+/// only the finished exchange).
 pub trait ExchangeHook: Send + Sync {
+    /// Called with the request (no status, no answer) just before it leaves. An error stops
+    /// the request from being sent: a record that must exist before the platform can see the
+    /// request (the audit log) could not be made.
+    fn before_send(&self, _request: &Exchange) -> Result<()> {
+        Ok(())
+    }
+    /// Called with the finished exchange: the answer, or the transport error.
     fn on_exchange(&self, exchange: &Exchange);
 }
 
@@ -306,12 +322,9 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .http1_title_case_headers()
             .user_agent(concat!("qayd/", env!("CARGO_PKG_VERSION")));
-        let base = environment.base_url().to_ascii_lowercase();
-        let loopback =
-            ["http://127.", "http://localhost", "http://[::1]", "https://127.", "https://localhost"]
-                .iter()
-                .any(|p| base.starts_with(p));
-        if !config.use_system_proxy || loopback {
+        let base = crate::base_url::BaseUrl::parse(environment.base_url())?;
+        base.check_transport(config.allow_insecure_http)?;
+        if !config.use_system_proxy || base.is_loopback() {
             builder = builder.no_proxy();
         }
         let http =
@@ -493,9 +506,37 @@ impl Client {
             })?;
             header_map.insert(HeaderName::from_static(lowercase_static(name)), value);
         }
+        let redacted_headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| {
+                let redacted = matches!(*n, "Authorization" | "OTP");
+                ((*n).to_owned(), if redacted { "REDACTED".to_owned() } else { v.clone() })
+            })
+            .collect();
+        let mut exchange = Exchange {
+            id: uuid::Uuid::new_v4().to_string(),
+            call,
+            method: method.to_string(),
+            url: url.clone(),
+            request_headers: redacted_headers,
+            request_body: body,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: Vec::new(),
+            latency: Duration::ZERO,
+            error: None,
+        };
+        if let Some(hook) = &self.hook {
+            hook.before_send(&exchange)?;
+        }
         let started = Instant::now();
-        let result =
-            self.http.request(method.clone(), &url).headers(header_map).body(body.clone()).send().await;
+        let result = self
+            .http
+            .request(method.clone(), &url)
+            .headers(header_map)
+            .body(exchange.request_body.clone())
+            .send()
+            .await;
         let outcome = match result {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -509,29 +550,16 @@ impl Client {
         };
         let latency = started.elapsed();
         if let Some(hook) = &self.hook {
-            let request_headers = headers
-                .iter()
-                .map(|(n, v)| {
-                    let redacted = matches!(*n, "Authorization" | "OTP");
-                    ((*n).to_owned(), if redacted { "REDACTED".to_owned() } else { v.clone() })
-                })
-                .collect();
             let (status, response_headers, response_body, error) = match &outcome {
                 Ok(raw) => (Some(raw.status), header_list(&raw.headers), redact_secret(&raw.body), None),
                 Err((status, h, e)) => (*status, header_list(h), Vec::new(), Some(describe(e))),
             };
-            hook.on_exchange(&Exchange {
-                call,
-                method: method.to_string(),
-                url: url.clone(),
-                request_headers,
-                request_body: body,
-                status,
-                response_headers,
-                response_body,
-                latency,
-                error,
-            });
+            exchange.status = status;
+            exchange.response_headers = response_headers;
+            exchange.response_body = response_body;
+            exchange.latency = latency;
+            exchange.error = error;
+            hook.on_exchange(&exchange);
         }
         Ok(outcome.map_err(|(status, _, e)| Outcome::Retryable {
             status,
@@ -607,6 +635,13 @@ fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration>
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
+    }
+    // Not RFC 9110's form, but a fraction ("1.5") must not be read as "no delay".
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && let Ok(seconds) = value.parse::<f64>()
+        && seconds.is_finite()
+    {
+        return Duration::try_from_secs_f64(seconds).ok();
     }
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
@@ -817,6 +852,30 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(37)));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("-1", now), None);
+        let precise = time::macros::datetime!(1994-11-06 08:49:36.250 UTC);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", precise),
+            Some(Duration::from_millis(750))
+        );
+    }
+
+    #[test]
+    fn plain_http_carries_credentials_only_to_loopback() {
+        let custom = |url: &str| Environment::Custom(url.into());
+        for url in ["http://127.0.0.1:8443", "http://localhost:1", "http://[::1]:2", "https://example.com"] {
+            Client::new(custom(url)).expect(url);
+        }
+        for url in ["http://example.com", "http://10.0.0.7:8080", "http://192.168.1.2"] {
+            let error = Client::new(custom(url)).expect_err(url);
+            assert_eq!(error.code(), "INVALID_INPUT");
+            assert!(error.to_string().contains("unencrypted"), "{error}");
+            let opted_in = ClientConfig { allow_insecure_http: true, ..Default::default() };
+            Client::with_config(custom(url), opted_in).expect(url);
+        }
+        // Built directly (not parsed), a malformed URL is still refused before any request.
+        assert_eq!(Client::new(custom("http://[::1")).unwrap_err().code(), "INVALID_INPUT");
     }
 
     #[test]

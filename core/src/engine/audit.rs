@@ -1,6 +1,14 @@
 //! The audit log: every API exchange (through the client's [`ExchangeHook`]) stored in full —
 //! `Authorization`/`OTP` already redacted by the client, CSID secrets blanked — with
-//! timestamps, latency and outcome. Append-only (the SQLite store refuses `UPDATE`/`DELETE` on
+//! timestamps, latency and outcome.
+//!
+//! **Before and after.** Each exchange is two rows sharing an `exchange_id`: the request
+//! (`phase: "sent"`, `outcome: "unknown"`), appended *before* it leaves — a request whose row
+//! cannot be written is not sent — and the whole exchange (`phase: "answered"`: status, answer or
+//! transport error) after. A process killed in between leaves the `sent` row alone: the log then
+//! says "sent, outcome unknown" (the platform may or may not have the request), never nothing.
+//! [`Engine::verify_audit`] counts such rows (`unanswered`); rows written before this split have
+//! no phase and are whole exchanges. Append-only (the SQLite store refuses `UPDATE`/`DELETE` on
 //! it) and hash-linked: each row carries SHA-256(previous row's hash ‖ its own content), so an
 //! edited, removed or reordered row breaks the chain ([`Engine::verify_audit`]). Keep the head
 //! hash somewhere else too if the last rows must be protected against truncation.
@@ -17,7 +25,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// One exchange as stored (the `content` of an audit row).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
-    /// Engine clock, seconds since the Unix epoch, when the answer (or the failure) came.
+    /// `sent` (the request, before it left) or `answered` (the whole exchange); absent in rows
+    /// written before the split (whole exchanges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// Pairs a `sent` row with its `answered` row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_id: Option<String>,
+    /// Engine clock, seconds since the Unix epoch, when the answer (or the failure) came (for a
+    /// `sent` row: when the request left).
     pub at: i64,
     /// Wall clock, milliseconds since the Unix epoch: start and end of the exchange.
     pub started_ms: i64,
@@ -35,9 +51,14 @@ pub struct AuditEntry {
     pub response_body: String,
     pub error: Option<String>,
     /// `accepted`, `accepted_with_warnings`, `duplicate`, `rejected`, `unauthorized`,
-    /// `retryable`, `error`.
+    /// `retryable`, `error`; `unknown` in a `sent` row.
     pub outcome: String,
 }
+
+/// `phase` of the row appended before a request leaves.
+pub const PHASE_SENT: &str = "sent";
+/// `phase` of the row appended once the exchange is over.
+pub const PHASE_ANSWERED: &str = "answered";
 
 fn outcome_of(exchange: &Exchange) -> &'static str {
     match exchange.status {
@@ -61,6 +82,8 @@ impl AuditEntry {
             .ok()
             .and_then(|v| v.get("uuid").and_then(|u| u.as_str()).map(str::to_owned));
         AuditEntry {
+            phase: Some(PHASE_ANSWERED.into()),
+            exchange_id: Some(exchange.id.clone()),
             at,
             started_ms: finished_ms - latency_ms as i64,
             finished_ms,
@@ -78,6 +101,19 @@ impl AuditEntry {
             outcome: outcome_of(exchange).to_owned(),
         }
     }
+
+    /// The row for a request about to leave: no answer yet, outcome unknown.
+    pub fn sent(request: &Exchange, at: i64) -> Self {
+        let mut entry = AuditEntry::from_exchange(request, at);
+        entry.phase = Some(PHASE_SENT.into());
+        entry.started_ms = entry.finished_ms;
+        entry.latency_ms = 0.0;
+        entry.status = None;
+        entry.response_headers.clear();
+        entry.response_body.clear();
+        entry.outcome = "unknown".into();
+        entry
+    }
 }
 
 /// The client hook that appends every exchange to the store's audit log.
@@ -93,6 +129,14 @@ impl AuditHook {
 }
 
 impl ExchangeHook for AuditHook {
+    fn before_send(&self, request: &Exchange) -> Result<()> {
+        let entry = AuditEntry::sent(request, self.clock.now_unix());
+        let content = serde_json::to_string(&entry)
+            .map_err(|e| Error::Storage(format!("audit row for {}: {e}", request.call)))?;
+        // No row, no request: the log must hold every request the platform may have received.
+        self.store.append_audit(&content).map(|_| ())
+    }
+
     fn on_exchange(&self, exchange: &Exchange) {
         let entry = AuditEntry::from_exchange(exchange, self.clock.now_unix());
         if let Ok(content) = serde_json::to_string(&entry) {
@@ -110,6 +154,9 @@ pub struct AuditVerification {
     pub head: String,
     /// The first row that breaks the chain, and why.
     pub broken: Option<(i64, String)>,
+    /// `sent` rows with no `answered` row: requests whose outcome is unknown (the process died
+    /// while they were in flight, or they are in flight now).
+    pub unanswered: Vec<i64>,
 }
 
 impl AuditVerification {
@@ -120,10 +167,18 @@ impl AuditVerification {
 
 const PAGE: usize = 1000;
 
+fn sorted(open: std::collections::HashMap<String, i64>) -> Vec<i64> {
+    let mut seqs: Vec<i64> = open.into_values().collect();
+    seqs.sort_unstable();
+    seqs
+}
+
 impl Engine {
     /// Walks the whole audit log and checks every link.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         let mut previous = AUDIT_GENESIS.to_owned();
+        // exchange id → seq of its `sent` row, until its `answered` row is seen.
+        let mut open = std::collections::HashMap::<String, i64>::new();
         let mut rows = 0;
         let mut after = 0;
         loop {
@@ -148,12 +203,25 @@ impl Engine {
                         rows,
                         head: previous,
                         broken: Some((row.seq, reason.to_owned())),
+                        unanswered: sorted(open),
                     });
+                }
+                if let Ok(entry) = serde_json::from_str::<AuditEntry>(&row.content)
+                    && let Some(id) = entry.exchange_id
+                {
+                    match entry.phase.as_deref() {
+                        Some(PHASE_SENT) => {
+                            open.insert(id, row.seq);
+                        }
+                        _ => {
+                            open.remove(&id);
+                        }
+                    }
                 }
                 previous = row.hash;
             }
         }
-        Ok(AuditVerification { rows, head: previous, broken: None })
+        Ok(AuditVerification { rows, head: previous, broken: None, unanswered: sorted(open) })
     }
 
     /// Writes the audit log as JSON lines: `{"seq","prev_hash","hash","exchange":{…}}`.

@@ -86,7 +86,7 @@ impl Engine {
             }
             let until_due = document
                 .next_attempt_at
-                .map(|at| Duration::from_secs((at - self.clock.now_unix()).max(0) as u64))
+                .map(|at| super::retry::until(at, self.clock.now_millis()))
                 .unwrap_or(Duration::from_millis(100));
             tokio::time::sleep(until_due.max(Duration::from_millis(50)).min(left)).await;
         }

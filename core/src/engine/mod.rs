@@ -9,7 +9,7 @@
 //!                                   │ 400        ─► rejected (stays in the chain)
 //!                                   │ 5xx/429/timeout/dropped ─► retry_scheduled ─► … ─► dead
 //!                                   │ 401        ─► retry_scheduled, EGS stopped (event)
-//! killed while submitting ─► recover() ─► retry_scheduled (resend the identical bytes)
+//! killed while submitting ─► lease runs out (≤ 10 s) ─► claimed again (resend the identical bytes)
 //! ```
 //!
 //! Modules: [`retry`] (backoff), [`events`] (the typed event stream), [`credentials`] (sealed
@@ -109,16 +109,39 @@ pub struct EngineConfig {
     pub deadline_warnings: Vec<Duration>,
     /// Days before certificate expiry that raise `certificate_expiring`. Default 30 and 7.
     pub certificate_warnings_days: Vec<i64>,
-    /// How long a claim on a document lasts (it must exceed the client timeout). Default 120 s.
+    /// How long a claim on a document lasts without news from its sender. The sender renews
+    /// it every third of this while its request is in flight, so a live sender never loses it
+    /// and a killed sender's documents are taken over by another (or a restarted) worker within
+    /// this time. Default 10 s (whole seconds; at least 1).
     pub lease: Duration,
     /// Longest sleep of [`Engine::run`] between passes. Default 5 s.
     pub poll_interval: Duration,
     /// How often [`Engine::run`] raises deadline and certificate events ([`Engine::sweep`]);
     /// [`Engine::drain`] always does. Default 60 s.
     pub sweep_interval: Duration,
+    /// The largest submission request body (`{"invoiceHash","uuid","invoice"}`, the document
+    /// in base64) a document may need. A larger one is refused at issue, before it takes an ICV:
+    /// the platform would answer 413 and the document could never be sent, breaking the chain
+    /// for every later one. ZATCA's documentation states no limit; the default, 2 MiB (about
+    /// 1.5 MB of XML), is the local gateway's. Configurable.
+    pub max_submission_bytes: usize,
+    /// A folder the worker writes each accepted document into the moment it is accepted
+    /// (`NNNNNN-<uuid>.xml`: ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP
+    /// that picks documents up from a folder. Default none.
+    pub deliver_dir: Option<std::path::PathBuf>,
     /// The API client's settings.
     #[cfg(feature = "api")]
     pub client: crate::api::ClientConfig,
+}
+
+/// [`EngineConfig::max_submission_bytes`] by default.
+pub const DEFAULT_MAX_SUBMISSION_BYTES: usize = 2 * 1024 * 1024;
+
+/// The size of the submission body for a document: the JSON envelope, the invoice hash and
+/// UUID, and the XML in base64 (padded).
+pub fn submission_size(xml_len: usize, invoice_hash: &str, uuid: &str) -> usize {
+    const ENVELOPE: usize = r#"{"invoiceHash":"","uuid":"","invoice":""}"#.len();
+    ENVELOPE + invoice_hash.len() + uuid.len() + xml_len.div_ceil(3) * 4
 }
 
 impl Default for EngineConfig {
@@ -130,9 +153,11 @@ impl Default for EngineConfig {
             reporting_deadline: Duration::from_secs(24 * 3600),
             deadline_warnings: vec![Duration::from_secs(12 * 3600), Duration::from_secs(20 * 3600)],
             certificate_warnings_days: vec![30, 7],
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(10),
             poll_interval: Duration::from_secs(5),
             sweep_interval: Duration::from_secs(60),
+            max_submission_bytes: DEFAULT_MAX_SUBMISSION_BYTES,
+            deliver_dir: None,
             #[cfg(feature = "api")]
             client: crate::api::ClientConfig::default(),
         }
@@ -249,25 +274,53 @@ impl Engine {
     ) -> Result<Issued> {
         let now = self.clock.now_unix();
         invoice.check_not_in_future(now)?;
-        let policy = self.config.validation;
         let mut findings = Vec::new();
         let document = self.store.issue(egs_id, now, &mut |icv, pih| {
-            let mut invoice = invoice.clone();
-            invoice.icv = icv;
-            invoice.pih = pih.to_owned();
-            let stamped = invoice.stamp_unjudged(signer, options)?;
-            // Inside the transaction: an error here rolls it back (no ICV used, nothing stored).
-            findings = judge(policy, &stamped.xml, now)?;
-            Ok(NewDocument {
-                uuid: stamped.uuid,
-                invoice_hash: stamped.invoice_hash,
-                simplified: invoice.kind == crate::model::InvoiceKind::Simplified,
-                xml: stamped.xml,
-            })
+            let (document, kept) = self.document_at(invoice, icv, pih, signer, options, now)?;
+            findings = kept;
+            Ok(document)
         })?;
         #[cfg(feature = "api")]
         self.wake.notify_one();
         Ok(Issued { document, findings })
+    }
+
+    /// The step both issue paths run inside the store's transaction (an error rolls it back: no
+    /// ICV used, nothing stored): `invoice` stamped at `icv` after `pih`, refused if it could
+    /// never be submitted or if validation refuses it under the engine's policy; the document
+    /// to store and the findings kept.
+    fn document_at(
+        &self,
+        invoice: &Invoice,
+        icv: u64,
+        pih: &str,
+        signer: &Signer,
+        options: &StampOptions,
+        now: i64,
+    ) -> Result<(NewDocument, Vec<crate::validate::Finding>)> {
+        let mut invoice = invoice.clone();
+        invoice.icv = icv;
+        invoice.pih = pih.to_owned();
+        let stamped = invoice.stamp_unjudged(signer, options)?;
+        let limit = self.config.max_submission_bytes;
+        let size = submission_size(stamped.xml.len(), &stamped.invoice_hash, &stamped.uuid);
+        if size > limit {
+            return Err(crate::error::Error::InvalidInput(format!(
+                "document {} is too large to submit: {} bytes of XML make a {size}-byte request, over \
+                 the limit of {limit} (max_submission_bytes; ZATCA states none, the platform answers \
+                 413): split it into smaller documents",
+                stamped.uuid,
+                stamped.xml.len()
+            )));
+        }
+        let findings = judge(self.config.validation, &stamped.xml, now)?;
+        let document = NewDocument {
+            uuid: stamped.uuid,
+            invoice_hash: stamped.invoice_hash,
+            simplified: invoice.kind == crate::model::InvoiceKind::Simplified,
+            xml: stamped.xml,
+        };
+        Ok((document, findings))
     }
 
     /// Issues several invoices of one unit in chain order, stored in one transaction where the
@@ -282,22 +335,12 @@ impl Engine {
         options: &StampOptions,
     ) -> Result<Vec<Result<Issued>>> {
         let now = self.clock.now_unix();
-        let policy = self.config.validation;
         let mut findings: Vec<Vec<crate::validate::Finding>> = vec![Vec::new(); invoices.len()];
         let documents = self.store.issue_many(egs_id, now, invoices.len(), &mut |i, icv, pih| {
-            let source = &invoices[i];
-            source.check_not_in_future(now)?;
-            let mut invoice = source.clone();
-            invoice.icv = icv;
-            invoice.pih = pih.to_owned();
-            let stamped = invoice.stamp_unjudged(signer, options)?;
-            findings[i] = judge(policy, &stamped.xml, now)?;
-            Ok(NewDocument {
-                uuid: stamped.uuid,
-                invoice_hash: stamped.invoice_hash,
-                simplified: invoice.kind == crate::model::InvoiceKind::Simplified,
-                xml: stamped.xml,
-            })
+            invoices[i].check_not_in_future(now)?;
+            let (document, kept) = self.document_at(&invoices[i], icv, pih, signer, options, now)?;
+            findings[i] = kept;
+            Ok(document)
         })?;
         #[cfg(feature = "api")]
         self.wake.notify_one();
@@ -328,10 +371,10 @@ impl Engine {
         self.issue_checked(egs_id, &unlocked.signer, invoice, &options)
     }
 
-    /// Crash recovery at start-up: documents left `submitting` by a killed process go back to
-    /// `retry_scheduled`, due now (their fate is unknown; resending the identical bytes is
-    /// safe because a duplicate counts as accepted). Call it when no other worker is live on
-    /// this store; otherwise leases expire on their own.
+    /// Crash recovery at start-up: documents left `submitting` by a killed sender — their lease
+    /// ran out, as a live sender renews its lease — go back to `retry_scheduled`, due now
+    /// (their fate is unknown; resending the identical bytes is safe because a duplicate counts
+    /// as accepted). Safe with other workers live on the store: their leases are never taken.
     pub fn recover(&self) -> Result<usize> {
         self.store.recover(self.clock.now_unix())
     }

@@ -30,6 +30,8 @@ impl Engine {
         answer: Result<Outcome<SubmissionResponse>>,
     ) -> Classified {
         let now = self.clock.now_unix();
+        // Taken after the answer arrived: Retry-After counts from here.
+        let now_ms = self.clock.now_millis();
         let base = |status| AttemptRecord {
             status,
             count_attempt: true,
@@ -75,7 +77,7 @@ impl Engine {
             let failed = document.attempts + 1;
             if self.config.retry.allows_another(failed) {
                 let mut record = base(SubmissionStatus::RetryScheduled);
-                record.next_attempt_at = Some(due_at(now, self.config.retry.delay(failed, retry_after)));
+                record.next_attempt_at = Some(due_at(now_ms, self.config.retry.delay(failed, retry_after)));
                 record.last_error = Some(reason);
                 Classified { record, duplicate: false, event: None, stop_unit: None }
             } else {
@@ -140,6 +142,15 @@ impl Engine {
                 retry(error.to_string(), None)
             }
             Err(error @ Error::EnvironmentMismatch(_)) => stop(error.to_string(), EventKind::Unauthorized),
+            Err(error @ Error::Storage(_)) => {
+                // The audit record could not be made before sending, so nothing was sent: not
+                // the document's fault and not an attempt.
+                let mut record = base(SubmissionStatus::RetryScheduled);
+                record.count_attempt = false;
+                record.next_attempt_at = Some(due_at(now_ms, Duration::from_secs(1)));
+                record.last_error = Some(format!("not sent: {error}"));
+                Classified { record, duplicate: false, event: None, stop_unit: None }
+            }
             Err(error) => {
                 // 413, 303, 406, a body we cannot build: resending the same bytes cannot help.
                 let mut record = base(SubmissionStatus::Dead);

@@ -75,6 +75,18 @@ impl DrainSummary {
     }
 }
 
+/// Writes an accepted document into the delivery folder as `NNNNNN-<uuid>.xml`, whole or not
+/// at all: written under a temporary name, then renamed, so a program watching the folder (an
+/// ERP's pickup) never reads half a file.
+fn deliver(dir: &std::path::Path, document: &crate::store::StoredDocument, xml: &[u8]) -> Result<()> {
+    let name = format!("{:06}-{}.xml", document.icv, document.uuid);
+    let failed = |e: std::io::Error| Error::Storage(format!("delivering {name} to {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let partial = dir.join(format!(".{name}.part"));
+    std::fs::write(&partial, xml).map_err(failed)?;
+    std::fs::rename(&partial, dir.join(&name)).map_err(failed)
+}
+
 /// What [`Engine::run`] has been doing: errors of a pass do not stop the worker (they are
 /// retried on the next pass), so they are kept here for the caller to watch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -87,6 +99,13 @@ pub struct WorkerHealth {
     pub consecutive_failures: u64,
     /// The last error: (`code`, message, unit if it concerned one).
     pub last_error: Option<WorkerError>,
+    /// Since the engine was created: requests sent (every attempt), answers that scheduled a
+    /// retry, documents accepted (cleared, reported, with warnings, duplicates), rejected, dead.
+    pub requests_sent: u64,
+    pub retries_scheduled: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub dead_letters: u64,
 }
 
 /// One error the worker met.
@@ -214,11 +233,14 @@ impl Engine {
                 uuid: document.uuid.clone(),
                 invoice: B64.encode(&document.xml),
             };
-            let answer = if document.simplified {
-                client.reporting(&unlocked.credentials, &submission).await
-            } else {
-                client.clearance(&unlocked.credentials, &submission).await
+            let send = async {
+                if document.simplified {
+                    client.reporting(&unlocked.credentials, &submission).await
+                } else {
+                    client.clearance(&unlocked.credentials, &submission).await
+                }
             };
+            let answer = self.with_heartbeat(egs_id, document.icv, &lease.owner, send).await;
             summary.sent += 1;
             let classified = self.classify(&document, answer);
             let status = classified.record.status;
@@ -229,6 +251,21 @@ impl Engine {
                 break;
             }
             summary.count(status, classified.duplicate);
+            if let Some(dir) = &self.config.deliver_dir
+                && matches!(
+                    status,
+                    SubmissionStatus::Cleared
+                        | SubmissionStatus::Reported
+                        | SubmissionStatus::AcceptedWithWarnings
+                )
+            {
+                // The document to hand on: ZATCA's cleared XML for B2B, the stamped one for B2C.
+                let xml = classified.record.cleared_xml.as_deref().unwrap_or(&document.xml);
+                if let Err(error) = deliver(dir, &document, xml) {
+                    // Accepted all the same; `documents export` hands it out again.
+                    summary.errors.push((egs_id.to_owned(), error));
+                }
+            }
             if let Some(reason) = &classified.stop_unit {
                 self.store.set_stopped(egs_id, Some(reason))?;
             }
@@ -244,6 +281,33 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+
+    /// Runs `send` while renewing the lease on the document every third of a lease: a live
+    /// sender's lease never runs out however long the platform takes, and a killed sender's
+    /// runs out within one lease, after which any worker takes the document over
+    /// ([`EngineConfig::lease`](super::EngineConfig::lease)).
+    async fn with_heartbeat<T>(
+        &self,
+        egs_id: &str,
+        icv: u64,
+        owner: &str,
+        send: impl Future<Output = T>,
+    ) -> T {
+        let lease = self.config.lease.max(Duration::from_secs(1));
+        let beat = lease / 3;
+        tokio::pin!(send);
+        loop {
+            tokio::select! {
+                answer = &mut send => return answer,
+                _ = tokio::time::sleep(beat) => {
+                    let until = self.clock.now_unix() + lease.as_secs() as i64;
+                    // A failed renewal (the database away) is not fatal: the answer is
+                    // recorded only if this sender still holds the lease.
+                    let _ = self.store.renew_lease(egs_id, icv, owner, until);
+                }
+            }
+        }
     }
 
     /// What the background worker has been doing (its passes and the last error).
@@ -263,6 +327,13 @@ impl Engine {
             }),
         };
         let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        if let Ok(summary) = &pass {
+            health.requests_sent += summary.sent;
+            health.retries_scheduled += summary.retry_scheduled;
+            health.accepted += summary.cleared + summary.reported + summary.accepted_with_warnings;
+            health.rejected += summary.rejected;
+            health.dead_letters += summary.dead;
+        }
         health.passes += 1;
         health.last_pass_at = Some(at);
         match error {
@@ -283,10 +354,10 @@ impl Engine {
         while !shutdown.is_triggered() {
             let pass = self.drain_with(Some(shutdown.clone())).await;
             self.record_pass(pass);
-            let now = self.clock.now_unix();
             let mut wait = self.config.poll_interval;
             if let Ok(Some(due)) = self.store.next_due() {
-                wait = wait.min(Duration::from_secs((due - now).max(0) as u64));
+                // To the millisecond: waking a whole second late (or early, to spin) would not do.
+                wait = wait.min(super::retry::until(due, self.clock.now_millis()));
             }
             if wait.is_zero() {
                 wait = Duration::from_millis(50);

@@ -41,6 +41,29 @@ pub fn open(location: &str) -> Result<std::sync::Arc<dyn Store>> {
     Ok(std::sync::Arc::new(SqliteStore::open(location)?))
 }
 
+/// Opens a store that must exist already and be a Qayd store: an SQLite file holding Qayd's
+/// tables, or a PostgreSQL database holding Qayd's schema. A missing file, an empty (0-byte) file,
+/// any other file or another application's database is refused with [`Error::Storage`] and left
+/// untouched — only an explicit create ([`open`]) makes a store, so a typo in a path never
+/// becomes a new, empty store that silently "has nothing to send".
+///
+/// [`Error::Storage`]: crate::error::Error::Storage
+pub fn open_existing(location: &str) -> Result<std::sync::Arc<dyn Store>> {
+    let location = location.trim();
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(std::sync::Arc::new(PostgresStore::open_existing(location)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(crate::error::Error::InvalidInput(
+            "PostgreSQL stores are not available in this build".into(),
+        ));
+    }
+    if location.is_empty() || location == ":memory:" {
+        return open(location);
+    }
+    Ok(std::sync::Arc::new(SqliteStore::open_existing(location)?))
+}
+
 /// Where a document stands with ZATCA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -314,9 +337,13 @@ pub trait Store: Send + Sync {
     /// Records an attempt's outcome if `owner` still holds the lease; `false` when it does not
     /// (another worker took the document over; its answer will be recorded instead).
     fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool>;
-    /// Crash recovery: every `submitting` document (its sender died, its fate is unknown)
-    /// becomes `retry_scheduled`, due at `now`. Returns how many. Call it when no other worker
-    /// is live on this store (otherwise rely on lease expiry).
+    /// Extends `owner`'s lease on a document it is sending to `until` (the sender's heartbeat:
+    /// a live sender keeps its lease, a dead one's runs out within one lease). `false` when
+    /// `owner` no longer holds it.
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool>;
+    /// Crash recovery: every `submitting` document whose lease has run out (its sender died:
+    /// a live sender renews its lease) becomes `retry_scheduled`, due at `now`. Returns how
+    /// many. A live sender's lease is never taken.
     fn recover(&self, now: i64) -> Result<usize>;
     /// Documents in `status` (all units), oldest first, at most `limit`.
     fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>>;

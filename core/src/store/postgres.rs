@@ -76,6 +76,28 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// Opens a database that already holds a Qayd schema (see [`super::open_existing`]): an
+    /// empty or foreign database is refused and left untouched.
+    pub fn open_existing(url: &str) -> Result<Self> {
+        let config = postgres::Config::from_str(url)
+            .map_err(|e| Error::InvalidInput(format!("invalid PostgreSQL URL: {e}")))?;
+        let store = PostgresStore { pool: Pool::new(config, DEFAULT_CONNECTIONS)? };
+        store.pool.run(|connection| {
+            let (client, _) = connection.parts()?;
+            let row = client
+                .query_one("SELECT to_regclass('qayd_schema_version') IS NOT NULL", &[])
+                .map_err(storage)?;
+            if !row.try_get::<_, bool>(0).map_err(storage)? {
+                return Err(Error::Storage(
+                    "PostgreSQL: this database (in its current schema) is not a Qayd store;                      `qayd store init` or `qayd egs add` creates one"
+                        .into(),
+                ));
+            }
+            schema::migrate(client)
+        })?;
+        Ok(store)
+    }
+
     /// The schema version of the database (see the schema module).
     pub fn schema_version(&self) -> Result<i32> {
         self.pool.run(|connection| {
@@ -431,6 +453,10 @@ impl Store for PostgresStore {
 
     fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
         self.record_attempt_impl(egs_id, icv, owner, record)
+    }
+
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+        self.renew_lease_impl(egs_id, icv, owner, until)
     }
 
     fn recover(&self, now: i64) -> Result<usize> {

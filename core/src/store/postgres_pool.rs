@@ -14,9 +14,54 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-/// Maps a driver error to the crate's typed error (the text never holds the password).
+/// Maps a driver error to the crate's typed error with the server's own reason (the text
+/// never holds the password).
 pub(super) fn storage(e: postgres::Error) -> Error {
-    Error::Storage(format!("PostgreSQL: {e}"))
+    Error::Storage(format!("PostgreSQL: {}", reason(&e)))
+}
+
+/// The server's message and SQLSTATE for a database error ("database \"x\" does not exist
+/// (3D000)"), otherwise the driver's text with its causes ("error connecting to server:
+/// Connection refused (os error 111)"): the driver's own `Display` says only "db error".
+pub(super) fn reason(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let detail = db.detail().map(|d| format!(": {d}")).unwrap_or_default();
+        return format!("{} ({}){detail}", db.message(), db.code().code());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(&format!(": {cause_text}"));
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Where the store is: `host:port/database as user` (never the password).
+pub(super) fn place(config: &postgres::Config) -> String {
+    use postgres::config::Host;
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = config.get_ports().get(i).or(config.get_ports().first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let hosts = if hosts.is_empty() { "localhost:5432".to_owned() } else { hosts.join(",") };
+    format!(
+        "{hosts}/{} as {}",
+        config.get_dbname().or(config.get_user()).unwrap_or("?"),
+        config.get_user().unwrap_or("?")
+    )
 }
 
 /// One thread's connection and its prepared statements.
@@ -48,7 +93,10 @@ impl Connection {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = None;
             self.statements = Statements::default();
-            self.client = Some(self.config.connect(NoTls).map_err(storage)?);
+            let client = self.config.connect(NoTls).map_err(|e| {
+                Error::Storage(format!("PostgreSQL at {}: {}", place(&self.config), reason(&e)))
+            })?;
+            self.client = Some(client);
         }
         match self.client.as_mut() {
             Some(client) => Ok((client, &mut self.statements)),
@@ -69,6 +117,18 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 pub(super) struct Pool {
     jobs: Mutex<Option<Sender<Job>>>,
     threads: Vec<JoinHandle<()>>,
+    /// Where the database is ([`place`]), named in every error.
+    place: Arc<str>,
+}
+
+/// `PostgreSQL: reason` → `PostgreSQL at host:port/db as user: reason`.
+fn located(error: Error, place: &str) -> Error {
+    match error {
+        Error::Storage(message) if message.starts_with("PostgreSQL: ") => {
+            Error::Storage(format!("PostgreSQL at {place}: {}", &message["PostgreSQL: ".len()..]))
+        }
+        other => other,
+    }
 }
 
 impl Pool {
@@ -76,6 +136,7 @@ impl Pool {
         let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         let mut threads = Vec::new();
+        let place: Arc<str> = place(&config).into();
         for i in 0..connections.max(1) {
             let (config, receiver) = (config.clone(), receiver.clone());
             let thread = std::thread::Builder::new()
@@ -86,7 +147,7 @@ impl Pool {
                 .map_err(|e| Error::Storage(format!("PostgreSQL: cannot start a connection thread: {e}")))?;
             threads.push(thread);
         }
-        Ok(Pool { jobs: Mutex::new(Some(sender)), threads })
+        Ok(Pool { jobs: Mutex::new(Some(sender)), threads, place })
     }
 
     /// Queues `job` on the next free connection; its answer comes on the returned channel.
@@ -95,8 +156,9 @@ impl Pool {
         job: impl FnOnce(&mut Connection) -> Result<R> + Send + 'static,
     ) -> Result<Answer<R>> {
         let (sender, receiver) = mpsc::sync_channel(1);
+        let place = self.place.clone();
         let job: Job = Box::new(move |connection| {
-            let _ = sender.send(job(connection));
+            let _ = sender.send(job(connection).map_err(|e| located(e, &place)));
         });
         let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.as_ref()

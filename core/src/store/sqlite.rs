@@ -125,6 +125,45 @@ impl SqliteStore {
         Self::with_connection(Connection::open(path).map_err(storage)?)
     }
 
+    /// Opens an existing Qayd store; never creates or changes a file that is not one (see
+    /// [`super::open_existing`]).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let not_a_store = |why: &str| {
+            Error::Storage(format!(
+                "{} is not a Qayd store ({why}); `qayd store init` or `qayd egs add` creates one",
+                path.display()
+            ))
+        };
+        if !path.is_file() {
+            return Err(if path.exists() {
+                not_a_store("not a file")
+            } else {
+                Error::Storage(format!(
+                    "no store at {}: `qayd store init` or `qayd egs add` creates one",
+                    path.display()
+                ))
+            });
+        }
+        // No CREATE flag: SQLite must not make the file; and nothing is written (WAL mode,
+        // schema) before the file is known to hold Qayd's tables.
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags).map_err(storage)?;
+        connection.busy_timeout(Duration::from_secs(30)).map_err(storage)?;
+        let tables: i64 = connection
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'
+                 AND name IN ('egs', 'documents', 'credentials', 'events', 'audit')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| not_a_store(&e.to_string()))?;
+        if tables != 5 {
+            return Err(not_a_store("it does not hold Qayd's tables"));
+        }
+        Self::with_connection(connection)
+    }
+
     /// A private in-memory database (tests, demos).
     pub fn in_memory() -> Result<Self> {
         Self::with_connection(Connection::open_in_memory().map_err(storage)?)
@@ -435,6 +474,10 @@ impl Store for SqliteStore {
 
     fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
         self.record_attempt_impl(egs_id, icv, owner, record)
+    }
+
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+        self.renew_lease_impl(egs_id, icv, owner, until)
     }
 
     fn recover(&self, now: i64) -> Result<usize> {

@@ -85,13 +85,25 @@ impl SqliteStore {
         Ok(changed > 0)
     }
 
+    pub(super) fn renew_lease_impl(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+        let changed = self
+            .lock()
+            .execute(
+                "UPDATE documents SET lease_until = MAX(COALESCE(lease_until, 0), ?4)
+                 WHERE egs_id = ?1 AND icv = ?2 AND status = 'submitting' AND lease_owner = ?3",
+                params![egs_id, icv as i64, owner, until],
+            )
+            .map_err(storage)?;
+        Ok(changed > 0)
+    }
+
     pub(super) fn recover_impl(&self, now: i64) -> Result<usize> {
         self.lock()
             .execute(
                 "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = ?1,
                      last_error = COALESCE(last_error, 'the sender stopped during the exchange; fate unknown'),
                      lease_owner = NULL, lease_until = NULL
-                 WHERE status = 'submitting'",
+                 WHERE status = 'submitting' AND (lease_until IS NULL OR lease_until <= ?1)",
                 [now],
             )
             .map_err(storage)

@@ -360,3 +360,121 @@ pub async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_res
     assert!(stored.last_error.as_deref().unwrap().contains("413"), "{:?}", stored.last_error);
     assert_eq!(engine.store().documents_by_status(SubmissionStatus::Dead, 10).unwrap().len(), 2);
 }
+
+/// `Retry-After: 1`, three times, to the background worker: every resend leaves at least 1000 ms
+/// after the answer that asked for the wait (measured from the audit log's wall-clock times),
+/// whatever fraction of a second the answer came at — and not much later either.
+pub async fn retry_after_is_never_early(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    // Backoff far below Retry-After: the header alone decides the wait.
+    config.retry =
+        RetryPolicy { base: Duration::from_millis(10), cap: Duration::from_millis(10), ..config.retry };
+    config.retry.jitter = false;
+    let engine =
+        engine_with(&gateway, db.open(), &qayd::secrets::MasterKey::generate().unwrap(), config, &["pos-1"])
+            .await;
+    let document = engine.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault {
+        status: Some(429),
+        retry_after: Some(1),
+        count: Some(3),
+        path: Some(REPORTING.into()),
+        ..Default::default()
+    });
+    let (trigger, signal) = shutdown_signal();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(signal).await })
+    };
+    let started = Instant::now();
+    while engine.store().document("pos-1", document.icv).unwrap().unwrap().status
+        != SubmissionStatus::Reported
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "not reported");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    trigger.trigger();
+    runner.await.unwrap().unwrap();
+    let exchanges: Vec<qayd::engine::audit::AuditEntry> = engine
+        .store()
+        .audit_rows(0, 1000)
+        .unwrap()
+        .iter()
+        .map(|row| serde_json::from_str(&row.content).unwrap())
+        .filter(|e: &qayd::engine::audit::AuditEntry| e.uuid.as_deref() == Some(document.uuid.as_str()))
+        .filter(|e| e.status.is_some())
+        .collect();
+    let statuses: Vec<_> = exchanges.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(429), Some(429), Some(429), Some(200)]);
+    for pair in exchanges.windows(2) {
+        let gap = pair[1].started_ms - pair[0].finished_ms;
+        assert!(gap >= 1000, "resent {gap} ms after Retry-After: 1");
+        assert!(gap < 2500, "resent only {gap} ms after Retry-After: 1");
+    }
+}
+
+/// A sender's lease is its heartbeat: while its request is in flight (here 6 s, twice the
+/// 3 s lease) it keeps the lease, and neither another worker's passes nor its `recover()` take
+/// the document; a sender that claimed and died (no renewals) loses it within one lease, and
+/// another worker resends it then.
+pub async fn a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    config.lease = Duration::from_secs(3);
+    config.client.timeout = Duration::from_secs(10);
+    let key = qayd::secrets::MasterKey::generate().unwrap();
+    let store = db.open();
+    let live = engine_with(&gateway, store.clone(), &key, config.clone(), &["pos-1"]).await;
+    let other = qayd::engine::Engine::new(store.clone())
+        .with_config(config)
+        .with_master_key(key)
+        .connect(environment(&gateway))
+        .unwrap();
+    let slow = live.issue_invoice("pos-1", &simplified()).unwrap();
+    gateway.inject(Fault { delay_ms: Some(6_000), path: Some(REPORTING.into()), ..Default::default() });
+    let sending = {
+        let live = live.clone();
+        tokio::spawn(async move { live.drain().await })
+    };
+    let started = Instant::now();
+    while store.document("pos-1", slow.icv).unwrap().unwrap().status != SubmissionStatus::Submitting {
+        assert!(started.elapsed() < Duration::from_secs(5));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    while !sending.is_finished() {
+        assert_eq!(other.recover().unwrap(), 0, "a live sender's lease is never recovered");
+        assert_eq!(other.drain().await.unwrap().sent, 0, "nor claimed");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(started.elapsed() >= Duration::from_secs(5), "the request outlived its first lease");
+    assert_eq!(sending.await.unwrap().unwrap().reported, 1);
+    assert_eq!(gateway.received().iter().filter(|r| r.path.ends_with(REPORTING)).count(), 1);
+
+    // A sender that claimed the next document and died: no heartbeat, its lease runs out.
+    let orphan = live.issue_invoice("pos-1", &simplified()).unwrap();
+    let now = qayd::clock::Clock::now_unix(&qayd::clock::SystemClock);
+    let dead = qayd::store::Lease { owner: "killed-worker".into(), until: now + 3 };
+    assert_eq!(store.claim_next("pos-1", now, &dead).unwrap().unwrap().icv, orphan.icv);
+    let started = Instant::now();
+    let mut taken_over = None;
+    loop {
+        let document = store.document("pos-1", orphan.icv).unwrap().unwrap();
+        if document.attempts > 0 || document.status == SubmissionStatus::Reported {
+            taken_over.get_or_insert(started.elapsed());
+        }
+        if document.status == SubmissionStatus::Reported {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "not reported: {document:?}");
+        let pass = other.drain().await.unwrap();
+        assert!(pass.errors.is_empty(), "{pass:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Taken over (sent, its answer recorded) once the 3 s lease ran out — not before, and
+    // within a few seconds after (the pass that finds it, the request and its answer).
+    let taken_over = taken_over.unwrap();
+    assert!(taken_over >= Duration::from_secs(2), "taken over {taken_over:?} into a 3 s lease");
+    assert!(taken_over < Duration::from_secs(6), "taken over only {taken_over:?} into a 3 s lease");
+    assert_eq!(gateway.acceptances()[&orphan.uuid], 1);
+}

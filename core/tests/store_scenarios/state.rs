@@ -77,18 +77,30 @@ pub async fn the_audit_log_is_complete_redacted_and_tamper_evident(db: &Db) {
     engine.drain().await.unwrap();
     let verification = engine.verify_audit().unwrap();
     assert!(verification.is_intact(), "{verification:?}");
-    assert_eq!(verification.rows, 4, "one 503 and three accepted");
+    assert_eq!(verification.rows, 8, "one 503 and three accepted, each sent then answered");
+    assert!(verification.unanswered.is_empty(), "{verification:?}");
 
     let mut export = Vec::new();
-    assert_eq!(engine.export_audit(&mut export).unwrap(), 4);
+    assert_eq!(engine.export_audit(&mut export).unwrap(), 8);
     let text = String::from_utf8(export).unwrap();
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines[0]["exchange"]["status"], 503);
-    assert_eq!(lines[0]["exchange"]["outcome"], "retryable");
-    assert_eq!(lines[1]["exchange"]["outcome"], "accepted");
-    assert!(lines[1]["exchange"]["latency_ms"].as_f64().unwrap() > 0.0);
-    assert!(lines[1]["exchange"]["response_body"].as_str().unwrap().contains("REPORTED"));
-    assert!(lines[1]["exchange"]["request_body"].as_str().unwrap().contains("invoiceHash"));
+    // Each request is recorded before it leaves (no answer yet), then with its answer.
+    for pair in lines.chunks(2) {
+        let (sent, answered) = (&pair[0]["exchange"], &pair[1]["exchange"]);
+        assert_eq!((sent["phase"].as_str(), sent["outcome"].as_str()), (Some("sent"), Some("unknown")));
+        assert!(sent["status"].is_null() && sent["response_body"] == "");
+        assert_eq!(answered["phase"], "answered");
+        assert_eq!(sent["exchange_id"], answered["exchange_id"]);
+        assert_eq!(sent["request_body"], answered["request_body"]);
+        assert!(sent["finished_ms"].as_i64() <= answered["started_ms"].as_i64().map(|t| t + 1));
+    }
+    assert_ne!(lines[0]["exchange"]["exchange_id"], lines[2]["exchange"]["exchange_id"]);
+    assert_eq!(lines[1]["exchange"]["status"], 503);
+    assert_eq!(lines[1]["exchange"]["outcome"], "retryable");
+    assert_eq!(lines[3]["exchange"]["outcome"], "accepted");
+    assert!(lines[3]["exchange"]["latency_ms"].as_f64().unwrap() > 0.0);
+    assert!(lines[3]["exchange"]["response_body"].as_str().unwrap().contains("REPORTED"));
+    assert!(lines[2]["exchange"]["request_body"].as_str().unwrap().contains("invoiceHash"));
     assert_eq!(lines[1]["prev_hash"], lines[0]["hash"]);
     assert!(text.contains("\"REDACTED\""));
     assert!(!text.contains(&secret), "the CSID secret never reaches the log");
@@ -105,10 +117,10 @@ pub async fn the_audit_log_is_complete_redacted_and_tamper_evident(db: &Db) {
     } else {
         db.execute("DROP TRIGGER audit_no_update").unwrap();
     }
-    db.execute("UPDATE audit SET content = replace(content, 'REPORTED', 'NOT_REPORTED') WHERE seq = 2")
+    db.execute("UPDATE audit SET content = replace(content, 'REPORTED', 'NOT_REPORTED') WHERE seq = 4")
         .unwrap();
     let verification = engine.verify_audit().unwrap();
-    assert_eq!(verification.broken.as_ref().map(|b| b.0), Some(2), "{verification:?}");
+    assert_eq!(verification.broken.as_ref().map(|b| b.0), Some(4), "{verification:?}");
     assert!(verification.broken.unwrap().1.contains("edited"));
 }
 
@@ -218,14 +230,21 @@ pub fn leases_and_recovery(db: &Db) {
         now,
     };
     assert!(!store.record_attempt("pos-1", first.icv, "a", &record).unwrap());
-    // b is killed too: recovery at start puts the document back, due now, same bytes.
+    // b is killed too: recovery at start leaves its lease alone while it may be alive…
+    assert_eq!(engine.recover().unwrap(), 0, "a lease that has not run out is never taken");
+    assert_eq!(store.document("pos-1", first.icv).unwrap().unwrap().status, SubmissionStatus::Submitting);
+    // …and, once it ran out without a renewal, puts the document back, due now, same bytes.
+    clock.set(now + 60);
+    assert!(!store.renew_lease("pos-1", first.icv, "a", now + 120).unwrap(), "a lost its lease");
     assert_eq!(engine.recover().unwrap(), 1);
+    let later = now + 60;
     let recovered = store.document("pos-1", first.icv).unwrap().unwrap();
     assert_eq!(recovered.status, SubmissionStatus::RetryScheduled);
     assert_eq!(recovered.xml, first.xml);
-    assert_eq!(store.claim_next("pos-1", now, &a).unwrap().unwrap().icv, first.icv);
+    assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, first.icv);
+    assert!(store.renew_lease("pos-1", first.icv, "a", later + 60).unwrap(), "a holds it again");
     assert!(store.record_attempt("pos-1", first.icv, "a", &record).unwrap());
-    assert_eq!(store.claim_next("pos-1", now, &a).unwrap().unwrap().icv, 2, "the next one");
+    assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, 2, "the next one");
     assert_eq!(store.documents_by_status(SubmissionStatus::Submitting, 10).unwrap().len(), 1);
 }
 

@@ -159,9 +159,9 @@ class EngineFlowTest {
 
             val audit = engine.verifyAudit()
             assertTrue(audit.intact, audit.toString())
-            assertEquals(5uL, audit.rows, "503, report, clearance, 401, report")
+            assertEquals(10uL, audit.rows, "503, report, clearance, 401, report: each sent, then answered")
             val lines = engine.exportAudit().lines().filter { it.isNotBlank() }
-            assertEquals(5, lines.size)
+            assertEquals(10, lines.size)
             assertFalse(lines.any { it.contains(credentials.productionSecret()) }, "the audit log never holds the secret")
 
             // A simplified document cannot be cleared.
