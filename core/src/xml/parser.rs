@@ -340,7 +340,8 @@ impl<'i, 'l> Parser<'i, 'l> {
                 self.pos += 1;
             }
             match self.b.get(self.pos) {
-                Some(b':') if colon.is_none() => {
+                // A QName has at most one colon, never first (`<:a>` is a Name, not a QName).
+                Some(b':') if colon.is_none() && self.pos > start => {
                     colon = Some(self.pos);
                     self.pos += 1;
                 }
