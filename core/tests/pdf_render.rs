@@ -211,6 +211,10 @@ fn long_documents_continue_on_more_pages_with_the_table_header() {
         poppler("pdftotext", &["-f".as_ref(), pages.to_string().as_ref(), pdf.as_os_str(), "-".as_ref()]);
     let last = String::from_utf8(last.stdout).unwrap();
     assert!(last.contains("Description") && last.contains("Amount due"), "{last}");
+    // The running head names the document on every later page.
+    let document = qayd::xml::parse(&xml).unwrap();
+    let number = InvoiceView::new(&document).unwrap().cbc("ID").unwrap().to_owned();
+    assert!(last.contains(&format!("Tax Invoice {number}")), "{last}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
