@@ -266,6 +266,14 @@ fn bad_input_is_a_clear_error() {
         let error = render(input, &options).unwrap_err();
         assert!(error.to_string().contains(expected), "{expected}: {error}");
     }
+    // A 200,000-character item name with no space to wrap at: cut, not a stall.
+    let text = String::from_utf8(stamped).unwrap();
+    let name = text.split("<cbc:Name>").nth(1).unwrap().split('<').next().unwrap();
+    let huge =
+        text.replacen(&format!("<cbc:Name>{name}<"), &format!("<cbc:Name>{}<", "x".repeat(200_000)), 1);
+    let started = std::time::Instant::now();
+    assert!(render(huge.as_bytes(), &PdfOptions::default()).unwrap().starts_with(b"%PDF"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
 
 /// One JVM for every PDF: veraPDF's PDF/A-3B profile, built from Maven Central by the small
