@@ -118,6 +118,7 @@ put("api_responses", "credentials-custom.json", json.dumps(credentials))
 
 # The older targets.
 copy("invoice_reader", f"{DATA}/Samples/*/*/*.xml")
+copy("pdf_render", f"{DATA}/Samples/*/*/*.xml")
 copy("c14n", f"{DATA}/Samples/*/*/*.xml")
 copy("key_material", f"{DATA}/Certificates/*")
 copy("key_material", f"{API}/extracted/*.b64cert.txt")

@@ -104,7 +104,7 @@ fn matrix(text: &str) -> Result<qrcode::QrCode> {
 /// [`render_png`]; the mask is chosen here with ISO/IEC 18004's penalty rules over a flat bitmap,
 /// because the qrcode crate's scorer takes milliseconds on ZATCA's version 12–16 codes.
 pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
-    use qrcode::canvas::{Canvas, MaskPattern};
+    use qrcode::canvas::{Canvas, MaskPattern, Module};
     let level = qrcode::EcLevel::M;
     let error = |e: qrcode::types::QrError| Error::InvalidQr(format!("cannot draw the QR code ({e})"));
     let bits = qrcode::bits::encode_auto(text.as_bytes(), level).map_err(error)?;
@@ -113,30 +113,47 @@ pub fn modules(text: &str) -> Result<(usize, Vec<bool>)> {
     let mut canvas = Canvas::new(version, level);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data, &ecc);
-    let width = version.width() as usize;
-    let masks = [
-        MaskPattern::Checkerboard,
-        MaskPattern::HorizontalLines,
-        MaskPattern::VerticalLines,
-        MaskPattern::DiagonalLines,
-        MaskPattern::LargeCheckerboard,
-        MaskPattern::Fields,
-        MaskPattern::Diamonds,
-        MaskPattern::Meadow,
+    let n = version.width() as usize;
+    // Read the unmasked symbol once; each mask then flips the data modules in a flat bitmap
+    // (the format information, drawn with the chosen mask, is scored as light).
+    let mut color = vec![false; n * n];
+    let mut data_module = vec![false; n * n];
+    for y in 0..n {
+        for x in 0..n {
+            let (c, is_data) = match canvas.get(x as i16, y as i16) {
+                Module::Unmasked(c) => (c, true),
+                Module::Masked(c) => (c, false),
+                Module::Empty => (qrcode::Color::Light, false),
+            };
+            color[y * n + x] = c == qrcode::Color::Dark;
+            data_module[y * n + x] = is_data;
+        }
+    }
+    /// Whether the mask flips the data module at (x, y) (ISO/IEC 18004 table 10).
+    type Flips = fn(usize, usize) -> bool;
+    let masks: [(MaskPattern, Flips); 8] = [
+        (MaskPattern::Checkerboard, |x, y| (x + y) % 2 == 0),
+        (MaskPattern::HorizontalLines, |_, y| y % 2 == 0),
+        (MaskPattern::VerticalLines, |x, _| x % 3 == 0),
+        (MaskPattern::DiagonalLines, |x, y| (x + y) % 3 == 0),
+        (MaskPattern::LargeCheckerboard, |x, y| (y / 2 + x / 3) % 2 == 0),
+        (MaskPattern::Fields, |x, y| (x * y) % 2 + (x * y) % 3 == 0),
+        (MaskPattern::Diamonds, |x, y| ((x * y) % 2 + (x * y) % 3) % 2 == 0),
+        (MaskPattern::Meadow, |x, y| ((x + y) % 2 + (x * y) % 3) % 2 == 0),
     ];
-    let best = masks
-        .into_iter()
-        .map(|mask| {
-            let mut masked = canvas.clone();
-            masked.apply_mask(mask);
-            let dark: Vec<bool> =
-                masked.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
-            (penalty(width, &dark), dark)
-        })
-        .min_by_key(|(score, _)| *score)
-        .map(|(_, dark)| dark)
-        .unwrap_or_default();
-    Ok((width, best))
+    let mut dark = vec![false; n * n];
+    let mut best = (usize::MAX, MaskPattern::Checkerboard);
+    for (pattern, flips) in masks {
+        for (i, d) in dark.iter_mut().enumerate() {
+            *d = color[i] ^ (data_module[i] && flips(i % n, i / n));
+        }
+        let score = penalty(n, &dark);
+        if score < best.0 {
+            best = (score, pattern);
+        }
+    }
+    canvas.apply_mask(best.1);
+    Ok((n, canvas.into_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect()))
 }
 
 /// ISO/IEC 18004 §7.8.3: runs of five or more, 2×2 blocks, finder-like 1:1:3:1:1 patterns, and

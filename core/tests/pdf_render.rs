@@ -211,6 +211,10 @@ fn long_documents_continue_on_more_pages_with_the_table_header() {
         poppler("pdftotext", &["-f".as_ref(), pages.to_string().as_ref(), pdf.as_os_str(), "-".as_ref()]);
     let last = String::from_utf8(last.stdout).unwrap();
     assert!(last.contains("Description") && last.contains("Amount due"), "{last}");
+    // The running head names the document on every later page.
+    let document = qayd::xml::parse(&xml).unwrap();
+    let number = InvoiceView::new(&document).unwrap().cbc("ID").unwrap().to_owned();
+    assert!(last.contains(&format!("Tax Invoice {number}")), "{last}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -262,6 +266,14 @@ fn bad_input_is_a_clear_error() {
         let error = render(input, &options).unwrap_err();
         assert!(error.to_string().contains(expected), "{expected}: {error}");
     }
+    // A 200,000-character item name with no space to wrap at: cut, not a stall.
+    let text = String::from_utf8(stamped).unwrap();
+    let name = text.split("<cbc:Name>").nth(1).unwrap().split('<').next().unwrap();
+    let huge =
+        text.replacen(&format!("<cbc:Name>{name}<"), &format!("<cbc:Name>{}<", "x".repeat(200_000)), 1);
+    let started = std::time::Instant::now();
+    assert!(render(huge.as_bytes(), &PdfOptions::default()).unwrap().starts_with(b"%PDF"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
 
 /// One JVM for every PDF: veraPDF's PDF/A-3B profile, built from Maven Central by the small

@@ -149,9 +149,18 @@ pub fn read(view: &InvoiceView<'_, '_>) -> Result<Facts> {
     })
 }
 
-/// Collapses whitespace (line breaks in a foreign document's address) to single spaces.
+/// The most characters of one value the page shows: an invoice field longer than this is not
+/// meant to be read on paper, and wrapping it would cost time quadratic in its length.
+pub const MAX_VALUE_CHARS: usize = 300;
+
+/// Collapses whitespace (line breaks in a foreign document's address) to single spaces and cuts
+/// an overlong value at [`MAX_VALUE_CHARS`] with an ellipsis (the embedded XML has it whole).
 fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match joined.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        None => joined,
+    }
 }
 
 fn text(node: Node<'_, '_>, steps: &[(&str, &str)]) -> Option<String> {
@@ -293,5 +302,17 @@ fn totals(root: Node<'_, '_>, currency: &str) -> Totals {
         rounding: get("PayableRoundingAmount"),
         payable: get("PayableAmount").unwrap_or_default(),
         vat_in_sar: if currency == "SAR" { None } else { in_currency("SAR") },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn overlong_values_are_cut_with_an_ellipsis() {
+        let long = "ب".repeat(super::MAX_VALUE_CHARS * 3);
+        let shown = super::clean(&long);
+        assert_eq!(shown.chars().count(), super::MAX_VALUE_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(super::clean(" a \n b "), "a b");
     }
 }

@@ -49,6 +49,8 @@ struct Composer {
     pages: Vec<Vec<Op>>,
     ops: Vec<Op>,
     y: f32,
+    /// The title and number repeated at the top of every page after the first.
+    running_head: Option<(Label, String)>,
 }
 
 impl Composer {
@@ -87,6 +89,18 @@ impl Composer {
     fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));
         self.y = MARGIN;
+        if let Some((title, number)) = self.running_head.clone() {
+            let style = Style(8.0, Weight::Bold, MUTED);
+            self.text(
+                &format!("{} {number}", title.0),
+                style,
+                Direction::Auto,
+                Align::Left(MARGIN),
+                MARGIN + 8.0,
+            );
+            self.fixed(title.1, style, Direction::Rtl, Align::Right(RIGHT), MARGIN + 8.0);
+            self.y += 16.0;
+        }
     }
 
     /// Starts a new page unless `height` more fits on this one.
@@ -106,17 +120,19 @@ pub fn compose(
     logo: Option<(u32, u32)>,
     footer: Option<&str>,
 ) -> Vec<Vec<Op>> {
-    let mut c = Composer { pages: Vec::new(), ops: Vec::new(), y: MARGIN };
+    let running_head = Some((labels::title(facts.kind, facts.simplified), facts.number.clone()));
+    let mut c = Composer { pages: Vec::new(), ops: Vec::new(), y: MARGIN, running_head };
     header(&mut c, facts, logo);
     parties(&mut c, facts);
     lines(&mut c, facts);
     allowance_charges(&mut c, facts);
     totals(&mut c, facts);
     closing(&mut c, invoice_hash, footer);
+    c.running_head = None;
     c.new_page();
     let count = c.pages.len();
     for (i, page) in c.pages.iter_mut().enumerate() {
-        let mut foot = Composer { pages: Vec::new(), ops: Vec::new(), y: 0.0 };
+        let mut foot = Composer { pages: Vec::new(), ops: Vec::new(), y: 0.0, running_head: None };
         let baseline = PAGE_HEIGHT - MARGIN + 4.0;
         let number = format!("{} {} / {}", labels::PAGE.0, i + 1, count);
         foot.text(

@@ -101,7 +101,7 @@ pub fn shape(text: &str, size: f32, weight: Weight, direction: Direction) -> Lin
         .chars()
         .map(|c| match c {
             c if c.is_control() => ' ',
-            c if faces.latin[0].has(c) || faces.arabic[0].has(c) => c,
+            c if c.is_ascii() || faces.latin[0].has(c) || faces.arabic[0].has(c) => c,
             _ => '?',
         })
         .collect();
