@@ -124,6 +124,21 @@ export interface ValidationReport {
  */
 export function validate(xml: Data): ValidationReport
 
+export interface PdfOptions {
+  /** A PNG shown at the top of the page (scaled to at most 150 × 48 pt). */
+  logo?: Buffer | Uint8Array | null
+  /** A line or two at the foot of the document (bank details, a thank-you). */
+  footer?: string | null
+}
+
+/**
+ * A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and the
+ * signed XML embedded unchanged (`AFRelationship /Source`), as PDF bytes.
+ * @throws {InvalidXmlError | InvalidDocumentError} the input is not a stamped invoice
+ * @throws {InvalidInputError} `options.logo` is not a PNG
+ */
+export function pdf(xml: Data, options?: PdfOptions): Buffer
+
 export interface QrField {
   tag: number
   /** What the tag means (`seller_name`, `vat_number`, …). */

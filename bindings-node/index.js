@@ -376,6 +376,29 @@ function validate(xml) {
   return report
 }
 
+/**
+ * A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and the
+ * signed XML embedded unchanged. `options.logo`: a PNG shown at the top; `options.footer`: a line
+ * or two at the foot.
+ */
+function pdf(xml, options) {
+  data(xml, 'xml')
+  if (options !== undefined && options !== null && !isPlainObject(options)) {
+    throw typeError(`options must be an object, not ${describe(options)}`)
+  }
+  const logo = options ? options.logo : undefined
+  const footer = options ? options.footer : undefined
+  const nativeOptions = {}
+  if (logo !== undefined && logo !== null) {
+    if (!(logo instanceof Uint8Array)) {
+      throw typeError(`options.logo must be a Buffer or Uint8Array, not ${describe(logo)}`)
+    }
+    nativeOptions.logo = Buffer.isBuffer(logo) ? logo : Buffer.from(logo.buffer, logo.byteOffset, logo.byteLength)
+  }
+  if (footer !== undefined && footer !== null) nativeOptions.footer = text(footer, 'options.footer')
+  return call(() => native.pdf(xml, nativeOptions))
+}
+
 /** Decodes a base64 TLV QR payload into its fields. */
 function qrDecode(qr) {
   text(qr, 'qr')
@@ -847,6 +870,7 @@ module.exports = {
   Signer,
   verify,
   validate,
+  pdf,
   qrDecode,
   qrSvg,
   qrPng,

@@ -344,6 +344,22 @@ enum QaydStatus qayd_validate(const uint8_t *xml,
                               char **out_report_json);
 
 /**
+ * A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and the
+ * signed XML embedded unchanged. `logo_png` (`logo_len` bytes) is a PNG shown at the top, or
+ * NULL for none; `footer` is a line or two of UTF-8 text at the foot, or NULL for none.
+ * Free `*out_pdf` with qayd_bytes_free(*out_pdf, *out_len). Fails with
+ * QAYD_STATUS_INVALID_XML / QAYD_STATUS_INVALID_DOCUMENT when the input is not a stamped
+ * invoice, QAYD_STATUS_INVALID_INPUT when the logo is not a PNG.
+ */
+enum QaydStatus qayd_pdf(const uint8_t *xml,
+                         size_t xml_len,
+                         const uint8_t *logo_png,
+                         size_t logo_len,
+                         const char *footer,
+                         uint8_t **out_pdf,
+                         size_t *out_len);
+
+/**
  * Decodes a base64 TLV QR payload (`text`) into JSON (free with qayd_string_free):
  * [{"tag":1,"name":"seller_name","value":"…"},…]. Tags 8 and 9 carry base64 of their bytes.
  */

@@ -562,6 +562,38 @@ pub unsafe extern "C" fn qayd_validate(
 }
 
 // ---------------------------------------------------------------------------------------------
+// PDF
+
+/// A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and the
+/// signed XML embedded unchanged. `logo_png` (`logo_len` bytes) is a PNG shown at the top, or
+/// NULL for none; `footer` is a line or two of UTF-8 text at the foot, or NULL for none.
+/// Free `*out_pdf` with qayd_bytes_free(*out_pdf, *out_len). Fails with
+/// QAYD_STATUS_INVALID_XML / QAYD_STATUS_INVALID_DOCUMENT when the input is not a stamped
+/// invoice, QAYD_STATUS_INVALID_INPUT when the logo is not a PNG.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_pdf(
+    xml: *const u8,
+    xml_len: usize,
+    logo_png: *const u8,
+    logo_len: usize,
+    footer: *const c_char,
+    out_pdf: *mut *mut u8,
+    out_len: *mut usize,
+) -> QaydStatus {
+    guard(|| unsafe {
+        reset(out_len, 0);
+        let out_pdf = out(out_pdf, std::ptr::null_mut(), "out_pdf")?;
+        let out_len = out(out_len, 0, "out_len")?;
+        let xml = bytes(xml, xml_len, "xml")?;
+        let logo_png =
+            if logo_png.is_null() { None } else { Some(bytes(logo_png, logo_len, "logo_png")?.to_vec()) };
+        let footer = opt_utf8_arg(footer, "footer")?.map(str::to_owned);
+        give_bytes(qayd::pdf::render(xml, &qayd::pdf::PdfOptions { logo_png, footer })?, out_pdf, out_len);
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 
 /// Decodes a base64 TLV QR payload (`text`) into JSON (free with qayd_string_free):

@@ -353,6 +353,76 @@ done:
     free(model.data);
 }
 
+/* Whether `needle` occurs in the byte range (PDFs hold NUL bytes: no strstr). */
+static int bytes_contain(const uint8_t *data, size_t len, const char *needle) {
+    size_t n = strlen(needle), i;
+    for (i = 0; data && n <= len && i <= len - n; i++) {
+        if (memcmp(data + i, needle, n) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Stamped invoice -> PDF/A-3b with the XML embedded; logo and footer; errors. */
+static void test_pdf(void) {
+    QaydSigner *signer = sdk_signer();
+    Buffer xml = read_file(SAMPLES "/Simplified/Invoice/Simplified_Invoice.xml");
+    Buffer unsigned_xml = read_file("tests/conformance/inputs/simplified-invoice.unsigned.xml");
+    QaydStamped *stamped = NULL;
+    const uint8_t *out;
+    size_t out_len = 0, pdf_len = 0, again_len = 0, styled_len = 0, png_len = 0;
+    uint8_t *pdf = NULL, *again = NULL, *styled = NULL, *png = NULL;
+    char number[64], attachment[80];
+    static const uint8_t gif[] = "GIF89a";
+
+    CHECK_STATUS(qayd_stamp(signer, xml.data, xml.len, SIGNING_TIME, &stamped), QAYD_STATUS_OK);
+    if (!stamped) goto done;
+    out = qayd_stamped_xml(stamped, &out_len);
+    CHECK(between((const char *)xml.data, "<cbc:ProfileID>", "<cbc:ID>", "</cbc:ID>", number, sizeof number),
+          "no cbc:ID");
+    snprintf(attachment, sizeof attachment, "%s.xml", number);
+
+    CHECK_STATUS(qayd_pdf(out, out_len, NULL, 0, NULL, &pdf, &pdf_len), QAYD_STATUS_OK);
+    CHECK(pdf && pdf_len > 1000 && memcmp(pdf, "%PDF-", 5) == 0, "pdf of %zu bytes", pdf_len);
+    CHECK(bytes_contain(pdf, pdf_len, "/AFRelationship"), "no associated file");
+    CHECK(bytes_contain(pdf, pdf_len, attachment), "no embedded %s", attachment);
+    CHECK_STATUS(qayd_pdf(out, out_len, NULL, 0, NULL, &again, &again_len), QAYD_STATUS_OK);
+    CHECK(again && again_len == pdf_len && memcmp(pdf, again, pdf_len) == 0, "the PDF is not deterministic");
+
+    /* A logo (a PNG) and a footer change the page. */
+    CHECK_STATUS(qayd_qr_png("logo", 4, &png, &png_len), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_pdf(out, out_len, png, png_len, "IBAN SA03 8000 0000 6080 1016 7519", &styled, &styled_len),
+                 QAYD_STATUS_OK);
+    CHECK(styled && memcmp(styled, "%PDF-", 5) == 0 && (styled_len != pdf_len || memcmp(styled, pdf, pdf_len) != 0),
+          "logo and footer made no difference");
+
+    /* Errors: every output reset, the core's code as the status. */
+    qayd_bytes_free(again, again_len);
+    again = (uint8_t *)&xml;
+    again_len = 99;
+    CHECK_STATUS(qayd_pdf((const uint8_t *)"not xml", 7, NULL, 0, NULL, &again, &again_len), QAYD_STATUS_INVALID_XML);
+    CHECK(again == NULL && again_len == 0, "outputs not reset");
+    CHECK_STATUS(qayd_pdf(unsigned_xml.data, unsigned_xml.len, NULL, 0, NULL, &again, &again_len),
+                 QAYD_STATUS_INVALID_DOCUMENT);
+    CHECK(strstr(qayd_last_error(), "no QR code") != NULL, "message %s", qayd_last_error());
+    CHECK_STATUS(qayd_pdf(out, out_len, gif, sizeof gif - 1, NULL, &again, &again_len), QAYD_STATUS_INVALID_INPUT);
+    CHECK(strstr(qayd_last_error(), "logo") != NULL, "message %s", qayd_last_error());
+    CHECK_STATUS(qayd_pdf(out, out_len, NULL, 0, "\xff\xfe", &again, &again_len), QAYD_STATUS_INVALID_UTF8);
+    CHECK_STATUS(qayd_pdf(NULL, 0, NULL, 0, NULL, &again, &again_len), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_pdf(out, out_len, NULL, 0, NULL, NULL, &again_len), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(again_len == 0, "length not reset when out_pdf is NULL");
+    CHECK_STATUS(qayd_pdf(out, out_len, NULL, 0, NULL, &again, NULL), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(again == NULL, "pdf not reset when out_len is NULL");
+
+done:
+    qayd_bytes_free(pdf, pdf_len);
+    qayd_bytes_free(styled, styled_len);
+    qayd_bytes_free(png, png_len);
+    qayd_stamped_free(stamped);
+    qayd_signer_free(signer);
+    free(xml.data);
+    free(unsigned_xml.data);
+}
+
 /* One signer shared by several threads; qayd_last_error is per thread. */
 typedef struct {
     const QaydSigner *signer;
@@ -409,6 +479,7 @@ int main(void) {
     test_stamp_verify_tamper();
     test_errors();
     test_generate();
+    test_pdf();
     test_threads();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -311,6 +311,15 @@ impl From<qayd::Finding> for Finding {
     }
 }
 
+/// A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and
+/// the signed XML embedded unchanged. `logo_png`: a PNG shown at the top (scaled to at most
+/// 150 × 48 pt); `footer`: a line or two at the foot. Throws `InvalidXml`/`InvalidDocument` when
+/// the input is not a stamped invoice, `InvalidInput` when the logo is not a PNG.
+#[uniffi::export(default(logo_png = None, footer = None))]
+pub fn pdf(xml: Vec<u8>, logo_png: Option<Vec<u8>>, footer: Option<String>) -> Result<Vec<u8>> {
+    Ok(qayd::pdf::render(&xml, &qayd::pdf::PdfOptions { logo_png, footer })?)
+}
+
 /// Decodes a base64 TLV QR payload into its fields.
 #[uniffi::export]
 pub fn qr_decode(text: String) -> Result<Vec<QrField>> {

@@ -359,6 +359,30 @@ impl From<qayd::Finding> for Finding {
 }
 
 // ---------------------------------------------------------------------------------------------
+// PDF
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `pdf`.
+#[napi(object)]
+pub struct PdfOptions {
+    /// A PNG shown at the top of the page (scaled to at most 150 × 48 pt).
+    pub logo: Option<Buffer>,
+    /// A line or two at the foot of the document (bank details, a thank-you).
+    pub footer: Option<String>,
+}
+
+/// A stamped document as a bilingual PDF/A-3b page with its QR code and the signed XML embedded
+/// unchanged.
+#[napi]
+pub fn pdf(env: Env, xml: Data, options: Option<PdfOptions>) -> Result<Bytes> {
+    let options = options.map_or_else(qayd::pdf::PdfOptions::default, |o| qayd::pdf::PdfOptions {
+        logo_png: o.logo.map(|logo| logo.to_vec()),
+        footer: o.footer,
+    });
+    qayd::pdf::render(bytes(&xml), &options).map(Bytes).or_throw(&env)
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 // ---------------------------------------------------------------------------------------------
 

@@ -430,6 +430,27 @@ pub(crate) fn findings(py: Python<'_>, findings: Vec<qayd::Finding>) -> PyResult
 }
 
 // ---------------------------------------------------------------------------------------------
+// PDF
+// ---------------------------------------------------------------------------------------------
+
+/// A stamped document as a bilingual PDF/A-3b page with its QR code and the signed XML embedded
+/// unchanged; `logo` is a PNG shown at the top, `footer` a line or two at the foot.
+#[pyfunction]
+#[pyo3(signature = (xml, *, logo = None, footer = None))]
+fn pdf<'py>(
+    py: Python<'py>,
+    xml: &Bound<'py, PyAny>,
+    logo: Option<&Bound<'py, PyAny>>,
+    footer: Option<String>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let xml = bytes_arg(xml, "xml")?;
+    let logo_png = logo.map(|logo| bytes_arg(logo, "logo").map(Cow::into_owned)).transpose()?;
+    let options = qayd::pdf::PdfOptions { logo_png, footer };
+    let pdf = py.detach(|| qayd::pdf::render(&xml, &options)).or_raise(py)?;
+    Ok(PyBytes::new(py, &pdf))
+}
+
+// ---------------------------------------------------------------------------------------------
 // QR
 // ---------------------------------------------------------------------------------------------
 
@@ -495,6 +516,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf, m)?)?;
     m.add_function(wrap_pyfunction!(qr_decode, m)?)?;
     m.add_function(wrap_pyfunction!(qr_svg, m)?)?;
     m.add_function(wrap_pyfunction!(qr_png, m)?)?;

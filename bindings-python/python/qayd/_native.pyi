@@ -119,6 +119,15 @@ def validate(xml: _Data) -> ValidationReport:
     """Validates an invoice against the UBL structure and ZATCA's business rules (KSA and
     EN 16931); raises only when the input is not an invoice."""
 
+def pdf(
+    xml: _Data, *, logo: Optional[Union[bytes, bytearray]] = None, footer: Optional[str] = None
+) -> bytes:
+    """A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code
+    and the signed XML embedded unchanged (``AFRelationship /Source``). ``logo`` is a PNG shown
+    at the top (scaled to at most 150 x 48 pt), ``footer`` a line or two at the foot.
+    Raises InvalidXmlError / InvalidDocumentError when the input is not a stamped invoice
+    (InvalidDocumentError: no QR code), InvalidInputError when ``logo`` is not a PNG."""
+
 class QrField:
     @property
     def tag(self) -> int: ...

@@ -712,6 +712,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_invoice_hash(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_pdf(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_func_qr_decode(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_qr_png(
@@ -967,6 +969,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_invoice_hash(`xml`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_pdf(`xml`: RustBuffer.ByValue,`logoPng`: RustBuffer.ByValue,`footer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_qr_decode(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_qr_png(`text`: RustBuffer.ByValue,`scale`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1122,6 +1126,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_invoice_hash() and 0xFFFF) != 35847) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_pdf() and 0xFFFF) != 20293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_qr_decode() and 0xFFFF) != 3064) {
@@ -6984,6 +6991,26 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
     
         
         FfiConverterByteArray.lower(`xml`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A stamped document as a bilingual (Arabic and English) PDF/A-3b page with its QR code and
+         * the signed XML embedded unchanged. `logo_png`: a PNG shown at the top (scaled to at most
+         * 150 × 48 pt); `footer`: a line or two at the foot. Throws `InvalidXml`/`InvalidDocument` when
+         * the input is not a stamped invoice, `InvalidInput` when the logo is not a PNG.
+         */
+    @Throws(QaydException::class) fun `pdf`(`xml`: kotlin.ByteArray, `logoPng`: kotlin.ByteArray? = null, `footer`: kotlin.String? = null): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_pdf(
+    
+        
+        FfiConverterByteArray.lower(`xml`),
+        FfiConverterOptionalByteArray.lower(`logoPng`),
+        FfiConverterOptionalString.lower(`footer`),_status)
 }
     )
     }
