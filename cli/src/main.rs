@@ -314,6 +314,10 @@ enum Command {
         /// ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP's pickup.
         #[arg(long, value_name = "DIR")]
         deliver: Option<PathBuf>,
+        /// With --deliver: a readable PDF/A-3 beside each delivered document (NNNNNN-<uuid>.pdf,
+        /// that XML embedded, its QR on the page), written before the XML.
+        #[arg(long)]
+        deliver_pdf: bool,
     },
     /// The outbox: counts per status, documents in a status, requeue dead letters, list them.
     Queue {
@@ -487,8 +491,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             &settings,
             cli.json,
         ),
-        Command::Submit { engine, watch, metrics, deliver } => {
+        Command::Submit { engine, watch, metrics, deliver, deliver_pdf } => {
             settings.deliver_dir = deliver.or(settings.deliver_dir.take());
+            settings.deliver_pdf = Some(deliver_pdf || settings.deliver_pdf.unwrap_or(false));
             queue::submit(watch, metrics.as_deref(), &engine, &settings, cli.json)
         }
         Command::Queue { engine, command } => queue::queue(command, &engine, &settings, cli.json),

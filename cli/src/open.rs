@@ -132,6 +132,7 @@ pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
         config.max_submission_bytes = bytes;
     }
     config.deliver_dir = settings.deliver_dir.clone();
+    config.deliver_pdf = settings.deliver_pdf.unwrap_or(false);
     Ok(config)
 }
 

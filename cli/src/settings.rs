@@ -62,6 +62,8 @@ pub struct Settings {
     pub max_submission_bytes: Option<usize>,
     /// Where `submit` delivers each accepted document (`--deliver DIR`).
     pub deliver_dir: Option<PathBuf>,
+    /// With `deliver_dir`: a PDF beside each delivered document (`--deliver-pdf`).
+    pub deliver_pdf: Option<bool>,
 }
 
 impl Settings {

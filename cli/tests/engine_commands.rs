@@ -1457,3 +1457,33 @@ fn submit_delivers_accepted_documents_to_a_folder() {
     assert_eq!(qayd::invoice_hash(&delivered(0)).unwrap(), documents[0]["invoice_hash"].as_str().unwrap());
     assert_eq!(delivered(1), stamped(1), "B2C: the stamped document");
 }
+
+/// `submit --deliver DIR --deliver-pdf`: beside each delivered document its PDF/A-3 — the same
+/// bytes `qayd::pdf::render` makes of the delivered XML (rendering is deterministic), which it
+/// embeds.
+#[test]
+fn submit_delivers_a_pdf_beside_each_document() {
+    let setup = Setup::new();
+    setup.add_unit("pos-1", 1);
+    let b2b = setup.invoice("standard_invoice", "d/a.json", |_| {});
+    let b2c = setup.invoice("simplified_invoice", "d/b.json", |_| {});
+    let (code, issued) =
+        setup.json(&["issue", "--egs", "pos-1", b2b.to_str().unwrap(), b2c.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{issued}");
+    let delivery = setup.path("pickup");
+    let (code, summary) = setup.json(&["submit", "--deliver", delivery.to_str().unwrap(), "--deliver-pdf"]);
+    assert_eq!(code, Some(0), "{summary}");
+    for document in issued["documents"].as_array().unwrap() {
+        let stem = format!("{:06}-{}", document["icv"].as_u64().unwrap(), document["uuid"].as_str().unwrap());
+        let xml = std::fs::read(delivery.join(format!("{stem}.xml"))).unwrap();
+        let pdf = std::fs::read(delivery.join(format!("{stem}.pdf"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{stem}");
+        assert_eq!(
+            pdf,
+            qayd::pdf::render(&xml, &Default::default()).unwrap(),
+            "{stem}: the PDF of the delivered XML"
+        );
+    }
+    let names = std::fs::read_dir(&delivery).unwrap().count();
+    assert_eq!(names, 4, "an XML and a PDF per document, no partial files");
+}

@@ -430,6 +430,8 @@ pub struct EngineOptions {
     /// A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`: the cleared
     /// XML for B2B, the stamped XML for B2C).
     pub deliver_dir: Option<String>,
+    /// With `deliver_dir`: a PDF/A-3 of each delivered document beside it (`NNNNNN-<uuid>.pdf`).
+    pub deliver_pdf: Option<bool>,
     #[serde(flatten)]
     pub client: ClientOptions,
 }
@@ -457,6 +459,7 @@ impl EngineOptions {
         if let Some(dir) = &self.deliver_dir {
             config.deliver_dir = Some(dir.into());
         }
+        config.deliver_pdf = self.deliver_pdf.unwrap_or(false);
         if let Some(bytes) = self.max_submission_bytes {
             config.max_submission_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         }

@@ -129,6 +129,10 @@ pub struct EngineConfig {
     /// (`NNNNNN-<uuid>.xml`: ZATCA's cleared XML for B2B, the stamped XML for B2C), for an ERP
     /// that picks documents up from a folder. Default none.
     pub deliver_dir: Option<std::path::PathBuf>,
+    /// With `deliver_dir`: also a readable PDF/A-3 of each delivered document beside it
+    /// (`NNNNNN-<uuid>.pdf`, that XML embedded, its QR on the page). Needs the `pdf` feature;
+    /// a build without it reports each delivery's PDF as an error. Default off.
+    pub deliver_pdf: bool,
     /// The API client's settings.
     #[cfg(feature = "api")]
     pub client: crate::api::ClientConfig,
@@ -158,6 +162,7 @@ impl Default for EngineConfig {
             sweep_interval: Duration::from_secs(60),
             max_submission_bytes: DEFAULT_MAX_SUBMISSION_BYTES,
             deliver_dir: None,
+            deliver_pdf: false,
             #[cfg(feature = "api")]
             client: crate::api::ClientConfig::default(),
         }

@@ -75,16 +75,39 @@ impl DrainSummary {
     }
 }
 
-/// Writes an accepted document into the delivery folder as `NNNNNN-<uuid>.xml`, whole or not
-/// at all: written under a temporary name, then renamed, so a program watching the folder (an
-/// ERP's pickup) never reads half a file.
-fn deliver(dir: &std::path::Path, document: &crate::store::StoredDocument, xml: &[u8]) -> Result<()> {
-    let name = format!("{:06}-{}.xml", document.icv, document.uuid);
+/// Writes an accepted document into the delivery folder as `NNNNNN-<uuid>.xml` (and, when
+/// asked, its PDF beside it), whole or not at all: written under a temporary name, then renamed,
+/// so a program watching the folder (an ERP's pickup) never reads half a file. The PDF comes
+/// first, so the XML's arrival means both are there.
+fn deliver(
+    dir: &std::path::Path,
+    document: &crate::store::StoredDocument,
+    xml: &[u8],
+    with_pdf: bool,
+) -> Result<()> {
+    let stem = format!("{:06}-{}", document.icv, document.uuid);
+    if with_pdf {
+        deliver_file(dir, &format!("{stem}.pdf"), &readable(xml)?)?;
+    }
+    deliver_file(dir, &format!("{stem}.xml"), xml)
+}
+
+fn deliver_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<()> {
     let failed = |e: std::io::Error| Error::Storage(format!("delivering {name} to {}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     let partial = dir.join(format!(".{name}.part"));
-    std::fs::write(&partial, xml).map_err(failed)?;
-    std::fs::rename(&partial, dir.join(&name)).map_err(failed)
+    std::fs::write(&partial, bytes).map_err(failed)?;
+    std::fs::rename(&partial, dir.join(name)).map_err(failed)
+}
+
+#[cfg(feature = "pdf")]
+fn readable(xml: &[u8]) -> Result<Vec<u8>> {
+    crate::pdf::render(xml, &crate::pdf::PdfOptions::default())
+}
+
+#[cfg(not(feature = "pdf"))]
+fn readable(_xml: &[u8]) -> Result<Vec<u8>> {
+    Err(Error::InvalidInput("deliver_pdf needs a build with the `pdf` feature".into()))
 }
 
 /// What [`Engine::run`] has been doing: errors of a pass do not stop the worker (they are
@@ -261,7 +284,7 @@ impl Engine {
             {
                 // The document to hand on: ZATCA's cleared XML for B2B, the stamped one for B2C.
                 let xml = classified.record.cleared_xml.as_deref().unwrap_or(&document.xml);
-                if let Err(error) = deliver(dir, &document, xml) {
+                if let Err(error) = deliver(dir, &document, xml, self.config.deliver_pdf) {
                     // Accepted all the same; `documents export` hands it out again.
                     summary.errors.push((egs_id.to_owned(), error));
                 }
