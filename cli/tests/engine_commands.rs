@@ -1467,8 +1467,17 @@ fn submit_delivers_a_pdf_beside_each_document() {
     setup.add_unit("pos-1", 1);
     let b2b = setup.invoice("standard_invoice", "d/a.json", |_| {});
     let b2c = setup.invoice("simplified_invoice", "d/b.json", |_| {});
-    let (code, issued) =
-        setup.json(&["issue", "--egs", "pos-1", b2b.to_str().unwrap(), b2c.to_str().unwrap()]);
+    // Issued files go to a folder of the test, never the working directory.
+    let out = setup.path("out");
+    let (code, issued) = setup.json(&[
+        "issue",
+        "--egs",
+        "pos-1",
+        "--out",
+        out.to_str().unwrap(),
+        b2b.to_str().unwrap(),
+        b2c.to_str().unwrap(),
+    ]);
     assert_eq!(code, Some(0), "{issued}");
     let delivery = setup.path("pickup");
     let (code, summary) = setup.json(&["submit", "--deliver", delivery.to_str().unwrap(), "--deliver-pdf"]);
