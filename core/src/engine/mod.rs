@@ -185,6 +185,7 @@ pub struct Engine {
     /// This engine's name in leases.
     worker_id: Arc<str>,
     /// When the last sweep ran (engine clock), for [`EngineConfig::sweep_interval`].
+    #[cfg(feature = "api")]
     last_sweep: Arc<std::sync::atomic::AtomicI64>,
     /// What the background worker last did (see [`worker::WorkerHealth`]).
     #[cfg(feature = "api")]
@@ -217,6 +218,7 @@ impl Engine {
             #[cfg(feature = "api")]
             wake: Arc::default(),
             worker_id: format!("{}-{}", std::process::id(), crate::crypto::hex(&id)).into(),
+            #[cfg(feature = "api")]
             last_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
             #[cfg(feature = "api")]
             health: Arc::default(),
