@@ -289,6 +289,29 @@ pub(crate) fn stamp_batch(
         .collect()
 }
 
+impl StoredDocument {
+    /// The document `new` as just stored at `head`: pending, never sent.
+    pub(crate) fn pending(egs_id: &str, head: ChainHead, new: NewDocument, now: i64) -> Self {
+        StoredDocument {
+            egs_id: egs_id.to_owned(),
+            icv: head.next_icv,
+            uuid: new.uuid,
+            invoice_hash: new.invoice_hash,
+            pih: head.last_hash,
+            simplified: new.simplified,
+            xml: new.xml,
+            issued_at: now,
+            status: SubmissionStatus::Pending,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            messages: None,
+            cleared_xml: None,
+            finished_at: None,
+        }
+    }
+}
+
 /// A backend for EGS state. Implementations must make [`Store::issue`] atomic across threads,
 /// processes and (for shared databases) machines.
 pub trait Store: Send + Sync {

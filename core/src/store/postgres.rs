@@ -191,23 +191,7 @@ fn issue_job(
             }
         })?;
     transaction.commit().map_err(storage)?;
-    Ok(StoredDocument {
-        egs_id: egs_id.to_owned(),
-        icv: head.next_icv,
-        uuid: new.uuid,
-        invoice_hash: new.invoice_hash,
-        pih: head.last_hash,
-        simplified: new.simplified,
-        xml: new.xml,
-        issued_at: now,
-        status: SubmissionStatus::Pending,
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
-        messages: None,
-        cleared_xml: None,
-        finished_at: None,
-    })
+    Ok(StoredDocument::pending(egs_id, head, new, now))
 }
 
 /// A whole chunk in one statement (one round trip), the head moved past it at once.
@@ -259,23 +243,7 @@ fn issue_many_job(
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Ok(None),
             Err(e) => return Err(storage(e)),
         }
-        stored.extend(chunk.into_iter().map(|(head, new)| StoredDocument {
-            egs_id: egs_id.to_owned(),
-            icv: head.next_icv,
-            uuid: new.uuid,
-            invoice_hash: new.invoice_hash,
-            pih: head.last_hash,
-            simplified: new.simplified,
-            xml: new.xml,
-            issued_at: now,
-            status: SubmissionStatus::Pending,
-            attempts: 0,
-            next_attempt_at: None,
-            last_error: None,
-            messages: None,
-            cleared_xml: None,
-            finished_at: None,
-        }));
+        stored.extend(chunk.into_iter().map(|(head, new)| StoredDocument::pending(egs_id, head, new, now)));
     }
     transaction.commit().map_err(storage)?;
     Ok(Some(stored))

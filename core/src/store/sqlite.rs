@@ -279,23 +279,7 @@ fn insert_document(
             }
             other => storage(other),
         })?;
-    Ok(StoredDocument {
-        egs_id: egs_id.to_owned(),
-        icv: head.next_icv,
-        uuid: new.uuid,
-        invoice_hash: new.invoice_hash,
-        pih: head.last_hash,
-        simplified: new.simplified,
-        xml: new.xml,
-        issued_at: now,
-        status: SubmissionStatus::Pending,
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
-        messages: None,
-        cleared_xml: None,
-        finished_at: None,
-    })
+    Ok(StoredDocument::pending(egs_id, head, new, now))
 }
 
 /// Moves the unit's head one document on, to `last_hash`.
