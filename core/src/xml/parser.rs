@@ -174,23 +174,7 @@ impl<'i, 'l> Parser<'i, 'l> {
         // Each element has one or two tags and at most a text node per tag: nodes ≤ 1.5 × tags.
         let guess = memchr::memchr_iter(b'<', text.as_bytes()).count() * 3 / 2 + 2;
         let mut nodes = Vec::with_capacity(guess);
-        nodes.push(NodeData {
-            kind: NodeType::Root,
-            ns: 0,
-            uri: NO_URI,
-            parent: NONE,
-            prev: NONE,
-            next: NONE,
-            first: NONE,
-            last: NONE,
-            end: 0,
-            range: (0, text.len() as u32),
-            name: "",
-            prefix_len: 0,
-            attributes: (0, 0),
-            scope: (0, 0),
-            text: 0,
-        });
+        nodes.push(NodeData { range: (0, text.len() as u32), ..NodeData::blank(NodeType::Root) });
         Parser {
             text,
             b: text.as_bytes(),
@@ -406,23 +390,7 @@ impl<'i, 'l> Parser<'i, 'l> {
     ) -> NodeData<'i> {
         self.doc.texts.push(text);
         let text = (self.doc.texts.len() - 1) as u32;
-        NodeData {
-            kind,
-            ns: 0,
-            uri: NO_URI,
-            parent: NONE,
-            prev: NONE,
-            next: NONE,
-            first: NONE,
-            last: NONE,
-            end: 0,
-            range: (range.0 as u32, range.1 as u32),
-            name,
-            prefix_len: 0,
-            attributes: (0, 0),
-            scope: (0, 0),
-            text,
-        }
+        NodeData { range: (range.0 as u32, range.1 as u32), name, text, ..NodeData::blank(kind) }
     }
 
     fn comment(&mut self) -> Step {
@@ -639,21 +607,14 @@ impl<'i, 'l> Parser<'i, 'l> {
         let attributes = self.resolve_attributes(scope)?;
         let ns = if uri == NO_URI { 1 } else { self.uri_numbers[uri as usize] };
         let node = NodeData {
-            kind: NodeType::Element,
             ns,
             uri,
-            parent: NONE,
-            prev: NONE,
-            next: NONE,
-            first: NONE,
-            last: NONE,
-            end: 0,
             range: (start as u32, self.pos as u32),
             name: local,
             prefix_len: prefix.len() as u16,
             attributes,
             scope,
-            text: 0,
+            ..NodeData::blank(NodeType::Element)
         };
         if self.open.len() >= self.limits.max_depth {
             return fail(format!("elements are nested deeper than {} levels", self.limits.max_depth), start);

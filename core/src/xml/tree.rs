@@ -48,6 +48,29 @@ pub(super) struct NodeData<'i> {
     pub text: u32,
 }
 
+impl NodeData<'_> {
+    /// A node of `kind` with no links, name, attributes or text yet.
+    pub(super) fn blank(kind: NodeType) -> Self {
+        NodeData {
+            kind,
+            ns: 0,
+            uri: NO_URI,
+            parent: NONE,
+            prev: NONE,
+            next: NONE,
+            first: NONE,
+            last: NONE,
+            end: 0,
+            range: (0, 0),
+            name: "",
+            prefix_len: 0,
+            attributes: (0, 0),
+            scope: (0, 0),
+            text: 0,
+        }
+    }
+}
+
 pub(super) struct AttributeData<'i> {
     pub uri: u16,
     pub name: &'i str,
