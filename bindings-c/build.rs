@@ -1,5 +1,7 @@
-//! Writes include/qayd.h with cbindgen. The header is committed; `make test` fails when the
-//! committed copy differs from the regenerated one.
+//! Generates the C header with cbindgen into the build's own directory,
+//! `target/<profile>/qayd-c/qayd.h`, never into the source tree. The header users compile
+//! against is the committed `include/qayd.h`: `make -C bindings-c header` copies the generated
+//! one there, and `make test` (the header check) fails while the two differ.
 
 use std::path::PathBuf;
 
@@ -19,6 +21,9 @@ fn main() {
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate include/qayd.h");
-    // Only touches the file when its content changes.
-    bindings.write_to_file(crate_dir.join("include/qayd.h"));
+    // OUT_DIR is target/<profile>/build/qayd-c-<hash>/out: the copy goes to target/<profile>/qayd-c,
+    // where the Makefile finds it. Only touches the file when its content changes.
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let profile_dir = out_dir.ancestors().nth(3).expect("OUT_DIR is target/<profile>/build/<crate>/out");
+    bindings.write_to_file(profile_dir.join("qayd-c").join("qayd.h"));
 }

@@ -12,8 +12,8 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 cd "$root"
 
 cargo build -p qayd-kotlin --features bindgen --bin uniffi-bindgen
-# The library the generator reads its metadata from.
-cargo build --workspace
+# The library the generator reads its metadata from (this crate only: nothing else is needed).
+cargo build -p qayd-kotlin
 "$target/debug/uniffi-bindgen" generate "$target/debug/libqayd_uniffi.so" \
     --language kotlin --no-format --out-dir "$here/generated"
 "$here/source-hash.sh" > "$here/generated/SOURCE_SHA256"

@@ -71,6 +71,11 @@ export class Signer {
    * @throws {InvalidXmlError | InvalidDocumentError | InvalidQrError | InvalidInputError}
    */
   stamp(xml: Data, options?: StampOptions): StampedInvoice
+  /**
+   * Stamps an invoice model in one call (no re-parse): the bytes of `stamp(generate(model))`.
+   * @throws {InvalidModelError | InvalidInputError}
+   */
+  stampInvoice(model: InvoiceInput, options?: StampOptions): StampedInvoice
   /** The signing certificate. */
   readonly certificate: CertificateInfo
 }
@@ -98,10 +103,17 @@ export interface VerificationReport {
  */
 export function verify(xml: Data): VerificationReport
 
+/** A validation finding's severity. The values are the core's strings, the same in every language. */
+export const Severity: {
+  readonly ERROR: 'error'
+  readonly WARNING: 'warning'
+}
+export type Severity = (typeof Severity)[keyof typeof Severity]
+
 export interface Finding {
   /** The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`. */
   rule: string
-  severity: 'error' | 'warning'
+  severity: Severity
   /** Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`. */
   path: string
   messageEn: string
@@ -223,6 +235,12 @@ export type DocumentType = 'invoice' | 'credit_note' | 'debit_note' | '388' | '3
  * model's JSON form: for trying the engine. Defaults: `simplified`, `invoice`.
  * @throws {InvalidInputError} an unknown kind or document type
  */
+export function sampleInvoice(
+  identity: IdentityInput,
+  kind?: InvoiceKind,
+  documentType?: DocumentType,
+): Record<string, unknown>
+/** The same sample as JSON text. */
 export function sampleInvoiceJson(identity: IdentityInput, kind?: InvoiceKind, documentType?: DocumentType): string
 
 // ------------------------------------------------------------------------------------------------
@@ -265,6 +283,8 @@ export class EgsCredentials {
   static fromJson(json: string | Buffer | Uint8Array): EgsCredentials
   /** The JSON form, private key and secrets included: store it sealed or owner-readable only. */
   toSecretJson(): string
+  /** The JSON form, secrets included (the same as `toSecretJson()`). */
+  toJson(): string
   /** `developer-portal`, `simulation`, `core` or `custom(<url>)`. */
   readonly environment: string
   readonly identity: Identity
@@ -291,6 +311,8 @@ export class EgsCredentials {
   }
   toString(): string
 }
+/** The name every language uses for `EgsCredentials` (the same class). */
+export { EgsCredentials as Credentials }
 
 /**
  * Onboards an EGS unit: key, CSR, compliance CSID with the OTP, compliance samples, production
@@ -328,14 +350,17 @@ export interface ApiMessage {
   status: string | null
 }
 
-export type ApiOutcome =
-  | 'accepted'
-  | 'accepted_with_warnings'
-  | 'rejected'
-  | 'duplicate'
-  | 'retryable'
-  | 'unauthorized'
-  | 'compliance_required'
+/** How the platform answered one call. The values are the core's strings, the same in every language. */
+export const ApiOutcome: {
+  readonly ACCEPTED: 'accepted'
+  readonly ACCEPTED_WITH_WARNINGS: 'accepted_with_warnings'
+  readonly REJECTED: 'rejected'
+  readonly DUPLICATE: 'duplicate'
+  readonly RETRYABLE: 'retryable'
+  readonly UNAUTHORIZED: 'unauthorized'
+  readonly COMPLIANCE_REQUIRED: 'compliance_required'
+}
+export type ApiOutcome = (typeof ApiOutcome)[keyof typeof ApiOutcome]
 
 /** One answer, the same shape for every call. */
 export interface ApiAnswer {
@@ -397,19 +422,30 @@ export interface EngineOptions extends ClientOptions {
   clearWaitMs?: number
   /** The worker's longest sleep between passes (ms, default 5 000). */
   pollIntervalMs?: number
+  /** Local validation of every issued document (default `refuse_on_errors`). */
+  validation?: 'refuse_on_errors' | 'refuse_on_warnings' | 'warn_only' | 'off'
+  /** The largest submission request a document may need (bytes, default 2 MiB); larger ones are refused at issue, before they take an ICV. */
+  maxSubmissionBytes?: number
+  /** A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`). */
+  deliverDir?: string
+  /** With `deliverDir`: a PDF/A-3 of each delivered document beside it. */
+  deliverPdf?: boolean
 }
 
-export type DocumentStatus =
-  | 'pending'
-  | 'submitting'
-  | 'cleared'
-  | 'reported'
-  | 'accepted_with_warnings'
-  | 'rejected'
-  | 'retry_scheduled'
-  | 'dead'
+/** Where a stored document stands. The values are the core's strings, the same in every language. */
+export const DocumentStatus: {
+  readonly PENDING: 'pending'
+  readonly SUBMITTING: 'submitting'
+  readonly CLEARED: 'cleared'
+  readonly REPORTED: 'reported'
+  readonly ACCEPTED_WITH_WARNINGS: 'accepted_with_warnings'
+  readonly REJECTED: 'rejected'
+  readonly RETRY_SCHEDULED: 'retry_scheduled'
+  readonly DEAD: 'dead'
+}
+export type DocumentStatus = (typeof DocumentStatus)[keyof typeof DocumentStatus]
 
-/** A stored document without its bytes. Times are seconds since the Unix epoch. */
+/** A stored document without its bytes. Times are `Date`s, as in every engine record. */
 export interface DocumentInfo {
   egsId: string
   icv: number
@@ -418,13 +454,13 @@ export interface DocumentInfo {
   pih: string
   simplified: boolean
   status: DocumentStatus
-  issuedAt: number
+  issuedAt: Date
   attempts: number
-  nextAttemptAt: number | null
+  nextAttemptAt: Date | null
   lastError: string | null
   /** ZATCA's validation results of the last answer, as sent. */
   messages: Record<string, any> | null
-  finishedAt: number | null
+  finishedAt: Date | null
 }
 
 /** A document: the stamped XML and, once cleared, ZATCA's cleared XML (the one to deliver). */
@@ -434,8 +470,18 @@ export interface Document {
   clearedXml: Buffer | null
 }
 
+/** What `Engine.clear` ended in. The values are the core's strings, the same in every language. */
+export const ClearOutcome: {
+  readonly CLEARED: 'cleared'
+  readonly CLEARED_WITH_WARNINGS: 'cleared_with_warnings'
+  readonly PENDING: 'pending'
+  readonly REJECTED: 'rejected'
+  readonly DEAD: 'dead'
+}
+export type ClearOutcome = (typeof ClearOutcome)[keyof typeof ClearOutcome]
+
 export interface ClearResult {
-  outcome: 'cleared' | 'cleared_with_warnings' | 'pending' | 'rejected' | 'dead'
+  outcome: ClearOutcome
   document: Document
 }
 
@@ -451,15 +497,15 @@ export interface DrainReport {
   stoppedUnits: string[]
   /** Units left alone: their credentials belong to another environment than the engine's. */
   otherEnvironmentUnits: string[]
-  /** Units that could not be processed; `code` is `QAYD_<CODE>` like a thrown error's. */
+  /** Units that could not be processed; `code` is the core's error code, like a thrown error's. */
   errors: { egsId: string; code: string; message: string }[]
 }
 
 export interface RenewalOutcome {
   egsId: string
   /** The new certificate's end of validity (seconds since the Unix epoch). */
-  notAfter: number
-  previousNotAfter: number
+  notAfter: Date
+  previousNotAfter: Date
   /** The new certificate's serial number (decimal), as documents carry it. */
   certificateSerial: string
   /** Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly). */
@@ -470,21 +516,27 @@ export interface RenewalOutcome {
   unsentWithPreviousCertificate: number
 }
 
-export type EventKind =
-  | 'deadline_at_risk'
-  | 'deadline_missed'
-  | 'clearance_delayed'
-  | 'certificate_expiring'
-  | 'certificate_renewed'
-  | 'document_rejected'
-  | 'dead_letter'
-  | 'unauthorized'
+/** What an engine event says. The values are the core's strings, the same in every language. */
+export const EventKind: {
+  readonly DEADLINE_AT_RISK: 'deadline_at_risk'
+  readonly DEADLINE_MISSED: 'deadline_missed'
+  readonly CLEARANCE_DELAYED: 'clearance_delayed'
+  readonly CERTIFICATE_EXPIRING: 'certificate_expiring'
+  readonly CERTIFICATE_RENEWED: 'certificate_renewed'
+  readonly DOCUMENT_REPORTED: 'document_reported'
+  readonly DOCUMENT_CLEARED: 'document_cleared'
+  readonly DOCUMENT_ACCEPTED_WITH_WARNINGS: 'document_accepted_with_warnings'
+  readonly DOCUMENT_REJECTED: 'document_rejected'
+  readonly DEAD_LETTER: 'dead_letter'
+  readonly UNAUTHORIZED: 'unauthorized'
+}
+export type EventKind = (typeof EventKind)[keyof typeof EventKind]
 
 export interface EngineEvent {
   /** Increasing: pass the last one seen as the next cursor. */
   seq: number
   /** Seconds since the Unix epoch. */
-  at: number
+  at: Date
   kind: EventKind
   egsId: string
   icv: number | null
@@ -500,13 +552,13 @@ export interface EgsInfo {
   hasCredentials: boolean
   environment: string | null
   /** Seconds since the Unix epoch. */
-  certificateExpiry: number | null
+  certificateExpiry: Date | null
   /** Why sending is stopped (an `unauthorized` answer), if it is. */
   stopped: string | null
 }
 
 export interface WorkerError {
-  at: number
+  at: Date
   code: ErrorCode
   message: string
   egsId: string | null
@@ -514,7 +566,7 @@ export interface WorkerError {
 
 export interface WorkerHealth {
   passes: number
-  lastPassAt: number | null
+  lastPassAt: Date | null
   consecutiveFailures: number
   lastError: WorkerError | null
 }
@@ -539,7 +591,8 @@ export type InvoiceInput = Record<string, unknown> | Data
  * next `start()`).
  */
 export class Engine {
-  private constructor()
+  /** Opens the store, as `Engine.open(options)`. @throws {InvalidInputError | SecretError | StorageError} */
+  constructor(options: EngineOptions)
   /** @throws {InvalidInputError | SecretError | StorageError} */
   static open(options: EngineOptions): Engine
   registerEgs(egsId: string): void
@@ -553,6 +606,11 @@ export class Engine {
    * @throws {InvalidModelError | InvalidInputError | SecretError | StorageError}
    */
   issue(egsId: string, invoice: InvoiceInput): Document
+  /**
+   * A batch in one transaction, in order: per model its document, or the error that refused that
+   * model alone (the others are issued and chained without it).
+   */
+  issueMany(egsId: string, invoices: InvoiceInput[]): Array<Document | QaydError>
   /** Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance. */
   clear(egsId: string, invoice: InvoiceInput): Promise<ClearResult>
   /** One pass over the outbox: sends everything due. */
@@ -575,6 +633,8 @@ export class Engine {
   events(cursor?: number, limit?: number): EngineEvent[]
   document(egsId: string, icv: number): Document | null
   documentByUuid(uuid: string): Document | null
+  /** The QR payload to print for a stored document (the cleared XML's once cleared), or null. */
+  documentQr(egsId: string, icv: number): string | null
   /** A unit's documents in chain order. */
   documents(egsId: string): DocumentInfo[]
   /** Documents in `status` (all units), oldest first, at most `limit` (default 100). */
@@ -587,6 +647,8 @@ export class Engine {
   resumeEgs(egsId: string): void
   /** Documents a killed process left in flight become due again; how many. */
   recover(): number
+  /** The store's and the worker's metrics in the Prometheus text format, for the application's web server to serve at /metrics. */
+  metrics(): string
   /** The audit log as JSON lines. */
   exportAudit(): string
   verifyAudit(): AuditCheck
@@ -595,28 +657,28 @@ export class Engine {
 }
 
 export type ErrorCode =
-  | 'QAYD_INVALID_INPUT'
-  | 'QAYD_INVALID_XML'
-  | 'QAYD_INVALID_DOCUMENT'
-  | 'QAYD_INVALID_MODEL'
-  | 'QAYD_INVALID_KEY'
-  | 'QAYD_INVALID_CERTIFICATE'
-  | 'QAYD_KEY_MISMATCH'
-  | 'QAYD_INVALID_QR'
-  | 'QAYD_NETWORK'
-  | 'QAYD_HTTP'
-  | 'QAYD_UNAUTHORIZED'
-  | 'QAYD_API_REJECTED'
-  | 'QAYD_ENVIRONMENT_MISMATCH'
-  | 'QAYD_UNEXPECTED_RESPONSE'
-  | 'QAYD_STORAGE'
-  | 'QAYD_SECRET'
+  | 'INVALID_INPUT'
+  | 'INVALID_XML'
+  | 'INVALID_DOCUMENT'
+  | 'INVALID_MODEL'
+  | 'INVALID_KEY'
+  | 'INVALID_CERTIFICATE'
+  | 'KEY_MISMATCH'
+  | 'INVALID_QR'
+  | 'NETWORK'
+  | 'HTTP'
+  | 'UNAUTHORIZED'
+  | 'API_REJECTED'
+  | 'ENVIRONMENT_MISMATCH'
+  | 'UNEXPECTED_RESPONSE'
+  | 'STORAGE'
+  | 'SECRET'
 
 /** Base class of every error qayd throws. */
 export class QaydError extends Error {
   constructor(message: string, options?: { code?: string; rule?: string | null; status?: number | null; cause?: unknown })
-  /** `QAYD_<CODE>`: the core's stable code with a prefix (rejected Promises carry it too). */
-  code: string
+  /** The core's stable error code (`API_REJECTED`), the same in every language. */
+  code: ErrorCode | string
   /** The business rule concerned (e.g. `BR-KSA-40`), for `InvalidModelError`; otherwise null. */
   rule: string | null
   /** The HTTP status Fatoora answered with, for API errors that had one; otherwise null. */

@@ -93,7 +93,7 @@ function loadNative() {
 const native = loadNative()
 
 // ------------------------------------------------------------------------------------------------
-// Errors: one class per stable core code; `code` is `QAYD_<CODE>`.
+// Errors: one class per stable core code; `code` is the core's code (`API_REJECTED`), as in every language.
 // ------------------------------------------------------------------------------------------------
 
 class QaydError extends Error {
@@ -106,54 +106,54 @@ class QaydError extends Error {
     this.status = options.status ?? null
   }
 }
-QaydError.code = 'QAYD_ERROR'
+QaydError.code = 'ERROR'
 
 /** Every problem with the caller's input; the parent of all classes below. */
 class InvalidInputError extends QaydError {}
-InvalidInputError.code = 'QAYD_INVALID_INPUT'
+InvalidInputError.code = 'INVALID_INPUT'
 class InvalidXmlError extends InvalidInputError {}
-InvalidXmlError.code = 'QAYD_INVALID_XML'
+InvalidXmlError.code = 'INVALID_XML'
 class InvalidDocumentError extends InvalidInputError {}
-InvalidDocumentError.code = 'QAYD_INVALID_DOCUMENT'
+InvalidDocumentError.code = 'INVALID_DOCUMENT'
 class InvalidModelError extends InvalidInputError {}
-InvalidModelError.code = 'QAYD_INVALID_MODEL'
+InvalidModelError.code = 'INVALID_MODEL'
 class InvalidKeyError extends InvalidInputError {}
-InvalidKeyError.code = 'QAYD_INVALID_KEY'
+InvalidKeyError.code = 'INVALID_KEY'
 class InvalidCertificateError extends InvalidInputError {}
-InvalidCertificateError.code = 'QAYD_INVALID_CERTIFICATE'
+InvalidCertificateError.code = 'INVALID_CERTIFICATE'
 class KeyMismatchError extends InvalidInputError {}
-KeyMismatchError.code = 'QAYD_KEY_MISMATCH'
+KeyMismatchError.code = 'KEY_MISMATCH'
 class InvalidQrError extends InvalidInputError {}
-InvalidQrError.code = 'QAYD_INVALID_QR'
+InvalidQrError.code = 'INVALID_QR'
 
 /** A problem talking to the Fatoora platform (or the gateway); the parent of the classes below. */
 class ApiError extends QaydError {}
-ApiError.code = 'QAYD_API_ERROR'
+ApiError.code = 'API_ERROR'
 /** Fatoora could not be reached or did not answer in time; sending again later is safe. */
 class NetworkError extends ApiError {}
-NetworkError.code = 'QAYD_NETWORK'
+NetworkError.code = 'NETWORK'
 /** Fatoora answered with an HTTP status the call does not expect. */
 class HttpError extends ApiError {}
-HttpError.code = 'QAYD_HTTP'
+HttpError.code = 'HTTP'
 /** Fatoora refused the credentials (HTTP 401). */
 class UnauthorizedError extends ApiError {}
-UnauthorizedError.code = 'QAYD_UNAUTHORIZED'
+UnauthorizedError.code = 'UNAUTHORIZED'
 /** Fatoora examined the request and refused it (HTTP 400 with its error codes). */
 class ApiRejectedError extends ApiError {}
-ApiRejectedError.code = 'QAYD_API_REJECTED'
+ApiRejectedError.code = 'API_REJECTED'
 /** Credentials issued in one environment were about to be sent to another. */
 class EnvironmentMismatchError extends ApiError {}
-EnvironmentMismatchError.code = 'QAYD_ENVIRONMENT_MISMATCH'
+EnvironmentMismatchError.code = 'ENVIRONMENT_MISMATCH'
 /** The answer is not what Fatoora sends (HTML, garbage, missing fields). */
 class UnexpectedResponseError extends ApiError {}
-UnexpectedResponseError.code = 'QAYD_UNEXPECTED_RESPONSE'
+UnexpectedResponseError.code = 'UNEXPECTED_RESPONSE'
 
 /** The invoice store (SQLite or PostgreSQL) failed; the transaction was rolled back. */
 class StorageError extends QaydError {}
-StorageError.code = 'QAYD_STORAGE'
+StorageError.code = 'STORAGE'
 /** Sealed secrets could not be opened (wrong master key, tampered data) or no key is set. */
 class SecretError extends QaydError {}
-SecretError.code = 'QAYD_SECRET'
+SecretError.code = 'SECRET'
 
 const ERROR_CLASSES = Object.freeze(
   Object.fromEntries(
@@ -194,16 +194,19 @@ const ASYNC_PREFIX = /^\[(QAYD_[A-Z_]+)((?: [a-z]+=[^ \]]*)*)\] /
 
 function convertError(error) {
   const code = error && error.code
+  // The native side marks its errors `QAYD_<CODE>`; users see the core's code as every language does.
   if (typeof code === 'string' && code.startsWith('QAYD_')) {
-    const cls = ERROR_CLASSES[code] || QaydError
-    return new cls(error.message, { code, rule: error.rule ?? null, status: error.status ?? null })
+    const bare = code.slice('QAYD_'.length)
+    const cls = ERROR_CLASSES[bare] || QaydError
+    return new cls(error.message, { code: bare, rule: error.rule ?? null, status: error.status ?? null })
   }
   const prefixed = error && typeof error.message === 'string' && ASYNC_PREFIX.exec(error.message)
   if (prefixed) {
     const attributes = Object.fromEntries(prefixed[2].trim().split(' ').filter(Boolean).map((a) => a.split('=')))
-    const cls = ERROR_CLASSES[prefixed[1]] || QaydError
+    const bare = prefixed[1].slice('QAYD_'.length)
+    const cls = ERROR_CLASSES[bare] || QaydError
     return new cls(error.message.slice(prefixed[0].length), {
-      code: prefixed[1],
+      code: bare,
       rule: attributes.rule ?? null,
       status: attributes.status === undefined ? null : Number(attributes.status),
     })
@@ -330,6 +333,18 @@ function certificateInfo(info) {
   }
 }
 
+/** `options.signingTime` of a stamp call, checked. */
+function signingTimeOf(options) {
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw Object.assign(new TypeError(`options must be an object, not ${describe(options)}`), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
+  }
+  const signingTime = options ? options.signingTime : undefined
+  if (signingTime !== undefined && signingTime !== null) text(signingTime, 'options.signingTime')
+  return signingTime
+}
+
 /** A certificate and the private key that signs with it, checked to belong together. */
 class Signer {
   #native
@@ -343,14 +358,19 @@ class Signer {
   /** Stamps an invoice: hash, XAdES signature, QR code, spliced into the caller's bytes. */
   stamp(xml, options) {
     data(xml, 'xml')
-    if (options !== undefined && options !== null && typeof options !== 'object') {
-      throw Object.assign(new TypeError(`options must be an object, not ${describe(options)}`), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      })
-    }
-    const signingTime = options ? options.signingTime : undefined
-    if (signingTime !== undefined && signingTime !== null) text(signingTime, 'options.signingTime')
+    const signingTime = signingTimeOf(options)
     return call(() => this.#native.stamp(xml, signingTime == null ? {} : { signingTime }))
+  }
+
+  /**
+   * Stamps an invoice model (a plain object, or its JSON text or bytes) in one call: written,
+   * judged by ZATCA's rules and stamped without parsing the XML back — the bytes of
+   * `stamp(generate(model))`, faster. `options.signingTime` as in `stamp`.
+   */
+  stampInvoice(model, options) {
+    const json = modelJson(model, 'model')
+    const signingTime = signingTimeOf(options)
+    return call(() => this.#native.stampInvoice(json, signingTime == null ? {} : { signingTime }))
   }
 
   /** The signing certificate: issuer, serial, validity. */
@@ -481,7 +501,12 @@ function buildCsr(who, privateKey, environment) {
   return call(() => native.buildCsr(id, privateKey, environment))
 }
 
-/** A sample invoice of the identity, issued now, in the model's JSON form (a string). */
+/** A sample invoice of the identity, issued now, as a model object (what `generate` and `issue` take). */
+function sampleInvoice(who, kind = 'simplified', documentType = 'invoice') {
+  return JSON.parse(sampleInvoiceJson(who, kind, documentType))
+}
+
+/** The same sample in the model's JSON form (a string). */
 function sampleInvoiceJson(who, kind = 'simplified', documentType = 'invoice') {
   const id = identity(who)
   text(kind, 'kind')
@@ -536,8 +561,13 @@ class EgsCredentials {
   }
 
   /** The JSON form, private key and secrets included: store it sealed or owner-readable only. */
-  toSecretJson() {
+  toJson() {
     return call(() => credentialsNative.get(this).toSecretJson())
+  }
+
+  /** `toJson()` under a name that says what it holds. */
+  toSecretJson() {
+    return this.toJson()
   }
 
   /** `developer-portal`, `simulation`, `core` or `custom(<url>)`. */
@@ -691,6 +721,24 @@ class ApiClient {
 
 const MAX_U32 = 0xffffffff
 
+// The engine records' time fields (seconds since the Unix epoch from the core), as `Date`s.
+const TIME_FIELDS = ['issuedAt', 'nextAttemptAt', 'finishedAt', 'at', 'certificateExpiry', 'lastPassAt', 'notAfter', 'previousNotAfter']
+// Where records nest records; the platform's own JSON (`response`, `messages`, `data`) is never walked.
+const NESTED_RECORDS = ['info', 'document', 'lastError']
+
+/** An engine record (or a list of them) with its times as `Date`s, changed in place. */
+function dated(value) {
+  if (Array.isArray(value)) {
+    value.forEach(dated)
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Error)) {
+    for (const key of TIME_FIELDS) {
+      if (typeof value[key] === 'number') value[key] = new Date(value[key] * 1000)
+    }
+    for (const key of NESTED_RECORDS) dated(value[key])
+  }
+  return value
+}
+
 /**
  * The durable engine behind one store. Store calls are synchronous (local SQLite); network work
  * (`clear`, `drain`, `renewEgs`, `stop`) returns Promises. The background worker runs on the core's own
@@ -699,9 +747,13 @@ const MAX_U32 = 0xffffffff
 class Engine {
   #native
 
-  constructor(token, inner) {
-    if (token !== INTERNAL) throw new TypeError('use Engine.open(options) to open an engine')
-    this.#native = inner
+  /** `new Engine(options)`: the same as `Engine.open(options)`. */
+  constructor(options, inner) {
+    if (options === INTERNAL) {
+      this.#native = inner
+      return
+    }
+    this.#native = Engine.open(options).#native
   }
 
   /**
@@ -736,12 +788,27 @@ class Engine {
   issue(egsId, invoice) {
     text(egsId, 'egsId')
     const json = modelJson(invoice, 'invoice')
-    return call(() => this.#engine.issue(egsId, json))
+    return dated(call(() => this.#engine.issue(egsId, json)))
+  }
+
+  /**
+   * Issues a batch in one transaction, in order: per model its document, or the `QaydError`
+   * that refused that model alone (the others are issued and chained without it).
+   */
+  issueMany(egsId, invoices) {
+    text(egsId, 'egsId')
+    if (!Array.isArray(invoices)) throw typeError(`invoices must be an array, not ${describe(invoices)}`)
+    const json = invoices.map((invoice, i) => modelJson(invoice, `invoices[${i}]`))
+    return call(() => this.#engine.issueMany(egsId, json)).map(({ document, error }) => {
+      if (error == null) return dated(document)
+      const cls = ERROR_CLASSES[error.code] || QaydError
+      return new cls(error.message, { code: error.code, rule: error.rule ?? null, status: error.status ?? null })
+    })
   }
 
   /** Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance. */
   clear(egsId, invoice) {
-    return callAsync(() => this.#engine.clear(text(egsId, 'egsId'), modelJson(invoice, 'invoice')))
+    return callAsync(() => this.#engine.clear(text(egsId, 'egsId'), modelJson(invoice, 'invoice'))).then(dated)
   }
 
   /** One pass over the outbox: sends everything due. */
@@ -754,7 +821,7 @@ class Engine {
    * credentials are replaced only once the platform issued the new certificate.
    */
   renewEgs(egsId, otp) {
-    return callAsync(() => this.#engine.renewEgs(text(egsId, 'egsId'), text(otp, 'otp')))
+    return callAsync(() => this.#engine.renewEgs(text(egsId, 'egsId'), text(otp, 'otp'))).then(dated)
   }
 
   /** Starts the background worker (a no-op when it runs). */
@@ -786,31 +853,38 @@ class Engine {
   events(cursor = 0, limit = 100) {
     integer(cursor, 'cursor')
     integer(limit, 'limit', { max: MAX_U32 })
-    return call(() => this.#engine.events(cursor, limit))
+    return dated(call(() => this.#engine.events(cursor, limit)))
   }
 
   /** One document with its bytes, or null. */
   document(egsId, icv) {
     text(egsId, 'egsId')
     integer(icv, 'icv')
-    return call(() => this.#engine.document(egsId, icv)) ?? null
+    return dated(call(() => this.#engine.document(egsId, icv)) ?? null)
+  }
+
+  /** The QR payload to print for a stored document (the cleared XML's once cleared), or null. */
+  documentQr(egsId, icv) {
+    text(egsId, 'egsId')
+    integer(icv, 'icv')
+    return call(() => this.#engine.documentQr(egsId, icv)) ?? null
   }
 
   documentByUuid(uuid) {
     text(uuid, 'uuid')
-    return call(() => this.#engine.documentByUuid(uuid)) ?? null
+    return dated(call(() => this.#engine.documentByUuid(uuid)) ?? null)
   }
 
   /** A unit's documents in chain order, without their bytes. */
   documents(egsId) {
     text(egsId, 'egsId')
-    return call(() => this.#engine.documents(egsId))
+    return dated(call(() => this.#engine.documents(egsId)))
   }
 
   documentsByStatus(status, limit = 100) {
     text(status, 'status')
     integer(limit, 'limit', { max: MAX_U32 })
-    return call(() => this.#engine.documentsByStatus(status, limit))
+    return dated(call(() => this.#engine.documentsByStatus(status, limit)))
   }
 
   /** How many documents are in each status. */
@@ -819,7 +893,7 @@ class Engine {
   }
 
   egsUnits() {
-    return call(() => this.#engine.egsUnits())
+    return dated(call(() => this.#engine.egsUnits()))
   }
 
   /** Sends a dead document again; false if it is not dead. */
@@ -840,6 +914,11 @@ class Engine {
     return call(() => this.#engine.recover())
   }
 
+  /** The store's and the worker's metrics in the Prometheus text format, for the application's web server to serve at /metrics. */
+  metrics() {
+    return call(() => this.#engine.metrics())
+  }
+
   /** The audit log as JSON lines. */
   exportAudit() {
     return call(() => this.#engine.exportAudit())
@@ -850,7 +929,7 @@ class Engine {
    * of a pass (a wrong master key, an unreachable database: the worker keeps retrying them).
    */
   workerHealth() {
-    return call(() => this.#engine.workerHealth())
+    return dated(call(() => this.#engine.workerHealth()))
   }
 
   /** Whether the hash-linked audit log is intact. */
@@ -858,6 +937,14 @@ class Engine {
     return call(() => this.#engine.verifyAudit())
   }
 }
+
+/** The surface's enums, `{ UPPER_NAME: 'value' }`, from the core's own lists. */
+const ENUMS = Object.fromEntries(
+  Object.entries(native.enumValues()).map(([name, values]) => [
+    name,
+    Object.freeze(Object.fromEntries(values.map((value) => [value.toUpperCase(), value]))),
+  ]),
+)
 
 const GENESIS_PIH = native.GENESIS_PIH
 const version = native.VERSION
@@ -879,12 +966,19 @@ module.exports = {
   generateMasterKey,
   identityFromText,
   buildCsr,
+  sampleInvoice,
   sampleInvoiceJson,
   onboard,
   renew,
+  Credentials: EgsCredentials,
   EgsCredentials,
   ApiClient,
   Engine,
+  DocumentStatus: ENUMS.DocumentStatus,
+  ClearOutcome: ENUMS.ClearOutcome,
+  ApiOutcome: ENUMS.ApiOutcome,
+  EventKind: ENUMS.EventKind,
+  Severity: ENUMS.Severity,
   GENESIS_PIH,
   version,
   ERROR_CODES,

@@ -85,6 +85,9 @@ fi
 step "node --test: binding tests + conformance cases"
 node --test bindings-node/__test__/ tests/conformance/run_node.mjs
 
+step "types: tsc --strict over the README snippets against index.d.ts"
+node bindings-node/scripts/typecheck.mjs
+
 step "examples"
 node examples/node/stamp_invoice.mjs | tail -1
 node examples/node/engine.mjs | tail -3

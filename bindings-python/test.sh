@@ -176,6 +176,10 @@ esac
 step "pytest: binding tests + conformance cases"
 $PY -m pytest -q -p no:cacheprovider bindings-python/tests tests/conformance/run_python.py
 
+step "types: mypy --strict over the README snippets, stubtest of the native module's stub"
+$PY -c 'import mypy' 2>/dev/null || $PY -m pip install -q 'mypy>=1.15,<3'
+$PY bindings-python/typecheck.py
+
 step "conformance (script form)"
 $PY tests/conformance/run_python.py | tail -1
 

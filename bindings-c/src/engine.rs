@@ -31,7 +31,7 @@ impl QaydDocument {
             info_json: json(&document.info)?,
             uuid: c_string(document.info.uuid)?,
             invoice_hash: c_string(document.info.invoice_hash)?,
-            status: c_string(document.info.status)?,
+            status: c_string(document.info.status.as_str().to_owned())?,
             icv: document.info.icv,
             xml: document.xml,
             cleared_xml: document.cleared_xml,
@@ -156,6 +156,123 @@ pub unsafe extern "C" fn qayd_engine_issue(
     })
 }
 
+/// Issues several invoices of one unit in chain order (`count` model JSON strings at
+/// `invoices_json`), in one store transaction where the store allows. Each entry is judged on
+/// its own: a refused entry (a model that breaks a rule, or is not a model at all) takes no ICV,
+/// the others are issued. Never waits for the network.
+///
+/// The caller passes two arrays of `count` slots:
+/// - `out_documents[i]`: the issued document (free each with qayd_document_free), or NULL
+///   where entry `i` was refused;
+/// - `out_statuses[i]`: QAYD_STATUS_OK where issued, else the status of entry `i`'s refusal.
+///
+/// `out_refusals_json` may be NULL; otherwise it receives (free with qayd_string_free) a JSON
+/// array of the refused entries: [{"index":1,"code":"INVALID_MODEL","message":"…",
+/// "rule":"BR-KSA-…"|null},…] (`[]` when every entry was issued).
+///
+/// The call returns QAYD_STATUS_OK when it ran, even if entries were refused. When the call as
+/// a whole fails (a NULL argument or entry, an entry that is not UTF-8, a unit without
+/// credentials, a store error), every document slot is NULL and every status slot holds the
+/// call's status. `invoices_json` may be NULL only when `count` is 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_engine_issue_many(
+    engine: *const QaydEngine,
+    egs_id: *const c_char,
+    invoices_json: *const *const c_char,
+    count: usize,
+    out_documents: *mut *mut QaydDocument,
+    out_statuses: *mut QaydStatus,
+    out_refusals_json: *mut *mut c_char,
+) -> QaydStatus {
+    // SAFETY (all blocks below): the caller's contract: `count` readable entries at
+    // `invoices_json`, `count` writable slots at `out_documents` and `out_statuses`.
+    let slots = |documents: *mut *mut QaydDocument, statuses: *mut QaydStatus| unsafe {
+        let documents =
+            (!documents.is_null() && count > 0).then(|| std::slice::from_raw_parts_mut(documents, count));
+        let statuses =
+            (!statuses.is_null() && count > 0).then(|| std::slice::from_raw_parts_mut(statuses, count));
+        (documents, statuses)
+    };
+    let mut made: Vec<*mut QaydDocument> = Vec::new();
+    let status = guard(|| unsafe {
+        crate::reset(out_refusals_json, std::ptr::null_mut());
+        if let (Some(documents), _) = slots(out_documents, out_statuses) {
+            documents.fill(std::ptr::null_mut());
+        }
+        if out_documents.is_null() {
+            return Err(null("out_documents"));
+        }
+        if out_statuses.is_null() {
+            return Err(null("out_statuses"));
+        }
+        let engine = self::engine(engine)?;
+        let egs_id = utf8_arg(egs_id, "egs_id")?;
+        if invoices_json.is_null() && count > 0 {
+            return Err(null("invoices_json"));
+        }
+        let entries = if count == 0 { &[][..] } else { std::slice::from_raw_parts(invoices_json, count) };
+        let models = entries
+            .iter()
+            .enumerate()
+            .map(|(i, &entry)| utf8_arg(entry, &format!("invoices_json[{i}]")))
+            .collect::<Result<Vec<&str>, Failure>>()?;
+        let results = engine.issue_many(egs_id, &models)?;
+        if results.len() != count {
+            return Err(Failure(
+                QaydStatus::Storage,
+                format!("the engine answered {} entries for {count}", results.len()),
+            ));
+        }
+        // Everything that can fail is done before a handle is made.
+        let mut outcomes = Vec::with_capacity(count);
+        let mut refusals = Vec::new();
+        for (index, result) in results.into_iter().enumerate() {
+            outcomes.push(match result {
+                Ok(document) => Ok(QaydDocument::new(document)?),
+                Err(error) => {
+                    let Failure(status, message) = crate::failure_of(&error);
+                    refusals.push(serde_json::json!({
+                        "index": index, "code": error.code(), "message": message, "rule": error.rule(),
+                    }));
+                    Err(status)
+                }
+            });
+        }
+        let refusals = if out_refusals_json.is_null() { None } else { Some(json(&refusals)?) };
+        if let (Some(documents), Some(statuses)) = slots(out_documents, out_statuses) {
+            for ((outcome, document), status) in outcomes.into_iter().zip(documents).zip(statuses) {
+                match outcome {
+                    Ok(handle) => {
+                        *document = Box::into_raw(Box::new(handle));
+                        made.push(*document);
+                        *status = QaydStatus::Ok;
+                    }
+                    Err(refused) => *status = refused,
+                }
+            }
+        }
+        if let Some(text) = refusals {
+            *out_refusals_json = text.into_raw();
+        }
+        Ok(())
+    });
+    if status != QaydStatus::Ok {
+        // Nothing half-given: handles made before a panic are taken back.
+        for handle in made {
+            // SAFETY: made by Box::into_raw above and not yet seen by the caller.
+            unsafe { crate::free_box(handle) };
+        }
+        let (documents, statuses) = slots(out_documents, out_statuses);
+        if let Some(documents) = documents {
+            documents.fill(std::ptr::null_mut());
+        }
+        if let Some(statuses) = statuses {
+            statuses.fill(status);
+        }
+    }
+    status
+}
+
 /// Issues a standard invoice and blocks until it is cleared, or `clear_wait_ms` has passed.
 /// `*out_outcome` (free with qayd_string_free): "cleared", "cleared_with_warnings", "pending"
 /// (the worker or a drain finishes it), "rejected" or "dead". `*out_document` (free with
@@ -177,7 +294,7 @@ pub unsafe extern "C" fn qayd_engine_clear(
         let egs_id = utf8_arg(egs_id, "egs_id")?;
         let invoice = utf8_arg(invoice_json, "invoice_json")?;
         let result = block(engine.clear(egs_id, invoice))??;
-        let outcome = c_string(result.outcome)?;
+        let outcome = c_string(result.outcome.as_str().to_owned())?;
         *out_document = QaydDocument::into_raw(Some(result.document))?;
         *out_outcome = outcome.into_raw();
         Ok(())
@@ -277,6 +394,29 @@ pub unsafe extern "C" fn qayd_engine_document(
         let engine = self::engine(engine)?;
         let egs_id = utf8_arg(egs_id, "egs_id")?;
         *out_document = QaydDocument::into_raw(engine.document(egs_id, icv)?)?;
+        Ok(())
+    })
+}
+
+/// The QR payload (base64 TLV) to print for document `icv` of the unit: from ZATCA's cleared
+/// XML once a standard document is cleared, else from the stamped XML. `*out_qr` (free with
+/// qayd_string_free) is NULL, with status OK, when the unit has no such document, or when a
+/// standard document not yet cleared carries no QR. Decode it with qayd_qr_decode, draw it with
+/// qayd_qr_png / qayd_qr_svg / qayd_qr_text.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_engine_document_qr(
+    engine: *const QaydEngine,
+    egs_id: *const c_char,
+    icv: u64,
+    out_qr: *mut *mut c_char,
+) -> QaydStatus {
+    guard(|| unsafe {
+        let out_qr = out(out_qr, std::ptr::null_mut(), "out_qr")?;
+        let engine = self::engine(engine)?;
+        let egs_id = utf8_arg(egs_id, "egs_id")?;
+        if let Some(qr) = engine.document_qr(egs_id, icv)? {
+            *out_qr = c_string(qr)?.into_raw();
+        }
         Ok(())
     })
 }
@@ -382,6 +522,22 @@ pub unsafe extern "C" fn qayd_engine_recover(
     guard(|| unsafe {
         let out_recovered = out(out_recovered, 0, "out_recovered")?;
         *out_recovered = self::engine(engine)?.recover()?;
+        Ok(())
+    })
+}
+
+/// The store's and the worker's metrics in the Prometheus text format (documents by status,
+/// open documents and their age per unit, the B2C deadline margin, certificate days left, the
+/// worker's passes, requests, retries and last error): for the application's web server to
+/// serve at /metrics. Free with qayd_string_free.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_engine_metrics(
+    engine: *const QaydEngine,
+    out_text: *mut *mut c_char,
+) -> QaydStatus {
+    guard(|| unsafe {
+        let out_text = out(out_text, std::ptr::null_mut(), "out_text")?;
+        *out_text = c_string(self::engine(engine)?.metrics())?.into_raw();
         Ok(())
     })
 }

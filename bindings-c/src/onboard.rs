@@ -84,10 +84,11 @@ pub unsafe extern "C" fn qayd_build_csr(
 }
 
 /// A sample invoice of `identity` (the seller), issued now, in the model's JSON form (what
-/// qayd_generate and qayd_engine_issue take). `kind`: "standard" or "simplified";
-/// `document_type`: "invoice", "credit_note" or "debit_note". Free with qayd_string_free.
+/// qayd_generate, qayd_stamp_invoice and qayd_engine_issue take). `kind`: "standard" or
+/// "simplified"; `document_type`: "invoice", "credit_note" or "debit_note". Free with
+/// qayd_string_free.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn qayd_sample_invoice_json(
+pub unsafe extern "C" fn qayd_sample_invoice(
     identity_text: *const c_char,
     kind: *const c_char,
     document_type: *const c_char,
@@ -101,6 +102,19 @@ pub unsafe extern "C" fn qayd_sample_invoice_json(
         *out_json = c_string(embed::sample_invoice_json(&identity, kind, document_type)?)?.into_raw();
         Ok(())
     })
+}
+
+/// Deprecated: the earlier name of qayd_sample_invoice (same arguments, same result). Kept so
+/// that programs written against it still link; new code calls qayd_sample_invoice.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qayd_sample_invoice_json(
+    identity_text: *const c_char,
+    kind: *const c_char,
+    document_type: *const c_char,
+    out_invoice_json: *mut *mut c_char,
+) -> QaydStatus {
+    // SAFETY: the caller's contract, as for qayd_sample_invoice.
+    unsafe { qayd_sample_invoice(identity_text, kind, document_type, out_invoice_json) }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  *   JsonValue *v = json_parse(text, &error);   // NULL on malformed input
  *   const JsonValue *x = json_get(v, "key");   // object member or NULL
  *   json_free(v);
+ *   json_equal(a, b, where, sizeof where);     // deep equality; `where` names the first difference
  *
  * Strings are decoded to UTF-8 (including \uXXXX escapes and surrogate pairs) and kept
  * NUL-terminated; `len` holds their byte length.
@@ -12,6 +13,7 @@
 #ifndef MINI_JSON_H
 #define MINI_JSON_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,6 +250,69 @@ static const JsonValue *json_get(const JsonValue *v, const char *key) {
 static const char *json_get_string(const JsonValue *v, const char *key) {
     const JsonValue *s = json_get(v, key);
     return s && s->type == JSON_STRING ? s->string : NULL;
+}
+
+/* Appends to `path` (of `size` bytes) without overflowing it. */
+static inline void json_path_append(char *path, size_t size, const char *part) {
+    size_t n = strlen(path);
+    if (n + 1 < size) strncat(path, part, size - n - 1);
+}
+
+/* Deep equality, as serde_json's Value compares: objects by their members whatever their order,
+ * arrays item by item, numbers by value. On a difference `path` (if not NULL) names where, from
+ * the root ("$"), e.g. "$.steps[1][2].icv". */
+static inline int json_equal(const JsonValue *a, const JsonValue *b, char *path, size_t size) {
+    size_t i, j;
+    char part[256];
+    if (path && !path[0]) json_path_append(path, size, "$");
+    if (!a || !b) return a == b;
+    if (a->type != b->type) return 0;
+    switch (a->type) {
+    case JSON_NULL: return 1;
+    case JSON_BOOL: return (a->boolean != 0) == (b->boolean != 0);
+    case JSON_NUMBER: return a->number == b->number;
+    case JSON_STRING: return a->len == b->len && memcmp(a->string, b->string, a->len) == 0;
+    case JSON_ARRAY:
+        if (a->count != b->count) {
+            if (path) json_path_append(path, size, " (lengths differ)");
+            return 0;
+        }
+        for (i = 0; i < a->count; i++) {
+            size_t at = path ? strlen(path) : 0;
+            snprintf(part, sizeof part, "[%zu]", i);
+            if (path) json_path_append(path, size, part);
+            if (!json_equal(a->items[i], b->items[i], path, size)) return 0;
+            if (path) path[at] = '\0';
+        }
+        return 1;
+    case JSON_OBJECT:
+        for (i = 0; i < b->count; i++)
+            if (!json_get(a, b->keys[i])) {
+                if (path) {
+                    snprintf(part, sizeof part, ".%s (missing)", b->keys[i]);
+                    json_path_append(path, size, part);
+                }
+                return 0;
+            }
+        for (i = 0; i < a->count; i++) {
+            size_t at = path ? strlen(path) : 0;
+            const JsonValue *other = NULL;
+            for (j = 0; j < b->count && !other; j++)
+                if (strcmp(a->keys[i], b->keys[j]) == 0) other = b->items[j];
+            if (path) {
+                snprintf(part, sizeof part, ".%s", a->keys[i]);
+                json_path_append(path, size, part);
+            }
+            if (!other) {
+                if (path) json_path_append(path, size, " (not expected)");
+                return 0;
+            }
+            if (!json_equal(a->items[i], other, path, size)) return 0;
+            if (path) path[at] = '\0';
+        }
+        return 1;
+    }
+    return 0;
 }
 
 #endif /* MINI_JSON_H */

@@ -43,7 +43,7 @@ static int passed, failed;
     } while (0)
 
 #define CHECK_STATUS(call, want) \
-    do { QaydStatus got_ = (call); CHECK(got_ == (want), "%s: got %s, want %s", #call, qayd_status_code(got_), qayd_status_code(want)); } while (0)
+    do { qayd_status got_ = (call); CHECK(got_ == (want), "%s: got %s, want %s", #call, qayd_status_code(got_), qayd_status_code(want)); } while (0)
 
 #define S(p) ((p) ? (const char *)(p) : "(null)")
 
@@ -189,7 +189,7 @@ static void test_keys_identity_csr(void) {
     CHECK_STATUS(qayd_build_csr(identity_text, (const uint8_t *)key, strlen(S(key)), "core", &csr2), QAYD_STATUS_OK);
 
     /* Sample invoices are models qayd_generate takes. */
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "credit_note", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "credit_note", &sample), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_generate(sample, &xml, &xml_len), QAYD_STATUS_OK);
     CHECK(xml && xml_len > 1000 && strstr(sample, "399999999900003"), "sample %.80s", S(sample));
 
@@ -212,9 +212,9 @@ static void test_keys_identity_csr(void) {
     CHECK_STATUS(qayd_identity_from_text("csr.common.name=x", &again), QAYD_STATUS_INVALID_INPUT);
     CHECK(again == NULL, "output not reset");
     CHECK_STATUS(qayd_identity_from_text(bad_utf8, &again), QAYD_STATUS_INVALID_UTF8);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "weird", "invoice", &again), QAYD_STATUS_INVALID_INPUT);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "standard", "receipt", &again), QAYD_STATUS_INVALID_INPUT);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, NULL, "invoice", &again), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "weird", "invoice", &again), QAYD_STATUS_INVALID_INPUT);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "standard", "receipt", &again), QAYD_STATUS_INVALID_INPUT);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, NULL, "invoice", &again), QAYD_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(qayd_generate_private_key_pem(NULL), QAYD_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(qayd_generate_master_key(NULL), QAYD_STATUS_NULL_ARGUMENT);
     CHECK(qayd_last_http_status() == 0, "no HTTP status without an answer");
@@ -234,10 +234,10 @@ static void test_keys_identity_csr(void) {
 }
 
 static void test_bad_options(void) {
-    QaydEngine *engine = (QaydEngine *)&passed;
-    QaydApiClient *client = (QaydApiClient *)&passed;
-    QaydCredentials *credentials = (QaydCredentials *)&passed;
-    QaydDocument *document = (QaydDocument *)&passed;
+    qayd_engine *engine = (qayd_engine *)&passed;
+    qayd_api_client *client = (qayd_api_client *)&passed;
+    qayd_credentials *credentials = (qayd_credentials *)&passed;
+    qayd_document *document = (qayd_document *)&passed;
     char *text = NULL, *sample = NULL;
     bool flag = true;
     size_t count = 9;
@@ -270,7 +270,7 @@ static void test_bad_options(void) {
     /* An engine without environment or master key issues nothing and cannot start a worker. */
     unsetenv("QAYD_MASTER_KEY");
     CHECK_STATUS(qayd_engine_open("{\"store\": \":memory:\"}", &engine), QAYD_STATUS_OK);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "standard", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "standard", "invoice", &sample), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "nobody", sample, &document), QAYD_STATUS_INVALID_INPUT);
     CHECK(document == NULL, "document not reset");
     CHECK(qayd_engine_start(engine) != QAYD_STATUS_OK, "a worker without an environment");
@@ -329,8 +329,8 @@ static void on_progress(void *user_data, const char *step, size_t index, size_t 
     p->calls++;
 }
 
-static QaydCredentials *onboarded(const char *identity, const char *otp) {
-    QaydCredentials *credentials = NULL;
+static qayd_credentials *onboarded(const char *identity, const char *otp) {
+    qayd_credentials *credentials = NULL;
     Progress progress = {0, 0, 0, 1, 1, "", "", pthread_self()};
     CHECK_STATUS(qayd_onboard(identity, otp, base_url, "{\"timeout_ms\": 20000}", on_progress, &progress, &credentials),
                  QAYD_STATUS_OK);
@@ -342,9 +342,9 @@ static QaydCredentials *onboarded(const char *identity, const char *otp) {
     return credentials;
 }
 
-static void test_onboarding(QaydCredentials *credentials, char **out_secret, char **out_token) {
+static void test_onboarding(qayd_credentials *credentials, char **out_secret, char **out_token) {
     char *text = NULL, *summary = NULL, *again = NULL;
-    QaydCredentials *copy = NULL, *renewed = NULL;
+    qayd_credentials *copy = NULL, *renewed = NULL;
     JsonValue *c = NULL, *r = NULL;
     const char *secret, *token;
 
@@ -372,7 +372,7 @@ static void test_onboarding(QaydCredentials *credentials, char **out_secret, cha
 
     /* A wrong OTP: the platform refuses it with 400. */
     {
-        QaydCredentials *refused = (QaydCredentials *)&passed;
+        qayd_credentials *refused = (qayd_credentials *)&passed;
         CHECK_STATUS(qayd_onboard(identity_text, "000000", base_url, NULL, NULL, NULL, &refused), QAYD_STATUS_API_REJECTED);
         CHECK(refused == NULL && qayd_last_http_status() == 400, "http status %u", qayd_last_http_status());
         CHECK(strstr(qayd_last_error(), "OTP") != NULL, "message %s", qayd_last_error());
@@ -395,7 +395,7 @@ static void test_onboarding(QaydCredentials *credentials, char **out_secret, cha
 }
 
 /* Drains until a pass sends something; the report of that pass (caller frees). */
-static JsonValue *drain_until_sent(QaydEngine *engine) {
+static JsonValue *drain_until_sent(qayd_engine *engine) {
     double deadline = now_s() + 30;
     while (now_s() < deadline) {
         char *text = NULL;
@@ -411,7 +411,7 @@ static JsonValue *drain_until_sent(QaydEngine *engine) {
 }
 
 typedef struct {
-    QaydEngine *engine;
+    qayd_engine *engine;
     int ok;
     char error[256];
 } IssueJob;
@@ -421,9 +421,9 @@ static void *issue_job(void *arg) {
     int i;
     job->ok = 1;
     for (i = 0; i < 3; i++) {
-        QaydDocument *document = NULL;
+        qayd_document *document = NULL;
         char *invoice = NULL;
-        QaydStatus status = qayd_sample_invoice_json(identity_text, "simplified", "invoice", &invoice);
+        qayd_status status = qayd_sample_invoice(identity_text, "simplified", "invoice", &invoice);
         if (status == QAYD_STATUS_OK) status = qayd_engine_issue(job->engine, "till-1", invoice, &document);
         qayd_string_free(invoice);
         if (status != QAYD_STATUS_OK && job->ok) {
@@ -435,10 +435,10 @@ static void *issue_job(void *arg) {
     return NULL;
 }
 
-static void test_engine(QaydCredentials *credentials, const char *master_key, const char *store, const char *secret) {
+static void test_engine(qayd_credentials *credentials, const char *master_key, const char *store, const char *secret) {
     char options[1024], *simplified = NULL, *standard = NULL, *text = NULL, *outcome = NULL, *hash = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *issued = NULL, *cleared = NULL, *found = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *issued = NULL, *cleared = NULL, *found = NULL;
     JsonValue *report = NULL, *info = NULL, *list = NULL;
     const uint8_t *xml, *cleared_xml;
     size_t len = 0, cleared_len = 0, found_len = 0, i;
@@ -455,7 +455,7 @@ static void test_engine(QaydCredentials *credentials, const char *master_key, co
     CHECK_STATUS(qayd_engine_set_credentials(engine, "till-1", NULL), QAYD_STATUS_NULL_ARGUMENT);
 
     /* Issue: stamped, chained to the genesis PIH, pending; never waits for the network. */
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &simplified), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &simplified), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "till-1", simplified, &issued), QAYD_STATUS_OK);
     if (!issued) goto done;
     info = parse(qayd_document_info_json(issued));
@@ -485,7 +485,7 @@ static void test_engine(QaydCredentials *credentials, const char *master_key, co
     report = NULL;
 
     /* Clearance: blocks until cleared; the cleared XML is ZATCA's, with the same hash. */
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "standard", "invoice", &standard), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "standard", "invoice", &standard), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_clear(engine, "till-1", standard, &outcome, &cleared), QAYD_STATUS_OK);
     CHECK(outcome && strcmp(outcome, "cleared") == 0 && qayd_document_icv(cleared) == 2, "outcome %s", S(outcome));
     json_free(info);
@@ -563,7 +563,7 @@ static void test_engine(QaydCredentials *credentials, const char *master_key, co
     /* A 401: the unit stops sending and an event says so; resumed, it reports. */
     qayd_string_free(simplified); /* a sample carries its UUID: one sample per document */
     simplified = NULL;
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "debit_note", &simplified), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "debit_note", &simplified), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "till-1", simplified, &found), QAYD_STATUS_OK);
     inject("{\"status\": 401}");
     CHECK(qayd_document_icv(found) == 3, "icv %llu", (unsigned long long)qayd_document_icv(found));
@@ -658,18 +658,199 @@ done:
     qayd_engine_free(engine);
 }
 
+static int bytes_contain(const uint8_t *bytes, size_t len, const char *needle);
+
+/* A batch in one call (a refused entry carries its own error and takes no ICV), the QR to print
+ * for a stored document (from the cleared XML once cleared), and the lifecycle events. A unit of
+ * its own (another serial number: the gateway chains per unit). */
+static void test_issue_many_qr_events(const char *master_key) {
+    char options[1024], *models[3] = {NULL, NULL, NULL}, *refusals = NULL, *qr = NULL, *fields = NULL, *text = NULL;
+    char *standard = NULL, *outcome = NULL, tag6[128] = "";
+    qayd_engine *engine = NULL;
+    qayd_document *documents[3] = {NULL, NULL, NULL}, *cleared = NULL;
+    qayd_status statuses[3] = {QAYD_STATUS_PANIC, QAYD_STATUS_PANIC, QAYD_STATUS_PANIC};
+    JsonValue *list = NULL, *info = NULL;
+    const uint8_t *cleared_xml;
+    size_t cleared_len = 0, i, n;
+    char want_rule[64] = "";
+    /* The earlier names still build and link. */
+    QaydStatus old_status;
+    QaydDocument *old_document = NULL;
+    qayd_credentials *credentials = NULL;
+    char *identity = NULL, *serial;
+
+    CHECK_STATUS(qayd_identity_from_text(identity_text, &identity), QAYD_STATUS_OK);
+    serial = identity ? strstr(identity, "ed22f1d8") : NULL;
+    CHECK(serial != NULL, "no serial number in %s", S(identity));
+    if (!serial) goto done;
+    serial[7] = '7';
+    credentials = onboarded(identity, "123456");
+    if (!credentials) goto done;
+    snprintf(options, sizeof options, "{\"store\": \":memory:\", \"environment\": \"%s\", \"master_key\": \"%s\"}",
+             base_url, master_key);
+    CHECK_STATUS(qayd_engine_open(options, &engine), QAYD_STATUS_OK);
+    if (!engine) goto done;
+    CHECK_STATUS(qayd_engine_set_credentials(engine, "till-m", credentials), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &models[0]), QAYD_STATUS_OK);
+    models[1] = read_text("tests/conformance/inputs/model-bad-vat.json");
+    old_status = qayd_sample_invoice_json(identity_text, "simplified", "credit_note", &models[2]);
+    CHECK(old_status == QAYD_STATUS_OK, "qayd_sample_invoice_json: %s", qayd_status_code(old_status));
+    if (!models[0] || !models[1] || !models[2]) goto done;
+
+    /* The rule the bad model breaks, as a single issue reports it. */
+    CHECK_STATUS(qayd_engine_issue(engine, "till-m", models[1], &old_document), QAYD_STATUS_INVALID_MODEL);
+    snprintf(want_rule, sizeof want_rule, "%s", qayd_last_error_rule());
+    CHECK(strncmp(want_rule, "BR-", 3) == 0 && old_document == NULL, "rule '%s' of %s", want_rule, qayd_last_error());
+
+    CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", (const char *const *)models, 3, documents, statuses, &refusals),
+                 QAYD_STATUS_OK);
+    CHECK(strcmp(qayd_last_error(), "") == 0 && strcmp(qayd_last_error_rule(), "") == 0,
+          "an entry's error leaked into the call's: %s", qayd_last_error_rule());
+    CHECK(statuses[0] == QAYD_STATUS_OK && statuses[1] == QAYD_STATUS_INVALID_MODEL && statuses[2] == QAYD_STATUS_OK,
+          "statuses %s %s %s", qayd_status_code(statuses[0]), qayd_status_code(statuses[1]), qayd_status_code(statuses[2]));
+    CHECK(documents[0] && !documents[1] && documents[2], "documents %p %p %p", (void *)documents[0],
+          (void *)documents[1], (void *)documents[2]);
+    if (!documents[0] || !documents[2]) goto done;
+    CHECK(qayd_document_icv(documents[0]) == 1 && qayd_document_icv(documents[2]) == 2, "the refused entry took an ICV");
+    info = parse(qayd_document_info_json(documents[2]));
+    CHECK(strcmp(S(json_get_string(info, "pih")), qayd_document_invoice_hash(documents[0])) == 0, "the batch is not chained");
+    list = parse(refusals);
+    CHECK(list && list->type == JSON_ARRAY && list->count == 1 && num(list->items[0], "index") == 1 &&
+              strcmp(S(json_get_string(list->items[0], "code")), "INVALID_MODEL") == 0 &&
+              strcmp(S(json_get_string(list->items[0], "rule")), want_rule) == 0 &&
+              strstr(S(json_get_string(list->items[0], "message")), want_rule),
+          "refusals %s (rule %s)", S(refusals), want_rule);
+    json_free(list);
+    list = NULL;
+    qayd_string_free(refusals);
+    refusals = NULL;
+
+    /* A failing call issues nothing: every slot is NULL, every status the call's. */
+    {
+        const char *with_null[2];
+        qayd_document *none[2] = {(qayd_document *)1, (qayd_document *)1};
+        qayd_status why[2] = {QAYD_STATUS_OK, QAYD_STATUS_OK};
+        with_null[0] = models[0];
+        with_null[1] = NULL;
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", with_null, 2, none, why, &refusals),
+                     QAYD_STATUS_NULL_ARGUMENT);
+        CHECK(!none[0] && !none[1] && why[0] == QAYD_STATUS_NULL_ARGUMENT && why[1] == QAYD_STATUS_NULL_ARGUMENT &&
+                  refusals == NULL && strstr(qayd_last_error(), "invoices_json[1]"),
+              "a failed batch left outputs: %s", qayd_last_error());
+        none[0] = (qayd_document *)1;
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", with_null, 1, none, NULL, NULL), QAYD_STATUS_NULL_ARGUMENT);
+        CHECK(none[0] == NULL, "document slot not reset");
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", with_null, 1, NULL, why, NULL), QAYD_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(qayd_engine_issue_many(NULL, "till-m", with_null, 1, none, why, NULL), QAYD_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", NULL, 1, none, why, NULL), QAYD_STATUS_NULL_ARGUMENT);
+        /* An empty batch. */
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-m", NULL, 0, none, why, &refusals), QAYD_STATUS_OK);
+        CHECK(refusals && strcmp(refusals, "[]") == 0, "refusals of nothing %s", S(refusals));
+        qayd_string_free(refusals);
+        refusals = NULL;
+        /* A unit without credentials: the whole call fails. */
+        CHECK_STATUS(qayd_engine_issue_many(engine, "till-none", with_null, 1, none, why, NULL), QAYD_STATUS_INVALID_INPUT);
+        CHECK(none[0] == NULL && why[0] == QAYD_STATUS_INVALID_INPUT, "outputs of a refused unit");
+    }
+    CHECK_STATUS(qayd_engine_document_qr(engine, "till-m", 3, &qr), QAYD_STATUS_OK);
+    CHECK(qr == NULL, "nothing was issued by the failed calls, yet document 3 has a QR");
+
+    /* The QR of a stored document: the one stamped into it, tag 6 its hash. */
+    CHECK_STATUS(qayd_engine_document_qr(engine, "till-m", 1, &qr), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_qr_decode(S(qr), &fields), QAYD_STATUS_OK);
+    list = parse(fields);
+    for (i = 0; list && list->type == JSON_ARRAY && i < list->count; i++)
+        if (num(list->items[i], "tag") == 6) snprintf(tag6, sizeof tag6, "%s", S(json_get_string(list->items[i], "value")));
+    CHECK(strcmp(tag6, qayd_document_invoice_hash(documents[0])) == 0, "QR tag 6 %s", tag6);
+    {
+        size_t len = 0;
+        const uint8_t *xml = qayd_document_xml(documents[0], &len);
+        CHECK(qr && bytes_contain(xml, len, qr), "the QR is not the stamped document's");
+    }
+    json_free(list);
+    list = NULL;
+    qayd_string_free(fields);
+    fields = NULL;
+    qayd_string_free(qr);
+    qr = (char *)1;
+    CHECK_STATUS(qayd_engine_document_qr(engine, "till-m", 99, &qr), QAYD_STATUS_OK);
+    CHECK(qr == NULL, "a QR for a document that does not exist");
+    qr = (char *)1;
+    CHECK_STATUS(qayd_engine_document_qr(NULL, "till-m", 1, &qr), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(qr == NULL, "output not reset");
+    CHECK_STATUS(qayd_engine_document_qr(engine, NULL, 1, &qr), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_engine_document_qr(engine, "till-m", 1, NULL), QAYD_STATUS_NULL_ARGUMENT);
+
+    /* Reported, then a standard invoice cleared: the QR to print is the cleared document's. */
+    CHECK_STATUS(qayd_engine_drain(engine, &text), QAYD_STATUS_OK);
+    qayd_string_free(text);
+    text = NULL;
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "standard", "invoice", &standard), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_engine_clear(engine, "till-m", S(standard), &outcome, &cleared), QAYD_STATUS_OK);
+    CHECK(outcome && strcmp(outcome, "cleared") == 0 && qayd_document_icv(cleared) == 3, "outcome %s", S(outcome));
+    cleared_xml = qayd_document_cleared_xml(cleared, &cleared_len);
+    CHECK_STATUS(qayd_engine_document_qr(engine, "till-m", 3, &qr), QAYD_STATUS_OK);
+    CHECK(qr && cleared_xml && bytes_contain(cleared_xml, cleared_len, qr), "the QR is not the cleared document's: %s", S(qr));
+
+    /* What monitoring scrapes (the CLI's /metrics text). */
+    CHECK_STATUS(qayd_engine_metrics(engine, &text), QAYD_STATUS_OK);
+    CHECK(text && strstr(text, "\nqayd_documents{status=\"cleared\"} 1\n"), "metrics %s", S(text));
+    qayd_string_free(text);
+    text = (char *)1;
+    CHECK_STATUS(qayd_engine_metrics(NULL, &text), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(text == NULL, "output not reset");
+    CHECK_STATUS(qayd_engine_metrics(engine, NULL), QAYD_STATUS_NULL_ARGUMENT);
+
+    /* The lifecycle events, in order, through qayd_engine_events. */
+    CHECK_STATUS(qayd_engine_events(engine, 0, 100, &text), QAYD_STATUS_OK);
+    list = parse(text);
+    {
+        static const char *const want_kinds[] = {"document_reported", "document_reported", "document_cleared"};
+        static const double want_icvs[] = {1, 2, 3};
+        n = 0;
+        for (i = 0; list && list->type == JSON_ARRAY && i < list->count; i++) {
+            const char *kind = json_get_string(list->items[i], "kind");
+            if (!kind || (strncmp(kind, "document_", 9) != 0 && strcmp(kind, "dead_letter") != 0)) continue;
+            CHECK(n < 3 && strcmp(kind, want_kinds[n]) == 0 && num(list->items[i], "icv") == want_icvs[n] &&
+                      strcmp(S(json_get_string(list->items[i], "egs_id")), "till-m") == 0,
+                  "event %zu: %s", n, S(text));
+            n++;
+        }
+        CHECK(n == 3, "%zu lifecycle events: %s", n, S(text));
+    }
+
+done:
+    json_free(list);
+    json_free(info);
+    qayd_string_free(text);
+    qayd_string_free(fields);
+    qayd_string_free(standard);
+    qayd_string_free(outcome);
+    qayd_string_free(refusals);
+    if (qr != (char *)1) qayd_string_free(qr);
+    qayd_document_free(cleared);
+    qayd_document_free(old_document);
+    for (i = 0; i < 3; i++) qayd_document_free(documents[i]);
+    qayd_string_free(models[0]);
+    free(models[1]);
+    qayd_string_free(models[2]);
+    qayd_engine_free(engine);
+    qayd_credentials_free(credentials);
+    qayd_string_free(identity);
+}
+
 /* An issued document carries what local validation said: a simplified invoice issued three days
  * ago breaks BR-KSA-98 (reported late: a warning), which refuse_on_warnings refuses. */
-static void test_validation_findings(QaydCredentials *credentials, const char *master_key) {
+static void test_validation_findings(qayd_credentials *credentials, const char *master_key) {
     char options[1024], date[16], *sample = NULL, *at;
-    QaydEngine *engine = NULL;
-    QaydDocument *document = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *document = NULL;
     JsonValue *findings = NULL;
     time_t then = time(NULL) - 3 * 86400;
     struct tm tm;
     gmtime_r(&then, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
     at = sample ? strstr(sample, "\"issue_date\":\"") : NULL;
     CHECK(at != NULL, "no issue date in %s", S(sample));
     if (!at) goto done;
@@ -712,9 +893,9 @@ static int bytes_contain(const uint8_t *bytes, size_t len, const char *needle) {
  * gateway keeps one chain per EGS serial. */
 static void test_renewal(const char *master_key) {
     char options[1024], needle[128], *identity = NULL, *sample = NULL, *text = NULL, *at;
-    QaydCredentials *credentials = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *first = NULL, *next = NULL;
+    qayd_credentials *credentials = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *first = NULL, *next = NULL;
     JsonValue *outcome = NULL, *units = NULL, *report = NULL, *events = NULL;
     const uint8_t *xml;
     size_t len = 0, i, renewed = 0;
@@ -733,7 +914,7 @@ static void test_renewal(const char *master_key) {
     CHECK_STATUS(qayd_engine_open(options, &engine), QAYD_STATUS_OK);
     if (!engine) goto done;
     CHECK_STATUS(qayd_engine_set_credentials(engine, "till-1", credentials), QAYD_STATUS_OK);
-    CHECK_STATUS(qayd_sample_invoice_json(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_egs_units(engine, &text), QAYD_STATUS_OK);
     units = parse(text);
     qayd_string_free(text);
@@ -764,7 +945,7 @@ static void test_renewal(const char *master_key) {
 
     qayd_string_free(sample);
     sample = NULL;
-    CHECK_STATUS(qayd_sample_invoice_json(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity, "simplified", "invoice", &sample), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "till-1", sample, &next), QAYD_STATUS_OK);
     if (!next || !first) goto done;
     snprintf(needle, sizeof needle, "<ds:X509SerialNumber>%s<", json_get_string(outcome, "certificate_serial"));
@@ -790,12 +971,12 @@ done:
 }
 
 /* The sealed credentials open with the right master key only. */
-static void test_master_keys(QaydCredentials *credentials, const char *store) {
+static void test_master_keys(qayd_credentials *credentials, const char *store) {
     char options[1024], *other = NULL, *sample = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *document = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *document = NULL;
     CHECK_STATUS(qayd_generate_master_key(&other), QAYD_STATUS_OK);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
     snprintf(options, sizeof options, "{\"store\": \"%s\", \"master_key\": \"%s\"}", store, S(other));
     CHECK_STATUS(qayd_engine_open(options, &engine), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "till-1", sample, &document), QAYD_STATUS_SECRET);
@@ -849,10 +1030,10 @@ static void test_master_keys(QaydCredentials *credentials, const char *store) {
 static void test_api_client(const char *master_key) {
     char options[512], *simplified = NULL, *standard = NULL, *answer = NULL, *key = NULL, *csr = NULL;
     char *second = NULL, *second_json = NULL, *serial;
-    QaydCredentials *credentials = NULL;
-    QaydEngine *offline = NULL;
-    QaydApiClient *client = NULL;
-    QaydDocument *report_doc = NULL, *clear_doc = NULL;
+    qayd_credentials *credentials = NULL;
+    qayd_engine *offline = NULL;
+    qayd_api_client *client = NULL;
+    qayd_document *report_doc = NULL, *clear_doc = NULL;
     JsonValue *a = NULL, *c = NULL, *creds = NULL;
     const char *token, *secret;
     const uint8_t *xml;
@@ -876,8 +1057,8 @@ static void test_api_client(const char *master_key) {
     snprintf(options, sizeof options, "{\"store\": \":memory:\", \"master_key\": \"%s\"}", master_key);
     CHECK_STATUS(qayd_engine_open(options, &offline), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_set_credentials(offline, "till-9", credentials), QAYD_STATUS_OK);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &simplified), QAYD_STATUS_OK);
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "standard", "debit_note", &standard), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &simplified), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "standard", "debit_note", &standard), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(offline, "till-9", simplified, &report_doc), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(offline, "till-9", standard, &clear_doc), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_api_client_new(base_url, "{\"timeout_ms\": 20000}", &client), QAYD_STATUS_OK);
@@ -977,19 +1158,19 @@ done:
 
 /* A progress callback that tries to shut the runtime down from inside a blocking call. */
 static void shutdown_in_progress(void *user_data, const char *step, size_t index, size_t total) {
-    QaydStatus *status = user_data;
+    qayd_status *status = user_data;
     (void)step, (void)index, (void)total;
     if (*status == QAYD_STATUS_OK) *status = qayd_shutdown();
 }
 
 /* Last: qayd_shutdown stops the shared runtime (refused inside a callback; cancels a running
  * worker; idempotent); afterwards network calls fail cleanly and offline calls still work. */
-static void test_shutdown(QaydCredentials *credentials, const char *master_key, const char *store) {
+static void test_shutdown(qayd_credentials *credentials, const char *master_key, const char *store) {
     char options[1024], *sample = NULL, *text = NULL, *key = NULL;
-    QaydCredentials *again = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *document = NULL;
-    QaydStatus inside = QAYD_STATUS_OK;
+    qayd_credentials *again = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *document = NULL;
+    qayd_status inside = QAYD_STATUS_OK;
 
     CHECK_STATUS(qayd_onboard(identity_text, "123456", base_url, NULL, shutdown_in_progress, &inside, &again),
                  QAYD_STATUS_OK);
@@ -1017,7 +1198,7 @@ static void test_shutdown(QaydCredentials *credentials, const char *master_key, 
     CHECK_STATUS(qayd_engine_start(engine), QAYD_STATUS_INVALID_INPUT);
     CHECK_STATUS(qayd_engine_stop(engine), QAYD_STATUS_INVALID_INPUT);
     /* Offline work goes on. */
-    CHECK_STATUS(qayd_sample_invoice_json(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_sample_invoice(identity_text, "simplified", "invoice", &sample), QAYD_STATUS_OK);
     CHECK_STATUS(qayd_engine_issue(engine, "till-s", sample, &document), QAYD_STATUS_OK);
     CHECK(document && strcmp(qayd_document_status(document), "pending") == 0, "issued after shutdown");
     CHECK_STATUS(qayd_generate_private_key_pem(&key), QAYD_STATUS_OK);
@@ -1038,7 +1219,7 @@ static void lap(const char *what) {
 
 int main(void) {
     char dir[] = "/tmp/qayd-c-XXXXXX", store[256], *master_key = NULL, *secret = NULL, *token = NULL;
-    QaydCredentials *credentials = NULL;
+    qayd_credentials *credentials = NULL;
 
     /* Fork before the library starts any thread. */
     if (!start_gateway()) {
@@ -1066,6 +1247,8 @@ int main(void) {
         lap("engine");
         test_master_keys(credentials, store);
         test_validation_findings(credentials, master_key);
+        test_issue_many_qr_events(master_key);
+        lap("issue_many, qr, events");
         test_renewal(master_key);
         lap("engine renewal");
         test_api_client(master_key);

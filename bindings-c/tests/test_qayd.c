@@ -33,7 +33,7 @@ static int passed, failed;
     } while (0)
 
 #define CHECK_STATUS(call, want) \
-    do { QaydStatus got_ = (call); CHECK(got_ == (want), "%s: got %s, want %s", #call, qayd_status_code(got_), qayd_status_code(want)); } while (0)
+    do { qayd_status got_ = (call); CHECK(got_ == (want), "%s: got %s, want %s", #call, qayd_status_code(got_), qayd_status_code(want)); } while (0)
 
 typedef struct {
     unsigned char *data;
@@ -133,9 +133,9 @@ static void test_hash_samples(void) {
     CHECK(sample_count == 19, "expected the 19 SDK samples, hashed %d", sample_count);
 }
 
-static QaydSigner *sdk_signer(void) {
+static qayd_signer *sdk_signer(void) {
     Buffer cert = read_file(CERTS "/cert.pem"), key = read_file(CERTS "/ec-secp256k1-priv-key.pem");
-    QaydSigner *signer = NULL;
+    qayd_signer *signer = NULL;
     CHECK(cert.data && key.data, "cannot read the SDK certificate and key");
     CHECK_STATUS(qayd_signer_new(cert.data, cert.len, key.data, key.len, &signer), QAYD_STATUS_OK);
     free(cert.data);
@@ -144,9 +144,9 @@ static QaydSigner *sdk_signer(void) {
 }
 
 static void test_stamp_verify_tamper(void) {
-    QaydSigner *signer = sdk_signer();
+    qayd_signer *signer = sdk_signer();
     Buffer xml = read_file(SAMPLES "/Simplified/Invoice/Simplified_Invoice.xml");
-    QaydStamped *stamped = NULL, *again = NULL;
+    qayd_stamped *stamped = NULL, *again = NULL;
     const uint8_t *out, *out2;
     size_t out_len = 0, out2_len = 0;
     bool valid = false;
@@ -235,8 +235,8 @@ static void test_errors(void) {
     Buffer other = read_file("tests/conformance/keys/other-secp256k1.pem");
     Buffer p256 = read_file("tests/conformance/keys/p256.pem");
     Buffer xml = read_file(SAMPLES "/Standard/Invoice/Standard_Invoice.xml");
-    QaydSigner *signer = NULL, *scratch = (QaydSigner *)&cert; /* must be reset to NULL on failure */
-    QaydStamped *stamped = NULL;
+    qayd_signer *signer = NULL, *scratch = (qayd_signer *)&cert; /* must be reset to NULL on failure */
+    qayd_stamped *stamped = NULL;
     char *text = (char *)&cert;
     bool valid = true;
     uint8_t *png = (uint8_t *)&cert;
@@ -270,7 +270,7 @@ static void test_errors(void) {
     CHECK_STATUS(qayd_invoice_hash(NULL, 0, &text), QAYD_STATUS_NULL_ARGUMENT);
     CHECK(strstr(qayd_last_error(), "xml") != NULL, "message %s", qayd_last_error());
     CHECK_STATUS(qayd_invoice_hash(xml.data, xml.len, NULL), QAYD_STATUS_NULL_ARGUMENT);
-    scratch = (QaydSigner *)&cert;
+    scratch = (qayd_signer *)&cert;
     CHECK_STATUS(qayd_signer_new(NULL, 0, key.data, key.len, &scratch), QAYD_STATUS_NULL_ARGUMENT);
     CHECK(scratch == NULL, "signer not reset");
     CHECK_STATUS(qayd_signer_new(cert.data, cert.len, NULL, 0, &scratch), QAYD_STATUS_NULL_ARGUMENT);
@@ -320,8 +320,8 @@ static void test_errors(void) {
 /* Invoice model (JSON) -> unsigned UBL -> stamp -> verify. */
 static void test_generate(void) {
     Buffer model = read_file("core/tests/fixtures/models/simplified_invoice.json");
-    QaydSigner *signer = sdk_signer();
-    QaydStamped *stamped = NULL;
+    qayd_signer *signer = sdk_signer();
+    qayd_stamped *stamped = NULL;
     uint8_t *xml = NULL, *again = NULL;
     size_t len = 0, again_len = 0, out_len = 0;
     const uint8_t *out;
@@ -353,6 +353,108 @@ done:
     free(model.data);
 }
 
+/* The fast path: model -> stamped in one call, the same bytes as generate + stamp; a refused
+ * model names its rule as a field; the signer's certificate; QR as terminal text. */
+static void test_stamp_invoice(void) {
+    Buffer model = read_file("core/tests/fixtures/models/simplified_invoice.json");
+    Buffer bad = read_file("tests/conformance/inputs/model-bad-vat.json");
+    Buffer cert = read_file(CERTS "/cert.pem");
+    qayd_signer *signer = sdk_signer();
+    qayd_stamped *fast = NULL, *slow = NULL, *now = NULL;
+    uint8_t *xml = NULL;
+    size_t len = 0, fast_len = 0, slow_len = 0;
+    const uint8_t *fast_xml, *slow_xml;
+    char *certificate = NULL, *fields = NULL, *text = NULL, tag8[256] = "", base64[2048] = "";
+    bool valid = false;
+    const char bad_utf8[] = {'{', (char)0xC3, (char)0x28, '}', 0};
+    CHECK(model.data && bad.data && cert.data, "cannot read the model fixtures and certificate");
+    if (!model.data || !bad.data || !cert.data || !signer) goto done;
+
+    CHECK_STATUS(qayd_stamp_invoice(signer, (const char *)model.data, SIGNING_TIME, &fast), QAYD_STATUS_OK);
+    CHECK(strcmp(qayd_last_error_rule(), "") == 0, "a rule after a success: %s", qayd_last_error_rule());
+    CHECK_STATUS(qayd_generate((const char *)model.data, &xml, &len), QAYD_STATUS_OK);
+    CHECK_STATUS(qayd_stamp(signer, xml, len, SIGNING_TIME, &slow), QAYD_STATUS_OK);
+    if (!fast || !slow) goto done;
+    fast_xml = qayd_stamped_xml(fast, &fast_len);
+    slow_xml = qayd_stamped_xml(slow, &slow_len);
+    CHECK(fast_len == slow_len && memcmp(fast_xml, slow_xml, fast_len) == 0,
+          "stamp_invoice (%zu bytes) differs from generate + stamp (%zu bytes)", fast_len, slow_len);
+    CHECK(strcmp(qayd_stamped_invoice_hash(fast), qayd_stamped_invoice_hash(slow)) == 0, "hash");
+    CHECK(strcmp(qayd_stamped_qr(fast), qayd_stamped_qr(slow)) == 0, "qr");
+    CHECK(strcmp(qayd_stamped_signing_time(fast), SIGNING_TIME) == 0, "signing time %s", qayd_stamped_signing_time(fast));
+    CHECK_STATUS(qayd_verify(fast_xml, fast_len, &valid, NULL), QAYD_STATUS_OK);
+    CHECK(valid, "the fast path's document does not verify");
+    CHECK_STATUS(qayd_stamp_invoice(signer, (const char *)model.data, NULL, &now), QAYD_STATUS_OK);
+    CHECK(now && strlen(qayd_stamped_signing_time(now)) == 19, "signing time now");
+
+    /* A model that breaks a rule: INVALID_MODEL, the rule id as a field, outputs reset. */
+    qayd_stamped_free(now);
+    now = (qayd_stamped *)1;
+    CHECK_STATUS(qayd_stamp_invoice(signer, (const char *)bad.data, SIGNING_TIME, &now), QAYD_STATUS_INVALID_MODEL);
+    CHECK(now == NULL, "output not reset");
+    CHECK(strncmp(qayd_last_error_rule(), "BR-", 3) == 0, "rule '%s'", qayd_last_error_rule());
+    CHECK(strstr(qayd_last_error(), qayd_last_error_rule()) != NULL, "the message names no rule: %s", qayd_last_error());
+    /* The next call, failing without a rule, clears it. */
+    CHECK_STATUS(qayd_stamp_invoice(signer, "{", SIGNING_TIME, &now), QAYD_STATUS_INVALID_INPUT);
+    CHECK(strcmp(qayd_last_error_rule(), "") == 0, "a stale rule: %s", qayd_last_error_rule());
+    CHECK_STATUS(qayd_stamp_invoice(NULL, (const char *)model.data, SIGNING_TIME, &now), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_stamp_invoice(signer, NULL, SIGNING_TIME, &now), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_stamp_invoice(signer, (const char *)model.data, SIGNING_TIME, NULL), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(qayd_stamp_invoice(signer, bad_utf8, SIGNING_TIME, &now), QAYD_STATUS_INVALID_UTF8);
+    CHECK_STATUS(qayd_stamp_invoice(signer, (const char *)model.data, "22/07/2025 15:51", &now), QAYD_STATUS_INVALID_INPUT);
+    CHECK(now == NULL, "output not reset");
+
+    /* The certificate: what the SDK's cert.pem holds (bare base64 of the DER), and the public key
+     * the QR's tag 8 carries. */
+    CHECK_STATUS(qayd_signer_certificate_json(signer, &certificate), QAYD_STATUS_OK);
+    CHECK(certificate && strstr(certificate, "\"issuer_name\":\"") && strstr(certificate, "\"serial_number\":\"") &&
+              strstr(certificate, "\"not_before_unix\":") && strstr(certificate, "\"not_after_unix\":"),
+          "certificate %s", certificate ? certificate : "(null)");
+    CHECK(certificate && !strstr(certificate, "PRIVATE"), "a key in the certificate JSON");
+    {
+        size_t n = 0, i;
+        for (i = 0; i < cert.len && n + 1 < sizeof base64; i++)
+            if (cert.data[i] != '\n' && cert.data[i] != '\r' && cert.data[i] != ' ') base64[n++] = (char)cert.data[i];
+        base64[n] = '\0';
+        const char *field = certificate ? strstr(certificate, "\"base64\":\"") : NULL;
+        CHECK(n > 100 && field && strncmp(field + 10, base64, n) == 0 && field[10 + n] == '"',
+              "the certificate's base64 is not cert.pem's: %s", certificate ? certificate : "(null)");
+    }
+    CHECK_STATUS(qayd_qr_decode(qayd_stamped_qr(slow), &fields), QAYD_STATUS_OK);
+    CHECK(fields && between(fields, "\"tag\":8", "\"value\":\"", "\"", tag8, sizeof tag8), "no tag 8 in %s",
+          fields ? fields : "(null)");
+    CHECK(certificate && strstr(certificate, "\"public_key\":\"") &&
+              strncmp(strstr(certificate, "\"public_key\":\"") + 14, tag8, strlen(tag8)) == 0,
+          "public_key is not the QR's tag 8 (%s): %s", tag8, certificate ? certificate : "(null)");
+    qayd_string_free(certificate);
+    certificate = (char *)1;
+    CHECK_STATUS(qayd_signer_certificate_json(NULL, &certificate), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(certificate == NULL, "output not reset");
+    CHECK_STATUS(qayd_signer_certificate_json(signer, NULL), QAYD_STATUS_NULL_ARGUMENT);
+
+    /* QR as terminal text: half blocks, one line per two rows of modules. */
+    CHECK_STATUS(qayd_qr_text(qayd_stamped_qr(slow), &text), QAYD_STATUS_OK);
+    CHECK(text && strchr(text, '\n') && (strstr(text, "\xe2\x96\x80") || strstr(text, "\xe2\x96\x84") ||
+                                         strstr(text, "\xe2\x96\x88")),
+          "qr text %s", text ? text : "(null)");
+    qayd_string_free(text);
+    text = (char *)1;
+    CHECK_STATUS(qayd_qr_text(NULL, &text), QAYD_STATUS_NULL_ARGUMENT);
+    CHECK(text == NULL, "output not reset");
+    CHECK_STATUS(qayd_qr_text("x", NULL), QAYD_STATUS_NULL_ARGUMENT);
+    text = NULL;
+
+done:
+    qayd_string_free(fields);
+    qayd_bytes_free(xml, len);
+    qayd_stamped_free(fast);
+    qayd_stamped_free(slow);
+    qayd_signer_free(signer);
+    free(model.data);
+    free(bad.data);
+    free(cert.data);
+}
+
 /* Whether `needle` occurs in the byte range (PDFs hold NUL bytes: no strstr). */
 static int bytes_contain(const uint8_t *data, size_t len, const char *needle) {
     size_t n = strlen(needle), i;
@@ -364,10 +466,10 @@ static int bytes_contain(const uint8_t *data, size_t len, const char *needle) {
 
 /* Stamped invoice -> PDF/A-3b with the XML embedded; logo and footer; errors. */
 static void test_pdf(void) {
-    QaydSigner *signer = sdk_signer();
+    qayd_signer *signer = sdk_signer();
     Buffer xml = read_file(SAMPLES "/Simplified/Invoice/Simplified_Invoice.xml");
     Buffer unsigned_xml = read_file("tests/conformance/inputs/simplified-invoice.unsigned.xml");
-    QaydStamped *stamped = NULL;
+    qayd_stamped *stamped = NULL;
     const uint8_t *out;
     size_t out_len = 0, pdf_len = 0, again_len = 0, styled_len = 0, png_len = 0;
     uint8_t *pdf = NULL, *again = NULL, *styled = NULL, *png = NULL;
@@ -425,7 +527,7 @@ done:
 
 /* One signer shared by several threads; qayd_last_error is per thread. */
 typedef struct {
-    const QaydSigner *signer;
+    const qayd_signer *signer;
     const Buffer *xml;
     int ok;
 } Job;
@@ -436,7 +538,7 @@ static void *stamp_job(void *arg) {
     char *text = NULL;
     job->ok = 1;
     for (i = 0; i < 3; i++) {
-        QaydStamped *stamped = NULL;
+        qayd_stamped *stamped = NULL;
         const uint8_t *out;
         size_t len = 0;
         bool valid = false;
@@ -450,7 +552,7 @@ static void *stamp_job(void *arg) {
 }
 
 static void test_threads(void) {
-    QaydSigner *signer = sdk_signer();
+    qayd_signer *signer = sdk_signer();
     Buffer xml = read_file(SAMPLES "/Standard/Invoice/Standard_Invoice.xml");
     pthread_t threads[4];
     Job jobs[4];
@@ -479,6 +581,7 @@ int main(void) {
     test_stamp_verify_tamper();
     test_errors();
     test_generate();
+    test_stamp_invoice();
     test_pdf();
     test_threads();
     printf("%d passed, %d failed\n", passed, failed);

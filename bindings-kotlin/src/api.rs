@@ -1,7 +1,7 @@
 //! The six Fatoora calls, each answering one flat `ApiAnswer`.
 
 use crate::onboarding::{ClientOptions, client_options};
-use crate::{Result, shared_runtime};
+use crate::{Result, long, shared_runtime};
 use qayd::embed;
 use std::sync::Arc;
 
@@ -48,9 +48,8 @@ impl ApiResponse {
 /// One API answer, the same shape for every call.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ApiAnswer {
-    /// `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `retryable`,
-    /// `unauthorized` or `compliance_required`.
-    pub outcome: String,
+    /// How the platform answered (`ACCEPTED`, `DUPLICATE`, `RETRYABLE`, …).
+    pub outcome: embed::ApiOutcome,
     /// The HTTP status, when an answer arrived.
     pub http_status: Option<i32>,
     /// The platform's JSON answer, when there is one.
@@ -60,7 +59,7 @@ pub struct ApiAnswer {
     /// Retryable: why.
     pub reason: Option<String>,
     /// Retryable: the `Retry-After` the platform asked for, in milliseconds.
-    pub retry_after_ms: Option<u64>,
+    pub retry_after_ms: Option<i64>,
     /// Clearance: the cleared document ZATCA returned, decoded and checked.
     pub cleared_xml: Option<Vec<u8>>,
 }
@@ -73,7 +72,7 @@ impl From<embed::ApiAnswer> for ApiAnswer {
             response: a.response.map(|r| Arc::new(ApiResponse { json: r.to_string() })),
             messages: a.messages.into_iter().map(ApiMessage::from).collect(),
             reason: a.reason,
-            retry_after_ms: a.retry_after_ms,
+            retry_after_ms: a.retry_after_ms.map(long),
             cleared_xml: a.cleared_xml,
         }
     }
@@ -93,7 +92,7 @@ impl ApiClient {
     /// `environment`: `developer-portal`, `simulation`, `core` or an `http(s)://` base URL.
     #[uniffi::constructor(default(options = None))]
     pub fn new(environment: String, options: Option<ClientOptions>) -> Result<Arc<Self>> {
-        let inner = embed::ApiClient::new(&environment, &client_options(options))?;
+        let inner = embed::ApiClient::new(&environment, &client_options(options)?)?;
         Ok(Arc::new(ApiClient { inner: Arc::new(inner) }))
     }
 

@@ -1,10 +1,11 @@
 //! The durable engine (`qayd::embed::EngineHandle`): issue, submit, clear, inspect.
 
 use crate::onboarding::Credentials;
-use crate::{Result, shared_runtime};
-use qayd::embed;
+use crate::{QaydError, Result, instant, long, shared_runtime, unsigned};
+use qayd::embed::{self, ClearOutcome, DocumentStatus, EventKind};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// How to open an engine. The master key is not here (a data class prints every field): pass it
 /// to the `Engine` constructor, or set `QAYD_MASTER_KEY`.
@@ -18,22 +19,22 @@ pub struct EngineOptions {
     pub environment: Option<String>,
     /// Retry policy: first delay and longest delay (ms), attempts before a document is dead.
     #[uniffi(default = None)]
-    pub retry_base_ms: Option<u64>,
+    pub retry_base_ms: Option<i64>,
     #[uniffi(default = None)]
-    pub retry_cap_ms: Option<u64>,
+    pub retry_cap_ms: Option<i64>,
     #[uniffi(default = None)]
-    pub max_attempts: Option<u32>,
+    pub max_attempts: Option<i32>,
     /// How long `clear` waits for clearance before answering `pending` (ms, default 10 000).
     #[uniffi(default = None)]
-    pub clear_wait_ms: Option<u64>,
+    pub clear_wait_ms: Option<i64>,
     /// The worker's longest sleep between passes (ms, default 5 000).
     #[uniffi(default = None)]
-    pub poll_interval_ms: Option<u64>,
+    pub poll_interval_ms: Option<i64>,
     /// HTTP timeouts (ms; defaults 30 000 and 10 000).
     #[uniffi(default = None)]
-    pub timeout_ms: Option<u64>,
+    pub timeout_ms: Option<i64>,
     #[uniffi(default = None)]
-    pub connect_timeout_ms: Option<u64>,
+    pub connect_timeout_ms: Option<i64>,
     /// Local validation of every issued document: `refuse_on_errors` (default),
     /// `refuse_on_warnings`, `warn_only` or `off`.
     #[uniffi(default = None)]
@@ -45,41 +46,39 @@ pub struct EngineOptions {
 pub struct DocumentInfo {
     pub egs_id: String,
     /// The invoice counter value (ICV) in the unit's chain.
-    pub icv: u64,
+    pub icv: i64,
     pub uuid: String,
     pub invoice_hash: String,
     /// The previous document's hash.
     pub pih: String,
     pub simplified: bool,
-    /// `pending`, `submitting`, `cleared`, `reported`, `accepted_with_warnings`, `rejected`,
-    /// `retry_scheduled` or `dead`.
-    pub status: String,
-    /// Seconds since the Unix epoch.
-    pub issued_at: i64,
-    pub attempts: u32,
-    pub next_attempt_at: Option<i64>,
+    /// Where it stands with ZATCA.
+    pub status: DocumentStatus,
+    pub issued_at: SystemTime,
+    pub attempts: i32,
+    pub next_attempt_at: Option<SystemTime>,
     pub last_error: Option<String>,
     /// ZATCA's validation messages of the last answer, as JSON.
     pub messages_json: Option<String>,
-    pub finished_at: Option<i64>,
+    pub finished_at: Option<SystemTime>,
 }
 
 impl From<embed::DocumentInfo> for DocumentInfo {
     fn from(d: embed::DocumentInfo) -> Self {
         DocumentInfo {
             egs_id: d.egs_id,
-            icv: d.icv,
+            icv: long(d.icv),
             uuid: d.uuid,
             invoice_hash: d.invoice_hash,
             pih: d.pih,
             simplified: d.simplified,
             status: d.status,
-            issued_at: d.issued_at,
-            attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
+            issued_at: instant(d.issued_at),
+            attempts: i32::try_from(d.attempts).unwrap_or(i32::MAX),
+            next_attempt_at: d.next_attempt_at.map(instant),
             last_error: d.last_error,
             messages_json: d.messages.map(|m| m.to_string()),
-            finished_at: d.finished_at,
+            finished_at: d.finished_at.map(instant),
         }
     }
 }
@@ -108,12 +107,31 @@ impl From<embed::Document> for Document {
     }
 }
 
+/// One entry of `Engine.issueMany`: the document issued, or the error that refused it (the
+/// refused entry took no ICV; the others were issued).
+// Built once per entry and handed straight to Kotlin: boxing the document would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum IssueResult {
+    Issued { document: Document },
+    Refused { error: QaydError },
+}
+
+impl From<qayd::Result<embed::Document>> for IssueResult {
+    fn from(entry: qayd::Result<embed::Document>) -> Self {
+        match entry {
+            Ok(document) => IssueResult::Issued { document: document.into() },
+            Err(error) => IssueResult::Refused { error: error.into() },
+        }
+    }
+}
+
 /// What `clear` ended in.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ClearResult {
-    /// `cleared`, `cleared_with_warnings`, `pending` (the engine keeps trying), `rejected` or
-    /// `dead`.
-    pub outcome: String,
+    /// `CLEARED`, `CLEARED_WITH_WARNINGS`, `PENDING` (the engine keeps trying), `REJECTED` or
+    /// `DEAD`.
+    pub outcome: ClearOutcome,
     pub document: Document,
 }
 
@@ -129,14 +147,14 @@ pub struct UnitError {
 /// What one drain pass did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DrainReport {
-    pub sent: u64,
-    pub cleared: u64,
-    pub reported: u64,
-    pub accepted_with_warnings: u64,
-    pub duplicates: u64,
-    pub rejected: u64,
-    pub retry_scheduled: u64,
-    pub dead: u64,
+    pub sent: i64,
+    pub cleared: i64,
+    pub reported: i64,
+    pub accepted_with_warnings: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub retry_scheduled: i64,
+    pub dead: i64,
     /// Units whose sending is stopped (an `unauthorized` answer).
     pub stopped_units: Vec<String>,
     /// Units left alone: their credentials belong to another environment than the engine's.
@@ -147,14 +165,14 @@ pub struct DrainReport {
 impl From<embed::DrainReport> for DrainReport {
     fn from(r: embed::DrainReport) -> Self {
         DrainReport {
-            sent: r.sent,
-            cleared: r.cleared,
-            reported: r.reported,
-            accepted_with_warnings: r.accepted_with_warnings,
-            duplicates: r.duplicates,
-            rejected: r.rejected,
-            retry_scheduled: r.retry_scheduled,
-            dead: r.dead,
+            sent: long(r.sent),
+            cleared: long(r.cleared),
+            reported: long(r.reported),
+            accepted_with_warnings: long(r.accepted_with_warnings),
+            duplicates: long(r.duplicates),
+            rejected: long(r.rejected),
+            retry_scheduled: long(r.retry_scheduled),
+            dead: long(r.dead),
             stopped_units: r.stopped_units,
             other_environment_units: r.other_environment_units,
             errors: r
@@ -170,29 +188,29 @@ impl From<embed::DrainReport> for DrainReport {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RenewalOutcome {
     pub egs_id: String,
-    /// The new certificate's end of validity (seconds since the Unix epoch).
-    pub not_after: i64,
-    pub previous_not_after: i64,
+    /// The new certificate's end of validity.
+    pub not_after: SystemTime,
+    pub previous_not_after: SystemTime,
     /// The new certificate's serial number (decimal), as documents carry it.
     pub certificate_serial: String,
     /// Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly).
-    pub compliance_samples: u64,
+    pub compliance_samples: i64,
     /// Documents sent under the previous CSID just before the switch.
-    pub sent_before_renewal: u64,
+    pub sent_before_renewal: i64,
     /// Documents signed by the previous certificate still waiting to be sent.
-    pub unsent_with_previous_certificate: u64,
+    pub unsent_with_previous_certificate: i64,
 }
 
 impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
     fn from(r: qayd::engine::renewal::RenewalOutcome) -> Self {
         RenewalOutcome {
             egs_id: r.egs_id,
-            not_after: r.not_after,
-            previous_not_after: r.previous_not_after,
+            not_after: instant(r.not_after),
+            previous_not_after: instant(r.previous_not_after),
             certificate_serial: r.certificate_serial,
-            compliance_samples: r.compliance_samples,
-            sent_before_renewal: r.sent_before_renewal,
-            unsent_with_previous_certificate: r.unsent_with_previous_certificate,
+            compliance_samples: long(r.compliance_samples),
+            sent_before_renewal: long(r.sent_before_renewal),
+            unsent_with_previous_certificate: long(r.unsent_with_previous_certificate),
         }
     }
 }
@@ -202,13 +220,11 @@ impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
 pub struct Event {
     /// Increasing: pass the last one seen as the next `events` cursor.
     pub seq: i64,
-    /// Seconds since the Unix epoch.
-    pub at: i64,
-    /// `deadline_at_risk`, `deadline_missed`, `clearance_delayed`, `certificate_expiring`,
-    /// `certificate_renewed`, `document_rejected`, `dead_letter` or `unauthorized`.
-    pub kind: String,
+    pub at: SystemTime,
+    /// What happened (`DOCUMENT_REPORTED`, `DEADLINE_AT_RISK`, `DEAD_LETTER`, …).
+    pub kind: EventKind,
     pub egs_id: String,
-    pub icv: Option<u64>,
+    pub icv: Option<i64>,
     /// Details (UUID, messages, thresholds, expiry…) as JSON.
     pub data_json: String,
 }
@@ -217,10 +233,10 @@ impl From<qayd::engine::Event> for Event {
     fn from(e: qayd::engine::Event) -> Self {
         Event {
             seq: e.seq,
-            at: e.at,
-            kind: e.kind.as_str().to_owned(),
+            at: instant(e.at),
+            kind: e.kind,
             egs_id: e.egs_id,
-            icv: e.icv,
+            icv: e.icv.map(long),
             data_json: e.data.to_string(),
         }
     }
@@ -230,13 +246,13 @@ impl From<qayd::engine::Event> for Event {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct EgsInfo {
     pub egs_id: String,
-    pub next_icv: u64,
+    pub next_icv: i64,
     /// The hash of the unit's last document (the next PIH).
     pub last_hash: String,
     pub has_credentials: bool,
     pub environment: Option<String>,
-    /// The certificate's end of validity, seconds since the Unix epoch.
-    pub certificate_expiry: Option<i64>,
+    /// The certificate's end of validity.
+    pub certificate_expiry: Option<SystemTime>,
     /// Why sending is stopped (an `unauthorized` answer), if it is.
     pub stopped: Option<String>,
 }
@@ -245,11 +261,11 @@ impl From<embed::EgsInfo> for EgsInfo {
     fn from(e: embed::EgsInfo) -> Self {
         EgsInfo {
             egs_id: e.egs_id,
-            next_icv: e.next_icv,
+            next_icv: long(e.next_icv),
             last_hash: e.last_hash,
             has_credentials: e.has_credentials,
             environment: e.environment,
-            certificate_expiry: e.certificate_expiry,
+            certificate_expiry: e.certificate_expiry.map(instant),
             stopped: e.stopped,
         }
     }
@@ -258,8 +274,7 @@ impl From<embed::EgsInfo> for EgsInfo {
 /// One error the background worker met.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct WorkerError {
-    /// Seconds since the Unix epoch.
-    pub at: i64,
+    pub at: SystemTime,
     /// The core's stable error code (`SECRET`, `STORAGE`, …).
     pub code: String,
     pub message: String,
@@ -269,20 +284,20 @@ pub struct WorkerError {
 /// What the background worker has been doing: failed passes do not stop it, so watch this.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct WorkerHealth {
-    pub passes: u64,
-    pub last_pass_at: Option<i64>,
-    pub consecutive_failures: u64,
+    pub passes: i64,
+    pub last_pass_at: Option<SystemTime>,
+    pub consecutive_failures: i64,
     pub last_error: Option<WorkerError>,
 }
 
 impl From<qayd::engine::worker::WorkerHealth> for WorkerHealth {
     fn from(h: qayd::engine::worker::WorkerHealth) -> Self {
         WorkerHealth {
-            passes: h.passes,
-            last_pass_at: h.last_pass_at,
-            consecutive_failures: h.consecutive_failures,
+            passes: long(h.passes),
+            last_pass_at: h.last_pass_at.map(instant),
+            consecutive_failures: long(h.consecutive_failures),
             last_error: h.last_error.map(|e| WorkerError {
-                at: e.at,
+                at: instant(e.at),
                 code: e.code,
                 message: e.message,
                 egs_id: e.egs_id,
@@ -295,7 +310,7 @@ impl From<qayd::engine::worker::WorkerHealth> for WorkerHealth {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AuditCheck {
     pub intact: bool,
-    pub rows: u64,
+    pub rows: i64,
     /// The hash of the last row (keep it elsewhere to detect truncation).
     pub head: String,
     /// The first row whose link does not hold, and why.
@@ -307,7 +322,7 @@ impl From<embed::AuditCheck> for AuditCheck {
     fn from(a: embed::AuditCheck) -> Self {
         AuditCheck {
             intact: a.intact,
-            rows: a.rows,
+            rows: long(a.rows),
             head: a.head,
             broken_at: a.broken_at,
             broken_reason: a.broken_reason,
@@ -316,11 +331,22 @@ impl From<embed::AuditCheck> for AuditCheck {
 }
 
 /// The durable engine behind one store, with its optional background worker. Thread-safe.
-/// `close()` it (or `.use {}`): that also stops a running worker (without waiting; call
-/// `stop()` first to let in-flight requests finish).
+/// `close()` it (or `.use {}`): that stops a running worker the way `stop()` does, waiting until
+/// its in-flight requests have finished and been recorded.
 #[derive(uniffi::Object)]
 pub struct Engine {
     inner: Arc<embed::EngineHandle>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.inner.is_running() {
+            let engine = Arc::clone(&self.inner);
+            // Refused (an error, not a panic) on a thread of the runtime itself, or once the
+            // runtime is shut down: the handle's own drop then stops the worker without waiting.
+            let _ = embed::block_on(async move { engine.stop().await });
+        }
+    }
 }
 
 #[uniffi::export]
@@ -330,19 +356,20 @@ impl Engine {
     /// credentials can be neither stored nor used.
     #[uniffi::constructor(default(master_key = None))]
     pub fn new(options: EngineOptions, master_key: Option<String>) -> Result<Arc<Self>> {
+        let ms = |value: Option<i64>, what: &str| value.map(|v| unsigned::<u64>(v, what)).transpose();
         let options = embed::EngineOptions {
             store: options.store,
             environment: options.environment,
             master_key,
-            retry_base_ms: options.retry_base_ms,
-            retry_cap_ms: options.retry_cap_ms,
-            max_attempts: options.max_attempts,
-            clear_wait_ms: options.clear_wait_ms,
-            poll_interval_ms: options.poll_interval_ms,
+            retry_base_ms: ms(options.retry_base_ms, "retryBaseMs")?,
+            retry_cap_ms: ms(options.retry_cap_ms, "retryCapMs")?,
+            max_attempts: options.max_attempts.map(|n| unsigned(i64::from(n), "maxAttempts")).transpose()?,
+            clear_wait_ms: ms(options.clear_wait_ms, "clearWaitMs")?,
+            poll_interval_ms: ms(options.poll_interval_ms, "pollIntervalMs")?,
             validation: options.validation.as_deref().map(str::parse).transpose()?,
             client: embed::ClientOptions {
-                timeout_ms: options.timeout_ms,
-                connect_timeout_ms: options.connect_timeout_ms,
+                timeout_ms: ms(options.timeout_ms, "timeoutMs")?,
+                connect_timeout_ms: ms(options.connect_timeout_ms, "connectTimeoutMs")?,
                 ..Default::default()
             },
             ..Default::default()
@@ -365,6 +392,22 @@ impl Engine {
     /// credentials, stored as `pending`. Never waits for the network.
     pub fn issue(&self, egs_id: String, invoice_json: String) -> Result<Document> {
         Ok(self.inner.issue(&egs_id, &invoice_json)?.into())
+    }
+
+    /// Issues several invoices of one unit in chain order, in one transaction where the store
+    /// allows. Each entry is judged on its own: a refused one (an invalid model, a document
+    /// ZATCA's rules refuse) takes no ICV and is that entry's `Refused` error, the others are
+    /// issued. An error of the store fails the whole call.
+    pub fn issue_many(&self, egs_id: String, invoices_json: Vec<String>) -> Result<Vec<IssueResult>> {
+        let invoices: Vec<&str> = invoices_json.iter().map(String::as_str).collect();
+        Ok(self.inner.issue_many(&egs_id, &invoices)?.into_iter().map(IssueResult::from).collect())
+    }
+
+    /// The QR payload (base64 TLV) to print for a stored document: from ZATCA's cleared XML
+    /// once a standard document is cleared, else from the stamped XML. Null when there is no
+    /// such document (or a standard document not yet cleared carries none).
+    pub fn document_qr(&self, egs_id: String, icv: i64) -> Result<Option<String>> {
+        Ok(self.inner.document_qr(&egs_id, unsigned(icv, "icv")?)?)
     }
 
     /// Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance.
@@ -404,14 +447,16 @@ impl Engine {
         shared_runtime::run(async move { engine.stop().await }).await
     }
 
-    /// Events after `cursor` (0: from the start), oldest first, at most `limit`.
-    pub fn events(&self, cursor: i64, limit: u32) -> Result<Vec<Event>> {
-        Ok(self.inner.events(cursor, limit as usize)?.into_iter().map(Event::from).collect())
+    /// Events after `cursor` (0: from the start), oldest first, at most `limit` (100 by default).
+    #[uniffi::method(default(cursor = 0, limit = 100))]
+    pub fn events(&self, cursor: i64, limit: i32) -> Result<Vec<Event>> {
+        let limit = unsigned(i64::from(limit), "limit")?;
+        Ok(self.inner.events(cursor, limit)?.into_iter().map(Event::from).collect())
     }
 
     /// One document with its bytes, or null.
-    pub fn document(&self, egs_id: String, icv: u64) -> Result<Option<Document>> {
-        Ok(self.inner.document(&egs_id, icv)?.map(Document::from))
+    pub fn document(&self, egs_id: String, icv: i64) -> Result<Option<Document>> {
+        Ok(self.inner.document(&egs_id, unsigned(icv, "icv")?)?.map(Document::from))
     }
 
     pub fn document_by_uuid(&self, uuid: String) -> Result<Option<Document>> {
@@ -424,18 +469,19 @@ impl Engine {
     }
 
     /// Documents in `status` (all units), oldest first, at most `limit`.
-    pub fn documents_by_status(&self, status: String, limit: u32) -> Result<Vec<DocumentInfo>> {
+    pub fn documents_by_status(&self, status: DocumentStatus, limit: i32) -> Result<Vec<DocumentInfo>> {
+        let limit = unsigned(i64::from(limit), "limit")?;
         Ok(self
             .inner
-            .documents_by_status(&status, limit as usize)?
+            .documents_by_status(status.as_str(), limit)?
             .into_iter()
             .map(DocumentInfo::from)
             .collect())
     }
 
     /// How many documents are in each status (statuses with none are absent).
-    pub fn status_counts(&self) -> Result<HashMap<String, u64>> {
-        Ok(self.inner.status_counts()?.into_iter().collect())
+    pub fn status_counts(&self) -> Result<HashMap<String, i64>> {
+        Ok(self.inner.status_counts()?.into_iter().map(|(status, n)| (status, long(n))).collect())
     }
 
     /// Every unit with its chain head and credential summary.
@@ -444,8 +490,8 @@ impl Engine {
     }
 
     /// Sends a dead document again; false if it is not dead.
-    pub fn requeue(&self, egs_id: String, icv: u64) -> Result<bool> {
-        Ok(self.inner.requeue(&egs_id, icv)?)
+    pub fn requeue(&self, egs_id: String, icv: i64) -> Result<bool> {
+        Ok(self.inner.requeue(&egs_id, unsigned(icv, "icv")?)?)
     }
 
     /// Lets a unit stopped by an `unauthorized` answer send again.
@@ -455,8 +501,14 @@ impl Engine {
 
     /// Documents left `submitting` by a killed process become due again (how many). Only when
     /// no other worker is live on this store; `start` does it.
-    pub fn recover(&self) -> Result<u64> {
-        Ok(self.inner.recover()? as u64)
+    pub fn recover(&self) -> Result<i64> {
+        Ok(i64::try_from(self.inner.recover()?).unwrap_or(i64::MAX))
+    }
+
+    /// The store's and the worker's metrics in the Prometheus text format, for the
+    /// application's web server to serve at /metrics.
+    pub fn metrics(&self) -> String {
+        self.inner.metrics()
     }
 
     /// The audit log (every API exchange, Authorization redacted) as JSON lines.

@@ -92,7 +92,7 @@ pub fn build_csr(identity: Identity, private_key: Vec<u8>, environment: String) 
 /// the invoice model's JSON form: `kind` is `standard` or `simplified`, `documentType` is
 /// `invoice`, `credit_note` or `debit_note` (or 388/381/383).
 #[uniffi::export]
-pub fn sample_invoice_json(identity: Identity, kind: String, document_type: String) -> Result<String> {
+pub fn sample_invoice(identity: Identity, kind: String, document_type: String) -> Result<String> {
     Ok(embed::sample_invoice_json(&identity.into(), &kind, &document_type)?)
 }
 

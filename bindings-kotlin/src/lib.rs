@@ -6,11 +6,14 @@
 //! The generated Kotlin is committed in `generated/sa/qayd/qayd_uniffi.kt`; run
 //! `bindings-kotlin/regenerate.sh` after changing anything exported here.
 
+use qayd::embed;
+use qayd::{ErrorKind, Severity};
 use std::sync::Arc;
 
 mod api;
 mod engine;
 mod identity;
+mod kinds;
 mod onboarding;
 mod shared_runtime;
 
@@ -19,54 +22,56 @@ uniffi::setup_scaffolding!("qayd_uniffi");
 // Never name a field `message`: UniFFI also emits `override val message`, which kotlinc rejects
 // as ambiguous.
 /// Every error of the engine, one subclass per stable code. Each carries `code` (the stable,
-/// language-neutral code, e.g. `INVALID_XML`) and `reason` (a message a person can act on).
+/// language-neutral code, e.g. `INVALID_XML`), `kind` (its family: `INPUT` errors are the
+/// caller's to fix, `API` ones come from talking to Fatoora, `STORAGE` and `SECRET` are local)
+/// and `reason` (a message a person can act on).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum QaydError {
     #[error("{code}: {reason}")]
-    InvalidXml { code: String, reason: String },
+    InvalidXml { code: String, kind: ErrorKind, reason: String },
     #[error("{code}: {reason}")]
-    InvalidDocument { code: String, reason: String },
+    InvalidDocument { code: String, kind: ErrorKind, reason: String },
     /// `rule` names the ZATCA/EN 16931 rule where one applies (e.g. `BR-KSA-40`).
     #[error("{code}: {reason}")]
-    InvalidModel { code: String, rule: Option<String>, reason: String },
+    InvalidModel { code: String, kind: ErrorKind, rule: Option<String>, reason: String },
     #[error("{code}: {reason}")]
-    InvalidKey { code: String, reason: String },
+    InvalidKey { code: String, kind: ErrorKind, reason: String },
     #[error("{code}: {reason}")]
-    InvalidCertificate { code: String, reason: String },
+    InvalidCertificate { code: String, kind: ErrorKind, reason: String },
     #[error("{code}: {reason}")]
-    KeyMismatch { code: String, reason: String },
+    KeyMismatch { code: String, kind: ErrorKind, reason: String },
     #[error("{code}: {reason}")]
-    InvalidQr { code: String, reason: String },
+    InvalidQr { code: String, kind: ErrorKind, reason: String },
     #[error("{code}: {reason}")]
-    InvalidInput { code: String, reason: String },
+    InvalidInput { code: String, kind: ErrorKind, reason: String },
     /// Fatoora could not be reached or did not answer in time; sending again later is safe.
     #[error("{code}: {reason}")]
-    Network { code: String, reason: String },
+    Network { code: String, kind: ErrorKind, reason: String },
     /// Fatoora answered with an HTTP status the call does not expect.
     #[error("{code}: {reason}")]
-    Http { code: String, status: i32, reason: String },
+    Http { code: String, kind: ErrorKind, status: i32, reason: String },
     /// Fatoora refused the credentials (HTTP 401).
     #[error("{code}: {reason}")]
-    Unauthorized { code: String, reason: String },
+    Unauthorized { code: String, kind: ErrorKind, reason: String },
     /// Fatoora examined the request and refused it.
     #[error("{code}: {reason}")]
-    ApiRejected { code: String, status: i32, reason: String },
+    ApiRejected { code: String, kind: ErrorKind, status: i32, reason: String },
     /// Credentials issued in one environment were about to be sent to another.
     #[error("{code}: {reason}")]
-    EnvironmentMismatch { code: String, reason: String },
+    EnvironmentMismatch { code: String, kind: ErrorKind, reason: String },
     /// The answer is not what Fatoora sends (a proxy, a captive portal or a wrong base URL).
     #[error("{code}: {reason}")]
-    UnexpectedResponse { code: String, status: i32, reason: String },
+    UnexpectedResponse { code: String, kind: ErrorKind, status: i32, reason: String },
     /// The store (SQLite or PostgreSQL) failed; the transaction was rolled back.
     #[error("{code}: {reason}")]
-    Storage { code: String, reason: String },
+    Storage { code: String, kind: ErrorKind, reason: String },
     /// Sealed secrets could not be opened (wrong or missing master key, tampered data).
     #[error("{code}: {reason}")]
-    Secret { code: String, reason: String },
+    Secret { code: String, kind: ErrorKind, reason: String },
     /// A core error code this version of the bindings has no subclass for yet (the test suite
     /// fails while any code maps here).
     #[error("{code}: {reason}")]
-    Other { code: String, reason: String },
+    Other { code: String, kind: ErrorKind, reason: String },
 }
 
 impl From<qayd::Error> for QaydError {
@@ -75,7 +80,7 @@ impl From<qayd::Error> for QaydError {
         let reason = error.to_string();
         let rule = error.rule().map(str::to_owned);
         let status = error.status().map_or(0, i32::from);
-        QaydError::from_parts(code, reason, rule, status)
+        QaydError::from_parts(code, error.kind(), reason, rule, status)
     }
 }
 
@@ -83,30 +88,53 @@ impl QaydError {
     /// Driven by the stable code, not the enum variant, so a code added to the core does not
     /// break the build: it maps to `Other` until it is added here, and the unit test below (and
     /// the Kotlin test) fail until then.
-    fn from_parts(code: String, reason: String, rule: Option<String>, status: i32) -> Self {
+    fn from_parts(code: String, kind: ErrorKind, reason: String, rule: Option<String>, status: i32) -> Self {
         match code.as_str() {
-            "INVALID_XML" => QaydError::InvalidXml { code, reason },
-            "INVALID_DOCUMENT" => QaydError::InvalidDocument { code, reason },
-            "INVALID_MODEL" => QaydError::InvalidModel { code, rule, reason },
-            "INVALID_KEY" => QaydError::InvalidKey { code, reason },
-            "INVALID_CERTIFICATE" => QaydError::InvalidCertificate { code, reason },
-            "KEY_MISMATCH" => QaydError::KeyMismatch { code, reason },
-            "INVALID_QR" => QaydError::InvalidQr { code, reason },
-            "INVALID_INPUT" => QaydError::InvalidInput { code, reason },
-            "NETWORK" => QaydError::Network { code, reason },
-            "HTTP" => QaydError::Http { code, status, reason },
-            "UNAUTHORIZED" => QaydError::Unauthorized { code, reason },
-            "API_REJECTED" => QaydError::ApiRejected { code, status, reason },
-            "ENVIRONMENT_MISMATCH" => QaydError::EnvironmentMismatch { code, reason },
-            "UNEXPECTED_RESPONSE" => QaydError::UnexpectedResponse { code, status, reason },
-            "STORAGE" => QaydError::Storage { code, reason },
-            "SECRET" => QaydError::Secret { code, reason },
-            _ => QaydError::Other { code, reason },
+            "INVALID_XML" => QaydError::InvalidXml { code, kind, reason },
+            "INVALID_DOCUMENT" => QaydError::InvalidDocument { code, kind, reason },
+            "INVALID_MODEL" => QaydError::InvalidModel { code, kind, rule, reason },
+            "INVALID_KEY" => QaydError::InvalidKey { code, kind, reason },
+            "INVALID_CERTIFICATE" => QaydError::InvalidCertificate { code, kind, reason },
+            "KEY_MISMATCH" => QaydError::KeyMismatch { code, kind, reason },
+            "INVALID_QR" => QaydError::InvalidQr { code, kind, reason },
+            "INVALID_INPUT" => QaydError::InvalidInput { code, kind, reason },
+            "NETWORK" => QaydError::Network { code, kind, reason },
+            "HTTP" => QaydError::Http { code, kind, status, reason },
+            "UNAUTHORIZED" => QaydError::Unauthorized { code, kind, reason },
+            "API_REJECTED" => QaydError::ApiRejected { code, kind, status, reason },
+            "ENVIRONMENT_MISMATCH" => QaydError::EnvironmentMismatch { code, kind, reason },
+            "UNEXPECTED_RESPONSE" => QaydError::UnexpectedResponse { code, kind, status, reason },
+            "STORAGE" => QaydError::Storage { code, kind, reason },
+            "SECRET" => QaydError::Secret { code, kind, reason },
+            _ => QaydError::Other { code, kind, reason },
         }
     }
 }
 
 type Result<T> = std::result::Result<T, QaydError>;
+
+/// The core's times (seconds since the Unix epoch) as points in time: `java.time.Instant` in
+/// Kotlin. (A time beyond `SystemTime`'s range, which no store holds, reads as the epoch.)
+pub(crate) fn instant(seconds: i64) -> std::time::SystemTime {
+    let magnitude = std::time::Duration::from_secs(seconds.unsigned_abs());
+    let epoch = std::time::UNIX_EPOCH;
+    let moved = if seconds >= 0 { epoch.checked_add(magnitude) } else { epoch.checked_sub(magnitude) };
+    moved.unwrap_or(epoch)
+}
+
+/// A count or an ICV the core keeps unsigned, as Kotlin's `Long` (no store holds 2^63 of
+/// anything; the conversion saturates rather than wraps).
+pub(crate) fn long(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A `Long` or `Int` from Kotlin where the core takes an unsigned number: a negative one is
+/// refused with `InvalidInput` naming the argument.
+pub(crate) fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T> {
+    T::try_from(value).map_err(|_| {
+        QaydError::from(qayd::Error::InvalidInput(format!("{what} must not be negative (got {value})")))
+    })
+}
 
 /// A stamped document and the values the Fatoora API call and the hash chain need.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -219,10 +247,20 @@ impl Signer {
         Ok(Arc::new(Signer { inner: qayd::Signer::from_bytes(&certificate, &private_key)? }))
     }
 
-    /// Stamps an invoice. `signing_time` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time); null = now.
+    /// Stamps an invoice model (its JSON form) straight away: written, judged by ZATCA's rules
+    /// and stamped in one call, without parsing the written XML back (the fast path; the bytes
+    /// equal `stamp(generate(model))`). `signingTime` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time);
+    /// null = now.
+    #[uniffi::method(default(signing_time = None))]
+    pub fn stamp_invoice(&self, model_json: String, signing_time: Option<String>) -> Result<StampedInvoice> {
+        Ok(embed::stamp_invoice(&self.inner, &model_json, signing_time.as_deref())?.into())
+    }
+
+    /// Stamps an invoice written elsewhere, as it is. `signingTime` is `YYYY-MM-DDTHH:MM:SS`
+    /// (Riyadh time); null = now.
+    #[uniffi::method(default(signing_time = None))]
     pub fn stamp(&self, xml: Vec<u8>, signing_time: Option<String>) -> Result<StampedInvoice> {
-        let options = qayd::StampOptions { signing_time };
-        Ok(qayd::stamp(&xml, &self.inner, &options)?.into())
+        Ok(embed::stamp(&self.inner, &xml, signing_time.as_deref())?.into())
     }
 
     /// The signing certificate's details.
@@ -244,8 +282,8 @@ impl Signer {
 /// The unsigned UBL 2.1 document of an invoice model given in its JSON form (see the core's
 /// `model` module): validated, totals computed, written in the SDK's layout, ready to stamp.
 #[uniffi::export]
-pub fn generate_xml(model_json: String) -> Result<Vec<u8>> {
-    Ok(qayd::model::Invoice::from_json(&model_json)?.to_xml()?)
+pub fn generate(model_json: String) -> Result<Vec<u8>> {
+    Ok(embed::generate(&model_json)?)
 }
 
 /// The invoice hash (C14N 1.1 + SHA-256, base64) of an XML invoice.
@@ -266,8 +304,8 @@ pub fn verify(xml: Vec<u8>) -> Result<VerificationReport> {
 pub struct Finding {
     /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
     pub rule: String,
-    /// `"error"` or `"warning"`.
-    pub severity: String,
+    /// `ERROR` (refuses the document) or `WARNING`.
+    pub severity: Severity,
     /// Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
     pub path: String,
     pub message_en: String,
@@ -298,10 +336,7 @@ pub fn validate(xml: Vec<u8>) -> Result<ValidationReport> {
 impl From<qayd::Finding> for Finding {
     fn from(f: qayd::Finding) -> Self {
         Finding {
-            severity: match f.severity {
-                qayd::Severity::Error => "error".into(),
-                qayd::Severity::Warning => "warning".into(),
-            },
+            severity: f.severity,
             rule: f.rule,
             path: f.path,
             message_en: f.message_en,
@@ -335,10 +370,18 @@ pub fn qr_svg(text: String) -> Result<String> {
     Ok(qayd::qr::render_svg(&text)?)
 }
 
-/// A PNG image of the QR code carrying `text`, `scale` pixels per module (clamped to 1–64).
+/// A PNG image of the QR code carrying `text`, `scale` pixels per module (clamped to 1–64;
+/// 8 by default).
+#[uniffi::export(default(scale = 8))]
+pub fn qr_png(text: String, scale: i32) -> Result<Vec<u8>> {
+    // A negative scale is below the range like 0, and the core clamps both to 1.
+    Ok(qayd::qr::render_png(&text, u32::try_from(scale).unwrap_or(0))?)
+}
+
+/// The QR code carrying `text` as text for a terminal (two modules per character cell).
 #[uniffi::export]
-pub fn qr_png(text: String, scale: u32) -> Result<Vec<u8>> {
-    Ok(qayd::qr::render_png(&text, scale)?)
+pub fn qr_text(text: String) -> Result<String> {
+    Ok(qayd::qr::render_text(&text)?)
 }
 
 /// The PIH of the first document of every EGS unit.
@@ -373,12 +416,14 @@ mod tests {
             other => other.to_string(),
         };
         for code in qayd::ERROR_CODES {
-            let error = QaydError::from_parts((*code).to_owned(), "x".into(), None, 0);
+            let error = QaydError::from_parts((*code).to_owned(), ErrorKind::Input, "x".into(), None, 0);
             assert!(mapped_code(error).starts_with(code));
         }
         let model = QaydError::from(qayd::Error::model(qayd::validate::rule::BR_KSA_40, "x"));
-        assert!(matches!(model, QaydError::InvalidModel { rule: Some(ref r), .. } if r == "BR-KSA-40"));
+        assert!(
+            matches!(model, QaydError::InvalidModel { rule: Some(ref r), kind: ErrorKind::Input, .. } if r == "BR-KSA-40")
+        );
         let http = QaydError::from(qayd::Error::Http { status: 503, message: "x".into() });
-        assert!(matches!(http, QaydError::Http { status: 503, .. }));
+        assert!(matches!(http, QaydError::Http { status: 503, kind: ErrorKind::Api, .. }));
     }
 }

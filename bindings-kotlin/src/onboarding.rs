@@ -1,50 +1,62 @@
 //! Onboarding and renewal of an EGS unit, and the credentials they produce.
 
 use crate::identity::Identity;
-use crate::{Result, shared_runtime};
+use crate::{Result, instant, shared_runtime, unsigned};
 use qayd::embed;
-use qayd::onboarding::{EgsCredentials, Progress};
+use qayd::onboarding::EgsCredentials;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// Settings of the HTTP client (all optional: 30 s per exchange, 10 s to connect).
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct ClientOptions {
     /// Whole-exchange timeout in milliseconds.
     #[uniffi(default = None)]
-    pub timeout_ms: Option<u64>,
+    pub timeout_ms: Option<i64>,
     /// Connect timeout in milliseconds.
     #[uniffi(default = None)]
-    pub connect_timeout_ms: Option<u64>,
+    pub connect_timeout_ms: Option<i64>,
 }
 
-impl From<ClientOptions> for embed::ClientOptions {
-    fn from(o: ClientOptions) -> Self {
-        embed::ClientOptions {
-            timeout_ms: o.timeout_ms,
-            connect_timeout_ms: o.connect_timeout_ms,
-            ..Default::default()
-        }
+/// The core's client options (a negative timeout is refused).
+pub(crate) fn client_options(options: Option<ClientOptions>) -> Result<embed::ClientOptions> {
+    let o = options.unwrap_or_default();
+    Ok(embed::ClientOptions {
+        timeout_ms: o.timeout_ms.map(|ms| unsigned(ms, "timeoutMs")).transpose()?,
+        connect_timeout_ms: o.connect_timeout_ms.map(|ms| unsigned(ms, "connectTimeoutMs")).transpose()?,
+        ..Default::default()
+    })
+}
+
+/// One onboarding (or renewal) step, as it starts.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Progress {
+    /// `generate key`, `build CSR`, `compliance CSID`, `compliance: standard invoice`, …,
+    /// `production CSID` (renewal: `renew production CSID`).
+    pub step: String,
+    /// Counts from 1 to `total`.
+    pub index: i32,
+    pub total: i32,
+}
+
+impl From<qayd::onboarding::Progress> for Progress {
+    fn from(p: qayd::onboarding::Progress) -> Self {
+        let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Progress { index: int(p.index), total: int(p.total), step: p.step }
     }
 }
 
-pub(crate) fn client_options(options: Option<ClientOptions>) -> embed::ClientOptions {
-    options.map(Into::into).unwrap_or_default()
-}
-
-/// Told about each onboarding step as it starts (`generate key`, `build CSR`,
-/// `compliance CSID`, `compliance: standard invoice`, …, `production CSID`). Called on a
-/// runtime thread; an exception thrown here aborts the onboarding.
+/// Told about each onboarding step as it starts. Called on a runtime thread; an exception
+/// thrown here aborts the onboarding. `onboardingProgress { p -> … }` makes one from a lambda.
 #[uniffi::export(callback_interface)]
 pub trait OnboardingProgress: Send + Sync {
-    /// `index` counts from 1 to `total`.
-    fn on_step(&self, step: String, index: u32, total: u32);
+    fn on_step(&self, progress: Progress);
 }
 
-fn reporter(listener: Option<Box<dyn OnboardingProgress>>) -> impl FnMut(Progress) + Send {
-    move |p: Progress| {
+fn reporter(listener: Option<Box<dyn OnboardingProgress>>) -> impl FnMut(qayd::onboarding::Progress) + Send {
+    move |p: qayd::onboarding::Progress| {
         if let Some(listener) = &listener {
-            let index = u32::try_from(p.index).unwrap_or(u32::MAX);
-            listener.on_step(p.step, index, u32::try_from(p.total).unwrap_or(u32::MAX));
+            listener.on_step(p.into());
         }
     }
 }
@@ -59,9 +71,20 @@ pub struct Credentials {
 }
 
 impl std::fmt::Display for Credentials {
+    /// Kotlin's own `Name(field=value, …)` form, with what identifies the unit and nothing secret:
+    /// no private key, no CSID secret, no token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The core's Debug form redacts the key and the secrets.
-        write!(f, "{:?}", self.inner)
+        let c = &self.inner;
+        write!(
+            f,
+            "Credentials(environment={}, commonName={}, vatNumber={}, certificateExpiry={}, issuedAt={}, \
+             privateKey=<redacted>, productionSecret=<redacted>, complianceSecret=<redacted>)",
+            c.environment.name(),
+            c.identity.common_name,
+            c.identity.organization_identifier,
+            c.certificate_expiry,
+            c.issued_at,
+        )
     }
 }
 
@@ -89,14 +112,14 @@ impl Credentials {
         self.inner.identity.clone().into()
     }
 
-    /// The production certificate's end of validity, seconds since the Unix epoch.
-    pub fn certificate_expiry(&self) -> i64 {
-        self.inner.certificate_expiry
+    /// The production certificate's end of validity.
+    pub fn certificate_expiry(&self) -> SystemTime {
+        instant(self.inner.certificate_expiry)
     }
 
-    /// When onboarding (or the last renewal) finished, seconds since the Unix epoch.
-    pub fn issued_at(&self) -> i64 {
-        self.inner.issued_at
+    /// When onboarding (or the last renewal) finished.
+    pub fn issued_at(&self) -> SystemTime {
+        instant(self.inner.issued_at)
     }
 
     /// The production CSID's `binarySecurityToken` (the certificate; for `ApiClient` calls).
@@ -125,7 +148,7 @@ pub async fn onboard(
     options: Option<ClientOptions>,
     progress: Option<Box<dyn OnboardingProgress>>,
 ) -> Result<Arc<Credentials>> {
-    let options = client_options(options);
+    let options = client_options(options)?;
     let inner = shared_runtime::run(async move {
         let mut report = reporter(progress);
         embed::onboard(&identity.into(), &otp, &environment, &options, &mut report).await
@@ -142,7 +165,7 @@ pub async fn renew(
     options: Option<ClientOptions>,
     progress: Option<Box<dyn OnboardingProgress>>,
 ) -> Result<Arc<Credentials>> {
-    let options = client_options(options);
+    let options = client_options(options)?;
     let inner = shared_runtime::run(async move {
         let mut report = reporter(progress);
         embed::renew(&current.inner, &otp, &options, &mut report).await

@@ -32,8 +32,8 @@ test('every core code has its own class', () => {
   assert.equal(new Set(Object.values(CLASSES)).size, Object.keys(CLASSES).length)
   assert.equal(Object.keys(qayd.ERROR_CLASSES).length, Object.keys(CLASSES).length)
   for (const [code, cls] of Object.entries(CLASSES)) {
-    assert.equal(cls.code, `QAYD_${code}`)
-    assert.equal(qayd.ERROR_CLASSES[`QAYD_${code}`], cls)
+    assert.equal(cls.code, code)
+    assert.equal(qayd.ERROR_CLASSES[code], cls)
     assert.equal(qayd[cls.name], cls)
     assert.ok(cls.prototype instanceof qayd.QaydError)
     assert.ok(cls.prototype instanceof Error)

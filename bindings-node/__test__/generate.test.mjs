@@ -37,7 +37,7 @@ test('a broken rule throws InvalidModelError with the rule', () => {
     () => qayd.generate(m),
     (e) =>
       e.constructor === qayd.InvalidModelError &&
-      e.code === 'QAYD_INVALID_MODEL' &&
+      e.code === 'INVALID_MODEL' &&
       e.rule === 'BR-KSA-40' &&
       e.message.startsWith('[BR-KSA-40]'),
   )
@@ -45,7 +45,7 @@ test('a broken rule throws InvalidModelError with the rule', () => {
 
 test('malformed JSON is InvalidInputError', () => {
   for (const bad of ['{', Buffer.from([0xff, 0xfe]), { ...model(), no_such_field: 1 }]) {
-    assert.throws(() => qayd.generate(bad), (e) => e.constructor === qayd.InvalidInputError && e.code === 'QAYD_INVALID_INPUT')
+    assert.throws(() => qayd.generate(bad), (e) => e.constructor === qayd.InvalidInputError && e.code === 'INVALID_INPUT')
   }
 })
 

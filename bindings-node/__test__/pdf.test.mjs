@@ -28,10 +28,10 @@ test('logo and footer change the page', () => {
 })
 
 test('bad input throws the core codes', () => {
-  assert.throws(() => qayd.pdf('not xml'), (e) => e instanceof qayd.InvalidXmlError && e.code === 'QAYD_INVALID_XML')
+  assert.throws(() => qayd.pdf('not xml'), (e) => e instanceof qayd.InvalidXmlError && e.code === 'INVALID_XML')
   assert.throws(
     () => qayd.pdf(conformanceFile('inputs/not-an-invoice.xml')),
-    (e) => e instanceof qayd.InvalidDocumentError && e.code === 'QAYD_INVALID_DOCUMENT',
+    (e) => e instanceof qayd.InvalidDocumentError && e.code === 'INVALID_DOCUMENT',
   )
   assert.throws(
     () => qayd.pdf(conformanceFile('inputs/simplified-invoice.unsigned.xml')),
@@ -39,7 +39,7 @@ test('bad input throws the core codes', () => {
   )
   assert.throws(
     () => qayd.pdf(stamped.xml, { logo: Buffer.from('GIF89a') }),
-    (e) => e instanceof qayd.InvalidInputError && e.code === 'QAYD_INVALID_INPUT' && /logo/.test(e.message),
+    (e) => e instanceof qayd.InvalidInputError && e.code === 'INVALID_INPUT' && /logo/.test(e.message),
   )
 })
 

@@ -30,7 +30,7 @@ test('svg, png with scale, text', () => {
 
 test('bad payloads throw InvalidQrError', () => {
   for (const bad of ['***', 'AQVhYg==', Buffer.from([1]).toString('base64')]) {
-    assert.throws(() => qayd.qrDecode(bad), (e) => e instanceof qayd.InvalidQrError && e.code === 'QAYD_INVALID_QR')
+    assert.throws(() => qayd.qrDecode(bad), (e) => e instanceof qayd.InvalidQrError && e.code === 'INVALID_QR')
   }
 })
 

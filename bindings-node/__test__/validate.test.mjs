@@ -23,6 +23,6 @@ test('an error names its rule in both languages', () => {
 })
 
 test('bad input throws the right errors', () => {
-  assert.throws(() => qayd.validate('<Invoice'), (e) => e instanceof qayd.InvalidXmlError && e.code === 'QAYD_INVALID_XML')
+  assert.throws(() => qayd.validate('<Invoice'), (e) => e instanceof qayd.InvalidXmlError && e.code === 'INVALID_XML')
   assert.throws(() => qayd.validate(42), TypeError)
 })

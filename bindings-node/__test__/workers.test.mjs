@@ -33,6 +33,6 @@ test('two workers stamp in parallel and get the same bytes', async () => {
   for (const result of results) {
     assert.ok(Buffer.from(result.xml).equals(stamped.xml))
     assert.equal(result.valid, true)
-    assert.equal(result.error, 'InvalidXmlError QAYD_INVALID_XML')
+    assert.equal(result.error, 'InvalidXmlError INVALID_XML')
   }
 })

@@ -1,5 +1,6 @@
-// Stamping the shared 5-line invoice (tests/bench/) from Node, to compare with the Rust core's
-// `stamp/bench-5-lines-xml` criterion figure (`cargo bench -p qayd --bench engine -- bench-5-lines`).
+// Stamping from Node, to compare with the Rust core's criterion figures (`cargo bench -p qayd
+// --bench engine -- "bench-5-lines|500-lines-json"`): the shared 5-line invoice (tests/bench/) as
+// XML, the model fast path (JSON → stamped), the two-call path, and a 500-line invoice.
 // Run against a release build of the addon: `node bindings-node/scripts/build.mjs --release`, then
 //   node bindings-node/bench/stamp.mjs
 import { createRequire } from 'node:module'
@@ -15,13 +16,26 @@ const signer = new qayd.Signer(readFileSync(path.join(certs, 'cert.pem')), readF
 const xml = readFileSync(path.join(root, 'tests/bench/simplified-5-lines.xml'))
 const options = { signingTime: '2025-07-22T15:51:28' }
 
-signer.stamp(xml, options) // warm up
-const rounds = 5
-const n = 2000
-let best = Infinity
-for (let r = 0; r < rounds; r++) {
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) signer.stamp(xml, options)
-  best = Math.min(best, Number(process.hrtime.bigint() - start) / n / 1000)
+const five = readFileSync(path.join(root, 'tests/bench/simplified-5-lines.json'), 'utf8')
+// The standard fixture with 500 copies of its lines, totals left to the engine (as the Rust
+// bench's `invoice("standard_invoice", 500)`).
+const model = JSON.parse(readFileSync(path.join(root, 'core/tests/fixtures/models/standard_invoice.json'), 'utf8'))
+delete model.totals
+model.lines = Array.from({ length: 500 }, (_, i) => model.lines[i % model.lines.length])
+const large = JSON.stringify(model)
+
+function bestOf(name, call, n, rounds = 5) {
+  call() // warm up
+  let best = Infinity
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < n; i++) call()
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / n / 1000)
+  }
+  console.log(`node ${name}: ${best.toFixed(1)} µs per document, ${Math.round(1e6 / best)}/s (best of ${rounds} × ${n})`)
 }
-console.log(`node stamp/bench-5-lines-xml: ${best.toFixed(1)} µs per document (best of ${rounds} × ${n})`)
+
+bestOf('stamp/bench-5-lines-xml', () => signer.stamp(xml, options), 2000)
+bestOf('stamp_invoice/bench-5-lines-json', () => signer.stampInvoice(five, options), 2000)
+bestOf('generate+stamp/bench-5-lines-json', () => signer.stamp(qayd.generate(five), options), 2000)
+bestOf('stamp_invoice/standard-500-lines-json', () => signer.stampInvoice(large, options), 20)

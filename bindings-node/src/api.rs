@@ -44,7 +44,7 @@ pub struct ApiAnswer {
 impl From<embed::ApiAnswer> for ApiAnswer {
     fn from(a: embed::ApiAnswer) -> Self {
         ApiAnswer {
-            outcome: a.outcome,
+            outcome: a.outcome.as_str().to_owned(),
             http_status: a.http_status.map(u32::from),
             response: a.response,
             messages: a.messages.into_iter().map(ApiMessage::from).collect(),

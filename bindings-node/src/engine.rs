@@ -29,6 +29,40 @@ pub struct DocumentInfo {
     pub finished_at: Option<i64>,
 }
 
+/// One entry of `issueMany`: the document, or the error that refused its model (`index.js`
+/// turns it into the error class of its code).
+#[napi(object, use_nullable = true)]
+pub struct IssueEntry {
+    pub document: Option<Document>,
+    pub error: Option<EntryError>,
+}
+
+/// A core error as data: its stable code, message, rule and HTTP status.
+#[napi(object, use_nullable = true)]
+pub struct EntryError {
+    pub code: String,
+    pub message: String,
+    pub rule: Option<String>,
+    pub status: Option<u32>,
+}
+
+impl From<qayd::Result<embed::Document>> for IssueEntry {
+    fn from(result: qayd::Result<embed::Document>) -> Self {
+        match result {
+            Ok(document) => IssueEntry { document: Some(document.into()), error: None },
+            Err(error) => IssueEntry {
+                document: None,
+                error: Some(EntryError {
+                    code: error.code().to_owned(),
+                    message: error.to_string(),
+                    rule: error.rule().map(str::to_owned),
+                    status: error.status().map(u32::from),
+                }),
+            },
+        }
+    }
+}
+
 /// ICVs count documents: far below 2^53.
 fn number(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -43,7 +77,7 @@ impl From<embed::DocumentInfo> for DocumentInfo {
             invoice_hash: d.invoice_hash,
             pih: d.pih,
             simplified: d.simplified,
-            status: d.status,
+            status: d.status.as_str().to_owned(),
             issued_at: d.issued_at,
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
@@ -87,7 +121,7 @@ pub struct ClearResult {
 #[napi(object)]
 pub struct UnitError {
     pub egs_id: String,
-    /// `QAYD_<CODE>`, like the `code` of a thrown error.
+    /// The core's error code, like the `code` of a thrown error.
     pub code: String,
     pub message: String,
 }
@@ -125,7 +159,7 @@ impl From<embed::DrainReport> for DrainReport {
             errors: r
                 .errors
                 .into_iter()
-                .map(|e| UnitError { egs_id: e.egs_id, code: format!("QAYD_{}", e.code), message: e.message })
+                .map(|e| UnitError { egs_id: e.egs_id, code: e.code, message: e.message })
                 .collect(),
         }
     }
@@ -199,7 +233,7 @@ pub struct AuditCheck {
     pub broken_reason: Option<String>,
 }
 
-/// One error the background worker met (`code` prefixed `QAYD_` like the error classes').
+/// One error the background worker met (`code`: the core's error code, as a thrown error's).
 #[napi(object, use_nullable = true)]
 pub struct WorkerError {
     pub at: i64,
@@ -249,11 +283,20 @@ impl Engine {
         self.inner.issue(&egs_id, &invoice).map(Document::from).or_throw(&env)
     }
 
+    /// Issues a batch (models' JSON texts) in one transaction, in order: per model its document,
+    /// or the error that refused that model alone (the others are issued without it).
+    #[napi]
+    pub fn issue_many(&self, env: Env, egs_id: String, invoices: Vec<String>) -> Result<Vec<IssueEntry>> {
+        let models: Vec<&str> = invoices.iter().map(String::as_str).collect();
+        let results = self.inner.issue_many(&egs_id, &models).or_throw(&env)?;
+        Ok(results.into_iter().map(IssueEntry::from).collect())
+    }
+
     /// Issues a standard invoice and waits (up to `clearWaitMs`) for its clearance.
     #[napi]
     pub async fn clear(&self, egs_id: String, invoice: String) -> Result<ClearResult> {
         let result = self.inner.clear(&egs_id, &invoice).await.or_reject()?;
-        Ok(ClearResult { outcome: result.outcome, document: result.document.into() })
+        Ok(ClearResult { outcome: result.outcome.as_str().to_owned(), document: result.document.into() })
     }
 
     /// One pass over the outbox.
@@ -306,6 +349,13 @@ impl Engine {
     pub fn document(&self, env: Env, egs_id: String, icv: i64) -> Result<Option<Document>> {
         let icv = non_negative(icv, "icv").or_throw(&env)?;
         Ok(self.inner.document(&egs_id, icv).or_throw(&env)?.map(Document::from))
+    }
+
+    /// The QR payload to print for a stored document (from the cleared XML once cleared).
+    #[napi]
+    pub fn document_qr(&self, env: Env, egs_id: String, icv: i64) -> Result<Option<String>> {
+        let icv = non_negative(icv, "icv").or_throw(&env)?;
+        self.inner.document_qr(&egs_id, icv).or_throw(&env)
     }
 
     #[napi]
@@ -366,6 +416,12 @@ impl Engine {
     }
 
     /// The audit log as JSON lines.
+    /// The store's and the worker's metrics in the Prometheus text format.
+    #[napi]
+    pub fn metrics(&self) -> String {
+        self.inner.metrics()
+    }
+
     #[napi]
     pub fn export_audit(&self, env: Env) -> Result<String> {
         self.inner.export_audit().or_throw(&env)
@@ -380,7 +436,7 @@ impl Engine {
             consecutive_failures: number(health.consecutive_failures),
             last_error: health.last_error.map(|e| WorkerError {
                 at: e.at,
-                code: format!("QAYD_{}", e.code),
+                code: e.code,
                 message: e.message,
                 egs_id: e.egs_id,
             }),

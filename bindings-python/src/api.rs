@@ -2,7 +2,7 @@
 //! and as `*_async` for asyncio. Answers are dicts of `ApiAnswer`'s serde form plus
 //! `cleared_xml` (bytes or None); HTTP failures the call cannot classify raise `ApiError`s.
 
-use crate::convert::{optional_bytes, options_of, to_dict};
+use crate::convert::{optional_bytes, options_of, to_dict, typed_field};
 use crate::runtime::{awaitable, blocking};
 use crate::{OrRaise, bytes_arg};
 use pyo3::prelude::*;
@@ -10,6 +10,7 @@ use qayd::embed::{self, ApiAnswer, ClientOptions};
 
 fn answer_object(py: Python<'_>, answer: ApiAnswer) -> PyResult<Py<PyAny>> {
     let dict = to_dict(py, &answer)?;
+    typed_field(dict.as_any(), "outcome", "ApiOutcome")?;
     dict.set_item("cleared_xml", optional_bytes(py, answer.cleared_xml.as_deref()))?;
     Ok(dict.into_any().unbind())
 }

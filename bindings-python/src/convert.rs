@@ -5,7 +5,7 @@
 use crate::{OrRaise, bytes_arg, to_py_err};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMapping};
 use serde::Serialize;
 
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -19,6 +19,81 @@ fn json_function<'py>(
     Ok(cell
         .get_or_try_init(py, || -> PyResult<_> { Ok(py.import("json")?.getattr(name)?.unbind()) })?
         .bind(py))
+}
+
+/// The surface's enums (`qayd._types`), looked up once.
+static TYPES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `value` as a member of the `str` enum `class` of `qayd._types` (`DocumentStatus("reported")`):
+/// equal to the string, and typed.
+pub(crate) fn enum_member<'py>(py: Python<'py>, class: &str, value: &str) -> PyResult<Bound<'py, PyAny>> {
+    let module =
+        TYPES.get_or_try_init(py, || -> PyResult<_> { Ok(py.import("qayd._types")?.into_any().unbind()) })?;
+    module.bind(py).getattr(class)?.call1((value,))
+}
+
+/// Replaces `dict[key]`, a core enum's string, by the member of the enum `class`.
+pub(crate) fn typed_field(dict: &Bound<'_, PyAny>, key: &str, class: &str) -> PyResult<()> {
+    let value: String = dict.get_item(key)?.extract()?;
+    dict.set_item(key, enum_member(dict.py(), class, &value)?)
+}
+
+/// A list of core records whose field `key` holds a value of the enum `class` (times as
+/// `datetime`s).
+pub(crate) fn typed_list<'py, T: Serialize>(
+    py: Python<'py>,
+    values: &[T],
+    key: &str,
+    class: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    let list = to_list(py, values)?;
+    for item in list.iter() {
+        typed_field(&item, key, class)?;
+        with_times(&item)?;
+    }
+    Ok(list)
+}
+
+/// The fields of the engine's records that hold a time (seconds since the Unix epoch in the
+/// core's serde form); Python sees each as a timezone-aware UTC `datetime`.
+const TIME_FIELDS: [&str; 8] = [
+    "issued_at",
+    "next_attempt_at",
+    "finished_at",
+    "at",
+    "certificate_expiry",
+    "last_pass_at",
+    "not_after",
+    "previous_not_after",
+];
+
+/// Turns the time fields of an engine record (or of each record of a list; `last_error`
+/// nested) into `datetime`s in place. The platform's own JSON (`response`, `messages`) is
+/// never touched.
+pub(crate) fn with_times(value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = value.py();
+    if let Ok(list) = value.cast::<PyList>() {
+        for item in list.iter() {
+            with_times(&item)?;
+        }
+    } else if let Ok(dict) = value.cast::<PyDict>() {
+        for key in TIME_FIELDS {
+            if let Some(unix) = dict.get_item(key)?.and_then(|v| v.extract::<i64>().ok()) {
+                dict.set_item(key, crate::utc_datetime(py, unix)?)?;
+            }
+        }
+        if let Some(nested) = dict.get_item("last_error")? {
+            with_times(&nested)?;
+        }
+    }
+    Ok(())
+}
+
+/// A core record (or list of records) as Python, its times as `datetime`s.
+pub(crate) fn timed<T: Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
+    let object = to_py(py, value)?;
+    with_times(object.bind(py))?;
+    Ok(object)
 }
 
 /// A core value as the Python object of its serde form (dict, list, str, int, None …).
@@ -47,12 +122,21 @@ pub(crate) fn optional_bytes(py: Python<'_>, bytes: Option<&[u8]>) -> Py<PyAny> 
     }
 }
 
-/// JSON text from a `dict`, or JSON given as `str`/`bytes`/`bytearray` (anything else: TypeError).
+/// `qayd._types._json_value`: how `json.dumps` writes `Decimal` (exactly, as a string the core
+/// reads as a decimal), `date`/`time` (ISO) and other mappings.
+static JSON_VALUE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// JSON text from a `dict` (or any mapping; `Decimal`, `date` and `time` values allowed), or
+/// JSON given as `str`/`bytes`/`bytearray` (anything else: TypeError).
 pub(crate) fn json_arg(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     let py = value.py();
-    if value.cast::<PyDict>().is_ok() {
+    if value.cast::<PyDict>().is_ok() || value.cast::<PyMapping>().is_ok() {
         let kwargs = PyDict::new(py);
         kwargs.set_item("ensure_ascii", false)?;
+        let default = JSON_VALUE.get_or_try_init(py, || -> PyResult<_> {
+            Ok(py.import("qayd._types")?.getattr("_json_value")?.unbind())
+        })?;
+        kwargs.set_item("default", default.bind(py))?;
         return json_function(py, &JSON_DUMPS, "dumps")?.call((value,), Some(&kwargs))?.extract();
     }
     let bytes = bytes_arg(value, what)?;

@@ -4,18 +4,22 @@
 //! worker on exit.
 
 use crate::OrRaise;
-use crate::convert::{json_arg, optional_bytes, options_arg, to_list, to_py};
+use crate::convert::{
+    enum_member, json_arg, optional_bytes, options_arg, timed, to_py, typed_field, typed_list,
+};
 use crate::onboarding::Credentials;
 use crate::runtime::{awaitable, blocking};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use qayd::embed::{ClearResult, Document, EngineHandle};
 use std::sync::Arc;
 
 /// `{"info": {…}, "xml": bytes, "cleared_xml": bytes | None, "findings": [Finding]}`.
 fn document_object(py: Python<'_>, document: Document) -> PyResult<Py<PyAny>> {
     let dict = PyDict::new(py);
-    dict.set_item("info", to_py(py, &document.info)?)?;
+    let info = timed(py, &document.info)?.into_bound(py);
+    typed_field(&info, "status", "DocumentStatus")?;
+    dict.set_item("info", info)?;
     dict.set_item("xml", PyBytes::new(py, &document.xml))?;
     dict.set_item("cleared_xml", optional_bytes(py, document.cleared_xml.as_deref()))?;
     dict.set_item("findings", crate::findings(py, document.findings)?)?;
@@ -29,7 +33,7 @@ fn optional_document(py: Python<'_>, document: Option<Document>) -> PyResult<Py<
 /// `{"outcome": str, "document": {…}}`.
 fn clear_object(py: Python<'_>, result: ClearResult) -> PyResult<Py<PyAny>> {
     let dict = PyDict::new(py);
-    dict.set_item("outcome", result.outcome)?;
+    dict.set_item("outcome", enum_member(py, "ClearOutcome", result.outcome.as_str())?)?;
     dict.set_item("document", document_object(py, result.document)?)?;
     Ok(dict.into_any().unbind())
 }
@@ -47,7 +51,8 @@ struct Engine {
 #[pymethods]
 impl Engine {
     /// `Engine({"store": …, "environment": …, "master_key": …})`, or the same as keywords
-    /// (`Engine(store="qayd.db", environment=url)`); keywords win over the dict.
+    /// (`Engine(store="qayd.db", environment=url)`; keywords win over the dict), or the store
+    /// alone (`Engine("qayd.db", environment=url)`).
     #[new]
     #[pyo3(signature = (options = None, **kwargs))]
     fn new(
@@ -55,6 +60,17 @@ impl Engine {
         options: Option<&Bound<'_, PyAny>>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        // `Engine("shop.db")`: a string that is not JSON (`{…}`, `[…]`) names the store.
+        let store_only;
+        let options = match options.map(|o| o.cast::<pyo3::types::PyString>()) {
+            Some(Ok(text)) if !text.to_cow()?.trim_start().starts_with(['{', '[']) => {
+                let dict = PyDict::new(py);
+                dict.set_item("store", text)?;
+                store_only = dict.into_any();
+                Some(&store_only)
+            }
+            _ => options,
+        };
         let json = options_arg(py, options, kwargs, "engine options")?;
         let handle = py.detach(|| EngineHandle::open_json(&json)).or_raise(py)?;
         Ok(Engine { inner: Arc::new(handle) })
@@ -76,6 +92,29 @@ impl Engine {
         let json = json_arg(invoice, "invoice")?;
         let document = py.detach(|| self.inner.issue(egs_id, &json)).or_raise(py)?;
         document_object(py, document)
+    }
+
+    /// Issues a batch (a list of models) in one transaction, in list order: one entry per model,
+    /// the document dict or the `QaydError` that refused that model alone (the others are
+    /// issued and chained without it).
+    fn issue_many<'py>(
+        &self,
+        py: Python<'py>,
+        egs_id: &str,
+        invoices: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let models = invoices.iter().map(|m| json_arg(m, "invoice")).collect::<PyResult<Vec<_>>>()?;
+        let results = py
+            .detach(|| self.inner.issue_many(egs_id, &models.iter().map(String::as_str).collect::<Vec<_>>()))
+            .or_raise(py)?;
+        let list = PyList::empty(py);
+        for result in results {
+            match result {
+                Ok(document) => list.append(document_object(py, document)?)?,
+                Err(error) => list.append(crate::to_py_err(py, error).into_value(py))?,
+            }
+        }
+        Ok(list)
     }
 
     /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
@@ -106,7 +145,7 @@ impl Engine {
     /// Renews the unit's production CSID with a new OTP from what the store holds; the stored
     /// credentials are replaced only once the platform issued the new certificate.
     fn renew_egs(&self, py: Python<'_>, egs_id: &str, otp: &str) -> PyResult<Py<PyAny>> {
-        to_py(py, &blocking(py, self.inner.renew_egs(egs_id, otp))?)
+        timed(py, &blocking(py, self.inner.renew_egs(egs_id, otp))?)
     }
     fn renew_egs_async<'py>(
         &self,
@@ -115,7 +154,7 @@ impl Engine {
         otp: String,
     ) -> PyResult<Bound<'py, PyAny>> {
         let engine = Arc::clone(&self.inner);
-        awaitable(py, async move { engine.renew_egs(&egs_id, &otp).await }, |py, outcome| to_py(py, &outcome))
+        awaitable(py, async move { engine.renew_egs(&egs_id, &otp).await }, |py, outcome| timed(py, &outcome))
     }
 
     /// Starts the background worker (no-op when it runs).
@@ -143,11 +182,16 @@ impl Engine {
     #[pyo3(signature = (cursor = 0, limit = 100))]
     fn events(&self, py: Python<'_>, cursor: i64, limit: usize) -> PyResult<Py<PyAny>> {
         let events = py.detach(|| self.inner.events(cursor, limit)).or_raise(py)?;
-        Ok(to_list(py, &events)?.into_any().unbind())
+        Ok(typed_list(py, &events, "kind", "EventKind")?.into_any().unbind())
     }
     /// One document with its bytes, or None.
     fn document(&self, py: Python<'_>, egs_id: &str, icv: u64) -> PyResult<Py<PyAny>> {
         optional_document(py, py.detach(|| self.inner.document(egs_id, icv)).or_raise(py)?)
+    }
+    /// The QR payload to print for a stored document (from the cleared XML once cleared), or
+    /// None when the unit has no such document.
+    fn document_qr(&self, py: Python<'_>, egs_id: &str, icv: u64) -> PyResult<Option<String>> {
+        py.detach(|| self.inner.document_qr(egs_id, icv)).or_raise(py)
     }
     fn document_by_uuid(&self, py: Python<'_>, uuid: &str) -> PyResult<Py<PyAny>> {
         optional_document(py, py.detach(|| self.inner.document_by_uuid(uuid)).or_raise(py)?)
@@ -155,12 +199,12 @@ impl Engine {
     /// A unit's documents in chain order, without their bytes.
     fn documents(&self, py: Python<'_>, egs_id: &str) -> PyResult<Py<PyAny>> {
         let documents = py.detach(|| self.inner.documents(egs_id)).or_raise(py)?;
-        Ok(to_list(py, &documents)?.into_any().unbind())
+        Ok(typed_list(py, &documents, "status", "DocumentStatus")?.into_any().unbind())
     }
     #[pyo3(signature = (status, limit = 100))]
     fn documents_by_status(&self, py: Python<'_>, status: &str, limit: usize) -> PyResult<Py<PyAny>> {
         let documents = py.detach(|| self.inner.documents_by_status(status, limit)).or_raise(py)?;
-        Ok(to_list(py, &documents)?.into_any().unbind())
+        Ok(typed_list(py, &documents, "status", "DocumentStatus")?.into_any().unbind())
     }
     /// `{status: count}` for the statuses that have documents.
     fn status_counts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -169,7 +213,7 @@ impl Engine {
     /// Every unit with its chain head and a credential summary (no secrets).
     fn egs_units(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let units = py.detach(|| self.inner.egs_units()).or_raise(py)?;
-        Ok(to_list(py, &units)?.into_any().unbind())
+        timed(py, &units)
     }
     /// Sends a dead document again; False if it is not dead.
     fn requeue(&self, py: Python<'_>, egs_id: &str, icv: u64) -> PyResult<bool> {
@@ -183,6 +227,11 @@ impl Engine {
     fn recover(&self, py: Python<'_>) -> PyResult<usize> {
         py.detach(|| self.inner.recover()).or_raise(py)
     }
+    /// The store's and the worker's metrics in the Prometheus text format, for the
+    /// application's web server to serve at /metrics.
+    fn metrics(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.metrics())
+    }
     /// The audit log as JSON lines.
     fn export_audit(&self, py: Python<'_>) -> PyResult<String> {
         py.detach(|| self.inner.export_audit()).or_raise(py)
@@ -191,7 +240,7 @@ impl Engine {
     /// `last_error` (`{at, code, message, egs_id}`) of a pass — a wrong master key, an
     /// unreachable database: the worker keeps retrying them, so watch this.
     fn worker_health(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_py(py, &self.inner.worker_health())
+        timed(py, &self.inner.worker_health())
     }
     /// Whether the hash-linked audit log is intact.
     fn verify_audit(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -209,14 +209,24 @@ impl Credentials {
     fn vat_number(&self) -> &str {
         &self.inner.identity.organization_identifier
     }
-    /// The production certificate's end of validity, seconds since the Unix epoch.
+    /// The production certificate's end of validity, a timezone-aware UTC `datetime`.
     #[getter]
-    fn certificate_expiry(&self) -> i64 {
+    fn certificate_expiry(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::utc_datetime(py, self.inner.certificate_expiry)
+    }
+    /// The same, seconds since the Unix epoch.
+    #[getter]
+    fn certificate_expiry_unix(&self) -> i64 {
         self.inner.certificate_expiry
     }
-    /// When onboarding (or the last renewal) finished, seconds since the Unix epoch.
+    /// When onboarding (or the last renewal) finished, a timezone-aware UTC `datetime`.
     #[getter]
-    fn issued_at(&self) -> i64 {
+    fn issued_at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::utc_datetime(py, self.inner.issued_at)
+    }
+    /// The same, seconds since the Unix epoch.
+    #[getter]
+    fn issued_at_unix(&self) -> i64 {
         self.inner.issued_at
     }
     #[getter]
@@ -242,7 +252,7 @@ impl Credentials {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Credentials(environment={:?}, common_name={:?}, vat_number={:?}, certificate_expiry={})",
+            "Credentials(environment={:?}, common_name={:?}, vat_number={:?}, certificate_expiry_unix={})",
             self.inner.environment.name(),
             self.inner.identity.common_name,
             self.inner.identity.organization_identifier,

@@ -16,6 +16,7 @@ def test_options_as_dict_json_or_keywords():
         qayd.Engine('{"store": ":memory:"}'),
         qayd.Engine(store=":memory:", retry_base_ms=10),
         qayd.Engine({"store": "/nonexistent/dir/x.db"}, store=":memory:"),  # keywords win
+        qayd.Engine(":memory:", retry_base_ms=10),  # the store alone
     ):
         assert engine.status_counts() == {}
         assert engine.is_running is False

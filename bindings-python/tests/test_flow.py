@@ -3,6 +3,7 @@ with progress, the engine through an injected outage, clearance, the background 
 flat API client's classification, and the asyncio forms."""
 
 import asyncio
+import datetime
 import sys
 import time
 
@@ -58,14 +59,16 @@ def test_onboarding_reports_every_step_and_hides_secrets(gateway, identity):
     assert credentials.base_url == gateway.url
     assert credentials.vat_number == identity["organization_identifier"]
     assert credentials.identity == identity
-    assert credentials.certificate_expiry > time.time()
+    assert credentials.certificate_expiry_unix > time.time()
+    assert credentials.certificate_expiry.timestamp() == credentials.certificate_expiry_unix
+    assert credentials.issued_at.tzinfo is datetime.timezone.utc
     assert credentials.compliance_request_id and credentials.production_request_id
     text = repr(credentials) + str(credentials.summary())
     for secret in (credentials.secret, credentials.token, "PRIVATE KEY"):
         assert secret not in text
     assert credentials.secret in credentials.to_json()
     assert qayd.Credentials.from_json(credentials.to_json()) == credentials
-    assert credentials.signer().certificate.not_after_unix == credentials.certificate_expiry
+    assert credentials.signer().certificate.not_after == credentials.certificate_expiry
 
 
 def test_a_failing_progress_callback_does_not_stop_onboarding(gateway, identity, monkeypatch):
@@ -131,7 +134,29 @@ def test_issue_report_through_an_outage_clear_and_audit(gateway, credentials, tm
         assert [d["icv"] for d in engine.documents_by_status("reported")] == [1]
         assert engine.document_by_uuid(info["uuid"])["xml"] == issued["xml"]
 
-        assert engine.events() == [], "a retried outage is no event: events are for people"
+        # A retried outage is no event (events are for people); each final outcome is one.
+        events = engine.events()
+        assert [(e["kind"], e["icv"]) for e in events] == [("document_reported", 1), ("document_cleared", 2)]
+        assert [e["kind"] for e in events] == [qayd.EventKind.DOCUMENT_REPORTED, qayd.EventKind.DOCUMENT_CLEARED]
+        assert all(isinstance(e["kind"], qayd.EventKind) for e in events)
+        assert all(isinstance(d["status"], qayd.DocumentStatus) for d in engine.documents("till-1"))
+        assert cleared["outcome"] is qayd.ClearOutcome.CLEARED
+
+        # Times are timezone-aware datetimes in every record.
+        assert all(e["at"].tzinfo is datetime.timezone.utc for e in events)
+        assert all(isinstance(d["issued_at"], datetime.datetime) for d in engine.documents("till-1"))
+        assert abs(info["issued_at"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds() < 120
+
+        # What monitoring scrapes (the CLI's /metrics text).
+        metrics = engine.metrics()
+        assert 'qayd_documents{status="reported"} 1' in metrics
+        assert 'qayd_documents{status="cleared"} 1' in metrics
+
+        # The QR to print: the cleared document's comes from ZATCA's cleared XML.
+        qr = engine.document_qr("till-1", 2)
+        tags = {f.tag: f.value for f in qayd.qr_decode(qr)}
+        assert tags[6] == document["info"]["invoice_hash"]
+        assert engine.document_qr("till-1", 99) is None
 
         audit = engine.verify_audit()
         assert audit["intact"] is True and audit["rows"] == 6, audit  # 503, report, clearance: sent, answered
@@ -179,7 +204,7 @@ def test_the_engine_renews_a_unit_from_the_store_and_the_chain_continues(gateway
         outcome = engine.renew_egs("till-1", "123456")
         assert outcome["egs_id"] == "till-1" and outcome["sent_before_renewal"] == 1, outcome
         assert outcome["previous_not_after"] == credentials.certificate_expiry
-        assert engine.egs_units()[0]["certificate_expiry"] == outcome["not_after"] > time.time()
+        assert engine.egs_units()[0]["certificate_expiry"] == outcome["not_after"] > datetime.datetime.now(datetime.timezone.utc)
         [event] = [e for e in engine.events() if e["kind"] == "certificate_renewed"]
         assert event["data"]["certificate_serial"] == outcome["certificate_serial"]
 

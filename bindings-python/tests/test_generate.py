@@ -54,3 +54,24 @@ def test_malformed_json_is_invalid_input():
 def test_wrong_types_raise_type_error(bad):
     with pytest.raises(TypeError):
         qayd.generate(bad)
+
+
+def test_decimal_date_and_time_values_give_the_same_document():
+    import datetime
+    import decimal
+    import types
+
+    model = _model()
+    xml = qayd.generate(model)
+    native = dict(model)
+    native["issue_date"] = datetime.date.fromisoformat(model["issue_date"])
+    native["issue_time"] = datetime.time.fromisoformat(model["issue_time"])
+    native["lines"] = [
+        {**line, "quantity": decimal.Decimal(line["quantity"]), "price": decimal.Decimal(line["price"])}
+        for line in model["lines"]
+    ]
+    assert qayd.generate(native) == xml
+    # Any mapping, not only a dict (a TypedDict is a dict; a read-only view is a mapping).
+    assert qayd.generate(types.MappingProxyType(native)) == xml
+    with pytest.raises(ValueError):
+        qayd.generate({**native, "lines": [{**model["lines"][0], "price": decimal.Decimal("NaN")}]})

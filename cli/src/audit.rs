@@ -9,7 +9,7 @@ use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
-pub enum AuditCommand {
+pub(crate) enum AuditCommand {
     /// Write the log as JSON lines ({"seq","prev_hash","hash","exchange"}) to --out or
     /// standard output.
     Export {
@@ -21,7 +21,7 @@ pub enum AuditCommand {
     Verify,
 }
 
-pub fn run(
+pub(crate) fn run(
     command: AuditCommand,
     args: &EngineArgs,
     settings: &Settings,

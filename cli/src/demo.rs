@@ -128,7 +128,7 @@ fn demo_config() -> EngineConfig {
     }
 }
 
-pub fn run(dir: Option<PathBuf>, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn run(dir: Option<PathBuf>, json_output: bool) -> Result<u8, Failure> {
     let started = Instant::now();
     let dir = match dir {
         Some(dir) => dir,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Which documents.
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// Only this unit's documents.
     #[arg(long)]
     egs: Option<String>,
@@ -38,7 +38,7 @@ pub struct Selection {
 }
 
 #[derive(clap::Subcommand)]
-pub enum DocumentsCommand {
+pub(crate) enum DocumentsCommand {
     /// The documents chosen, one line each (ICV, UUID, status, issue time).
     List {
         #[command(flatten)]
@@ -71,7 +71,7 @@ pub enum DocumentsCommand {
     },
 }
 
-pub fn run(
+pub(crate) fn run(
     command: DocumentsCommand,
     args: &EngineArgs,
     settings: &Settings,

@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Exit code of `egs expiry` when a certificate is within the warning window (or expired).
-pub const EXIT_EXPIRING: u8 = 5;
+pub(crate) const EXIT_EXPIRING: u8 = 5;
 
 #[derive(clap::Subcommand)]
-pub enum EgsCommand {
+pub(crate) enum EgsCommand {
     /// Register a unit and store its credentials sealed with the master key: from the
     /// credentials.json `qayd onboard` wrote (--credentials), or by onboarding now (--config,
     /// --env and an OTP: --otp-env VAR, --otp-file FILE, --otp-file - for standard input).
@@ -74,7 +74,7 @@ pub enum EgsCommand {
 
 /// What `list`, `show` and `add` print about a unit (no secrets).
 #[derive(Serialize)]
-pub struct UnitInfo {
+pub(crate) struct UnitInfo {
     pub egs_id: String,
     pub next_icv: u64,
     pub last_hash: String,
@@ -102,7 +102,7 @@ const STATUSES: [SubmissionStatus; 8] = [
 ];
 
 /// Every status with a count (zeros included, a stable shape for scripts).
-pub fn count_statuses(
+pub(crate) fn count_statuses(
     statuses: impl IntoIterator<Item = (SubmissionStatus, u64)>,
 ) -> BTreeMap<&'static str, u64> {
     let mut counts: BTreeMap<&'static str, u64> = STATUSES.iter().map(|s| (s.as_str(), 0)).collect();
@@ -119,9 +119,7 @@ fn unit_info(store: &dyn Store, egs_id: &str, now: i64) -> Result<(UnitInfo, Vec
     let certificate =
         sealed.as_ref().and_then(|s| qayd::Certificate::from_bytes(s.binary_security_token.as_bytes()).ok());
     let documents: Vec<DocumentInfo> = store.documents(egs_id)?.iter().map(DocumentInfo::from).collect();
-    let queue = count_statuses(
-        documents.iter().filter_map(|d| SubmissionStatus::parse(&d.status)).map(|status| (status, 1)),
-    );
+    let queue = count_statuses(documents.iter().map(|d| d.status).map(|status| (status, 1)));
     let not_after = sealed.as_ref().map(|s| s.not_after);
     let info = UnitInfo {
         egs_id: egs_id.to_owned(),
@@ -143,7 +141,7 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-pub fn run(
+pub(crate) fn run(
     command: EgsCommand,
     args: &EngineArgs,
     settings: &Settings,

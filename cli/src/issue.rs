@@ -17,7 +17,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub struct IssueArgs {
+pub(crate) struct IssueArgs {
     pub egs: String,
     pub inputs: Vec<PathBuf>,
     pub out: Option<PathBuf>,
@@ -103,7 +103,7 @@ fn base_name(icv: u64, id: &str) -> String {
     format!("{icv:06}-{id}")
 }
 
-pub fn run(
+pub(crate) fn run(
     args: IssueArgs,
     engine_args: &EngineArgs,
     settings: &Settings,
@@ -372,8 +372,7 @@ fn exit_code(rows: &[Issued], sent: bool, stopped: bool) -> u8 {
     if !sent {
         return 0;
     }
-    let statuses: Vec<SubmissionStatus> =
-        rows.iter().filter_map(|r| SubmissionStatus::parse(&r.document.status)).collect();
+    let statuses: Vec<SubmissionStatus> = rows.iter().map(|r| r.document.status).collect();
     if stopped || statuses.iter().any(|s| matches!(s, SubmissionStatus::Rejected | SubmissionStatus::Dead)) {
         1
     } else if statuses.iter().any(|s| !s.is_final()) {

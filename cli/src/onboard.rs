@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Writes a file readable by its owner only (0600 on Unix), replacing an existing one.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     #[cfg(unix)]
     {
         use std::io::Write;
@@ -36,7 +36,7 @@ fn write_public(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 
 /// Reads a CSR config: the SDK's `.properties`, or JSON with either qayd's field names
 /// (`common_name`, …) or the SDK's keys (`csr.common.name`, …).
-pub fn read_csr_config(path: &Path) -> Result<qayd::CsrConfig, Failure> {
+pub(crate) fn read_csr_config(path: &Path) -> Result<qayd::CsrConfig, Failure> {
     let bytes = crate::read_input(path)?;
     let text =
         String::from_utf8(bytes).map_err(|_| Failure::input(format!("{}: not UTF-8", path.display())))?;
@@ -70,7 +70,7 @@ fn bare(pem: &str) -> String {
     pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().concat()
 }
 
-pub struct CsrArgs {
+pub(crate) struct CsrArgs {
     pub config: Option<PathBuf>,
     pub env: Option<String>,
     pub key_out: Option<PathBuf>,
@@ -79,7 +79,7 @@ pub struct CsrArgs {
 }
 
 /// `qayd csr`.
-pub fn csr(args: CsrArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn csr(args: CsrArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
     let config_path = args.config.or_else(|| settings.csr_config.clone()).ok_or_else(|| {
         Failure::input("no CSR config: give --config FILE.properties|FILE.json (or QAYD_CSR_CONFIG)".into())
     })?;
@@ -121,14 +121,14 @@ pub fn csr(args: CsrArgs, settings: &Settings, json_output: bool) -> Result<u8, 
 
 /// Where the OTP comes from: `--otp-file` (`-`: standard input), `--otp-env VAR`, `--otp`, else
 /// `QAYD_OTP`.
-pub struct OtpArgs {
+pub(crate) struct OtpArgs {
     pub otp_env: Option<String>,
     pub otp_file: Option<PathBuf>,
     pub otp: Option<String>,
 }
 
 impl OtpArgs {
-    pub fn resolve(&self, settings: &Settings) -> Result<String, Failure> {
+    pub(crate) fn resolve(&self, settings: &Settings) -> Result<String, Failure> {
         let otp = if let Some(path) = self.otp_file.as_ref().or(settings.otp_file.as_ref()) {
             let bytes = crate::read_input(path)?;
             String::from_utf8(bytes).map_err(|_| Failure::input(format!("{}: not text", path.display())))?
@@ -154,10 +154,10 @@ impl OtpArgs {
 }
 
 /// Progress of the onboarding steps: a bar on a terminal, nothing otherwise.
-pub struct Bar(Option<indicatif::ProgressBar>);
+pub(crate) struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
-    pub fn new(json_output: bool) -> Bar {
+    pub(crate) fn new(json_output: bool) -> Bar {
         let show =
             !json_output && std::io::stderr().is_terminal() && std::env::var_os("QAYD_NO_PROGRESS").is_none();
         if !show {
@@ -173,7 +173,7 @@ impl Bar {
 
     /// A bar counting `total` items (files, documents); drawn only when it helps: on a
     /// terminal, not with `--json`, for more than one item.
-    pub fn counter(json_output: bool, total: u64) -> Bar {
+    pub(crate) fn counter(json_output: bool, total: u64) -> Bar {
         let bar = if total > 1 { Bar::new(json_output) } else { Bar(None) };
         if let Some(bar) = &bar.0 {
             bar.set_length(total);
@@ -182,7 +182,7 @@ impl Bar {
     }
 
     /// One item done.
-    pub fn step(&self, message: String) {
+    pub(crate) fn step(&self, message: String) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
             bar.set_message(message);
@@ -190,7 +190,7 @@ impl Bar {
     }
 
     /// The callback for [`qayd::onboarding`].
-    pub fn callback(&self) -> impl FnMut(Progress) + Send + use<> {
+    pub(crate) fn callback(&self) -> impl FnMut(Progress) + Send + use<> {
         let bar = self.0.clone();
         move |p: Progress| {
             if let Some(bar) = &bar {
@@ -201,7 +201,7 @@ impl Bar {
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
@@ -209,7 +209,10 @@ impl Bar {
 }
 
 /// The files an onboarded EGS unit leaves in its folder.
-pub fn write_credentials(dir: &Path, credentials: &EgsCredentials) -> Result<serde_json::Value, Failure> {
+pub(crate) fn write_credentials(
+    dir: &Path,
+    credentials: &EgsCredentials,
+) -> Result<serde_json::Value, Failure> {
     std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, e))?;
     let key = dir.join("private-key.pem");
     let csr = dir.join("csr.pem");
@@ -233,7 +236,7 @@ pub fn write_credentials(dir: &Path, credentials: &EgsCredentials) -> Result<ser
     }))
 }
 
-pub struct OnboardArgs {
+pub(crate) struct OnboardArgs {
     pub config: Option<PathBuf>,
     pub env: Option<String>,
     pub out: Option<PathBuf>,
@@ -241,11 +244,14 @@ pub struct OnboardArgs {
     pub force: bool,
 }
 
-pub fn client(environment: &qayd::Environment, settings: &Settings) -> Result<qayd::api::Client, Failure> {
+pub(crate) fn client(
+    environment: &qayd::Environment,
+    settings: &Settings,
+) -> Result<qayd::api::Client, Failure> {
     Ok(qayd::api::Client::with_config(environment.clone(), settings.client_config()?)?)
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -280,7 +286,7 @@ fn report(credentials: &EgsCredentials, files: serde_json::Value, verb: &str, js
 }
 
 /// `qayd onboard`.
-pub fn onboard(args: OnboardArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn onboard(args: OnboardArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
     let config_path = args.config.or_else(|| settings.csr_config.clone()).ok_or_else(|| {
         Failure::input("no CSR config: give --config FILE.properties|FILE.json (or QAYD_CSR_CONFIG)".into())
     })?;
@@ -314,14 +320,14 @@ pub fn onboard(args: OnboardArgs, settings: &Settings, json_output: bool) -> Res
     Ok(0)
 }
 
-pub struct RenewArgs {
+pub(crate) struct RenewArgs {
     pub dir: Option<PathBuf>,
     pub env: Option<String>,
     pub otp: OtpArgs,
 }
 
 /// `qayd renew`: a new key and production CSID for the EGS unit in `--dir`.
-pub fn renew(args: RenewArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn renew(args: RenewArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
     let dir = args.dir.or_else(|| settings.out.clone()).ok_or_else(|| {
         Failure::input("no credentials folder: give --dir DIR (the --out of `qayd onboard`)".into())
     })?;

@@ -6,16 +6,15 @@
 
 use crate::Failure;
 use crate::settings::Settings;
-use qayd::engine::{Engine, EngineConfig, RetryPolicy};
+use qayd::engine::{Engine, EngineConfig};
 use qayd::secrets::{EnvKeyProvider, FileKeyProvider, KeyProvider, MASTER_KEY_VARIABLE, MasterKey};
 use qayd::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The options every engine command takes (also after its sub-subcommand).
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct EngineArgs {
+pub(crate) struct EngineArgs {
     /// The store: an SQLite file, `:memory:`, or a postgres:// URL.
     #[arg(long, global = true, env = "QAYD_STORE", value_name = "LOCATION")]
     pub store: Option<String>,
@@ -27,20 +26,24 @@ pub struct EngineArgs {
 
 /// Whether a command may create the store.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Create {
+pub(crate) enum Create {
     Yes,
     No,
 }
 
 /// A failure of the store or the secrets: exit 4.
-pub fn local_failure(error_code: &'static str, message: String) -> Failure {
+pub(crate) fn local_failure(error_code: &'static str, message: String) -> Failure {
     Failure { code: 4, message, error_code }
 }
 
 /// Opens the store. Only `Create::Yes` (`egs add`, `store init`) may make one; every other
 /// command refuses a location that is not a Qayd store already — no file, an empty file,
 /// another file or database (exit 4) — and leaves it untouched.
-pub fn open_store(args: &EngineArgs, settings: &Settings, create: Create) -> Result<Arc<dyn Store>, Failure> {
+pub(crate) fn open_store(
+    args: &EngineArgs,
+    settings: &Settings,
+    create: Create,
+) -> Result<Arc<dyn Store>, Failure> {
     let location = args.store.clone().or_else(|| settings.store.clone()).ok_or_else(|| {
         Failure::input(
             "no store: give --store FILE.db (or QAYD_STORE, or \"store\" in the settings file)".into(),
@@ -63,7 +66,7 @@ fn is_non_empty_file(location: &str) -> bool {
 /// `qayd store init`: creates the store (an SQLite file, or the schema in a PostgreSQL
 /// database), or checks that the one there is a Qayd store. Nothing else creates one but
 /// `egs add`.
-pub fn init_store(args: &EngineArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn init_store(args: &EngineArgs, settings: &Settings, json_output: bool) -> Result<u8, Failure> {
     let location = args.store.clone().or_else(|| settings.store.clone()).unwrap_or_default();
     let existed = qayd::store::open_existing(location.trim()).is_ok();
     let store = open_store(args, settings, Create::Yes)?;
@@ -80,7 +83,7 @@ pub fn init_store(args: &EngineArgs, settings: &Settings, json_output: bool) -> 
 }
 
 /// A store location fit to print: a PostgreSQL URL without its password.
-pub fn redact_location(location: &str) -> String {
+pub(crate) fn redact_location(location: &str) -> String {
     let Some((scheme, rest)) = location.split_once("://") else { return location.to_owned() };
     match rest.split_once('@') {
         Some((user_info, host)) => {
@@ -92,7 +95,7 @@ pub fn redact_location(location: &str) -> String {
 }
 
 /// The master key, from the named file or `QAYD_MASTER_KEY`.
-pub fn master_key(args: &EngineArgs, settings: &Settings) -> Result<MasterKey, Failure> {
+pub(crate) fn master_key(args: &EngineArgs, settings: &Settings) -> Result<MasterKey, Failure> {
     if let Some(path) = args.master_key_file.clone().or_else(|| settings.master_key_file.clone()) {
         if !path.exists() {
             return Err(local_failure(
@@ -117,27 +120,26 @@ pub fn master_key(args: &EngineArgs, settings: &Settings) -> Result<MasterKey, F
     Ok(EnvKeyProvider::default().master_key()?)
 }
 
-/// The engine's configuration: the retry policy and the API client's settings.
-pub fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
-    let mut config = EngineConfig::default();
-    let defaults = RetryPolicy::default();
-    config.retry = RetryPolicy {
-        base: settings.retry_base_ms.map(Duration::from_millis).unwrap_or(defaults.base),
-        cap: settings.retry_cap_ms.map(Duration::from_millis).unwrap_or(defaults.cap),
-        max_attempts: settings.max_attempts.unwrap_or(defaults.max_attempts).max(1),
-        jitter: defaults.jitter,
+/// The engine's configuration, built by the same code as every binding's
+/// (`embed::EngineOptions::engine_config`); the API client's settings are the CLI's own
+/// (`--env`, timeouts, `QAYD_INSECURE_HTTP`).
+pub(crate) fn engine_config(settings: &Settings) -> Result<EngineConfig, Failure> {
+    let options = qayd::embed::EngineOptions {
+        retry_base_ms: settings.retry_base_ms,
+        retry_cap_ms: settings.retry_cap_ms,
+        max_attempts: settings.max_attempts,
+        max_submission_bytes: settings.max_submission_bytes.map(|bytes| bytes as u64),
+        deliver_pdf: settings.deliver_pdf,
+        ..qayd::embed::EngineOptions::default()
     };
+    let mut config = options.engine_config();
+    config.deliver_dir = settings.deliver_dir.clone(); // a path, kept exact (not UTF-8 text)
     config.client = settings.client_config()?;
-    if let Some(bytes) = settings.max_submission_bytes {
-        config.max_submission_bytes = bytes;
-    }
-    config.deliver_dir = settings.deliver_dir.clone();
-    config.deliver_pdf = settings.deliver_pdf.unwrap_or(false);
     Ok(config)
 }
 
 /// `qayd master-key FILE`: a new random master key in a new owner-only file.
-pub fn new_master_key(path: &Path, json_output: bool) -> Result<u8, Failure> {
+pub(crate) fn new_master_key(path: &Path, json_output: bool) -> Result<u8, Failure> {
     if path.exists() {
         return Err(Failure::input(format!(
             "{} exists; a master key is never replaced (the credentials sealed with it would be lost)",
@@ -155,7 +157,7 @@ pub fn new_master_key(path: &Path, json_output: bool) -> Result<u8, Failure> {
 }
 
 /// An engine on `store`, with the master key when `with_key`.
-pub fn engine(
+pub(crate) fn engine(
     args: &EngineArgs,
     settings: &Settings,
     store: Arc<dyn Store>,
@@ -169,7 +171,7 @@ pub fn engine(
 }
 
 /// Fails clearly when `egs_id` is not a unit of the store.
-pub fn ensure_unit(store: &dyn Store, egs_id: &str) -> Result<(), Failure> {
+pub(crate) fn ensure_unit(store: &dyn Store, egs_id: &str) -> Result<(), Failure> {
     if store.egs_ids()?.iter().any(|id| id == egs_id) {
         return Ok(());
     }
@@ -179,7 +181,10 @@ pub fn ensure_unit(store: &dyn Store, egs_id: &str) -> Result<(), Failure> {
 }
 
 /// The environment a unit's stored credentials belong to.
-pub fn unit_environment(store: &dyn Store, egs_id: &str) -> Result<Option<qayd::Environment>, Failure> {
+pub(crate) fn unit_environment(
+    store: &dyn Store,
+    egs_id: &str,
+) -> Result<Option<qayd::Environment>, Failure> {
     let Some(sealed) = store.credentials(egs_id)? else { return Ok(None) };
     let environment = serde_json::from_str(&sealed.environment).map_err(|e| {
         local_failure("STORAGE", format!("EGS unit '{egs_id}': unreadable environment in the store ({e})"))
@@ -188,12 +193,12 @@ pub fn unit_environment(store: &dyn Store, egs_id: &str) -> Result<Option<qayd::
 }
 
 /// A copy of `engine` connected to `environment` (its API exchanges go to the audit log).
-pub fn connect(engine: &Engine, environment: &qayd::Environment) -> Result<Engine, Failure> {
+pub(crate) fn connect(engine: &Engine, environment: &qayd::Environment) -> Result<Engine, Failure> {
     Ok(engine.clone().connect(environment.clone())?)
 }
 
 /// An API client for onboarding and renewal whose exchanges also go to the store's audit log.
-pub fn audited_client(
+pub(crate) fn audited_client(
     store: &Arc<dyn Store>,
     environment: &qayd::Environment,
     settings: &Settings,
@@ -204,7 +209,7 @@ pub fn audited_client(
 }
 
 /// A multi-threaded runtime for the commands that talk to the platform.
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -214,7 +219,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// Ctrl-C (SIGINT), listened to from this call on: a signal that arrives before the first
 /// await is neither lost nor fatal. Call inside the runtime.
-pub fn interrupt() -> Result<impl std::future::Future<Output = ()>, Failure> {
+pub(crate) fn interrupt() -> Result<impl std::future::Future<Output = ()>, Failure> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -236,6 +241,6 @@ pub fn interrupt() -> Result<impl std::future::Future<Output = ()>, Failure> {
 }
 
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc(unix: i64) -> String {
+pub(crate) fn utc(unix: i64) -> String {
     qayd::onboarding::utc_text(unix)
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[derive(clap::Subcommand)]
-pub enum QueueCommand {
+pub(crate) enum QueueCommand {
     /// How many documents are in each status.
     Status,
     /// The documents in one status (oldest first).
@@ -116,7 +116,7 @@ fn spinner(
 }
 
 /// `qayd submit`.
-pub fn submit(
+pub(crate) fn submit(
     watch: bool,
     metrics: Option<&str>,
     args: &EngineArgs,
@@ -325,7 +325,7 @@ fn print_documents(documents: &[DocumentInfo]) {
     for d in documents {
         let due = d
             .next_attempt_at
-            .filter(|_| d.status == "retry_scheduled")
+            .filter(|_| d.status == qayd::embed::DocumentStatus::RetryScheduled)
             .map(|at| format!(", next attempt {}", utc(at)));
         say!(
             "{:<20} ICV {:<6} {}  {:<22} attempts {}{}",
@@ -362,7 +362,7 @@ fn zatca_messages(value: &serde_json::Value) -> Vec<String> {
 }
 
 /// `qayd queue …`.
-pub fn queue(
+pub(crate) fn queue(
     command: QueueCommand,
     args: &EngineArgs,
     settings: &Settings,
@@ -484,7 +484,7 @@ fn print_event(event: &qayd::engine::Event, json_output: bool) {
 
 /// `qayd events`: the engine's event stream after a cursor; `--follow` polls until Ctrl-C.
 /// With `--json`: one JSON object per line.
-pub fn events(
+pub(crate) fn events(
     since: i64,
     follow: bool,
     limit: usize,

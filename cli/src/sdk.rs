@@ -25,7 +25,7 @@ const COMMANDS: [(&str, &str); 6] = [
 
 /// Rewrites SDK-style arguments (the program name first); other argument lists are returned as
 /// they are.
-pub fn translate(args: Vec<String>) -> Vec<String> {
+pub(crate) fn translate(args: Vec<String>) -> Vec<String> {
     let Some(command) = args.iter().skip(1).find_map(|a| COMMANDS.iter().find(|(sdk, _)| sdk == a)) else {
         if args.len() == 2 && args[1] == "-help" {
             return vec![args[0].clone(), "--help".into()];

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub env: Option<String>,
     pub csr_config: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -68,7 +68,7 @@ pub struct Settings {
 
 impl Settings {
     /// Reads the settings file, if one is named.
-    pub fn load(path: Option<&Path>) -> Result<Settings, Failure> {
+    pub(crate) fn load(path: Option<&Path>) -> Result<Settings, Failure> {
         let Some(path) = path else { return Ok(Settings::default()) };
         let text = std::fs::read_to_string(path).map_err(|e| crate::io_failure(path, e))?;
         serde_json::from_str(&text)
@@ -77,7 +77,7 @@ impl Settings {
 
     /// The API client's settings: the timeout, and whether plain `http://` may leave this
     /// machine (`--insecure-http`, `QAYD_INSECURE_HTTP=1` or `allow_insecure_http` in the file).
-    pub fn client_config(&self) -> Result<qayd::api::ClientConfig, Failure> {
+    pub(crate) fn client_config(&self) -> Result<qayd::api::ClientConfig, Failure> {
         Ok(qayd::api::ClientConfig {
             timeout: self.timeout()?,
             allow_insecure_http: self.allow_insecure_http.unwrap_or(false),
@@ -86,7 +86,7 @@ impl Settings {
     }
 
     /// The HTTP timeout: `QAYD_TIMEOUT`, then the file, then 30 s.
-    pub fn timeout(&self) -> Result<std::time::Duration, Failure> {
+    pub(crate) fn timeout(&self) -> Result<std::time::Duration, Failure> {
         let seconds = match std::env::var("QAYD_TIMEOUT") {
             Ok(v) => v.trim().parse::<u64>().map_err(|_| {
                 Failure::input(format!("QAYD_TIMEOUT must be a number of seconds, not '{v}'"))
@@ -100,6 +100,6 @@ impl Settings {
 /// Reads the environment name or URL: `developer-portal` (also `sandbox`), `simulation`, `core`
 /// (also `production`), or an `http(s)://` base URL (checked for form by the core: a malformed
 /// URL is bad input, exit 2).
-pub fn parse_environment(text: &str) -> Result<qayd::Environment, Failure> {
+pub(crate) fn parse_environment(text: &str) -> Result<qayd::Environment, Failure> {
     Ok(text.parse::<qayd::Environment>()?)
 }

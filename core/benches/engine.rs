@@ -55,6 +55,18 @@ fn engine(c: &mut Criterion) {
     c.bench_function("generate+stamp+qr/standard-500-lines", |b| {
         b.iter(|| black_box(&large).stamp(&signer, &options).unwrap())
     });
+
+    // What a binding's `stamp_invoice` does: from the model's JSON text (the bindings' baseline:
+    // their overhead is their time over these).
+    let time = Some("2025-07-22T15:51:28");
+    let five_json = String::from_utf8(read("tests/bench/simplified-5-lines.json")).unwrap();
+    c.bench_function("stamp_invoice/bench-5-lines-json", |b| {
+        b.iter(|| qayd::embed::stamp_invoice(&signer, black_box(&five_json), time).unwrap())
+    });
+    let large_json = large.to_json().unwrap();
+    c.bench_function("stamp_invoice/standard-500-lines-json", |b| {
+        b.iter(|| qayd::embed::stamp_invoice(&signer, black_box(&large_json), time).unwrap())
+    });
 }
 
 criterion_group!(benches, engine);

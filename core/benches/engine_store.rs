@@ -141,7 +141,7 @@ fn bench_issue(
 mod postgres_schemas {
     use std::sync::Mutex;
 
-    pub struct Schemas {
+    pub(crate) struct Schemas {
         url: String,
         created: Mutex<Vec<String>>,
     }
@@ -157,12 +157,12 @@ mod postgres_schemas {
     }
 
     impl Schemas {
-        pub fn new(url: &str) -> Self {
+        pub(crate) fn new(url: &str) -> Self {
             Schemas { url: url.to_owned(), created: Mutex::default() }
         }
 
         /// The location of a new schema `name` (unique to this run).
-        pub fn location(&self, name: &str) -> String {
+        pub(crate) fn location(&self, name: &str) -> String {
             let schema = format!("qayd_bench_{}_{name}", std::process::id());
             execute(&self.url, format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"));
             self.created.lock().unwrap().push(schema.clone());

@@ -3,8 +3,11 @@
 
 use crate::validate::RuleInfo;
 
-/// Everything that can go wrong in Qayd, with a message a person can act on.
+/// Everything that can go wrong in Qayd, with a message a person can act on. Non-exhaustive:
+/// new kinds of failure come as new variants (and new codes); match on [`Error::code`] or
+/// [`Error::kind`] with a fallback.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input is not well-formed XML, or uses a feature we refuse (DTD, entities), or is too
     /// large or too deeply nested.

@@ -3,7 +3,9 @@
 //! the flat API client, and the blocking forms.
 
 use qayd::CsrConfig;
-use qayd::embed::{self, ApiClient, ClientOptions, EngineHandle, EngineOptions};
+use qayd::embed::{
+    self, ApiClient, ApiOutcome, ClearOutcome, ClientOptions, DocumentStatus, EngineHandle, EngineOptions,
+};
 use qayd::onboarding::EgsCredentials;
 use qayd_gateway::{Fault, Gateway, GatewayConfig};
 use std::path::Path;
@@ -53,7 +55,7 @@ async fn onboard_issue_report_clear_and_audit() {
     let issued = engine.issue("till-1", &simplified).unwrap();
     assert_eq!(issued.info.icv, 1);
     assert_eq!(issued.info.pih, qayd::GENESIS_PIH);
-    assert_eq!(issued.info.status, "pending");
+    assert_eq!(issued.info.status, DocumentStatus::Pending);
     assert!(qayd::verify(&issued.xml).unwrap().valid);
 
     // An outage on the first report: retried by the next pass, then reported.
@@ -74,7 +76,7 @@ async fn onboard_issue_report_clear_and_audit() {
 
     let standard = embed::sample_invoice_json(&credentials.identity, "standard", "invoice").unwrap();
     let cleared = engine.clear("till-1", &standard).await.unwrap();
-    assert_eq!(cleared.outcome, "cleared");
+    assert_eq!(cleared.outcome, ClearOutcome::Cleared);
     assert_eq!(cleared.document.info.icv, 2);
     assert_eq!(cleared.document.info.pih, issued.info.invoice_hash);
     let cleared_xml = cleared.document.cleared_xml.expect("the cleared document");
@@ -121,7 +123,7 @@ async fn the_background_worker_reports_and_stops_gracefully() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let document = engine.document("till-1", issued.info.icv).unwrap().unwrap();
-        if document.info.status == "reported" {
+        if document.info.status == DocumentStatus::Reported {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "not reported: {:?}", document.info);
@@ -145,14 +147,14 @@ async fn the_flat_api_client_classifies_answers() {
 
     gateway.inject(Fault { status: Some(429), retry_after: Some(7), ..Fault::default() });
     let limited = client.reporting(token, secret, &stamped.xml).await.unwrap();
-    assert_eq!(limited.outcome, "retryable");
+    assert_eq!(limited.outcome, ApiOutcome::Retryable);
     assert_eq!((limited.http_status, limited.retry_after_ms), (Some(429), Some(7_000)));
 
     let reported = client.reporting(token, secret, &stamped.xml).await.unwrap();
-    assert_eq!(reported.outcome, "accepted", "{reported:?}");
+    assert_eq!(reported.outcome, ApiOutcome::Accepted, "{reported:?}");
     assert_eq!(reported.http_status, Some(200));
     let again = client.reporting(token, secret, &stamped.xml).await.unwrap();
-    assert_eq!(again.outcome, "duplicate");
+    assert_eq!(again.outcome, ApiOutcome::Duplicate);
 
     let refused = client.reporting(token, "wrong secret", &stamped.xml).await.unwrap();
     assert_eq!((refused.outcome.as_str(), refused.http_status), ("unauthorized", Some(401)));
@@ -166,7 +168,7 @@ async fn the_flat_api_client_classifies_answers() {
     let csr = embed::build_csr(&credentials.identity, key.as_bytes(), &url).unwrap();
     assert!(csr.pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
     let issued = client.compliance_csid(&csr.base64, "123456").await.unwrap();
-    assert_eq!(issued.outcome, "accepted", "{issued:?}");
+    assert_eq!(issued.outcome, ApiOutcome::Accepted, "{issued:?}");
     let response = issued.response.unwrap();
     assert!(response["binarySecurityToken"].is_string());
 }
@@ -293,7 +295,10 @@ async fn an_engine_leaves_units_of_another_environment_alone() {
 
     let pass = ours.drain().await.unwrap();
     assert_eq!((pass.sent, pass.reported), (1, 1), "{pass:?}");
-    assert_eq!(ours.document("till-1", issued.info.icv).unwrap().unwrap().info.status, "reported");
+    assert_eq!(
+        ours.document("till-1", issued.info.icv).unwrap().unwrap().info.status,
+        DocumentStatus::Reported
+    );
 }
 
 #[test]

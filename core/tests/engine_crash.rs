@@ -14,7 +14,7 @@ mod engine_support;
 use engine_support::*;
 use qayd::engine::{Engine, EngineConfig, RetryPolicy};
 use qayd::secrets::MasterKey;
-use qayd::store::{SqliteStore, Store, SubmissionStatus};
+use qayd::store::{Outbox, SqliteStore, Store, SubmissionStatus};
 use qayd::{Environment, GENESIS_PIH};
 use qayd_gateway::Fault;
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 /*
  * Onboards an EGS unit and runs the durable engine with the C API of Qayd: onboard with an OTP,
- * store the credentials sealed, issue a simplified invoice (reported by drain), clear a
- * standard one, and print what the store holds.
+ * store the credentials sealed, issue a simplified invoice and a batch of two (reported by
+ * drain), clear a standard one, print its QR code, and print what the store holds.
  *
  *   target/debug/qayd gateway --port 0            # prints http://127.0.0.1:PORT
  *   make -C bindings-c engine-example GATEWAY=http://127.0.0.1:PORT
@@ -34,7 +34,7 @@ static void progress(void *user_data, const char *step, size_t index, size_t tot
 }
 
 /* Prints the failure of a call and returns 1. */
-static int report(const char *what, QaydStatus status) {
+static int report(const char *what, qayd_status status) {
     fprintf(stderr, "%s failed: %s (HTTP %u): %s\n", what, qayd_status_code(status), qayd_last_http_status(),
             qayd_last_error());
     return 1;
@@ -42,7 +42,7 @@ static int report(const char *what, QaydStatus status) {
 
 #define TRY(call)                                  \
     do {                                           \
-        QaydStatus status_ = (call);               \
+        qayd_status status_ = (call);              \
         if (status_ != QAYD_STATUS_OK) {           \
             rc = report(#call, status_);           \
             goto done;                             \
@@ -52,9 +52,9 @@ static int report(const char *what, QaydStatus status) {
 int main(int argc, char **argv) {
     char *identity = NULL, *master_key = NULL, *summary = NULL, *invoice = NULL, *text = NULL, *outcome = NULL;
     char options[2048];
-    QaydCredentials *credentials = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *document = NULL;
+    qayd_credentials *credentials = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *document = NULL;
     size_t len = 0;
     int rc = 0;
 
@@ -83,12 +83,36 @@ int main(int argc, char **argv) {
     TRY(qayd_engine_set_credentials(engine, "till-1", credentials));
 
     /* A simplified invoice is issued at once and reported by the outbox. */
-    TRY(qayd_sample_invoice_json(identity, "simplified", "invoice", &invoice));
+    TRY(qayd_sample_invoice(identity, "simplified", "invoice", &invoice));
     TRY(qayd_engine_issue(engine, "till-1", invoice, &document));
     printf("issued ICV %llu, %s, %s\n", (unsigned long long)qayd_document_icv(document), qayd_document_uuid(document),
            qayd_document_status(document));
     qayd_document_free(document);
     document = NULL;
+
+    /* A batch in one transaction: each entry is issued, or refused on its own. */
+    {
+        char *batch[2] = {NULL, NULL}, *refusals = NULL;
+        qayd_document *issued[2] = {NULL, NULL};
+        qayd_status statuses[2];
+        qayd_status status = qayd_sample_invoice(identity, "simplified", "credit_note", &batch[0]);
+        size_t i;
+        if (status == QAYD_STATUS_OK) status = qayd_sample_invoice(identity, "simplified", "debit_note", &batch[1]);
+        if (status == QAYD_STATUS_OK)
+            status = qayd_engine_issue_many(engine, "till-1", (const char *const *)batch, 2, issued, statuses, &refusals);
+        for (i = 0; status == QAYD_STATUS_OK && i < 2; i++) {
+            if (statuses[i] == QAYD_STATUS_OK)
+                printf("batch entry %zu: ICV %llu\n", i, (unsigned long long)qayd_document_icv(issued[i]));
+            else
+                printf("batch entry %zu refused: %s\n", i, qayd_status_code(statuses[i]));
+            qayd_document_free(issued[i]);
+        }
+        if (status == QAYD_STATUS_OK) printf("refused entries: %s\n", refusals);
+        qayd_string_free(refusals);
+        qayd_string_free(batch[0]);
+        qayd_string_free(batch[1]);
+        TRY(status);
+    }
     TRY(qayd_engine_drain(engine, &text));
     printf("drain: %s\n", text);
     qayd_string_free(text);
@@ -97,11 +121,21 @@ int main(int argc, char **argv) {
     /* A standard invoice is cleared before it goes to the buyer. */
     qayd_string_free(invoice);
     invoice = NULL;
-    TRY(qayd_sample_invoice_json(identity, "standard", "invoice", &invoice));
+    TRY(qayd_sample_invoice(identity, "standard", "invoice", &invoice));
     TRY(qayd_engine_clear(engine, "till-1", invoice, &outcome, &document));
     qayd_document_cleared_xml(document, &len);
     printf("clear: %s, ICV %llu, cleared XML of %zu bytes\n", outcome, (unsigned long long)qayd_document_icv(document),
            len);
+    /* The QR code to print on it: from ZATCA's cleared XML. */
+    TRY(qayd_engine_document_qr(engine, "till-1", qayd_document_icv(document), &text));
+    if (text) {
+        char *drawing = NULL;
+        TRY(qayd_qr_text(text, &drawing));
+        printf("QR code to print:\n%s\n", drawing);
+        qayd_string_free(drawing);
+    }
+    qayd_string_free(text);
+    text = NULL;
 
     TRY(qayd_engine_status_counts(engine, &text));
     printf("status counts: %s\n", text);

@@ -25,7 +25,7 @@ static unsigned char *read_all(const char *path, size_t *len) {
 }
 
 /* Prints the failure of a call and returns 1. */
-static int report(const char *what, QaydStatus status) {
+static int report(const char *what, qayd_status status) {
     fprintf(stderr, "%s failed: %s: %s\n", what, qayd_status_code(status), qayd_last_error());
     return 1;
 }
@@ -34,9 +34,9 @@ int main(int argc, char **argv) {
     size_t xml_len = 0, cert_len = 0, key_len = 0, out_len = 0;
     unsigned char *xml, *cert, *key;
     const uint8_t *out;
-    QaydSigner *signer = NULL;
-    QaydStamped *stamped = NULL;
-    QaydStatus status;
+    qayd_signer *signer = NULL;
+    qayd_stamped *stamped = NULL;
+    qayd_status status;
     bool valid = false;
     FILE *f;
     int rc = 1;

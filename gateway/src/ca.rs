@@ -28,17 +28,17 @@ pub enum CsidKind {
 }
 
 /// The test CA.
-pub struct Ca {
+pub(crate) struct Ca {
     key: PrivateKey,
 }
 
 impl Ca {
-    pub fn new(key: PrivateKey) -> Self {
+    pub(crate) fn new(key: PrivateKey) -> Self {
         Ca { key }
     }
 
     /// A self-signed certificate of the CA key (`CN=Qayd Test CA`), for reference.
-    pub fn certificate_der(&self) -> Vec<u8> {
+    pub(crate) fn certificate_der(&self) -> Vec<u8> {
         let name = seq(&[rdn(OID_CN, 0x0c, "Qayd Test CA")]);
         let spki = spki_of(&self.key.public_key_sec1());
         let extensions = seq(&[seq(&[
@@ -52,13 +52,13 @@ impl Ca {
     /// The platform's own stamping signer (the CA key and its self-signed certificate, as made
     /// once by [`Ca::certificate_der`]): what
     /// the gateway stamps cleared invoices with. Which key ZATCA stamps with is not published.
-    pub fn stamper(&self, certificate_der: &[u8]) -> Option<qayd::Signer> {
+    pub(crate) fn stamper(&self, certificate_der: &[u8]) -> Option<qayd::Signer> {
         let certificate = qayd::Certificate::from_bytes(certificate_der).ok()?;
         qayd::Signer::new(certificate, self.key.clone()).ok()
     }
 
     /// Issues a certificate for the CSR's key, subject and SAN.
-    pub fn issue(&self, csr: &ParsedCsr, kind: CsidKind) -> Vec<u8> {
+    pub(crate) fn issue(&self, csr: &ParsedCsr, kind: CsidKind) -> Vec<u8> {
         let c = &csr.config;
         let san = csr.subject_alt_name_der.clone().unwrap_or_default();
         let san_extension = seq(&[oid(OID_SUBJECT_ALT_NAME), tlv(0x04, &san)]);

@@ -34,9 +34,11 @@
 //!   (`invalid-invoice-type`); `Clearance-Status: 0` on clearance → 303 as the platform does when
 //!   clearance is switched off;
 //! * production only: ICV/PIH continuity per EGS unit (VAT number + EGS serial of the
-//!   certificate): the PIH must be the hash of the previous document of that EGS, accepted or
-//!   rejected (the first one: the genesis PIH), and the ICV one more than the previous one
-//!   (`invalid-pih`, `invalid-icv`: this gateway's own codes);
+//!   certificate): the PIH should be the hash of the previous document of that EGS, accepted or
+//!   rejected (the first one: the genesis PIH), and the ICV one more than the previous one. As
+//!   on the platform a break is a warning, not a rejection: `KSA-13` "PIH is inValid" (ZATCA's
+//!   code and words), `invalid-icv` (this gateway's own code: ZATCA states none); the document
+//!   is accepted with 202;
 //! * the schema and every business rule of `qayd::validate` (ZATCA's R3.4.8 rule set): an error
 //!   is reported with the rule id as `code` (category `KSA` or `EN_16931`; schema findings as
 //!   `XSD_ZATCA_INVALID`) and rejects the document (**400**); warnings alone accept it with
@@ -145,6 +147,9 @@ impl Validation {
     fn error(&mut self, code: &str, category: &str, text: &str) {
         self.errors.push(message("ERROR", code, category, text));
     }
+    fn warning(&mut self, code: &str, category: &str, text: &str) {
+        self.warnings.push(message("WARNING", code, category, text));
+    }
     /// `qayd::validate`'s findings as the platform words them: one message per rule id and text,
     /// none for a code already reported by the earlier checks.
     fn add_findings(&mut self, report: &qayd::ValidationReport) {
@@ -175,7 +180,7 @@ impl Validation {
             }
             match finding.severity {
                 qayd::Severity::Error => self.error(&code, category, &text),
-                qayd::Severity::Warning => self.warnings.push(message("WARNING", &code, category, &text)),
+                qayd::Severity::Warning => self.warning(&code, category, &text),
             }
         }
         if self.errors.iter().any(|m| m.get("code").and_then(Value::as_str) == Some("XSD_ZATCA_INVALID")) {
@@ -680,20 +685,19 @@ impl Platform {
         }
         let chain = state.chains.entry(egs).or_default();
         let expected_pih = chain.last_hash.clone().unwrap_or_else(|| qayd::GENESIS_PIH.to_owned());
+        // A broken chain does not stop a document on the platform: it is accepted with the
+        // warning KSA-13 "PIH is inValid" (202), and ZATCA's answer to a broken sequence is a
+        // failure notification, not a resubmission. The ICV gap has no ZATCA code: ours.
         if pih != expected_pih {
-            validation.error(
-                "invalid-pih",
-                "KSA",
-                &format!("The previous invoice hash (KSA-13) must be the hash of this EGS unit's previous document, {expected_pih}"),
-            );
+            validation.warning("KSA-13", "KSA", "PIH is inValid");
         }
         if let (Some(last), Some(icv)) = (chain.last_icv, icv)
             && icv != last + 1
         {
-            validation.error(
+            validation.warning(
                 "invalid-icv",
                 "KSA",
-                &format!("The invoice counter value (KSA-16) must follow this EGS unit's previous one ({last}); got {icv}"),
+                &format!("The invoice counter value (KSA-16) should follow this EGS unit's previous one ({last}); got {icv}"),
             );
         }
         // Every examined document, accepted or rejected, joins the chain.

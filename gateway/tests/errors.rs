@@ -238,21 +238,24 @@ async fn document_errors() {
         ["invalid-invoice-type"]
     );
 
-    // Chain: a document with a stale PIH, then an ICV gap.
+    // Chain: a document with a stale PIH, then an ICV gap. The platform accepts both with a
+    // warning (202): KSA-13 "PIH is inValid"; the gap with this gateway's own code.
+    let warnings = |outcome: &qayd::api::Outcome<qayd::api::SubmissionResponse>| -> Vec<String> {
+        assert!(matches!(outcome, qayd::api::Outcome::AcceptedWithWarnings(_)), "{outcome:?}");
+        outcome.response().unwrap().warnings().iter().filter_map(|m| m.code.clone()).collect()
+    };
     let mut stale = chain.clone();
     stale.pih = qayd::GENESIS_PIH.into();
     let broken = document(false, 388, &signer, &mut stale);
-    assert_eq!(
-        codes(&client.clearance(&production, &InvoiceSubmission::from(&broken)).await.unwrap()),
-        ["invalid-pih"]
-    );
+    let outcome = client.clearance(&production, &InvoiceSubmission::from(&broken)).await.unwrap();
+    assert_eq!(warnings(&outcome), ["KSA-13"]);
+    let text = &outcome.response().unwrap().warnings()[0].message;
+    assert_eq!(text.as_deref(), Some("PIH is inValid"));
     chain = Chain { icv: stale.icv + 5, pih: broken.invoice_hash.clone() };
     let gap = document(false, 388, &signer, &mut chain);
-    assert_eq!(
-        codes(&client.clearance(&production, &InvoiceSubmission::from(&gap)).await.unwrap()),
-        ["invalid-icv"]
-    );
-    // Back on the chain: accepted.
+    let outcome = client.clearance(&production, &InvoiceSubmission::from(&gap)).await.unwrap();
+    assert_eq!(warnings(&outcome), ["invalid-icv"]);
+    // Back on the chain: accepted, no warning.
     let good = document(false, 388, &signer, &mut chain);
     let outcome = client.clearance(&production, &InvoiceSubmission::from(&good)).await.unwrap();
     assert!(outcome.is_accepted(), "{outcome:?}");

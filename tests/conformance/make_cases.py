@@ -121,6 +121,10 @@ def main():
         write(f"stamp-generated-{name}", {"operation": "stamp", "input": f"expected/generate-{name}.xml",
               "certificate": CERT, "private_key": KEY, "signing_time": "2025-03-14T19:42:06",
               "expected": {"xml": f"expected/stamp-generated-{name}.xml"}})
+        # ... and the model stamped in one call (the fast path): the very same bytes.
+        write(f"stamp_invoice-{name}", {"operation": "stamp_invoice", "input": rel(model),
+              "certificate": CERT, "private_key": KEY, "signing_time": "2025-03-14T19:42:06",
+              "expected": {"xml": f"expected/stamp-generated-{name}.xml"}})
     (bad / "model-bad-vat.json").write_text((models / "simplified_invoice.json").read_text(encoding="utf-8")
                                             .replace('"310122393500003"', '"123"'), encoding="utf-8")
     (bad / "model-unknown-field.json").write_text('{"kind": "simplified", "colour": "blue"}', encoding="utf-8")
@@ -128,6 +132,9 @@ def main():
     write("generate-error-bad-vat", {"operation": "generate", "input": "inputs/model-bad-vat.json", "expected": {"error": "INVALID_MODEL"}})
     write("generate-error-unknown-field", {"operation": "generate", "input": "inputs/model-unknown-field.json", "expected": {"error": "INVALID_INPUT"}})
     write("generate-error-not-json", {"operation": "generate", "input": "inputs/model-not-json.json", "expected": {"error": "INVALID_INPUT"}})
+
+    write("stamp_invoice-error-bad-vat", {"operation": "stamp_invoice", "input": "inputs/model-bad-vat.json", "certificate": CERT,
+          "private_key": KEY, "signing_time": "2025-03-14T19:42:06", "expected": {"error": "INVALID_MODEL"}})
 
     stamp = {"operation": "stamp", "input": "inputs/simplified-invoice.unsigned.xml", "signing_time": "2025-07-22T15:51:28"}
     write("stamp-error-key-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1.pem", "expected": {"error": "KEY_MISMATCH"}})
@@ -137,6 +144,26 @@ def main():
     write("stamp-other-key-pkcs8-mismatch", {**stamp, "certificate": CERT, "private_key": "keys/other-secp256k1-pkcs8.pem", "expected": {"error": "KEY_MISMATCH"}})
 
     csr_cases()
+    engine_cases()
+
+
+def engine_cases():
+    """The engine through the local gateway (each runner starts `qayd gateway` on 127.0.0.1, or takes
+    QAYD_GATEWAY_URL): onboard with the OTP, issue, issue a batch, drain, clear; then the stored
+    documents (chain, QR of each), the lifecycle events and the status counts. Documents come from
+    `sample_invoice(identity, kind, type)` (issued now), so the expected values are those that do
+    not depend on the clock; the core's result is blessed once and every language must match it."""
+    identity = rel(HERE.parent / "vectors/sdk-R3.4.8/Data/Input/csr-config-example-EN.properties")
+    write("engine-lifecycle", {"operation": "engine", "identity": identity, "otp": "123456", "steps": [
+        {"do": "issue", "egs": "till-1", "sample": ["simplified", "invoice"]},
+        {"do": "issue_many", "egs": "till-1", "entries": [
+            {"sample": ["simplified", "credit_note"]},
+            {"model": "inputs/model-bad-vat.json"},
+            {"sample": ["simplified", "debit_note"]}]},
+        {"do": "drain"},
+        {"do": "clear", "egs": "till-1", "sample": ["standard", "invoice"]},
+        {"do": "issue", "egs": "till-2", "sample": ["standard", "credit_note"]},
+    ], "expected": {"bless": True}})
 
 
 def csr_cases():

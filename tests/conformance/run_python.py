@@ -11,7 +11,9 @@ A case whose operation the binding does not support fails; it is never skipped.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import subprocess
 import sys
 
 import qayd
@@ -32,9 +34,10 @@ def _run(case: dict) -> dict:
     if operation == "verify":
         report = qayd.verify(_read(case["input"]))
         return {"valid": report.valid, "failed_checks": sorted(c.name for c in report.failures)}
-    if operation == "stamp":
+    if operation in ("stamp", "stamp_invoice"):
         signer = qayd.Signer(_read(case["certificate"]), _read(case["private_key"]))
-        stamped = signer.stamp(_read(case["input"]), signing_time=case.get("signing_time"))
+        stamp = signer.stamp if operation == "stamp" else signer.stamp_invoice
+        stamped = stamp(_read(case["input"]), signing_time=case.get("signing_time"))
         expected_file = case.get("expected", {}).get("xml")
         same_bytes = expected_file is not None and (HERE / expected_file).is_file() and _read(expected_file) == stamped.xml
         return {
@@ -58,7 +61,109 @@ def _run(case: dict) -> dict:
         return qayd.build_csr(identity, _read(case["private_key"]), case["environment"])
     if operation == "qr_decode":
         return {"fields": [{"tag": f.tag, "name": f.name, "value": f.value} for f in qayd.qr_decode(case["qr"])]}
+    if operation == "engine":
+        return _engine_case(case)
     raise NotImplementedError(f"operation {operation!r} is not supported by the Python binding")
+
+
+class _Gateway:
+    """`qayd gateway --port 0` (the local Fatoora stand-in, 127.0.0.1) as a child process."""
+
+    def __enter__(self) -> str:
+        target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", HERE.parents[1] / "target"))
+        binary = target / "debug" / "qayd"
+        if not binary.is_file():
+            raise NotImplementedError(f"{binary} is missing: run `cargo build -p qayd-cli`")
+        self.process = subprocess.Popen(
+            [str(binary), "gateway", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        return self.process.stdout.readline().strip()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _engine_case(case: dict) -> dict:
+    """Onboards at a fresh gateway, runs the case's steps on an in-memory engine, and describes
+    what the store and the event stream hold afterwards (the Rust runner's `engine_case`)."""
+    identity = qayd.identity_from_text(_read(case["identity"]).decode("utf-8"))
+
+    def model(entry: dict) -> dict | bytes:
+        if "sample" in entry:
+            return qayd.sample_invoice(identity, *entry["sample"])
+        return _read(entry["model"])
+
+    def issued(result: object) -> dict:
+        if isinstance(result, qayd.QaydError):
+            return {"error": result.code}
+        return {"icv": result["info"]["icv"], "status": result["info"]["status"]}
+
+    def attempt(call) -> object:
+        try:
+            return call()
+        except qayd.QaydError as error:
+            return {"error": error.code}
+
+    with _Gateway() as url:
+        credentials = qayd.onboard(identity, case["otp"], url)
+        with qayd.Engine(store=":memory:", environment=url, master_key=qayd.generate_master_key()) as engine:
+            units: list[str] = []
+            steps: list = []
+            for step in case["steps"]:
+                egs = step.get("egs", "")
+                if egs and egs not in units:
+                    units.append(egs)
+                # The first unit is the onboarded one; any other has no credentials.
+                if len(units) == 1 and egs == units[0] and not engine.egs_units():
+                    engine.set_credentials(egs, credentials)
+                action = step["do"]
+                if action == "issue":
+                    steps.append(attempt(lambda: issued(engine.issue(egs, model(step)))))
+                elif action == "issue_many":
+                    entries = [model(e) for e in step["entries"]]
+                    steps.append(attempt(lambda: [issued(r) for r in engine.issue_many(egs, entries)]))
+                elif action == "drain":
+                    keys = ("sent", "reported", "cleared", "accepted_with_warnings", "rejected", "dead")
+                    steps.append(attempt(lambda: {k: v for k, v in engine.drain().items() if k in keys}))
+                elif action == "clear":
+
+                    def clear() -> dict:
+                        result = engine.clear(egs, model(step))
+                        document = result["document"]
+                        return {
+                            "outcome": result["outcome"],
+                            "icv": document["info"]["icv"],
+                            "has_cleared_xml": document["cleared_xml"] is not None,
+                        }
+
+                    steps.append(attempt(clear))
+                else:
+                    raise NotImplementedError(f"engine step {action!r}")
+            documents = {}
+            for egs in units:
+                previous, listed = qayd.GENESIS_PIH, []
+                for info in engine.documents(egs):
+                    fields = qayd.qr_decode(engine.document_qr(egs, info["icv"]))
+                    listed.append(
+                        {
+                            "icv": info["icv"],
+                            "status": info["status"],
+                            "chained": info["pih"] == previous,
+                            "qr_tags": [f.tag for f in fields],
+                            "qr_hash_matches": any(f.tag == 6 and f.value == info["invoice_hash"] for f in fields),
+                        }
+                    )
+                    previous = info["invoice_hash"]
+                documents[egs] = listed
+            lifecycle = lambda kind: kind.startswith("document_") or kind == "dead_letter"
+            events = [[e["kind"], e["egs_id"], e["icv"]] for e in engine.events(0, 1000) if lifecycle(e["kind"])]
+            return {
+                "steps": steps,
+                "documents": documents,
+                "events": events,
+                "status_counts": engine.status_counts(),
+            }
 
 
 def check(path: pathlib.Path) -> str | None:

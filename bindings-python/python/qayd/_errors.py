@@ -27,7 +27,7 @@ A code this package does not know yet (a newer core) is raised as a plain ``Qayd
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
     "QaydError",
@@ -80,11 +80,11 @@ class QaydError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
-    def __reduce__(self):  # keep .code/.rule across pickling (multiprocessing pools)
+    def __reduce__(self) -> Tuple[Any, ...]:  # keep .code/.rule across pickling (multiprocessing pools)
         return (_rebuild, (type(self), self.message, self.__dict__.copy()))
 
 
-def _rebuild(cls, message, state):
+def _rebuild(cls: Type[QaydError], message: str, state: Dict[str, Any]) -> QaydError:
     error = cls.__new__(cls)
     QaydError.__init__(error, message)
     error.__dict__.update(state)

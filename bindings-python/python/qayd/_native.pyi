@@ -1,10 +1,45 @@
 """Type stubs of the native module (Rust, PyO3). Import from ``qayd``, not from here."""
 
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Dict, Final, List, Literal, Optional, TypedDict, Union
+from typing import Any, Awaitable, Callable, Dict, Final, List, Literal, Mapping, Optional, Union, final
+from ._errors import QaydError
 
 _Data = Union[bytes, bytearray, str]
 
+__all__ = [
+    "ApiClient",
+    "Certificate",
+    "Check",
+    "Credentials",
+    "ERROR_CODES",
+    "Engine",
+    "Finding",
+    "GENESIS_PIH",
+    "QrField",
+    "Signer",
+    "StampedInvoice",
+    "ValidationReport",
+    "VerificationReport",
+    "__version__",
+    "build_csr",
+    "generate",
+    "generate_master_key",
+    "generate_private_key_pem",
+    "identity_from_text",
+    "invoice_hash",
+    "onboard",
+    "onboard_async",
+    "pdf",
+    "qr_decode",
+    "qr_png",
+    "qr_svg",
+    "qr_text",
+    "renew",
+    "renew_async",
+    "sample_invoice",
+    "validate",
+    "verify",
+]
 __version__: Final[str]
 GENESIS_PIH: Final[str]
 ERROR_CODES: Final[List[str]]
@@ -12,15 +47,16 @@ ERROR_CODES: Final[List[str]]
 def invoice_hash(xml: _Data) -> str:
     """The invoice hash: base64 SHA-256 of the C14N 1.1 invoice without its stamp."""
 
-def generate(model: Union[_Data, Dict[str, Any]]) -> bytes:
+def generate(model: Union[_Data, Mapping[str, Any]]) -> bytes:
     """The unsigned UBL 2.1 document of an invoice model (its JSON form, or a dict of it):
     validated against ZATCA's rules, totals computed, written in the SDK's layout.
     Raises InvalidModelError (with ``.rule``) or InvalidInputError (malformed JSON)."""
 
+@final
 class Certificate:
     """A signing certificate (compliance or production CSID)."""
 
-    def __init__(self, certificate: _Data) -> None: ...
+    def __new__(cls, certificate: _Data) -> Certificate: ...
     @property
     def issuer_name(self) -> str: ...
     @property
@@ -44,6 +80,7 @@ class Certificate:
     def public_key(self) -> bytes:
         """DER SubjectPublicKeyInfo (QR tag 8)."""
 
+@final
 class StampedInvoice:
     @property
     def xml(self) -> bytes: ...
@@ -58,6 +95,7 @@ class StampedInvoice:
     @property
     def signing_time(self) -> str: ...
 
+@final
 class Signer:
     """A certificate and its private key, checked to belong together.
 
@@ -65,13 +103,19 @@ class Signer:
     Raises InvalidCertificateError, InvalidKeyError or KeyMismatchError.
     """
 
-    def __init__(self, certificate: _Data, private_key: _Data) -> None: ...
+    def __new__(cls, certificate: _Data, private_key: _Data) -> Signer: ...
     def stamp(self, xml: _Data, signing_time: Optional[str] = None) -> StampedInvoice:
         """Stamps an invoice (hash, XAdES signature, QR). ``signing_time``: ``YYYY-MM-DDTHH:MM:SS``
         Riyadh time; ``None`` = now. Releases the GIL."""
+    def stamp_invoice(
+        self, model: Union[_Data, Mapping[str, Any]], signing_time: Optional[str] = None
+    ) -> StampedInvoice:
+        """Generates and stamps an invoice model in one call (no re-parse): the same bytes as
+        ``stamp(generate(model))``, faster. Raises InvalidModelError (with ``.rule``)."""
     @property
     def certificate(self) -> Certificate: ...
 
+@final
 class Check:
     @property
     def name(self) -> str: ...
@@ -80,6 +124,7 @@ class Check:
     @property
     def message(self) -> str: ...
 
+@final
 class VerificationReport:
     @property
     def valid(self) -> bool: ...
@@ -94,6 +139,7 @@ class VerificationReport:
 def verify(xml: _Data) -> VerificationReport:
     """Verifies a stamped invoice check by check; raises only when the input is not an invoice."""
 
+@final
 class Finding:
     @property
     def rule(self) -> str: ...
@@ -108,6 +154,7 @@ class Finding:
     @property
     def fix(self) -> str: ...
 
+@final
 class ValidationReport:
     @property
     def valid(self) -> bool: ...
@@ -128,6 +175,7 @@ def pdf(
     Raises InvalidXmlError / InvalidDocumentError when the input is not a stamped invoice
     (InvalidDocumentError: no QR code), InvalidInputError when ``logo`` is not a PNG."""
 
+@final
 class QrField:
     @property
     def tag(self) -> int: ...
@@ -151,154 +199,36 @@ def qr_text(text: str) -> str: ...
 # called with an event loop running.
 # ---------------------------------------------------------------------------------------------
 
-_Json = Union[str, bytes, bytearray, Dict[str, Any]]
+#: JSON text, or a mapping of it (a dict, or one of the TypedDicts of ``qayd._types``).
+_Json = Union[str, bytes, bytearray, Mapping[str, Any]]
 #: ``progress(step, index, total)``; an exception it raises goes to ``sys.unraisablehook``.
 _Progress = Optional[Callable[[str, int, int], object]]
 
-class Identity(TypedDict):
-    """The nine values of the SDK's ``csr-config`` ``.properties`` file."""
-
-    common_name: str
-    serial_number: str
-    organization_identifier: str
-    organization_unit_name: str
-    organization_name: str
-    country_name: str
-    invoice_type: str
-    location_address: str
-    industry_business_category: str
-
-class Csr(TypedDict):
-    pem: str
-    base64: str
-    """Base64 of the PEM text: the ``csr`` field of ``POST /compliance``."""
-
-class ClientOptions(TypedDict, total=False):
-    timeout_ms: int
-    connect_timeout_ms: int
-
-class EngineOptions(TypedDict, total=False):
-    store: str
-    environment: str
-    master_key: str
-    retry_base_ms: int
-    retry_cap_ms: int
-    max_attempts: int
-    clear_wait_ms: int
-    poll_interval_ms: int
-    timeout_ms: int
-    connect_timeout_ms: int
-
-class ApiMessage(TypedDict):
-    type: Optional[str]
-    code: Optional[str]
-    category: Optional[str]
-    message: Optional[str]
-    status: Optional[str]
-
-class ApiAnswer(TypedDict):
-    outcome: Literal[
-        "accepted", "accepted_with_warnings", "rejected", "duplicate", "retryable",
-        "unauthorized", "compliance_required",
-    ]
-    http_status: Optional[int]
-    response: Optional[Dict[str, Any]]
-    messages: List[ApiMessage]
-    reason: Optional[str]
-    retry_after_ms: Optional[int]
-    cleared_xml: Optional[bytes]
-
-class DocumentInfo(TypedDict):
-    egs_id: str
-    icv: int
-    uuid: str
-    invoice_hash: str
-    pih: str
-    simplified: bool
-    status: Literal[
-        "pending", "submitting", "cleared", "reported", "accepted_with_warnings", "rejected",
-        "retry_scheduled", "dead",
-    ]
-    issued_at: int
-    attempts: int
-    next_attempt_at: Optional[int]
-    last_error: Optional[str]
-    messages: Optional[Any]
-    finished_at: Optional[int]
-
-class Document(TypedDict):
-    info: DocumentInfo
-    xml: bytes
-    cleared_xml: Optional[bytes]
-    findings: List[Finding]
-    """What local validation said when the document was issued (warnings); empty when read back."""
-
-class ClearResult(TypedDict):
-    outcome: Literal["cleared", "cleared_with_warnings", "pending", "rejected", "dead"]
-    document: Document
-
-class UnitError(TypedDict):
-    egs_id: str
-    code: str
-    message: str
-
-class DrainReport(TypedDict):
-    sent: int
-    cleared: int
-    reported: int
-    accepted_with_warnings: int
-    duplicates: int
-    rejected: int
-    retry_scheduled: int
-    dead: int
-    stopped_units: List[str]
-    other_environment_units: List[str]
-    errors: List[UnitError]
-
-class RenewalOutcome(TypedDict):
-    egs_id: str
-    not_after: int
-    previous_not_after: int
-    certificate_serial: str
-    compliance_samples: int
-    sent_before_renewal: int
-    unsent_with_previous_certificate: int
-
-class Event(TypedDict):
-    seq: int
-    at: int
-    kind: str
-    egs_id: str
-    icv: Optional[int]
-    data: Any
-
-class EgsInfo(TypedDict):
-    egs_id: str
-    next_icv: int
-    last_hash: str
-    has_credentials: bool
-    environment: Optional[str]
-    certificate_expiry: Optional[int]
-    stopped: Optional[str]
-
-class WorkerError(TypedDict):
-    at: int
-    code: str
-    message: str
-    egs_id: Optional[str]
-
-class WorkerHealth(TypedDict):
-    passes: int
-    last_pass_at: Optional[int]
-    consecutive_failures: int
-    last_error: Optional[WorkerError]
-
-class AuditCheck(TypedDict):
-    intact: bool
-    rows: int
-    head: str
-    broken_at: Optional[int]
-    broken_reason: Optional[str]
+from ._types import (
+    DocumentStatus as DocumentStatus,
+    ClearOutcome as ClearOutcome,
+    ApiOutcome as ApiOutcome,
+    EventKind as EventKind,
+    Severity as Severity,
+    Progress as Progress,
+    Identity as Identity,
+    Csr as Csr,
+    ClientOptions as ClientOptions,
+    EngineOptions as EngineOptions,
+    ApiMessage as ApiMessage,
+    ApiAnswer as ApiAnswer,
+    DocumentInfo as DocumentInfo,
+    Document as Document,
+    ClearResult as ClearResult,
+    UnitError as UnitError,
+    DrainReport as DrainReport,
+    RenewalOutcome as RenewalOutcome,
+    Event as Event,
+    EgsInfo as EgsInfo,
+    WorkerError as WorkerError,
+    WorkerHealth as WorkerHealth,
+    AuditCheck as AuditCheck,
+)
 
 def generate_private_key_pem() -> str:
     """A new secp256k1 private key, SEC1 PEM."""
@@ -355,6 +285,7 @@ def renew_async(
     progress: _Progress = None,
 ) -> Awaitable[Credentials]: ...
 
+@final
 class Credentials:
     """An onboarded EGS unit: identity, key, both CSIDs. Holds secrets: ``repr`` shows none."""
 
@@ -377,10 +308,16 @@ class Credentials:
     @property
     def vat_number(self) -> str: ...
     @property
-    def certificate_expiry(self) -> int:
-        """Seconds since the Unix epoch."""
+    def certificate_expiry(self) -> datetime:
+        """The production certificate's end of validity (UTC)."""
     @property
-    def issued_at(self) -> int: ...
+    def certificate_expiry_unix(self) -> int:
+        """The same, seconds since the Unix epoch."""
+    @property
+    def issued_at(self) -> datetime:
+        """When onboarding (or the last renewal) finished (UTC)."""
+    @property
+    def issued_at_unix(self) -> int: ...
     @property
     def compliance_request_id(self) -> Optional[str]: ...
     @property
@@ -392,11 +329,12 @@ class Credentials:
     def secret(self) -> str:
         """The production secret; never log it."""
 
+@final
 class ApiClient:
     """The six Fatoora calls. Answers classify the platform's reply (``outcome``); errors the
     call cannot classify raise ``ApiError`` (with ``.status``)."""
 
-    def __init__(self, environment: str, options: Optional[Union[ClientOptions, str]] = None) -> None: ...
+    def __new__(cls, environment: str, options: Optional[Union[ClientOptions, str]] = None) -> ApiClient: ...
     def compliance_csid(self, csr: str, otp: str) -> ApiAnswer: ...
     def compliance_csid_async(self, csr: str, otp: str) -> Awaitable[ApiAnswer]: ...
     def compliance_invoice(self, token: str, secret: str, signed_xml: _Data) -> ApiAnswer: ...
@@ -414,6 +352,7 @@ class ApiClient:
     def reporting(self, token: str, secret: str, signed_xml: _Data) -> ApiAnswer: ...
     def reporting_async(self, token: str, secret: str, signed_xml: _Data) -> Awaitable[ApiAnswer]: ...
 
+@final
 class Engine:
     """The durable engine behind one store; one object may be shared by many threads.
 
@@ -421,11 +360,14 @@ class Engine:
     The master key comes from ``master_key`` or ``QAYD_MASTER_KEY`` (base64 of 32 bytes).
     """
 
-    def __init__(self, options: Optional[Union[EngineOptions, str]] = None, **kwargs: Any) -> None: ...
+    def __new__(cls, options: Optional[Union[EngineOptions, str]] = None, **kwargs: Any) -> Engine: ...
     def register_egs(self, egs_id: str) -> None: ...
     def set_credentials(self, egs_id: str, credentials: Credentials) -> None: ...
     def issue(self, egs_id: str, invoice: _Json) -> Document:
         """Next ICV, PIH, stamp, stored as pending; never waits for the network."""
+    def issue_many(self, egs_id: str, invoices: List[_Json]) -> List[Union[Document, QaydError]]:
+        """A batch in one transaction, in list order: per model its document, or the error that
+        refused that model alone (the others are issued and chained without it)."""
     def clear(self, egs_id: str, invoice: _Json) -> ClearResult:
         """Issues a standard invoice and waits up to ``clear_wait_ms`` for its clearance."""
     def clear_async(self, egs_id: str, invoice: _Json) -> Awaitable[ClearResult]: ...
@@ -447,6 +389,8 @@ class Engine:
     def events(self, cursor: int = 0, limit: int = 100) -> List[Event]: ...
     def document(self, egs_id: str, icv: int) -> Optional[Document]: ...
     def document_by_uuid(self, uuid: str) -> Optional[Document]: ...
+    def document_qr(self, egs_id: str, icv: int) -> Optional[str]:
+        """The QR payload to print for a stored document (the cleared XML's once cleared)."""
     def documents(self, egs_id: str) -> List[DocumentInfo]: ...
     def documents_by_status(self, status: str, limit: int = 100) -> List[DocumentInfo]: ...
     def status_counts(self) -> Dict[str, int]: ...
@@ -454,6 +398,9 @@ class Engine:
     def requeue(self, egs_id: str, icv: int) -> bool: ...
     def resume_egs(self, egs_id: str) -> None: ...
     def recover(self) -> int: ...
+    def metrics(self) -> str:
+        """The store's and the worker's metrics in the Prometheus text format, for the
+        application's web server to serve at ``/metrics``."""
     def export_audit(self) -> str:
         """The audit log as JSON lines (Authorization redacted)."""
     def verify_audit(self) -> AuditCheck: ...

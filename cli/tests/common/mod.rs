@@ -6,18 +6,18 @@ use assert_cmd::Command;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
-pub fn properties() -> PathBuf {
+pub(crate) fn properties() -> PathBuf {
     repo().join("tests/vectors/sdk-R3.4.8/Data/Input/csr-config-example-EN.properties")
 }
-pub fn signed_sample() -> PathBuf {
+pub(crate) fn signed_sample() -> PathBuf {
     repo().join("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml")
 }
 
 /// The `qayd` binary with none of the developer's `QAYD_*` settings.
-pub fn qayd() -> Command {
+pub(crate) fn qayd() -> Command {
     let mut command = Command::cargo_bin("qayd").unwrap();
     for var in [
         "QAYD_SETTINGS",
@@ -40,7 +40,7 @@ pub fn qayd() -> Command {
     command
 }
 
-pub fn json_of(output: &std::process::Output) -> serde_json::Value {
+pub(crate) fn json_of(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\nstderr: {}",
@@ -51,19 +51,19 @@ pub fn json_of(output: &std::process::Output) -> serde_json::Value {
 }
 
 #[cfg(unix)]
-pub fn mode(path: &Path) -> u32 {
+pub(crate) fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 /// A `qayd gateway --port 0` child process; killed on drop.
-pub struct GatewayProcess {
+pub(crate) struct GatewayProcess {
     pub child: std::process::Child,
     pub url: String,
 }
 
 impl GatewayProcess {
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qayd"))
             .args(["gateway", "--port", "0"])
             .stdout(std::process::Stdio::piped())
@@ -78,7 +78,7 @@ impl GatewayProcess {
     }
 
     /// One plain HTTP/1.1 request; returns (status line, body).
-    pub fn request(&self, method: &str, path: &str, body: &str) -> (String, String) {
+    pub(crate) fn request(&self, method: &str, path: &str, body: &str) -> (String, String) {
         let address = self.url.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         write!(
@@ -93,18 +93,18 @@ impl GatewayProcess {
         (head.lines().next().unwrap().to_owned(), body.to_owned())
     }
 
-    pub fn get(&self, path: &str) -> (String, String) {
+    pub(crate) fn get(&self, path: &str) -> (String, String) {
         self.request("GET", path, "")
     }
 
     /// Queues a fault (`POST /__qayd/faults`).
-    pub fn inject(&self, fault: serde_json::Value) {
+    pub(crate) fn inject(&self, fault: serde_json::Value) {
         let (status, body) = self.request("POST", "/__qayd/faults", &fault.to_string());
         assert!(status.contains("20"), "{status} {body}");
     }
 
     /// How many times the gateway accepted each UUID.
-    pub fn acceptances(&self) -> serde_json::Map<String, serde_json::Value> {
+    pub(crate) fn acceptances(&self) -> serde_json::Map<String, serde_json::Value> {
         let (_, body) = self.get("/__qayd/acceptances");
         serde_json::from_str::<serde_json::Value>(&body).unwrap().as_object().unwrap().clone()
     }

@@ -21,6 +21,12 @@ pub enum EventKind {
     CertificateExpiring,
     /// The unit's production CSID was renewed; the new expiry is in `data`.
     CertificateRenewed,
+    /// ZATCA accepted a simplified document's report (`data`: UUID, whether it was a duplicate).
+    DocumentReported,
+    /// ZATCA cleared a standard document; the cleared XML is stored with it.
+    DocumentCleared,
+    /// ZATCA accepted a document with warnings (HTTP 202); its messages are in `data`.
+    DocumentAcceptedWithWarnings,
     /// ZATCA rejected a document (it stays in the chain); its messages are in `data`.
     DocumentRejected,
     /// Attempts exhausted (or an answer that cannot be retried): needs a person.
@@ -30,6 +36,20 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::DeadlineAtRisk,
+        EventKind::DeadlineMissed,
+        EventKind::ClearanceDelayed,
+        EventKind::CertificateExpiring,
+        EventKind::CertificateRenewed,
+        EventKind::DocumentReported,
+        EventKind::DocumentCleared,
+        EventKind::DocumentAcceptedWithWarnings,
+        EventKind::DocumentRejected,
+        EventKind::DeadLetter,
+        EventKind::Unauthorized,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::DeadlineAtRisk => "deadline_at_risk",
@@ -37,6 +57,9 @@ impl EventKind {
             EventKind::ClearanceDelayed => "clearance_delayed",
             EventKind::CertificateExpiring => "certificate_expiring",
             EventKind::CertificateRenewed => "certificate_renewed",
+            EventKind::DocumentReported => "document_reported",
+            EventKind::DocumentCleared => "document_cleared",
+            EventKind::DocumentAcceptedWithWarnings => "document_accepted_with_warnings",
             EventKind::DocumentRejected => "document_rejected",
             EventKind::DeadLetter => "dead_letter",
             EventKind::Unauthorized => "unauthorized",
@@ -50,6 +73,9 @@ impl EventKind {
             "clearance_delayed" => EventKind::ClearanceDelayed,
             "certificate_expiring" => EventKind::CertificateExpiring,
             "certificate_renewed" => EventKind::CertificateRenewed,
+            "document_reported" => EventKind::DocumentReported,
+            "document_cleared" => EventKind::DocumentCleared,
+            "document_accepted_with_warnings" => EventKind::DocumentAcceptedWithWarnings,
             "document_rejected" => EventKind::DocumentRejected,
             "dead_letter" => EventKind::DeadLetter,
             "unauthorized" => EventKind::Unauthorized,
@@ -112,5 +138,11 @@ impl Engine {
             &data.to_string(),
             dedup_key.as_deref(),
         )
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

@@ -15,7 +15,8 @@
 //! Modules: [`retry`] (backoff), [`events`] (the typed event stream), [`credentials`] (sealed
 //! CSIDs and keys), [`deadlines`] (B2C 24 h reporting, certificate expiry), and with `api`:
 //! [`worker`] (drain / run), `outcome` (answer → document state), [`clear`] (B2B clearance with
-//! a wait), [`audit`] (hash-linked log), [`renewal`] (production CSID renewal from the store).
+//! a wait), [`audit`] (hash-linked log), [`renewal`] (production CSID renewal from the store),
+//! [`metrics`] (the Prometheus exposition and the health verdict).
 
 #[cfg(feature = "api")]
 pub mod audit;
@@ -24,6 +25,8 @@ pub mod clear;
 pub mod credentials;
 pub mod deadlines;
 pub mod events;
+#[cfg(feature = "api")]
+pub mod metrics;
 #[cfg(feature = "api")]
 mod outcome;
 #[cfg(feature = "api")]

@@ -71,7 +71,16 @@ impl Engine {
                 }
                 record.cleared_xml = Some(xml.clone());
             }
-            Classified { record, duplicate, event: None, stop_unit: None }
+            let kind = match status {
+                SubmissionStatus::AcceptedWithWarnings => EventKind::DocumentAcceptedWithWarnings,
+                SubmissionStatus::Reported => EventKind::DocumentReported,
+                _ => EventKind::DocumentCleared,
+            };
+            let mut data = json!({"uuid": document.uuid, "duplicate": duplicate});
+            if let Some(list) = response.and_then(|r| r.validation_results.as_ref()) {
+                data["messages"] = serde_json::to_value(list).unwrap_or_default();
+            }
+            Classified { record, duplicate, event: Some((kind, data)), stop_unit: None }
         };
         let retry = |reason: String, retry_after: Option<Duration>| {
             let failed = document.attempts + 1;

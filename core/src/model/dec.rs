@@ -8,10 +8,10 @@ use serde::{Deserializer, Serializer};
 use std::fmt;
 
 /// Half away from zero, the rounding of ZATCA's samples and of XSLT's `round()` on positive values.
-pub const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
+pub(super) const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
 
 /// Rounds to two decimals and keeps exactly two (`4` → `4.00`), the form every amount is written in.
-pub fn round2(value: Decimal) -> Decimal {
+pub(super) fn round2(value: Decimal) -> Decimal {
     let mut d = value.round_dp_with_strategy(2, ROUNDING);
     d.rescale(2);
     if d.is_zero() {
@@ -21,7 +21,7 @@ pub fn round2(value: Decimal) -> Decimal {
 }
 
 /// At least two decimals, never fewer than given (`2` → `2.00`, `0.005` stays): quantities and prices.
-pub fn at_least2(value: Decimal) -> Decimal {
+pub(super) fn at_least2(value: Decimal) -> Decimal {
     let mut d = value;
     if d.scale() < 2 {
         d.rescale(2);
@@ -65,26 +65,26 @@ impl Visitor<'_> for DecimalVisitor {
     }
 }
 
-pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(value)
 }
 
-pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     d.deserialize_any(DecimalVisitor)
 }
 
 /// The same for optional fields (`null` or absent = `None`).
-pub mod opt {
+pub(super) mod opt {
     use super::*;
 
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
         match value {
             Some(v) => s.collect_str(v),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
         struct OptVisitor;
         impl<'de> Visitor<'de> for OptVisitor {
             type Value = Option<Decimal>;

@@ -189,7 +189,7 @@ impl Writer {
 }
 
 /// Writes `invoice` with its already computed and validated `totals`.
-pub fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
+pub(super) fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
     let lines = invoice.lines.len() + invoice.prepayments.len();
     let mut w = Writer { out: String::with_capacity(4096 + 1400 * lines), bad: None };
     let cur = invoice.currency.as_str();

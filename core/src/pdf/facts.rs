@@ -9,7 +9,7 @@ use crate::xml::{NS_CAC, NS_CBC, child, is, path, path_text};
 
 /// The six document families ZATCA names (type code × standard/simplified), plus prepayment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     Invoice,
     CreditNote,
     DebitNote,
@@ -18,7 +18,7 @@ pub enum Kind {
 
 /// A seller or buyer as printed.
 #[derive(Debug, Default)]
-pub struct Party {
+pub(super) struct Party {
     pub name: Option<String>,
     pub vat: Option<String>,
     /// Other identifiers (`PartyIdentification/ID`) with their scheme (CRN, NAT, …).
@@ -28,7 +28,7 @@ pub struct Party {
 }
 
 #[derive(Debug, Default)]
-pub struct Line {
+pub(super) struct Line {
     pub id: String,
     pub name: String,
     pub quantity: String,
@@ -42,7 +42,7 @@ pub struct Line {
 
 /// A document-level allowance (discount) or charge.
 #[derive(Debug)]
-pub struct AllowanceCharge {
+pub(super) struct AllowanceCharge {
     pub charge: bool,
     pub reason: String,
     pub category: String,
@@ -51,7 +51,7 @@ pub struct AllowanceCharge {
 
 /// One row of the VAT breakdown.
 #[derive(Debug)]
-pub struct VatRow {
+pub(super) struct VatRow {
     pub category: String,
     pub rate: String,
     pub taxable: String,
@@ -61,7 +61,7 @@ pub struct VatRow {
 
 /// `LegalMonetaryTotal` and the tax totals as written.
 #[derive(Debug, Default)]
-pub struct Totals {
+pub(super) struct Totals {
     pub line_extension: Option<String>,
     pub allowances: Option<String>,
     pub charges: Option<String>,
@@ -77,7 +77,7 @@ pub struct Totals {
 }
 
 #[derive(Debug)]
-pub struct Facts {
+pub(super) struct Facts {
     pub kind: Kind,
     pub simplified: bool,
     pub number: String,
@@ -102,7 +102,7 @@ pub struct Facts {
 
 /// Reads the facts of a stamped document. A document without a QR code has not been stamped
 /// and cannot be shared with a buyer yet, so it is refused.
-pub fn read(view: &InvoiceView<'_, '_>) -> Result<Facts> {
+pub(super) fn read(view: &InvoiceView<'_, '_>) -> Result<Facts> {
     let root = view.root;
     let kind = match view.cbc("InvoiceTypeCode") {
         Some("388") => Kind::Invoice,
@@ -151,7 +151,7 @@ pub fn read(view: &InvoiceView<'_, '_>) -> Result<Facts> {
 
 /// The most characters of one value the page shows: an invoice field longer than this is not
 /// meant to be read on paper, and wrapping it would cost time quadratic in its length.
-pub const MAX_VALUE_CHARS: usize = 300;
+pub(super) const MAX_VALUE_CHARS: usize = 300;
 
 /// Collapses whitespace (line breaks in a foreign document's address) to single spaces and cuts
 /// an overlong value at [`MAX_VALUE_CHARS`] with an ellipsis (the embedded XML has it whole).

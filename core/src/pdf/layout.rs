@@ -7,8 +7,8 @@ use super::facts::{Facts, Party};
 use super::labels::{self, Label};
 use super::text::{Direction, Line, Weight, shape, shape_static, wrap};
 
-pub const PAGE_WIDTH: f32 = 595.28;
-pub const PAGE_HEIGHT: f32 = 841.89;
+pub(super) const PAGE_WIDTH: f32 = 595.28;
+pub(super) const PAGE_HEIGHT: f32 = 841.89;
 const MARGIN: f32 = 36.0;
 const CONTENT: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const RIGHT: f32 = PAGE_WIDTH - MARGIN;
@@ -16,9 +16,9 @@ const RIGHT: f32 = PAGE_WIDTH - MARGIN;
 const BOTTOM: f32 = PAGE_HEIGHT - MARGIN - 18.0;
 /// 40 mm including the quiet zone: the code itself stays above the ~25 mm a phone needs to read
 /// ZATCA's version 12–16 codes from paper.
-pub const QR_SIZE: f32 = 113.4;
+pub(super) const QR_SIZE: f32 = 113.4;
 
-pub type Color = (u8, u8, u8);
+pub(super) type Color = (u8, u8, u8);
 const INK: Color = (33, 37, 41);
 const MUTED: Color = (96, 104, 112);
 const ACCENT: Color = (0, 108, 53);
@@ -26,7 +26,7 @@ const BAND: Color = (232, 242, 236);
 const STRIPE: Color = (247, 249, 248);
 const RULE: Color = (200, 206, 210);
 
-pub enum Op {
+pub(super) enum Op {
     Text { line: Line, x: f32, baseline: f32, color: Color },
     Fill { x: f32, y: f32, w: f32, h: f32, color: Color },
     Frame { x: f32, y: f32, w: f32, h: f32, color: Color },
@@ -114,7 +114,7 @@ impl Composer {
 }
 
 /// Lays out the document; `logo` is the logo's pixel size when there is one.
-pub fn compose(
+pub(super) fn compose(
     facts: &Facts,
     invoice_hash: &str,
     logo: Option<(u32, u32)>,

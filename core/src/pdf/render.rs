@@ -18,13 +18,13 @@ use krilla::surface::Surface;
 use krilla::{Document, SerializeSettings};
 
 /// Reads the logo; a file that is not a PNG is the caller's error, named as such.
-pub fn logo(png: &[u8]) -> Result<Image> {
+pub(super) fn logo(png: &[u8]) -> Result<Image> {
     // No interpolation: PDF/A forbids the flag.
     Image::from_png(png.to_vec().into(), false)
         .map_err(|e| Error::InvalidInput(format!("the logo is not a readable PNG image ({e})")))
 }
 
-pub fn write(pages: Vec<Vec<Op>>, facts: &Facts, logo: Option<Image>, xml: &[u8]) -> Result<Vec<u8>> {
+pub(super) fn write(pages: Vec<Vec<Op>>, facts: &Facts, logo: Option<Image>, xml: &[u8]) -> Result<Vec<u8>> {
     let settings = SerializeSettings {
         configuration: Configuration::new_with_validator(Validator::A3_B),
         ..SerializeSettings::default()

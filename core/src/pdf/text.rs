@@ -16,13 +16,13 @@ static ARABIC_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic
 static ARABIC_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Weight {
+pub(super) enum Weight {
     Regular,
     Bold,
 }
 
 /// A face as krilla embeds it and as rustybuzz shapes with it.
-pub struct Face {
+pub(super) struct Face {
     pub font: Font,
     shaper: rustybuzz::Face<'static>,
 }
@@ -58,7 +58,7 @@ fn faces() -> &'static Faces {
 
 /// One shaped piece of a line in one face and one direction.
 #[derive(Clone)]
-pub struct Run {
+pub(super) struct Run {
     pub face: &'static Face,
     pub glyphs: Vec<KrillaGlyph>,
     /// The logical text the glyphs' clusters point into.
@@ -67,7 +67,7 @@ pub struct Run {
 
 /// A single line of shaped text, its runs in visual order (left to right).
 #[derive(Clone)]
-pub struct Line {
+pub(super) struct Line {
     pub runs: Vec<Run>,
     pub size: f32,
     pub width: f32,
@@ -76,7 +76,7 @@ pub struct Line {
 /// The paragraph direction: labels know theirs, document values are detected (first strong
 /// character, as the bidi algorithm says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
+pub(super) enum Direction {
     Auto,
     Rtl,
 }
@@ -88,12 +88,12 @@ fn is_arabic(c: char) -> bool {
 
 /// Whether the first strongly directional character is right-to-left (the bidi algorithm's
 /// paragraph direction).
-pub fn first_strong_is_rtl(text: &str) -> bool {
+pub(super) fn first_strong_is_rtl(text: &str) -> bool {
     BidiInfo::new(text, None).paragraphs.first().is_some_and(|p| p.level.is_rtl())
 }
 
 /// Shapes `text` (one line; line breaks count as spaces) at `size` points.
-pub fn shape(text: &str, size: f32, weight: Weight, direction: Direction) -> Line {
+pub(super) fn shape(text: &str, size: f32, weight: Weight, direction: Direction) -> Line {
     // A character neither face has (a foreign document's CJK name, an emoji) prints as '?':
     // PDF/A forbids the empty .notdef glyph, and the embedded XML keeps the real text.
     let faces = faces();
@@ -203,7 +203,7 @@ fn shape_run(face: &'static Face, text: &str, rtl: bool) -> Run {
 
 /// [`shape`] for the fixed labels, cached per thread: they are the same on every page, and a
 /// finite set (keyed by the address of the `'static` text), so the cache cannot grow unbounded.
-pub fn shape_static(text: &'static str, size: f32, weight: Weight, direction: Direction) -> Line {
+pub(super) fn shape_static(text: &'static str, size: f32, weight: Weight, direction: Direction) -> Line {
     type Key = (usize, usize, u32, Weight, Direction);
     thread_local! {
         static LABELS: RefCell<HashMap<Key, Line>> = RefCell::new(HashMap::new());
@@ -239,7 +239,7 @@ fn plan(face: &'static Face, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz:
 
 /// Breaks `text` into lines no wider than `width`, at spaces (a word longer than the width is
 /// broken between characters).
-pub fn wrap(text: &str, size: f32, weight: Weight, direction: Direction, width: f32) -> Vec<Line> {
+pub(super) fn wrap(text: &str, size: f32, weight: Weight, direction: Direction, width: f32) -> Vec<Line> {
     // Every line keeps the direction of the whole value, not of its own first word.
     let direction = match direction {
         Direction::Auto if first_strong_is_rtl(text) => Direction::Rtl,

@@ -65,7 +65,7 @@ pub fn open_existing(location: &str) -> Result<std::sync::Arc<dyn Store>> {
 }
 
 /// Where a document stands with ZATCA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     /// Stamped and stored, not yet sent.
@@ -87,6 +87,17 @@ pub enum SubmissionStatus {
 }
 
 impl SubmissionStatus {
+    pub const ALL: [SubmissionStatus; 8] = [
+        SubmissionStatus::Pending,
+        SubmissionStatus::Submitting,
+        SubmissionStatus::Cleared,
+        SubmissionStatus::Reported,
+        SubmissionStatus::AcceptedWithWarnings,
+        SubmissionStatus::Rejected,
+        SubmissionStatus::RetryScheduled,
+        SubmissionStatus::Dead,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SubmissionStatus::Pending => "pending",
@@ -312,9 +323,14 @@ impl StoredDocument {
     }
 }
 
-/// A backend for EGS state. Implementations must make [`Store::issue`] atomic across threads,
-/// processes and (for shared databases) machines.
-pub trait Store: Send + Sync {
+/// A backend for EGS state: every role below, shareable across threads. Implementations must
+/// make [`Chain::issue`] atomic across threads, processes and (for shared databases) machines.
+pub trait Store: Chain + Outbox + CredentialStore + EventLog + AuditLog + Send + Sync {}
+
+impl<T: Chain + Outbox + CredentialStore + EventLog + AuditLog + Send + Sync> Store for T {}
+
+/// The chain of each EGS unit: heads, issuing and the stored documents.
+pub trait Chain {
     /// Creates the EGS unit's chain (ICV 1, genesis PIH) if it does not exist yet.
     fn register_egs(&self, egs_id: &str) -> Result<()>;
     /// The unit's chain head.
@@ -349,9 +365,10 @@ pub trait Store: Send + Sync {
     fn document_by_uuid(&self, uuid: &str) -> Result<Option<StoredDocument>>;
     /// Every registered EGS unit.
     fn egs_ids(&self) -> Result<Vec<String>>;
+}
 
-    // --- Outbox ---
-
+/// The outbox: what is due, leases on documents in flight, their outcomes, units stopped.
+pub trait Outbox {
     /// Claims the unit's next document to send, in chain order: the lowest-ICV document not in a
     /// final state, if it is due (`pending`; `retry_scheduled` with `next_attempt_at <= now`;
     /// `submitting` whose lease expired). It becomes `submitting` under `lease`. `None` when
@@ -383,14 +400,16 @@ pub trait Store: Send + Sync {
     fn stopped(&self, egs_id: &str) -> Result<Option<String>>;
     /// Sends a dead document again (`retry_scheduled`, due at `now`, attempts reset).
     fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool>;
+}
 
-    // --- Credentials ---
-
+/// The units' sealed credentials.
+pub trait CredentialStore {
     fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()>;
     fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>>;
+}
 
-    // --- Events ---
-
+/// The durable event stream callers poll with a cursor.
+pub trait EventLog {
     /// Appends an event unless one with the same `dedup_key` exists; its `seq` when appended.
     fn push_event(
         &self,
@@ -403,11 +422,18 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<i64>>;
     /// Events with `seq > cursor`, oldest first, at most `limit`.
     fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>>;
+}
 
-    // --- Audit ---
-
+/// The hash-linked audit log of every exchange.
+pub trait AuditLog {
     /// Appends `content` to the audit log, linked to the last row, atomically.
     fn append_audit(&self, content: &str) -> Result<AuditRow>;
     /// Audit rows with `seq > after`, in order, at most `limit`.
     fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>>;
+}
+
+impl std::fmt::Display for SubmissionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -32,7 +32,7 @@ mod postgres_pool;
 #[path = "postgres_schema.rs"]
 mod schema;
 
-use super::{AttemptRecord, AuditRow, EventRow, Lease, SealedCredentials, Store};
+use super::Chain;
 use super::{ChainHead, NewDocument, StoredDocument, SubmissionStatus};
 use crate::error::{Error, Result};
 use crate::stamp::GENESIS_PIH;
@@ -290,7 +290,7 @@ macro_rules! params {
 }
 use params;
 
-impl Store for PostgresStore {
+impl Chain for PostgresStore {
     fn register_egs(&self, egs_id: &str) -> Result<()> {
         self.execute(
             "INSERT INTO egs (id, next_icv, last_hash) VALUES ($1, 1, $2) ON CONFLICT (id) DO NOTHING",
@@ -413,90 +413,5 @@ impl Store for PostgresStore {
         self.query("SELECT id FROM egs ORDER BY id COLLATE \"C\"", params![], |row| {
             row.try_get(0).map_err(storage)
         })
-    }
-
-    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
-        self.claim_next_impl(egs_id, now, lease)
-    }
-
-    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
-        self.record_attempt_impl(egs_id, icv, owner, record)
-    }
-
-    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
-        self.renew_lease_impl(egs_id, icv, owner, until)
-    }
-
-    fn recover(&self, now: i64) -> Result<usize> {
-        self.recover_impl(now)
-    }
-
-    fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>> {
-        self.documents_by_status_impl(status, limit)
-    }
-
-    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
-        self.status_counts_impl()
-    }
-
-    fn next_due(&self) -> Result<Option<i64>> {
-        self.next_due_impl()
-    }
-
-    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
-        self.unreported_simplified_impl(issued_before)
-    }
-
-    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()> {
-        self.execute(
-            "UPDATE egs SET stopped = $2 WHERE id = $1",
-            params![egs_id.to_owned(), reason.map(str::to_owned)],
-        )?;
-        Ok(())
-    }
-
-    fn stopped(&self, egs_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .query("SELECT stopped FROM egs WHERE id = $1", params![egs_id.to_owned()], |row| {
-                row.try_get::<_, Option<String>>(0).map_err(storage)
-            })?
-            .pop()
-            .flatten())
-    }
-
-    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
-        self.requeue_impl(egs_id, icv, now)
-    }
-
-    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
-        self.put_credentials_impl(egs_id, credentials)
-    }
-
-    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
-        self.credentials_impl(egs_id)
-    }
-
-    fn push_event(
-        &self,
-        at: i64,
-        kind: &str,
-        egs_id: &str,
-        icv: Option<u64>,
-        data: &str,
-        dedup_key: Option<&str>,
-    ) -> Result<Option<i64>> {
-        self.push_event_impl(at, kind, egs_id, icv, data, dedup_key)
-    }
-
-    fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
-        self.events_since_impl(cursor, limit)
-    }
-
-    fn append_audit(&self, content: &str) -> Result<AuditRow> {
-        self.append_audit_impl(content)
-    }
-
-    fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
-        self.audit_rows_impl(after, limit)
     }
 }

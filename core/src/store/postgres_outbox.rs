@@ -6,8 +6,8 @@ use super::postgres_pool::storage;
 use super::{PostgresStore, params, row_to_document};
 use crate::error::Result;
 use crate::store::{
-    AUDIT_GENESIS, AttemptRecord, AuditRow, EventRow, Lease, SealedCredentials, StoredDocument,
-    SubmissionStatus, audit_link_hash,
+    AUDIT_GENESIS, AttemptRecord, AuditLog, AuditRow, CredentialStore, EventLog, EventRow, Lease, Outbox,
+    SealedCredentials, StoredDocument, SubmissionStatus, audit_link_hash,
 };
 use postgres::Row;
 
@@ -55,13 +55,8 @@ fn audit_of(row: &Row) -> Result<AuditRow> {
     })
 }
 
-impl PostgresStore {
-    pub(super) fn claim_next_impl(
-        &self,
-        egs_id: &str,
-        now: i64,
-        lease: &Lease,
-    ) -> Result<Option<StoredDocument>> {
+impl Outbox for PostgresStore {
+    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
         let (egs_id, lease) = (egs_id.to_owned(), lease.clone());
         self.pool.run(move |connection| {
             let (client, statements) = connection.parts()?;
@@ -86,13 +81,7 @@ impl PostgresStore {
         })
     }
 
-    pub(super) fn record_attempt_impl(
-        &self,
-        egs_id: &str,
-        icv: u64,
-        owner: &str,
-        record: &AttemptRecord,
-    ) -> Result<bool> {
+    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
         let finished = record.status.is_final().then_some(record.now);
         let changed = self.execute(
             "UPDATE documents SET status = $4, attempts = attempts + $5, next_attempt_at = $6,
@@ -116,7 +105,7 @@ impl PostgresStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn renew_lease_impl(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
         let changed = self.execute(
             "UPDATE documents SET lease_until = GREATEST(COALESCE(lease_until, 0), $4)
              WHERE egs_id = $1 AND icv = $2 AND status = 'submitting' AND lease_owner = $3",
@@ -125,7 +114,7 @@ impl PostgresStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn recover_impl(&self, now: i64) -> Result<usize> {
+    fn recover(&self, now: i64) -> Result<usize> {
         let changed = self.execute(
             "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = $1,
                  last_error = COALESCE(last_error, 'the sender stopped during the exchange; fate unknown'),
@@ -136,11 +125,7 @@ impl PostgresStore {
         Ok(changed as usize)
     }
 
-    pub(super) fn documents_by_status_impl(
-        &self,
-        status: SubmissionStatus,
-        count: usize,
-    ) -> Result<Vec<StoredDocument>> {
+    fn documents_by_status(&self, status: SubmissionStatus, count: usize) -> Result<Vec<StoredDocument>> {
         self.query(
             "SELECT * FROM documents WHERE status = $1 ORDER BY issued_at, egs_id COLLATE \"C\", icv LIMIT $2",
             params![status.as_str(), limit(count)],
@@ -148,7 +133,7 @@ impl PostgresStore {
         )
     }
 
-    pub(super) fn status_counts_impl(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
+    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
         let rows = self.query(
             "SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status COLLATE \"C\"",
             params![],
@@ -165,7 +150,7 @@ impl PostgresStore {
             .collect())
     }
 
-    pub(super) fn next_due_impl(&self) -> Result<Option<i64>> {
+    fn next_due(&self) -> Result<Option<i64>> {
         let rows = self.query(
             "SELECT MIN(at) FROM (
                  SELECT MIN(next_attempt_at) AS at FROM documents WHERE status = 'retry_scheduled'
@@ -176,11 +161,11 @@ impl PostgresStore {
         Ok(rows.into_iter().next().flatten())
     }
 
-    pub(super) fn unreported_simplified_impl(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
+    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
         self.query(UNREPORTED, params![issued_before], row_to_document)
     }
 
-    pub(super) fn requeue_impl(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
         let changed = self.execute(
             "UPDATE documents SET status = 'retry_scheduled', attempts = 0, next_attempt_at = $3,
                  finished_at = NULL
@@ -190,7 +175,26 @@ impl PostgresStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn put_credentials_impl(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
+    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()> {
+        self.execute(
+            "UPDATE egs SET stopped = $2 WHERE id = $1",
+            params![egs_id.to_owned(), reason.map(str::to_owned)],
+        )?;
+        Ok(())
+    }
+
+    fn stopped(&self, egs_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .query("SELECT stopped FROM egs WHERE id = $1", params![egs_id.to_owned()], |row| {
+                row.try_get::<_, Option<String>>(0).map_err(storage)
+            })?
+            .pop()
+            .flatten())
+    }
+}
+
+impl CredentialStore for PostgresStore {
+    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
         self.execute(
             "INSERT INTO credentials
                  (egs_id, environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
@@ -214,7 +218,7 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) fn credentials_impl(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
+    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
         Ok(self
             .query(
                 "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
@@ -234,8 +238,10 @@ impl PostgresStore {
             )?
             .pop())
     }
+}
 
-    pub(super) fn push_event_impl(
+impl EventLog for PostgresStore {
+    fn push_event(
         &self,
         at: i64,
         kind: &str,
@@ -260,15 +266,17 @@ impl PostgresStore {
         })
     }
 
-    pub(super) fn events_since_impl(&self, cursor: i64, count: usize) -> Result<Vec<EventRow>> {
+    fn events_since(&self, cursor: i64, count: usize) -> Result<Vec<EventRow>> {
         self.query(
             "SELECT seq, at, kind, egs_id, icv, data FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
             params![cursor, limit(count)],
             event_of,
         )
     }
+}
 
-    pub(super) fn append_audit_impl(&self, content: &str) -> Result<AuditRow> {
+impl AuditLog for PostgresStore {
+    fn append_audit(&self, content: &str) -> Result<AuditRow> {
         let content = content.to_owned();
         self.pool.run(move |connection| {
             let (client, statements) = connection.parts()?;
@@ -292,7 +300,7 @@ impl PostgresStore {
         })
     }
 
-    pub(super) fn audit_rows_impl(&self, after: i64, count: usize) -> Result<Vec<AuditRow>> {
+    fn audit_rows(&self, after: i64, count: usize) -> Result<Vec<AuditRow>> {
         self.query(
             "SELECT seq, content, prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
             params![after, limit(count)],

@@ -4,8 +4,8 @@
 
 use super::sqlite::{LIGHT_COLUMNS, SqliteStore, row_to_document, storage};
 use super::{
-    AUDIT_GENESIS, AttemptRecord, AuditRow, EventRow, Lease, SealedCredentials, StoredDocument,
-    SubmissionStatus, audit_link_hash,
+    AUDIT_GENESIS, AttemptRecord, AuditLog, AuditRow, CredentialStore, EventLog, EventRow, Lease, Outbox,
+    SealedCredentials, StoredDocument, SubmissionStatus, audit_link_hash,
 };
 use crate::error::Result;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -16,13 +16,8 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 /// as a `STORAGE` error for that unit, instead of being skipped and never sent.
 const FINAL: &str = "('cleared', 'reported', 'accepted_with_warnings', 'rejected', 'dead')";
 
-impl SqliteStore {
-    pub(super) fn claim_next_impl(
-        &self,
-        egs_id: &str,
-        now: i64,
-        lease: &Lease,
-    ) -> Result<Option<StoredDocument>> {
+impl Outbox for SqliteStore {
+    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
         let mut connection = self.lock();
         let transaction =
             connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
@@ -52,13 +47,7 @@ impl SqliteStore {
         Ok(Some(document))
     }
 
-    pub(super) fn record_attempt_impl(
-        &self,
-        egs_id: &str,
-        icv: u64,
-        owner: &str,
-        record: &AttemptRecord,
-    ) -> Result<bool> {
+    fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool> {
         let finished = record.status.is_final().then_some(record.now);
         let changed = self
             .lock()
@@ -85,7 +74,7 @@ impl SqliteStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn renew_lease_impl(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
         let changed = self
             .lock()
             .execute(
@@ -97,7 +86,7 @@ impl SqliteStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn recover_impl(&self, now: i64) -> Result<usize> {
+    fn recover(&self, now: i64) -> Result<usize> {
         self.lock()
             .execute(
                 "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = ?1,
@@ -109,11 +98,7 @@ impl SqliteStore {
             .map_err(storage)
     }
 
-    pub(super) fn documents_by_status_impl(
-        &self,
-        status: SubmissionStatus,
-        limit: usize,
-    ) -> Result<Vec<StoredDocument>> {
+    fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare("SELECT * FROM documents WHERE status = ?1 ORDER BY issued_at, egs_id, icv LIMIT ?2")
@@ -124,7 +109,7 @@ impl SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
     }
 
-    pub(super) fn status_counts_impl(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
+    fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status")
@@ -142,7 +127,7 @@ impl SqliteStore {
         Ok(counts)
     }
 
-    pub(super) fn next_due_impl(&self) -> Result<Option<i64>> {
+    fn next_due(&self) -> Result<Option<i64>> {
         self.lock()
             .query_row(
                 "SELECT MIN(at) FROM (
@@ -154,7 +139,7 @@ impl SqliteStore {
             .map_err(storage)
     }
 
-    pub(super) fn unreported_simplified_impl(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
+    fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare(&format!(
@@ -168,7 +153,7 @@ impl SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
     }
 
-    pub(super) fn requeue_impl(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
         let changed = self
             .lock()
             .execute(
@@ -181,7 +166,25 @@ impl SqliteStore {
         Ok(changed > 0)
     }
 
-    pub(super) fn put_credentials_impl(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
+    fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()> {
+        self.lock()
+            .execute("UPDATE egs SET stopped = ?2 WHERE id = ?1", params![egs_id, reason])
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    fn stopped(&self, egs_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .lock()
+            .query_row("SELECT stopped FROM egs WHERE id = ?1", [egs_id], |row| row.get(0))
+            .optional()
+            .map_err(storage)?
+            .flatten())
+    }
+}
+
+impl CredentialStore for SqliteStore {
+    fn put_credentials(&self, egs_id: &str, credentials: &SealedCredentials) -> Result<()> {
         self.lock()
             .execute(
                 "INSERT OR REPLACE INTO credentials
@@ -202,7 +205,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) fn credentials_impl(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
+    fn credentials(&self, egs_id: &str) -> Result<Option<SealedCredentials>> {
         self.lock()
             .query_row(
                 "SELECT environment, binary_security_token, sealed_private_key, sealed_secret, not_after,
@@ -223,8 +226,10 @@ impl SqliteStore {
             .optional()
             .map_err(storage)
     }
+}
 
-    pub(super) fn push_event_impl(
+impl EventLog for SqliteStore {
+    fn push_event(
         &self,
         at: i64,
         kind: &str,
@@ -244,7 +249,7 @@ impl SqliteStore {
         Ok((changed > 0).then(|| connection.last_insert_rowid()))
     }
 
-    pub(super) fn events_since_impl(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
+    fn events_since(&self, cursor: i64, limit: usize) -> Result<Vec<EventRow>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare(
@@ -265,8 +270,10 @@ impl SqliteStore {
             .map_err(storage)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
     }
+}
 
-    pub(super) fn append_audit_impl(&self, content: &str) -> Result<AuditRow> {
+impl AuditLog for SqliteStore {
+    fn append_audit(&self, content: &str) -> Result<AuditRow> {
         let mut connection = self.lock();
         let transaction =
             connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
@@ -287,7 +294,7 @@ impl SqliteStore {
         Ok(AuditRow { seq, content: content.to_owned(), prev_hash, hash })
     }
 
-    pub(super) fn audit_rows_impl(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
+    fn audit_rows(&self, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare("SELECT seq, content, prev_hash, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")

@@ -54,7 +54,7 @@ pub(crate) struct Index<'a, 'i> {
 }
 
 impl<'a, 'i> Index<'a, 'i> {
-    pub fn new(doc: &'a Document<'i>) -> Self {
+    pub(crate) fn new(doc: &'a Document<'i>) -> Self {
         let mut recs: Vec<Rec<'i>> = Vec::with_capacity(1024);
         let mut elements = Vec::with_capacity(512);
         for node in doc.descendants() {
@@ -95,26 +95,26 @@ impl<'a, 'i> Index<'a, 'i> {
 
     /// Whether `node` is the element `{ns}local`.
     #[inline]
-    pub fn is(&self, node: Node<'_, '_>, ns: &str, local: &str) -> bool {
+    pub(crate) fn is(&self, node: Node<'_, '_>, ns: &str, local: &str) -> bool {
         let r = self.rec(node);
         r.ns == query(ns) && r.local == local
     }
 
     /// Whether `node` is an element of namespace `ns`.
     #[inline]
-    pub fn in_ns(&self, node: Node<'_, '_>, ns: &str) -> bool {
+    pub(crate) fn in_ns(&self, node: Node<'_, '_>, ns: &str) -> bool {
         self.rec(node).ns == query(ns)
     }
 
     /// The local name of an element ("" for other nodes).
     #[inline]
-    pub fn local(&self, node: Node<'_, '_>) -> &'i str {
+    pub(crate) fn local(&self, node: Node<'_, '_>) -> &'i str {
         self.rec(node).local
     }
 
     /// The first child element `{ns}local` of `node`.
     #[inline]
-    pub fn child(&self, node: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 'i>> {
+    pub(crate) fn child(&self, node: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 'i>> {
         self.child_id(self.rec(node).first, query(ns), local).map(|id| self.node(id))
     }
 
@@ -130,7 +130,7 @@ impl<'a, 'i> Index<'a, 'i> {
     }
 
     /// The child elements `{ns}local` of `node`, in order.
-    pub fn children<'s>(
+    pub(crate) fn children<'s>(
         &'s self,
         node: Node<'a, 'i>,
         ns: &str,
@@ -147,7 +147,7 @@ impl<'a, 'i> Index<'a, 'i> {
 
     /// Follows `steps` of `cac:`/`cbc:` names ("cac:Party/cbc:Name" style) through first
     /// children.
-    pub fn at(&self, node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
+    pub(crate) fn at(&self, node: Node<'a, 'i>, steps: &str) -> Option<Node<'a, 'i>> {
         let mut id = node.index() as u32;
         let mut rest = steps;
         loop {

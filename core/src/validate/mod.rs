@@ -147,7 +147,7 @@ impl<'a, 'i> Cx<'a, 'i> {
     }
 
     /// Records a finding of `rule` at `path`.
-    pub fn report(&mut self, info: &'static RuleInfo, path: String, fix: String) {
+    pub(crate) fn report(&mut self, info: &'static RuleInfo, path: String, fix: String) {
         self.findings.push(Finding {
             rule: info.id.into(),
             severity: info.severity,
@@ -159,7 +159,7 @@ impl<'a, 'i> Cx<'a, 'i> {
     }
 
     /// Records a schema finding (always an error).
-    pub fn schema(
+    pub(crate) fn schema(
         &mut self,
         id: &'static str,
         path: String,

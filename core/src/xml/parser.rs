@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 /// Why the input is not a document we accept, with where.
 #[derive(Debug)]
-pub struct ParseError {
+pub(super) struct ParseError {
     pub message: String,
 }
 
@@ -26,14 +26,14 @@ impl std::fmt::Display for ParseError {
 }
 
 /// Limits on what one document may hold.
-pub struct Limits {
+pub(super) struct Limits {
     /// Deepest element nesting (the root element is at depth 1).
     pub max_depth: usize,
     pub max_nodes: usize,
 }
 
 /// Parses `text` (a byte-order mark already removed).
-pub fn parse<'i>(text: &'i str, limits: &Limits) -> Result<Document<'i>, ParseError> {
+pub(super) fn parse<'i>(text: &'i str, limits: &Limits) -> Result<Document<'i>, ParseError> {
     let mut parser = Parser::new(text, limits);
     match parser.document() {
         Ok(()) => Ok(parser.finish()),

@@ -13,24 +13,24 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const OTP: &str = "123456";
-pub const VAT: &str = "399999999900003";
+pub(crate) const OTP: &str = "123456";
+pub(crate) const VAT: &str = "399999999900003";
 
-pub fn repo(path: &str) -> std::path::PathBuf {
+pub(crate) fn repo(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
 /// A gateway that does not insist on the compliance steps (onboarding = two calls).
-pub async fn gateway() -> Gateway {
+pub(crate) async fn gateway() -> Gateway {
     Gateway::start(GatewayConfig { require_compliance_steps: false, ..Default::default() }).await.unwrap()
 }
 
-pub fn environment(gateway: &Gateway) -> Environment {
+pub(crate) fn environment(gateway: &Gateway) -> Environment {
     Environment::Custom(gateway.base_url())
 }
 
 /// The SDK's CSR configuration with its own EGS serial (one chain per serial on the gateway).
-pub fn csr_config(serial: &str) -> CsrConfig {
+pub(crate) fn csr_config(serial: &str) -> CsrConfig {
     let text =
         std::fs::read_to_string(repo("tests/vectors/sdk-R3.4.8/Data/Input/csr-config-example-EN.properties"))
             .unwrap();
@@ -40,7 +40,7 @@ pub fn csr_config(serial: &str) -> CsrConfig {
 }
 
 /// Key → CSR → compliance CSID → production CSID.
-pub async fn onboard(gateway: &Gateway, serial: &str) -> (Credentials, PrivateKey) {
+pub(crate) async fn onboard(gateway: &Gateway, serial: &str) -> (Credentials, PrivateKey) {
     let client = Client::new(environment(gateway)).unwrap();
     let key = qayd::generate_private_key().unwrap();
     let csr = qayd::build_csr(&csr_config(serial), &key, client.environment()).unwrap();
@@ -56,7 +56,7 @@ pub async fn onboard(gateway: &Gateway, serial: &str) -> (Credentials, PrivateKe
 }
 
 /// Fast retries for tests: 1 s base (the store's resolution), 2 s cap.
-pub fn fast_config() -> EngineConfig {
+pub(crate) fn fast_config() -> EngineConfig {
     EngineConfig {
         retry: RetryPolicy {
             base: Duration::from_secs(1),
@@ -72,7 +72,7 @@ pub fn fast_config() -> EngineConfig {
 }
 
 /// An engine on `store`, connected to the gateway, with `units` onboarded and stored.
-pub async fn engine_with(
+pub(crate) async fn engine_with(
     gateway: &Gateway,
     store: Arc<dyn Store>,
     key: &MasterKey,
@@ -91,7 +91,7 @@ pub async fn engine_with(
     engine
 }
 
-pub async fn engine(gateway: &Gateway, units: &[&str]) -> Engine {
+pub(crate) async fn engine(gateway: &Gateway, units: &[&str]) -> Engine {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
     engine_with(gateway, store, &MasterKey::generate().unwrap(), fast_config(), units).await
 }
@@ -105,17 +105,17 @@ fn fixture(name: &str) -> Invoice {
 }
 
 /// A B2C document (reported).
-pub fn simplified() -> Invoice {
+pub(crate) fn simplified() -> Invoice {
     fixture("simplified_invoice")
 }
 
 /// A B2B document (cleared).
-pub fn standard() -> Invoice {
+pub(crate) fn standard() -> Invoice {
     fixture("standard_invoice")
 }
 
 /// The bodies the gateway received for a document UUID, in order.
-pub fn bodies_for(gateway: &Gateway, uuid: &str) -> Vec<Vec<u8>> {
+pub(crate) fn bodies_for(gateway: &Gateway, uuid: &str) -> Vec<Vec<u8>> {
     gateway
         .received()
         .into_iter()

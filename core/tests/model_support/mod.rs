@@ -9,11 +9,11 @@ use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub fn data() -> PathBuf {
+pub(crate) fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/sdk-R3.4.8/Data")
 }
 
-pub fn sdk_signer() -> Signer {
+pub(crate) fn sdk_signer() -> Signer {
     let certs = data().join("Certificates");
     Signer::from_bytes(
         &std::fs::read(certs.join("cert.pem")).unwrap(),
@@ -22,11 +22,11 @@ pub fn sdk_signer() -> Signer {
     .unwrap()
 }
 
-pub fn d(s: &str) -> Decimal {
+pub(crate) fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-pub fn seller() -> Party {
+pub(crate) fn seller() -> Party {
     Party::new(
         "شركة الواحة للتجارة | Al Waha Trading & Co <Riyadh>",
         Some("300000000000003"),
@@ -46,7 +46,7 @@ pub fn seller() -> Party {
     .with_id(IdScheme::Crn, "1010101010")
 }
 
-pub fn saudi_buyer() -> Party {
+pub(crate) fn saudi_buyer() -> Party {
     Party::new(
         "مؤسسة \"النور\" & شركاه | Al Noor Est.",
         Some("311111111111113"),
@@ -55,7 +55,7 @@ pub fn saudi_buyer() -> Party {
     .with_id(IdScheme::Crn, "4030000000")
 }
 
-pub fn foreign_buyer() -> Party {
+pub(crate) fn foreign_buyer() -> Party {
     Party {
         registration_name: Some("Acme Imports LLC".into()),
         vat_number: None,
@@ -74,7 +74,7 @@ pub fn foreign_buyer() -> Party {
     }
 }
 
-pub fn vat_for(category: VatCategory, n: usize) -> Vat {
+pub(crate) fn vat_for(category: VatCategory, n: usize) -> Vat {
     match category {
         VatCategory::Standard => Vat::standard(if n.is_multiple_of(2) { 15 } else { 5 }),
         VatCategory::ZeroRated => Vat::exempt(category, "VATEX-SA-35"),
@@ -86,7 +86,7 @@ pub fn vat_for(category: VatCategory, n: usize) -> Vat {
     }
 }
 
-pub fn flag_sets() -> Vec<TransactionFlags> {
+pub(crate) fn flag_sets() -> Vec<TransactionFlags> {
     (0u8..32)
         .map(|bits| TransactionFlags {
             third_party: bits & 1 != 0,
@@ -98,7 +98,7 @@ pub fn flag_sets() -> Vec<TransactionFlags> {
         .collect()
 }
 
-pub fn build(
+pub(crate) fn build(
     n: usize,
     kind: InvoiceKind,
     document_type: DocumentType,

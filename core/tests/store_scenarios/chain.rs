@@ -14,7 +14,7 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-pub fn signer() -> Signer {
+pub(crate) fn signer() -> Signer {
     Signer::from_bytes(
         &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem")).unwrap(),
         &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem")).unwrap(),
@@ -22,19 +22,19 @@ pub fn signer() -> Signer {
     .unwrap()
 }
 
-pub fn invoice() -> Invoice {
+pub(crate) fn invoice() -> Invoice {
     let json = std::fs::read_to_string(repo("core/tests/fixtures/models/simplified_invoice.json")).unwrap();
     let mut invoice = Invoice::from_json(&json).unwrap();
     invoice.uuid = uuid::Uuid::new_v4();
     invoice
 }
 
-pub fn options() -> StampOptions {
+pub(crate) fn options() -> StampOptions {
     StampOptions { signing_time: Some("2025-03-14T19:42:06".into()) }
 }
 
 /// Checks the whole chain of one unit: ICVs 1..=n, PIH links, stored hashes and signatures.
-pub fn assert_chain(documents: &[StoredDocument], expected: usize) {
+pub(crate) fn assert_chain(documents: &[StoredDocument], expected: usize) {
     assert_eq!(documents.len(), expected);
     let mut previous = GENESIS_PIH.to_owned();
     for (i, document) in documents.iter().enumerate() {
@@ -52,7 +52,7 @@ pub fn assert_chain(documents: &[StoredDocument], expected: usize) {
     assert_eq!(uuids.len(), expected, "no document stored twice");
 }
 
-pub fn sequential_issue_builds_a_valid_chain(db: &Db) {
+pub(crate) fn sequential_issue_builds_a_valid_chain(db: &Db) {
     let engine = Engine::new(db.open());
     engine.register_egs("pos-1").unwrap();
     let signer = signer();
@@ -65,7 +65,7 @@ pub fn sequential_issue_builds_a_valid_chain(db: &Db) {
     assert_eq!(engine.store().chain_head("pos-1").unwrap().next_icv, 21);
 }
 
-pub fn a_failed_stamp_reserves_nothing(db: &Db) {
+pub(crate) fn a_failed_stamp_reserves_nothing(db: &Db) {
     let engine = Engine::new(db.open());
     engine.register_egs("pos-1").unwrap();
     let signer = signer();
@@ -89,7 +89,7 @@ pub fn a_failed_stamp_reserves_nothing(db: &Db) {
 
 /// A batch gives the same documents, byte for byte, as issuing them one by one would (each
 /// the invoice stamped with the next ICV and the previous document's hash), and the same chain.
-pub fn a_batch_issues_what_one_by_one_would(db: &Db) {
+pub(crate) fn a_batch_issues_what_one_by_one_would(db: &Db) {
     let signer = signer();
     let invoices: Vec<Invoice> = (0..12).map(|_| invoice()).collect();
     let engine = Engine::new(db.open());
@@ -115,7 +115,7 @@ pub fn a_batch_issues_what_one_by_one_would(db: &Db) {
 
 /// A refused invoice of a batch is its own entry's error and takes no ICV; a UUID issued twice
 /// is refused without breaking the chain of the entries after it; an unknown unit fails the call.
-pub fn a_batch_entry_refused_takes_no_icv(db: &Db) {
+pub(crate) fn a_batch_entry_refused_takes_no_icv(db: &Db) {
     let engine = Engine::new(db.open());
     engine.register_egs("pos-1").unwrap();
     let signer = signer();
@@ -147,7 +147,7 @@ pub fn a_batch_entry_refused_takes_no_icv(db: &Db) {
 }
 
 /// Each thread opens its own store on the database, like separate workers would.
-pub fn eight_threads_one_unit_no_fork_no_gap(db: &Db) {
+pub(crate) fn eight_threads_one_unit_no_fork_no_gap(db: &Db) {
     let signer = Arc::new(signer());
     db.open().register_egs("pos-1").unwrap();
     std::thread::scope(|scope| {
@@ -164,7 +164,7 @@ pub fn eight_threads_one_unit_no_fork_no_gap(db: &Db) {
     assert_chain(&db.open().documents("pos-1").unwrap(), 120);
 }
 
-pub fn eight_threads_share_one_engine_across_units(db: &Db) {
+pub(crate) fn eight_threads_share_one_engine_across_units(db: &Db) {
     let engine = Arc::new(Engine::new(db.open()));
     let signer = Arc::new(signer());
     for unit in ["a", "b"] {
@@ -190,11 +190,11 @@ pub fn eight_threads_share_one_engine_across_units(db: &Db) {
 }
 
 /// Where the worker process finds its store (`qayd::store::open`'s location).
-pub const WORKER_STORE: &str = "QAYD_TEST_WORKER_STORE";
+pub(crate) const WORKER_STORE: &str = "QAYD_TEST_WORKER_STORE";
 
 /// The body of the `worker_process` test that `two_processes_one_database` runs in children;
 /// does nothing when the variable is not set.
-pub fn worker_process() {
+pub(crate) fn worker_process() {
     let Ok(location) = std::env::var(WORKER_STORE) else { return };
     let engine = Engine::new(qayd::store::open(&location).unwrap());
     let signer = signer();
@@ -205,7 +205,7 @@ pub fn worker_process() {
 
 /// Two processes (this test binary run again, its ignored `worker_process` test) issue for the
 /// same unit on one database.
-pub fn two_processes_one_database(db: &Db) {
+pub(crate) fn two_processes_one_database(db: &Db) {
     db.open().register_egs("pos-1").unwrap();
     let children: Vec<_> = (0..2)
         .map(|_| {
@@ -223,7 +223,7 @@ pub fn two_processes_one_database(db: &Db) {
     assert_chain(&db.open().documents("pos-1").unwrap(), 80);
 }
 
-pub fn issue_dates_follow_riyadh_time(db: &Db) {
+pub(crate) fn issue_dates_follow_riyadh_time(db: &Db) {
     use qayd::clock::FixedClock;
     // 2025-03-14 22:30 UTC = 2025-03-15 01:30 in Riyadh: a document dated the 15th is not in the
     // future (a UTC-based check would say it is), one dated the 16th is.

@@ -3,10 +3,10 @@
 //! run them on SQLite, `store_postgres.rs` on PostgreSQL, through [`scenario_tests!`].
 #![allow(dead_code)]
 
-pub mod chain;
-pub mod outbox;
-pub mod renewal;
-pub mod state;
+pub(crate) mod chain;
+pub(crate) mod outbox;
+pub(crate) mod renewal;
+pub(crate) mod state;
 
 use crate::engine_support::{engine_with, fast_config};
 use crate::store_support::Db;
@@ -15,7 +15,7 @@ use qayd::secrets::MasterKey;
 use qayd_gateway::Gateway;
 
 /// An engine on a new store of `db`, connected to the gateway, with `units` onboarded.
-pub async fn engine_on(db: &Db, gateway: &Gateway, units: &[&str]) -> Engine {
+pub(crate) async fn engine_on(db: &Db, gateway: &Gateway, units: &[&str]) -> Engine {
     engine_with(gateway, db.open(), &MasterKey::generate().unwrap(), fast_config(), units).await
 }
 

@@ -17,7 +17,7 @@ const REPORTING: &str = "/invoices/reporting/single";
 const CLEARANCE: &str = "/invoices/clearance/single";
 
 /// Drains until the document is final (or panics after `limit`).
-pub async fn drain_until_final(
+pub(crate) async fn drain_until_final(
     engine: &qayd::engine::Engine,
     unit: &str,
     icv: u64,
@@ -35,7 +35,7 @@ pub async fn drain_until_final(
     }
 }
 
-pub async fn happy_path_b2c_reported_and_b2b_cleared(db: &Db) {
+pub(crate) async fn happy_path_b2c_reported_and_b2b_cleared(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
     let mut issued = Vec::new();
@@ -79,7 +79,7 @@ pub async fn happy_path_b2c_reported_and_b2b_cleared(db: &Db) {
     assert_eq!(engine.store().documents_by_status(SubmissionStatus::Reported, 10).unwrap().len(), 3);
 }
 
-pub async fn faults_are_retried_with_the_identical_bytes(db: &Db) {
+pub(crate) async fn faults_are_retried_with_the_identical_bytes(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
     let document = engine.issue_invoice("pos-1", &simplified()).unwrap();
@@ -113,7 +113,7 @@ pub async fn faults_are_retried_with_the_identical_bytes(db: &Db) {
     assert!(verification.rows >= 6);
 }
 
-pub async fn a_timeout_after_acceptance_is_resolved_as_a_duplicate_exactly_once(db: &Db) {
+pub(crate) async fn a_timeout_after_acceptance_is_resolved_as_a_duplicate_exactly_once(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
     // B2C: the gateway accepts, then the client times out (3 s) → resend → 409 → reported.
@@ -153,7 +153,7 @@ pub async fn a_timeout_after_acceptance_is_resolved_as_a_duplicate_exactly_once(
     assert!(statuses.contains(&409) && statuses.contains(&208), "{statuses:?}");
 }
 
-pub async fn a_rejected_document_stays_in_the_chain(db: &Db) {
+pub(crate) async fn a_rejected_document_stays_in_the_chain(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
     let mut wrong = simplified();
@@ -167,17 +167,21 @@ pub async fn a_rejected_document_stays_in_the_chain(db: &Db) {
     assert_eq!(stored.status, SubmissionStatus::Rejected);
     assert!(stored.messages.as_deref().unwrap().contains("certificate-permissions"), "{:?}", stored.messages);
     assert_eq!(stored.attempts, 1);
+    // One lifecycle event per document, in sending order.
     let events = engine.events_since(0, 100).unwrap();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, EventKind::DocumentRejected);
-    assert_eq!(events[0].icv, Some(rejected.icv));
+    let kinds: Vec<_> = events.iter().map(|e| (e.kind, e.icv)).collect();
+    assert_eq!(
+        kinds,
+        [(EventKind::DocumentRejected, Some(rejected.icv)), (EventKind::DocumentReported, Some(next.icv))]
+    );
     assert!(events[0].data.to_string().contains("certificate-permissions"));
+    assert_eq!(events[1].data["uuid"], next.uuid.as_str());
     // Never resent.
     engine.drain().await.unwrap();
     assert_eq!(bodies_for(&gateway, &rejected.uuid).len(), 1);
 }
 
-pub async fn attempts_exhausted_make_a_dead_letter(db: &Db) {
+pub(crate) async fn attempts_exhausted_make_a_dead_letter(db: &Db) {
     let gateway = gateway().await;
     let mut config = fast_config();
     config.retry = RetryPolicy {
@@ -215,7 +219,7 @@ pub async fn attempts_exhausted_make_a_dead_letter(db: &Db) {
     );
 }
 
-pub async fn unauthorized_stops_the_unit_until_resumed(db: &Db) {
+pub(crate) async fn unauthorized_stops_the_unit_until_resumed(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1", "pos-2"]).await;
     let a = engine.issue_invoice("pos-1", &simplified()).unwrap();
@@ -240,7 +244,7 @@ pub async fn unauthorized_stops_the_unit_until_resumed(db: &Db) {
     );
 }
 
-pub async fn clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying(db: &Db) {
+pub(crate) async fn clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_trying(db: &Db) {
     let gateway = gateway().await;
     let mut config = fast_config();
     config.clear_wait = Duration::from_millis(1_500);
@@ -287,7 +291,7 @@ pub async fn clear_returns_pending_when_zatca_is_down_and_the_engine_keeps_tryin
     assert_eq!(gateway.acceptances().len(), 2);
 }
 
-pub async fn issuing_never_waits_for_a_document_with_an_unknown_fate(db: &Db) {
+pub(crate) async fn issuing_never_waits_for_a_document_with_an_unknown_fate(db: &Db) {
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
     let first = engine.issue_invoice("pos-1", &simplified()).unwrap();
@@ -313,7 +317,7 @@ pub async fn issuing_never_waits_for_a_document_with_an_unknown_fate(db: &Db) {
     assert_eq!(order, expected);
 }
 
-pub async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent(db: &Db) {
+pub(crate) async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent(db: &Db) {
     use base64::Engine as _;
     let gateway = gateway().await;
     let engine = engine_on(db, &gateway, &["pos-1"]).await;
@@ -364,7 +368,7 @@ pub async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_res
 /// `Retry-After: 1`, three times, to the background worker: every resend leaves at least 1000 ms
 /// after the answer that asked for the wait (measured from the audit log's wall-clock times),
 /// whatever fraction of a second the answer came at — and not much later either.
-pub async fn retry_after_is_never_early(db: &Db) {
+pub(crate) async fn retry_after_is_never_early(db: &Db) {
     let gateway = gateway().await;
     let mut config = fast_config();
     // Backoff far below Retry-After: the header alone decides the wait.
@@ -418,7 +422,7 @@ pub async fn retry_after_is_never_early(db: &Db) {
 /// 3 s lease) it keeps the lease, and neither another worker's passes nor its `recover()` take
 /// the document; a sender that claimed and died (no renewals) loses it within one lease, and
 /// another worker resends it then.
-pub async fn a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never(db: &Db) {
+pub(crate) async fn a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never(db: &Db) {
     let gateway = gateway().await;
     let mut config = fast_config();
     config.lease = Duration::from_secs(3);

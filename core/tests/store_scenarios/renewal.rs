@@ -12,7 +12,7 @@ use qayd_gateway::Gateway;
 
 /// Onboards a unit against the gateway the whole way (key, CSR, compliance CSID, samples,
 /// production CSID), as `qayd::embed::onboard` does.
-pub async fn onboarded(gateway: &Gateway, serial: &str) -> EgsCredentials {
+pub(crate) async fn onboarded(gateway: &Gateway, serial: &str) -> EgsCredentials {
     let client = qayd::api::Client::new(environment(gateway)).unwrap();
     qayd::onboarding::onboard(&client, &environment(gateway), &csr_config(serial), OTP, &mut |_| {})
         .await
@@ -20,7 +20,7 @@ pub async fn onboarded(gateway: &Gateway, serial: &str) -> EgsCredentials {
 }
 
 /// An engine on a new store of `db`, connected to the gateway, with no unit yet.
-pub fn connected(db: &Db, gateway: &Gateway, key: &MasterKey) -> Engine {
+pub(crate) fn connected(db: &Db, gateway: &Gateway, key: &MasterKey) -> Engine {
     Engine::new(db.open())
         .with_config(fast_config())
         .with_master_key(key.clone())
@@ -28,7 +28,7 @@ pub fn connected(db: &Db, gateway: &Gateway, key: &MasterKey) -> Engine {
         .unwrap()
 }
 
-pub async fn the_identity_is_kept_with_the_credentials_and_renewal_replaces_them(db: &Db) {
+pub(crate) async fn the_identity_is_kept_with_the_credentials_and_renewal_replaces_them(db: &Db) {
     let gateway = gateway().await;
     let key = MasterKey::generate().unwrap();
     let engine = connected(db, &gateway, &key);
@@ -71,7 +71,7 @@ fn legacy_row() -> SealedCredentials {
     }
 }
 
-pub fn credentials_written_by_the_previous_schema_upgrade_in_place(db: &Db) {
+pub(crate) fn credentials_written_by_the_previous_schema_upgrade_in_place(db: &Db) {
     db.open().register_egs("pos-1").unwrap();
     // Back to the previous schema: no identity column (PostgreSQL: schema version 1), and a
     // unit stored by that version.

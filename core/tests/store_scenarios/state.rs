@@ -12,7 +12,7 @@ use qayd::store::{Lease, SubmissionStatus};
 use qayd::{Signer, StampOptions};
 use std::sync::Arc;
 
-pub fn sdk_signer() -> Signer {
+pub(crate) fn sdk_signer() -> Signer {
     Signer::from_bytes(
         &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem")).unwrap(),
         &std::fs::read(repo("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem")).unwrap(),
@@ -20,7 +20,7 @@ pub fn sdk_signer() -> Signer {
     .unwrap()
 }
 
-pub async fn the_wrong_master_key_is_a_clear_secret_error_and_nothing_is_lost(db: &Db) {
+pub(crate) async fn the_wrong_master_key_is_a_clear_secret_error_and_nothing_is_lost(db: &Db) {
     let gateway = gateway().await;
     let right = MasterKey::generate().unwrap();
     let store = db.open();
@@ -62,7 +62,7 @@ pub async fn the_wrong_master_key_is_a_clear_secret_error_and_nothing_is_lost(db
     assert_eq!(gateway.acceptances()[&document.uuid], 1);
 }
 
-pub async fn the_audit_log_is_complete_redacted_and_tamper_evident(db: &Db) {
+pub(crate) async fn the_audit_log_is_complete_redacted_and_tamper_evident(db: &Db) {
     let gateway = gateway().await;
     let store = db.open();
     let engine =
@@ -124,7 +124,7 @@ pub async fn the_audit_log_is_complete_redacted_and_tamper_evident(db: &Db) {
     assert!(verification.broken.unwrap().1.contains("edited"));
 }
 
-pub fn b2c_deadline_events_on_a_fixed_clock(db: &Db) {
+pub(crate) fn b2c_deadline_events_on_a_fixed_clock(db: &Db) {
     // 2025-03-20 01:30 Riyadh.
     let t0 = 1_742_423_400;
     let clock = Arc::new(FixedClock::at(t0));
@@ -182,7 +182,7 @@ pub fn b2c_deadline_events_on_a_fixed_clock(db: &Db) {
     assert_eq!(engine.events_since(events[1].seq, 100).unwrap().len(), 1, "cursor");
 }
 
-pub async fn certificate_expiry_events_at_30_and_7_days_once_each(db: &Db) {
+pub(crate) async fn certificate_expiry_events_at_30_and_7_days_once_each(db: &Db) {
     let gateway = gateway().await;
     let (credentials, key) = onboard(&gateway, "cert-unit").await;
     let not_after = credentials.certificate().unwrap().not_after_unix();
@@ -204,7 +204,7 @@ pub async fn certificate_expiry_events_at_30_and_7_days_once_each(db: &Db) {
     assert_eq!(events[1].data["not_after"], not_after);
 }
 
-pub fn leases_and_recovery(db: &Db) {
+pub(crate) fn leases_and_recovery(db: &Db) {
     let clock = Arc::new(FixedClock::at(1_741_991_400));
     let engine = Engine::with_clock(db.open(), clock.clone());
     engine.register_egs("pos-1").unwrap();
@@ -258,7 +258,7 @@ impl Now for FixedClock {
     }
 }
 
-pub async fn credentials_of_another_environment_are_never_sent(db: &Db) {
+pub(crate) async fn credentials_of_another_environment_are_never_sent(db: &Db) {
     let gateway = gateway().await;
     let (credentials, key) = onboard(&gateway, "env-unit").await;
     let simulation = qayd::api::Credentials::new(

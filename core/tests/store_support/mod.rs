@@ -9,8 +9,8 @@ use qayd::store::{SqliteStore, Store};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-pub const POSTGRES_URL: &str = "QAYD_TEST_POSTGRES_URL";
-pub const REQUIRE_POSTGRES: &str = "QAYD_REQUIRE_POSTGRES";
+pub(crate) const POSTGRES_URL: &str = "QAYD_TEST_POSTGRES_URL";
+pub(crate) const REQUIRE_POSTGRES: &str = "QAYD_REQUIRE_POSTGRES";
 
 enum Backend {
     /// One in-memory store: every `open` is the same store.
@@ -24,25 +24,25 @@ enum Backend {
 }
 
 /// One test's database; [`Db::open`] gives a new store (connection) on it each time.
-pub struct Db {
+pub(crate) struct Db {
     location: String,
     backend: Backend,
 }
 
 impl Db {
-    pub fn sqlite_memory() -> Db {
+    pub(crate) fn sqlite_memory() -> Db {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
         Db { location: ":memory:".into(), backend: Backend::Memory(store) }
     }
 
-    pub fn sqlite_file() -> Db {
+    pub(crate) fn sqlite_file() -> Db {
         let dir = tempfile::tempdir().unwrap();
         let location = dir.path().join("engine.sqlite").to_str().unwrap().to_owned();
         Db { location, backend: Backend::Sqlite(dir) }
     }
 
     /// A fresh schema on the test server, or `None` (after a skip line) when there is none.
-    pub fn postgres(test: &str) -> Option<Db> {
+    pub(crate) fn postgres(test: &str) -> Option<Db> {
         let server = postgres_server(test)?;
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let mut random = [0u8; 4];
@@ -61,16 +61,16 @@ impl Db {
     }
 
     /// The location `qayd::store::open` takes (a file path, `:memory:` or a URL).
-    pub fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         &self.location
     }
 
-    pub fn is_postgres(&self) -> bool {
+    pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres { .. })
     }
 
     /// A new store on this database (the same one for in-memory SQLite).
-    pub fn open(&self) -> Arc<dyn Store> {
+    pub(crate) fn open(&self) -> Arc<dyn Store> {
         match &self.backend {
             Backend::Memory(store) => store.clone(),
             _ => qayd::store::open(&self.location).unwrap(),
@@ -78,7 +78,7 @@ impl Db {
     }
 
     /// Runs raw SQL on the database, outside the store (to play an attacker or an operator).
-    pub fn execute(&self, sql: &str) -> Result<(), String> {
+    pub(crate) fn execute(&self, sql: &str) -> Result<(), String> {
         match &self.backend {
             Backend::Memory(_) => panic!("no raw access to an in-memory store"),
             Backend::Sqlite(_) => rusqlite::Connection::open(&self.location)
@@ -94,7 +94,7 @@ impl Db {
     }
 
     /// Every byte the database holds about credentials, as stored (to look for secrets in clear).
-    pub fn stored_bytes(&self) -> Vec<u8> {
+    pub(crate) fn stored_bytes(&self) -> Vec<u8> {
         match &self.backend {
             Backend::Memory(_) => panic!("no raw access to an in-memory store"),
             Backend::Sqlite(dir) => {
@@ -131,7 +131,7 @@ impl Drop for Db {
 
 /// The test server's URL; `None` after a skip line when it is not configured (a panic when
 /// `QAYD_REQUIRE_POSTGRES=1`).
-pub fn postgres_server(test: &str) -> Option<String> {
+pub(crate) fn postgres_server(test: &str) -> Option<String> {
     match std::env::var(POSTGRES_URL) {
         Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
         _ => {
@@ -148,7 +148,7 @@ pub fn postgres_server(test: &str) -> Option<String> {
 
 /// Runs `f` on a plain connection, on a thread of its own (the synchronous client must not run
 /// inside the tests' tokio runtime).
-pub fn postgres_raw<R: Send + 'static>(
+pub(crate) fn postgres_raw<R: Send + 'static>(
     url: &str,
     f: impl FnOnce(&mut postgres::Client) -> Result<R, postgres::Error> + Send + 'static,
 ) -> Result<R, postgres::Error> {
@@ -162,14 +162,14 @@ pub fn postgres_raw<R: Send + 'static>(
 }
 
 /// Databases by test name, for `scenario_tests!`.
-pub fn memory(_test: &str) -> Option<Db> {
+pub(crate) fn memory(_test: &str) -> Option<Db> {
     Some(Db::sqlite_memory())
 }
 
-pub fn file(_test: &str) -> Option<Db> {
+pub(crate) fn file(_test: &str) -> Option<Db> {
     Some(Db::sqlite_file())
 }
 
-pub fn postgres(test: &str) -> Option<Db> {
+pub(crate) fn postgres(test: &str) -> Option<Db> {
     Db::postgres(test)
 }

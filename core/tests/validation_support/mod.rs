@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// A document to judge, the instant to judge it at (Unix seconds) and what it is.
-pub struct Doc {
+pub(crate) struct Doc {
     pub xml: String,
     pub now: i64,
     pub label: String,
@@ -15,7 +15,7 @@ pub struct Doc {
 /// One corpus entry (of any `tests/validation/mutations/*.json` file): edits applied in order to an SDK sample and the rule ids expected.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Mutation {
+pub(crate) struct Mutation {
     pub base: String,
     pub description: String,
     /// Applied in order; none for a time-only case.
@@ -31,7 +31,7 @@ pub struct Mutation {
 /// `replace` stands for the character `c` repeated `n` times.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Edit {
+pub(crate) struct Edit {
     #[serde(default)]
     pub find: Option<String>,
     #[serde(default)]
@@ -42,12 +42,12 @@ pub struct Edit {
     pub nth: Option<usize>,
 }
 
-pub fn samples(repo: &Path) -> PathBuf {
+pub(crate) fn samples(repo: &Path) -> PathBuf {
     repo.join("tests/vectors/sdk-R3.4.8/Data/Samples")
 }
 
 /// Every entry of every corpus file, files in name order.
-pub fn load(repo: &Path) -> Vec<Mutation> {
+pub(crate) fn load(repo: &Path) -> Vec<Mutation> {
     let dir = repo.join("tests/validation/mutations");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -85,7 +85,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 
 /// One hour after the document's issue date and time (Riyadh time, UTC+3); for a document
 /// without a readable issue date, 2025-01-15 12:00 in Riyadh.
-pub fn shortly_after(xml: &str) -> i64 {
+pub(crate) fn shortly_after(xml: &str) -> i64 {
     let fallback = 1_736_931_600;
     let (Some(date), Some(time)) =
         (between(xml, "<cbc:IssueDate>", "<"), between(xml, "<cbc:IssueTime>", "<"))
@@ -108,7 +108,7 @@ fn nth_index(text: &str, needle: &str, nth: usize) -> Option<usize> {
 }
 
 /// The entry's edits applied to `base`.
-pub fn apply(m: &Mutation, base: &str) -> Result<String, String> {
+pub(crate) fn apply(m: &Mutation, base: &str) -> Result<String, String> {
     let mut text = base.to_string();
     for edit in &m.edits {
         let nth = edit.nth.unwrap_or(1);
@@ -134,7 +134,7 @@ pub fn apply(m: &Mutation, base: &str) -> Result<String, String> {
 }
 
 /// Every corpus entry as a document (with its validation time), and every base used.
-pub fn mutation_corpus(repo: &Path) -> Vec<Doc> {
+pub(crate) fn mutation_corpus(repo: &Path) -> Vec<Doc> {
     let mut docs = Vec::new();
     let mut bases = std::collections::BTreeSet::new();
     for (i, m) in load(repo).iter().enumerate() {
@@ -150,26 +150,26 @@ pub fn mutation_corpus(repo: &Path) -> Vec<Doc> {
 }
 
 /// SplitMix64: a small, seedable generator (the sequence is part of a reproducible test run).
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    pub fn pick<'a, T: ?Sized>(&mut self, items: &[&'a T]) -> &'a T {
+    pub(crate) fn pick<'a, T: ?Sized>(&mut self, items: &[&'a T]) -> &'a T {
         items[self.below(items.len())]
     }
-    pub fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 }
@@ -178,7 +178,7 @@ impl Rng {
 /// codes with whitespace, currencies, IDs of every scheme, VAT numbers, names of every length),
 /// attributes (currencyID, schemeID, the transaction flags), and removed, duplicated or swapped
 /// elements.
-pub struct Mutator {
+pub(crate) struct Mutator {
     rng: Rng,
 }
 
@@ -231,12 +231,12 @@ fn riyadh_date(unix: i64, day_offset: i64) -> String {
 }
 
 impl Mutator {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Mutator { rng: Rng::new(seed) }
     }
 
     /// A new document: one to three random edits of a random base.
-    pub fn mutate(&mut self, bases: &[Doc]) -> Doc {
+    pub(crate) fn mutate(&mut self, bases: &[Doc]) -> Doc {
         let base = &bases[self.rng.below(bases.len())];
         let mut xml = base.xml.clone();
         let mut what = Vec::new();

@@ -8,14 +8,14 @@ use qayd_gateway::{Gateway, GatewayConfig};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub const OTP: &str = "123456";
+pub(crate) const OTP: &str = "123456";
 
-pub fn samples() -> PathBuf {
+pub(crate) fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/sdk-R3.4.8/Data/Samples")
 }
 
 /// The six SDK documents, by (simplified, type code).
-pub fn sample(simplified: bool, type_code: u16) -> Vec<u8> {
+pub(crate) fn sample(simplified: bool, type_code: u16) -> Vec<u8> {
     let path = match (simplified, type_code) {
         (false, 388) => "Standard/Invoice/Standard_Invoice.xml",
         (false, 381) => "Standard/Credit/Standard_Credit_Note.xml",
@@ -28,7 +28,7 @@ pub fn sample(simplified: bool, type_code: u16) -> Vec<u8> {
     std::fs::read(samples().join(path)).unwrap()
 }
 
-pub fn config() -> CsrConfig {
+pub(crate) fn config() -> CsrConfig {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../tests/vectors/sdk-R3.4.8/Data/Input/csr-config-example-EN.properties"),
@@ -48,7 +48,7 @@ fn replace_after(xml: &str, anchor: &str, open: &str, close: &str, value: &str) 
 
 /// The EGS unit's chain as the client keeps it: next ICV and PIH.
 #[derive(Clone, Debug)]
-pub struct Chain {
+pub(crate) struct Chain {
     pub icv: u64,
     pub pih: String,
 }
@@ -61,12 +61,17 @@ impl Default for Chain {
 
 /// A sample, given a fresh UUID and the chain's ICV/PIH, stamped with `signer`. Advances the
 /// chain (every examined document joins the platform's chain, accepted or not).
-pub fn document(simplified: bool, type_code: u16, signer: &Signer, chain: &mut Chain) -> StampedInvoice {
+pub(crate) fn document(
+    simplified: bool,
+    type_code: u16,
+    signer: &Signer,
+    chain: &mut Chain,
+) -> StampedInvoice {
     document_edited(simplified, type_code, signer, chain, &[])
 }
 
 /// [`document`] with `(find, replace)` edits applied to the sample first (each must match).
-pub fn document_edited(
+pub(crate) fn document_edited(
     simplified: bool,
     type_code: u16,
     signer: &Signer,
@@ -104,20 +109,20 @@ pub fn document_edited(
     stamped
 }
 
-pub async fn gateway() -> Gateway {
+pub(crate) async fn gateway() -> Gateway {
     Gateway::start(GatewayConfig::default()).await.unwrap()
 }
 
-pub fn client(gateway: &Gateway) -> Client {
+pub(crate) fn client(gateway: &Gateway) -> Client {
     Client::new(Environment::Custom(gateway.base_url())).unwrap()
 }
 
-pub fn client_with(gateway: &Gateway, config: ClientConfig) -> Client {
+pub(crate) fn client_with(gateway: &Gateway, config: ClientConfig) -> Client {
     Client::with_config(Environment::Custom(gateway.base_url()), config).unwrap()
 }
 
 /// A client whose exchanges are collected.
-pub fn audited_client(gateway: &Gateway) -> (Client, Arc<Mutex<Vec<Exchange>>>) {
+pub(crate) fn audited_client(gateway: &Gateway) -> (Client, Arc<Mutex<Vec<Exchange>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let sink = log.clone();
     let client = client(gateway).with_hook(move |e: &Exchange| sink.lock().unwrap().push(e.clone()));
@@ -125,19 +130,19 @@ pub fn audited_client(gateway: &Gateway) -> (Client, Arc<Mutex<Vec<Exchange>>>) 
 }
 
 /// An onboarded EGS unit.
-pub struct Egs {
+pub(crate) struct Egs {
     pub key: PrivateKey,
     pub compliance: Credentials,
     pub compliance_signer: Signer,
 }
 
 /// Key → CSR → compliance CSID.
-pub async fn compliance_egs(client: &Client) -> Egs {
+pub(crate) async fn compliance_egs(client: &Client) -> Egs {
     compliance_egs_for(client, &config()).await
 }
 
 /// Key → CSR (for `config`) → compliance CSID.
-pub async fn compliance_egs_for(client: &Client, config: &CsrConfig) -> Egs {
+pub(crate) async fn compliance_egs_for(client: &Client, config: &CsrConfig) -> Egs {
     let key = qayd::generate_private_key().unwrap();
     let csr = qayd::build_csr(config, &key, client.environment()).unwrap();
     let outcome = client.compliance_csid(&csr.to_api_base64(), OTP).await.unwrap();
@@ -148,7 +153,7 @@ pub async fn compliance_egs_for(client: &Client, config: &CsrConfig) -> Egs {
 }
 
 /// Passes the six compliance checks.
-pub async fn pass_compliance(client: &Client, egs: &Egs) {
+pub(crate) async fn pass_compliance(client: &Client, egs: &Egs) {
     let mut chain = Chain::default();
     for simplified in [false, true] {
         for type_code in [388, 381, 383] {
@@ -164,7 +169,7 @@ pub async fn pass_compliance(client: &Client, egs: &Egs) {
 }
 
 /// All the way to a production CSID.
-pub async fn production_egs(client: &Client) -> (Egs, Credentials, Signer) {
+pub(crate) async fn production_egs(client: &Client) -> (Egs, Credentials, Signer) {
     let egs = compliance_egs(client).await;
     pass_compliance(client, &egs).await;
     let id = egs.compliance.request_id().unwrap().to_owned();
@@ -177,7 +182,7 @@ pub async fn production_egs(client: &Client) -> (Egs, Credentials, Signer) {
 
 /// An HTTP/1.1 request by hand (for what the client never sends: wrong versions, missing
 /// headers). Returns (status, content-type, body).
-pub async fn raw(
+pub(crate) async fn raw(
     gateway: &Gateway,
     method: &str,
     path: &str,
@@ -213,7 +218,7 @@ pub async fn raw(
 }
 
 /// `Authorization` for credentials.
-pub fn basic(credentials: &Credentials) -> String {
+pub(crate) fn basic(credentials: &Credentials) -> String {
     use base64::Engine;
     format!(
         "Basic {}",
@@ -226,7 +231,7 @@ pub fn basic(credentials: &Credentials) -> String {
 }
 
 /// The error codes of a rejection.
-pub fn codes<T>(outcome: &Outcome<T>) -> Vec<String> {
+pub(crate) fn codes<T>(outcome: &Outcome<T>) -> Vec<String> {
     match outcome {
         Outcome::Rejected { messages, .. } => {
             messages.iter().map(|m| m.code.clone().unwrap_or_default()).collect()

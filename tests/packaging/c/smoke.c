@@ -78,8 +78,8 @@ static void stamp_and_verify(const char *repo) {
     Buffer key = read_file(repo, "tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem");
     Buffer model = read_file(repo, "tests/bench/simplified-5-lines.json");
     Buffer xml = read_file(repo, "tests/bench/simplified-5-lines.xml");
-    QaydSigner *signer = NULL;
-    QaydStamped *stamped = NULL;
+    qayd_signer *signer = NULL;
+    qayd_stamped *stamped = NULL;
     uint8_t *generated = NULL;
     size_t generated_len = 0, stamped_len = 0;
     const uint8_t *stamped_xml;
@@ -126,9 +126,9 @@ static void through_gateway(const char *repo, const char *url) {
     Buffer model = read_file(repo, "tests/bench/simplified-5-lines.json");
     char dir[] = "/tmp/qayd-c-smoke-XXXXXX", store[256], options[1024], vat[64], *at;
     char *summary = NULL, *master_key = NULL, *report = NULL, *standard = NULL, *outcome = NULL, *audit = NULL;
-    QaydCredentials *credentials = NULL;
-    QaydEngine *engine = NULL;
-    QaydDocument *issued = NULL, *cleared = NULL;
+    qayd_credentials *credentials = NULL;
+    qayd_engine *engine = NULL;
+    qayd_document *issued = NULL, *cleared = NULL;
     const uint8_t *xml;
     size_t len = 0;
     bool valid = false;
@@ -166,7 +166,7 @@ static void through_gateway(const char *repo, const char *url) {
     OK(qayd_engine_drain(engine, &report));
     CHECK(report && strstr(report, "\"reported\":1") != NULL, "drain reported it: %s", report ? report : "(null)");
 
-    OK(qayd_sample_invoice_json(identity.data, "standard", "invoice", &standard));
+    OK(qayd_sample_invoice(identity.data, "standard", "invoice", &standard));
     OK(qayd_engine_clear(engine, "till-1", standard, &outcome, &cleared));
     xml = cleared ? qayd_document_cleared_xml(cleared, &len) : NULL;
     CHECK(outcome && strcmp(outcome, "cleared") == 0 && xml && len > 0, "clear: %s, %zu bytes back",

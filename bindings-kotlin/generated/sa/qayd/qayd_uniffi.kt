@@ -658,7 +658,7 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
 internal interface UniffiCallbackInterfaceOnboardingProgressMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`step`: RustBuffer.ByValue,`index`: Int,`total`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onStep")
 internal open class UniffiVTableCallbackInterfaceOnboardingProgress(
@@ -706,7 +706,7 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_qayd_uniffi_checksum_func_error_codes(
     ): Int
-    external fun uniffi_qayd_uniffi_checksum_func_generate_xml(
+    external fun uniffi_qayd_uniffi_checksum_func_generate(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_genesis_pih(
     ): Int
@@ -719,6 +719,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qayd_uniffi_checksum_func_qr_png(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_qr_svg(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_func_qr_text(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_validate(
     ): Int
@@ -734,7 +736,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_identity_from_text(
     ): Int
-    external fun uniffi_qayd_uniffi_checksum_func_sample_invoice_json(
+    external fun uniffi_qayd_uniffi_checksum_func_sample_invoice(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_func_onboard(
     ): Int
@@ -743,6 +745,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qayd_uniffi_checksum_method_signer_certificate(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_signer_stamp(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_signer_stamp_invoice(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_apiclient_clearance(
     ): Int
@@ -764,6 +768,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_document_by_uuid(
     ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_document_qr(
+    ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_documents(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_documents_by_status(
@@ -779,6 +785,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_qayd_uniffi_checksum_method_engine_is_running(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_issue(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_issue_many(
+    ): Int
+    external fun uniffi_qayd_uniffi_checksum_method_engine_metrics(
     ): Int
     external fun uniffi_qayd_uniffi_checksum_method_engine_recover(
     ): Int
@@ -859,6 +869,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_signer_stamp(`ptr`: Long,`xml`: RustBuffer.ByValue,`signingTime`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_signer_stamp_invoice(`ptr`: Long,`modelJson`: RustBuffer.ByValue,`signingTime`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_clone_apiclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qayd_uniffi_fn_free_apiclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -897,6 +909,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_engine_document_by_uuid(`ptr`: Long,`uuid`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_document_qr(`ptr`: Long,`egsId`: RustBuffer.ByValue,`icv`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_engine_documents(`ptr`: Long,`egsId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_engine_documents_by_status(`ptr`: Long,`status`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -912,6 +926,10 @@ internal object UniffiLib {
     external fun uniffi_qayd_uniffi_fn_method_engine_is_running(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_qayd_uniffi_fn_method_engine_issue(`ptr`: Long,`egsId`: RustBuffer.ByValue,`invoiceJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_issue_many(`ptr`: Long,`egsId`: RustBuffer.ByValue,`invoicesJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_method_engine_metrics(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_engine_recover(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -942,13 +960,13 @@ internal object UniffiLib {
     external fun uniffi_qayd_uniffi_fn_constructor_credentials_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qayd_uniffi_fn_method_credentials_certificate_expiry(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
+    ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_credentials_environment(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_credentials_identity(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_credentials_issued_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
+    ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_credentials_production_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_method_credentials_production_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -963,7 +981,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_qayd_uniffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qayd_uniffi_fn_func_generate_xml(`modelJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qayd_uniffi_fn_func_generate(`modelJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_genesis_pih(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -976,6 +994,8 @@ internal object UniffiLib {
     external fun uniffi_qayd_uniffi_fn_func_qr_png(`text`: RustBuffer.ByValue,`scale`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_qr_svg(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qayd_uniffi_fn_func_qr_text(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_validate(`xml`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -991,7 +1011,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_identity_from_text(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_qayd_uniffi_fn_func_sample_invoice_json(`identity`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`documentType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qayd_uniffi_fn_func_sample_invoice(`identity`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`documentType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qayd_uniffi_fn_func_onboard(`identity`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`environment`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
@@ -1119,7 +1139,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_func_error_codes() and 0xFFFF) != 54332) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_func_generate_xml() and 0xFFFF) != 10281) {
+    if ((lib.uniffi_qayd_uniffi_checksum_func_generate() and 0xFFFF) != 23781) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_genesis_pih() and 0xFFFF) != 10056) {
@@ -1134,10 +1154,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_func_qr_decode() and 0xFFFF) != 3064) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_func_qr_png() and 0xFFFF) != 16358) {
+    if ((lib.uniffi_qayd_uniffi_checksum_func_qr_png() and 0xFFFF) != 42783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_qr_svg() and 0xFFFF) != 53155) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_func_qr_text() and 0xFFFF) != 27753) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_validate() and 0xFFFF) != 50896) {
@@ -1161,7 +1184,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_func_identity_from_text() and 0xFFFF) != 14930) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_func_sample_invoice_json() and 0xFFFF) != 44325) {
+    if ((lib.uniffi_qayd_uniffi_checksum_func_sample_invoice() and 0xFFFF) != 11711) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_onboard() and 0xFFFF) != 63958) {
@@ -1173,7 +1196,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_signer_certificate() and 0xFFFF) != 12231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp() and 0xFFFF) != 51482) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp() and 0xFFFF) != 51534) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp_invoice() and 0xFFFF) != 39991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_clearance() and 0xFFFF) != 41187) {
@@ -1200,16 +1226,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_clear() and 0xFFFF) != 6458) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document() and 0xFFFF) != 50856) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document() and 0xFFFF) != 38083) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document_by_uuid() and 0xFFFF) != 5311) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_document_qr() and 0xFFFF) != 29330) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_documents() and 0xFFFF) != 6969) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_documents_by_status() and 0xFFFF) != 34340) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_documents_by_status() and 0xFFFF) != 64855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_drain() and 0xFFFF) != 43845) {
@@ -1218,7 +1247,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_egs_units() and 0xFFFF) != 45305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_events() and 0xFFFF) != 60386) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_events() and 0xFFFF) != 10724) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_export_audit() and 0xFFFF) != 29527) {
@@ -1230,7 +1259,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_issue() and 0xFFFF) != 25127) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_recover() and 0xFFFF) != 46383) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_issue_many() and 0xFFFF) != 12638) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_metrics() and 0xFFFF) != 39131) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_recover() and 0xFFFF) != 33647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_register_egs() and 0xFFFF) != 46471) {
@@ -1239,7 +1274,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_renew_egs() and 0xFFFF) != 60965) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_requeue() and 0xFFFF) != 40603) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_requeue() and 0xFFFF) != 25337) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_resume_egs() and 0xFFFF) != 63463) {
@@ -1251,7 +1286,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_start() and 0xFFFF) != 54385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_status_counts() and 0xFFFF) != 39098) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_status_counts() and 0xFFFF) != 13574) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_stop() and 0xFFFF) != 7476) {
@@ -1263,7 +1298,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_worker_health() and 0xFFFF) != 1801) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_certificate_expiry() and 0xFFFF) != 63845) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_certificate_expiry() and 0xFFFF) != 4290) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_environment() and 0xFFFF) != 24377) {
@@ -1272,7 +1307,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_identity() and 0xFFFF) != 51950) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_issued_at() and 0xFFFF) != 50759) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_issued_at() and 0xFFFF) != 11064) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_credentials_production_secret() and 0xFFFF) != 60677) {
@@ -1299,7 +1334,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_constructor_credentials_from_json() and 0xFFFF) != 50285) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_onboardingprogress_on_step() and 0xFFFF) != 23248) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_onboardingprogress_on_step() and 0xFFFF) != 15079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1533,29 +1568,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
-    }
-
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
-    }
-
-    override fun lower(value: UInt): Int {
-        return value.toInt()
-    }
-
-    override fun allocationSize(value: UInt) = 4UL
-
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterInt: FfiConverter<Int, Int> {
     override fun lift(value: Int): Int {
         return value
@@ -1573,29 +1585,6 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 
     override fun write(value: Int, buf: ByteBuffer) {
         buf.putInt(value)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
-    }
-
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
-    }
-
-    override fun lower(value: ULong): Long {
-        return value.toLong()
-    }
-
-    override fun allocationSize(value: ULong) = 8UL
-
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
     }
 }
 
@@ -1718,6 +1707,49 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
     }
 }
 
@@ -2563,9 +2595,9 @@ public object FfiConverterTypeApiResponse: FfiConverter<ApiResponse, Long> {
 public interface CredentialsInterface {
     
     /**
-     * The production certificate's end of validity, seconds since the Unix epoch.
+     * The production certificate's end of validity.
      */
-    fun `certificateExpiry`(): kotlin.Long
+    fun `certificateExpiry`(): java.time.Instant
     
     /**
      * The environment that issued them (`developer-portal`, `simulation`, `core` or
@@ -2579,9 +2611,9 @@ public interface CredentialsInterface {
     fun `identity`(): Identity
     
     /**
-     * When onboarding (or the last renewal) finished, seconds since the Unix epoch.
+     * When onboarding (or the last renewal) finished.
      */
-    fun `issuedAt`(): kotlin.Long
+    fun `issuedAt`(): java.time.Instant
     
     /**
      * The production CSID's secret (for `ApiClient` calls; never log it).
@@ -2714,9 +2746,9 @@ open class Credentials: Disposable, AutoCloseable, CredentialsInterface
 
     
     /**
-     * The production certificate's end of validity, seconds since the Unix epoch.
-     */override fun `certificateExpiry`(): kotlin.Long {
-            return FfiConverterLong.lift(
+     * The production certificate's end of validity.
+     */override fun `certificateExpiry`(): java.time.Instant {
+            return FfiConverterTimestamp.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_certificate_expiry(
@@ -2763,9 +2795,9 @@ open class Credentials: Disposable, AutoCloseable, CredentialsInterface
 
     
     /**
-     * When onboarding (or the last renewal) finished, seconds since the Unix epoch.
-     */override fun `issuedAt`(): kotlin.Long {
-            return FfiConverterLong.lift(
+     * When onboarding (or the last renewal) finished.
+     */override fun `issuedAt`(): java.time.Instant {
+            return FfiConverterTimestamp.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_credentials_issued_at(
@@ -3004,8 +3036,8 @@ public object FfiConverterTypeCredentials: FfiConverter<Credentials, Long> {
 
 /**
  * The durable engine behind one store, with its optional background worker. Thread-safe.
- * `close()` it (or `.use {}`): that also stops a running worker (without waiting; call
- * `stop()` first to let in-flight requests finish).
+ * `close()` it (or `.use {}`): that stops a running worker the way `stop()` does, waiting until
+ * its in-flight requests have finished and been recorded.
  */
 public interface EngineInterface {
     
@@ -3017,9 +3049,16 @@ public interface EngineInterface {
     /**
      * One document with its bytes, or null.
      */
-    fun `document`(`egsId`: kotlin.String, `icv`: kotlin.ULong): Document?
+    fun `document`(`egsId`: kotlin.String, `icv`: kotlin.Long): Document?
     
     fun `documentByUuid`(`uuid`: kotlin.String): Document?
+    
+    /**
+     * The QR payload (base64 TLV) to print for a stored document: from ZATCA's cleared XML
+     * once a standard document is cleared, else from the stamped XML. Null when there is no
+     * such document (or a standard document not yet cleared carries none).
+     */
+    fun `documentQr`(`egsId`: kotlin.String, `icv`: kotlin.Long): kotlin.String?
     
     /**
      * A unit's documents in chain order, without their bytes.
@@ -3029,7 +3068,7 @@ public interface EngineInterface {
     /**
      * Documents in `status` (all units), oldest first, at most `limit`.
      */
-    fun `documentsByStatus`(`status`: kotlin.String, `limit`: kotlin.UInt): List<DocumentInfo>
+    fun `documentsByStatus`(`status`: DocumentStatus, `limit`: kotlin.Int): List<DocumentInfo>
     
     /**
      * One pass over the outbox: sends everything due, raises deadline and certificate events.
@@ -3042,9 +3081,9 @@ public interface EngineInterface {
     fun `egsUnits`(): List<EgsInfo>
     
     /**
-     * Events after `cursor` (0: from the start), oldest first, at most `limit`.
+     * Events after `cursor` (0: from the start), oldest first, at most `limit` (100 by default).
      */
-    fun `events`(`cursor`: kotlin.Long, `limit`: kotlin.UInt): List<Event>
+    fun `events`(`cursor`: kotlin.Long = 0L, `limit`: kotlin.Int = 100): List<Event>
     
     /**
      * The audit log (every API exchange, Authorization redacted) as JSON lines.
@@ -3063,10 +3102,24 @@ public interface EngineInterface {
     fun `issue`(`egsId`: kotlin.String, `invoiceJson`: kotlin.String): Document
     
     /**
+     * Issues several invoices of one unit in chain order, in one transaction where the store
+     * allows. Each entry is judged on its own: a refused one (an invalid model, a document
+     * ZATCA's rules refuse) takes no ICV and is that entry's `Refused` error, the others are
+     * issued. An error of the store fails the whole call.
+     */
+    fun `issueMany`(`egsId`: kotlin.String, `invoicesJson`: List<kotlin.String>): List<IssueResult>
+    
+    /**
+     * The store's and the worker's metrics in the Prometheus text format, for the
+     * application's web server to serve at /metrics.
+     */
+    fun `metrics`(): kotlin.String
+    
+    /**
      * Documents left `submitting` by a killed process become due again (how many). Only when
      * no other worker is live on this store; `start` does it.
      */
-    fun `recover`(): kotlin.ULong
+    fun `recover`(): kotlin.Long
     
     /**
      * Registers a unit (idempotent); `setCredentials` does it too.
@@ -3082,7 +3135,7 @@ public interface EngineInterface {
     /**
      * Sends a dead document again; false if it is not dead.
      */
-    fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean
+    fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.Long): kotlin.Boolean
     
     /**
      * Lets a unit stopped by an `unauthorized` answer send again.
@@ -3104,7 +3157,7 @@ public interface EngineInterface {
     /**
      * How many documents are in each status (statuses with none are absent).
      */
-    fun `statusCounts`(): Map<kotlin.String, kotlin.ULong>
+    fun `statusCounts`(): Map<kotlin.String, kotlin.Long>
     
     /**
      * Stops the background worker gracefully (in-flight requests finish and are recorded).
@@ -3126,8 +3179,8 @@ public interface EngineInterface {
 
 /**
  * The durable engine behind one store, with its optional background worker. Thread-safe.
- * `close()` it (or `.use {}`): that also stops a running worker (without waiting; call
- * `stop()` first to let in-flight requests finish).
+ * `close()` it (or `.use {}`): that stops a running worker the way `stop()` does, waiting until
+ * its in-flight requests have finished and been recorded.
  */
 open class Engine: Disposable, AutoCloseable, EngineInterface
 {
@@ -3275,7 +3328,7 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * One document with its bytes, or null.
      */
-    @Throws(QaydException::class)override fun `document`(`egsId`: kotlin.String, `icv`: kotlin.ULong): Document? {
+    @Throws(QaydException::class)override fun `document`(`egsId`: kotlin.String, `icv`: kotlin.Long): Document? {
             return FfiConverterOptionalTypeDocument.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
@@ -3283,7 +3336,7 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`egsId`),
-        FfiConverterULong.lower(`icv`),_status)
+        FfiConverterLong.lower(`icv`),_status)
 }
     }
     )
@@ -3299,6 +3352,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`uuid`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The QR payload (base64 TLV) to print for a stored document: from ZATCA's cleared XML
+     * once a standard document is cleared, else from the stamped XML. Null when there is no
+     * such document (or a standard document not yet cleared carries none).
+     */
+    @Throws(QaydException::class)override fun `documentQr`(`egsId`: kotlin.String, `icv`: kotlin.Long): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_document_qr(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterLong.lower(`icv`),_status)
 }
     }
     )
@@ -3327,15 +3401,15 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * Documents in `status` (all units), oldest first, at most `limit`.
      */
-    @Throws(QaydException::class)override fun `documentsByStatus`(`status`: kotlin.String, `limit`: kotlin.UInt): List<DocumentInfo> {
+    @Throws(QaydException::class)override fun `documentsByStatus`(`status`: DocumentStatus, `limit`: kotlin.Int): List<DocumentInfo> {
             return FfiConverterSequenceTypeDocumentInfo.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_engine_documents_by_status(
         it,
         
-        FfiConverterString.lower(`status`),
-        FfiConverterUInt.lower(`limit`),_status)
+        FfiConverterTypeDocumentStatus.lower(`status`),
+        FfiConverterInt.lower(`limit`),_status)
 }
     }
     )
@@ -3385,9 +3459,9 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * Events after `cursor` (0: from the start), oldest first, at most `limit`.
+     * Events after `cursor` (0: from the start), oldest first, at most `limit` (100 by default).
      */
-    @Throws(QaydException::class)override fun `events`(`cursor`: kotlin.Long, `limit`: kotlin.UInt): List<Event> {
+    @Throws(QaydException::class)override fun `events`(`cursor`: kotlin.Long, `limit`: kotlin.Int): List<Event> {
             return FfiConverterSequenceTypeEvent.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
@@ -3395,7 +3469,7 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterLong.lower(`cursor`),
-        FfiConverterUInt.lower(`limit`),_status)
+        FfiConverterInt.lower(`limit`),_status)
 }
     }
     )
@@ -3457,11 +3531,50 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Issues several invoices of one unit in chain order, in one transaction where the store
+     * allows. Each entry is judged on its own: a refused one (an invalid model, a document
+     * ZATCA's rules refuse) takes no ICV and is that entry's `Refused` error, the others are
+     * issued. An error of the store fails the whole call.
+     */
+    @Throws(QaydException::class)override fun `issueMany`(`egsId`: kotlin.String, `invoicesJson`: List<kotlin.String>): List<IssueResult> {
+            return FfiConverterSequenceTypeIssueResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_issue_many(
+        it,
+        
+        FfiConverterString.lower(`egsId`),
+        FfiConverterSequenceString.lower(`invoicesJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's and the worker's metrics in the Prometheus text format, for the
+     * application's web server to serve at /metrics.
+     */override fun `metrics`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_engine_metrics(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Documents left `submitting` by a killed process become due again (how many). Only when
      * no other worker is live on this store; `start` does it.
      */
-    @Throws(QaydException::class)override fun `recover`(): kotlin.ULong {
-            return FfiConverterULong.lift(
+    @Throws(QaydException::class)override fun `recover`(): kotlin.Long {
+            return FfiConverterLong.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_engine_recover(
@@ -3521,7 +3634,7 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * Sends a dead document again; false if it is not dead.
      */
-    @Throws(QaydException::class)override fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.ULong): kotlin.Boolean {
+    @Throws(QaydException::class)override fun `requeue`(`egsId`: kotlin.String, `icv`: kotlin.Long): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
@@ -3529,7 +3642,7 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`egsId`),
-        FfiConverterULong.lower(`icv`),_status)
+        FfiConverterLong.lower(`icv`),_status)
 }
     }
     )
@@ -3593,8 +3706,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * How many documents are in each status (statuses with none are absent).
      */
-    @Throws(QaydException::class)override fun `statusCounts`(): Map<kotlin.String, kotlin.ULong> {
-            return FfiConverterMapStringULong.lift(
+    @Throws(QaydException::class)override fun `statusCounts`(): Map<kotlin.String, kotlin.Long> {
+            return FfiConverterMapStringLong.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_engine_status_counts(
@@ -3811,9 +3924,18 @@ public interface SignerInterface {
     fun `certificate`(): CertificateInfo
     
     /**
-     * Stamps an invoice. `signing_time` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time); null = now.
+     * Stamps an invoice written elsewhere, as it is. `signingTime` is `YYYY-MM-DDTHH:MM:SS`
+     * (Riyadh time); null = now.
      */
-    fun `stamp`(`xml`: kotlin.ByteArray, `signingTime`: kotlin.String?): StampedInvoice
+    fun `stamp`(`xml`: kotlin.ByteArray, `signingTime`: kotlin.String? = null): StampedInvoice
+    
+    /**
+     * Stamps an invoice model (its JSON form) straight away: written, judged by ZATCA's rules
+     * and stamped in one call, without parsing the written XML back (the fast path; the bytes
+     * equal `stamp(generate(model))`). `signingTime` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time);
+     * null = now.
+     */
+    fun `stampInvoice`(`modelJson`: kotlin.String, `signingTime`: kotlin.String? = null): StampedInvoice
     
     companion object
 }
@@ -3956,7 +4078,8 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
 
     
     /**
-     * Stamps an invoice. `signing_time` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time); null = now.
+     * Stamps an invoice written elsewhere, as it is. `signingTime` is `YYYY-MM-DDTHH:MM:SS`
+     * (Riyadh time); null = now.
      */
     @Throws(QaydException::class)override fun `stamp`(`xml`: kotlin.ByteArray, `signingTime`: kotlin.String?): StampedInvoice {
             return FfiConverterTypeStampedInvoice.lift(
@@ -3966,6 +4089,28 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
         it,
         
         FfiConverterByteArray.lower(`xml`),
+        FfiConverterOptionalString.lower(`signingTime`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stamps an invoice model (its JSON form) straight away: written, judged by ZATCA's rules
+     * and stamped in one call, without parsing the written XML back (the fast path; the bytes
+     * equal `stamp(generate(model))`). `signingTime` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time);
+     * null = now.
+     */
+    @Throws(QaydException::class)override fun `stampInvoice`(`modelJson`: kotlin.String, `signingTime`: kotlin.String?): StampedInvoice {
+            return FfiConverterTypeStampedInvoice.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_method_signer_stamp_invoice(
+        it,
+        
+        FfiConverterString.lower(`modelJson`),
         FfiConverterOptionalString.lower(`signingTime`),_status)
 }
     }
@@ -4018,10 +4163,9 @@ public object FfiConverterTypeSigner: FfiConverter<Signer, Long> {
  */
 data class ApiAnswer (
     /**
-     * `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `retryable`,
-     * `unauthorized` or `compliance_required`.
+     * How the platform answered (`ACCEPTED`, `DUPLICATE`, `RETRYABLE`, …).
      */
-    var `outcome`: kotlin.String
+    var `outcome`: ApiOutcome
     , 
     /**
      * The HTTP status, when an answer arrived.
@@ -4046,7 +4190,7 @@ data class ApiAnswer (
     /**
      * Retryable: the `Retry-After` the platform asked for, in milliseconds.
      */
-    var `retryAfterMs`: kotlin.ULong?
+    var `retryAfterMs`: kotlin.Long?
     , 
     /**
      * Clearance: the cleared document ZATCA returned, decoded and checked.
@@ -4082,33 +4226,33 @@ data class ApiAnswer (
 public object FfiConverterTypeApiAnswer: FfiConverterRustBuffer<ApiAnswer> {
     override fun read(buf: ByteBuffer): ApiAnswer {
         return ApiAnswer(
-            FfiConverterString.read(buf),
+            FfiConverterTypeApiOutcome.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalTypeApiResponse.read(buf),
             FfiConverterSequenceTypeApiMessage.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalByteArray.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiAnswer) = (
-            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterTypeApiOutcome.allocationSize(value.`outcome`) +
             FfiConverterOptionalInt.allocationSize(value.`httpStatus`) +
             FfiConverterOptionalTypeApiResponse.allocationSize(value.`response`) +
             FfiConverterSequenceTypeApiMessage.allocationSize(value.`messages`) +
             FfiConverterOptionalString.allocationSize(value.`reason`) +
-            FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`retryAfterMs`) +
             FfiConverterOptionalByteArray.allocationSize(value.`clearedXml`)
     )
 
     override fun write(value: ApiAnswer, buf: ByteBuffer) {
-            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterTypeApiOutcome.write(value.`outcome`, buf)
             FfiConverterOptionalInt.write(value.`httpStatus`, buf)
             FfiConverterOptionalTypeApiResponse.write(value.`response`, buf)
             FfiConverterSequenceTypeApiMessage.write(value.`messages`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
-            FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+            FfiConverterOptionalLong.write(value.`retryAfterMs`, buf)
             FfiConverterOptionalByteArray.write(value.`clearedXml`, buf)
     }
 }
@@ -4183,7 +4327,7 @@ public object FfiConverterTypeApiMessage: FfiConverterRustBuffer<ApiMessage> {
 data class AuditCheck (
     var `intact`: kotlin.Boolean
     , 
-    var `rows`: kotlin.ULong
+    var `rows`: kotlin.Long
     , 
     /**
      * The hash of the last row (keep it elsewhere to detect truncation).
@@ -4213,7 +4357,7 @@ public object FfiConverterTypeAuditCheck: FfiConverterRustBuffer<AuditCheck> {
     override fun read(buf: ByteBuffer): AuditCheck {
         return AuditCheck(
             FfiConverterBoolean.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -4222,7 +4366,7 @@ public object FfiConverterTypeAuditCheck: FfiConverterRustBuffer<AuditCheck> {
 
     override fun allocationSize(value: AuditCheck) = (
             FfiConverterBoolean.allocationSize(value.`intact`) +
-            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterLong.allocationSize(value.`rows`) +
             FfiConverterString.allocationSize(value.`head`) +
             FfiConverterOptionalLong.allocationSize(value.`brokenAt`) +
             FfiConverterOptionalString.allocationSize(value.`brokenReason`)
@@ -4230,7 +4374,7 @@ public object FfiConverterTypeAuditCheck: FfiConverterRustBuffer<AuditCheck> {
 
     override fun write(value: AuditCheck, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`intact`, buf)
-            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterLong.write(value.`rows`, buf)
             FfiConverterString.write(value.`head`, buf)
             FfiConverterOptionalLong.write(value.`brokenAt`, buf)
             FfiConverterOptionalString.write(value.`brokenReason`, buf)
@@ -4388,10 +4532,10 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
  */
 data class ClearResult (
     /**
-     * `cleared`, `cleared_with_warnings`, `pending` (the engine keeps trying), `rejected` or
-     * `dead`.
+     * `CLEARED`, `CLEARED_WITH_WARNINGS`, `PENDING` (the engine keeps trying), `REJECTED` or
+     * `DEAD`.
      */
-    var `outcome`: kotlin.String
+    var `outcome`: ClearOutcome
     , 
     var `document`: Document
     
@@ -4410,18 +4554,18 @@ data class ClearResult (
 public object FfiConverterTypeClearResult: FfiConverterRustBuffer<ClearResult> {
     override fun read(buf: ByteBuffer): ClearResult {
         return ClearResult(
-            FfiConverterString.read(buf),
+            FfiConverterTypeClearOutcome.read(buf),
             FfiConverterTypeDocument.read(buf),
         )
     }
 
     override fun allocationSize(value: ClearResult) = (
-            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterTypeClearOutcome.allocationSize(value.`outcome`) +
             FfiConverterTypeDocument.allocationSize(value.`document`)
     )
 
     override fun write(value: ClearResult, buf: ByteBuffer) {
-            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterTypeClearOutcome.write(value.`outcome`, buf)
             FfiConverterTypeDocument.write(value.`document`, buf)
     }
 }
@@ -4435,12 +4579,12 @@ data class ClientOptions (
     /**
      * Whole-exchange timeout in milliseconds.
      */
-    var `timeoutMs`: kotlin.ULong? = null 
+    var `timeoutMs`: kotlin.Long? = null 
     , 
     /**
      * Connect timeout in milliseconds.
      */
-    var `connectTimeoutMs`: kotlin.ULong? = null 
+    var `connectTimeoutMs`: kotlin.Long? = null 
     
 ){
     
@@ -4457,19 +4601,19 @@ data class ClientOptions (
 public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOptions> {
     override fun read(buf: ByteBuffer): ClientOptions {
         return ClientOptions(
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
     override fun allocationSize(value: ClientOptions) = (
-            FfiConverterOptionalULong.allocationSize(value.`timeoutMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`connectTimeoutMs`)
+            FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`connectTimeoutMs`)
     )
 
     override fun write(value: ClientOptions, buf: ByteBuffer) {
-            FfiConverterOptionalULong.write(value.`timeoutMs`, buf)
-            FfiConverterOptionalULong.write(value.`connectTimeoutMs`, buf)
+            FfiConverterOptionalLong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalLong.write(value.`connectTimeoutMs`, buf)
     }
 }
 
@@ -4592,7 +4736,7 @@ data class DocumentInfo (
     /**
      * The invoice counter value (ICV) in the unit's chain.
      */
-    var `icv`: kotlin.ULong
+    var `icv`: kotlin.Long
     , 
     var `uuid`: kotlin.String
     , 
@@ -4606,19 +4750,15 @@ data class DocumentInfo (
     var `simplified`: kotlin.Boolean
     , 
     /**
-     * `pending`, `submitting`, `cleared`, `reported`, `accepted_with_warnings`, `rejected`,
-     * `retry_scheduled` or `dead`.
+     * Where it stands with ZATCA.
      */
-    var `status`: kotlin.String
+    var `status`: DocumentStatus
     , 
-    /**
-     * Seconds since the Unix epoch.
-     */
-    var `issuedAt`: kotlin.Long
+    var `issuedAt`: java.time.Instant
     , 
-    var `attempts`: kotlin.UInt
+    var `attempts`: kotlin.Int
     , 
-    var `nextAttemptAt`: kotlin.Long?
+    var `nextAttemptAt`: java.time.Instant?
     , 
     var `lastError`: kotlin.String?
     , 
@@ -4627,7 +4767,7 @@ data class DocumentInfo (
      */
     var `messagesJson`: kotlin.String?
     , 
-    var `finishedAt`: kotlin.Long?
+    var `finishedAt`: java.time.Instant?
     
 ){
     
@@ -4645,51 +4785,51 @@ public object FfiConverterTypeDocumentInfo: FfiConverterRustBuffer<DocumentInfo>
     override fun read(buf: ByteBuffer): DocumentInfo {
         return DocumentInfo(
             FfiConverterString.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTypeDocumentStatus.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
         )
     }
 
     override fun allocationSize(value: DocumentInfo) = (
             FfiConverterString.allocationSize(value.`egsId`) +
-            FfiConverterULong.allocationSize(value.`icv`) +
+            FfiConverterLong.allocationSize(value.`icv`) +
             FfiConverterString.allocationSize(value.`uuid`) +
             FfiConverterString.allocationSize(value.`invoiceHash`) +
             FfiConverterString.allocationSize(value.`pih`) +
             FfiConverterBoolean.allocationSize(value.`simplified`) +
-            FfiConverterString.allocationSize(value.`status`) +
-            FfiConverterLong.allocationSize(value.`issuedAt`) +
-            FfiConverterUInt.allocationSize(value.`attempts`) +
-            FfiConverterOptionalLong.allocationSize(value.`nextAttemptAt`) +
+            FfiConverterTypeDocumentStatus.allocationSize(value.`status`) +
+            FfiConverterTimestamp.allocationSize(value.`issuedAt`) +
+            FfiConverterInt.allocationSize(value.`attempts`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`nextAttemptAt`) +
             FfiConverterOptionalString.allocationSize(value.`lastError`) +
             FfiConverterOptionalString.allocationSize(value.`messagesJson`) +
-            FfiConverterOptionalLong.allocationSize(value.`finishedAt`)
+            FfiConverterOptionalTimestamp.allocationSize(value.`finishedAt`)
     )
 
     override fun write(value: DocumentInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`egsId`, buf)
-            FfiConverterULong.write(value.`icv`, buf)
+            FfiConverterLong.write(value.`icv`, buf)
             FfiConverterString.write(value.`uuid`, buf)
             FfiConverterString.write(value.`invoiceHash`, buf)
             FfiConverterString.write(value.`pih`, buf)
             FfiConverterBoolean.write(value.`simplified`, buf)
-            FfiConverterString.write(value.`status`, buf)
-            FfiConverterLong.write(value.`issuedAt`, buf)
-            FfiConverterUInt.write(value.`attempts`, buf)
-            FfiConverterOptionalLong.write(value.`nextAttemptAt`, buf)
+            FfiConverterTypeDocumentStatus.write(value.`status`, buf)
+            FfiConverterTimestamp.write(value.`issuedAt`, buf)
+            FfiConverterInt.write(value.`attempts`, buf)
+            FfiConverterOptionalTimestamp.write(value.`nextAttemptAt`, buf)
             FfiConverterOptionalString.write(value.`lastError`, buf)
             FfiConverterOptionalString.write(value.`messagesJson`, buf)
-            FfiConverterOptionalLong.write(value.`finishedAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`finishedAt`, buf)
     }
 }
 
@@ -4699,21 +4839,21 @@ public object FfiConverterTypeDocumentInfo: FfiConverterRustBuffer<DocumentInfo>
  * What one drain pass did.
  */
 data class DrainReport (
-    var `sent`: kotlin.ULong
+    var `sent`: kotlin.Long
     , 
-    var `cleared`: kotlin.ULong
+    var `cleared`: kotlin.Long
     , 
-    var `reported`: kotlin.ULong
+    var `reported`: kotlin.Long
     , 
-    var `acceptedWithWarnings`: kotlin.ULong
+    var `acceptedWithWarnings`: kotlin.Long
     , 
-    var `duplicates`: kotlin.ULong
+    var `duplicates`: kotlin.Long
     , 
-    var `rejected`: kotlin.ULong
+    var `rejected`: kotlin.Long
     , 
-    var `retryScheduled`: kotlin.ULong
+    var `retryScheduled`: kotlin.Long
     , 
-    var `dead`: kotlin.ULong
+    var `dead`: kotlin.Long
     , 
     /**
      * Units whose sending is stopped (an `unauthorized` answer).
@@ -4742,14 +4882,14 @@ data class DrainReport (
 public object FfiConverterTypeDrainReport: FfiConverterRustBuffer<DrainReport> {
     override fun read(buf: ByteBuffer): DrainReport {
         return DrainReport(
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeUnitError.read(buf),
@@ -4757,28 +4897,28 @@ public object FfiConverterTypeDrainReport: FfiConverterRustBuffer<DrainReport> {
     }
 
     override fun allocationSize(value: DrainReport) = (
-            FfiConverterULong.allocationSize(value.`sent`) +
-            FfiConverterULong.allocationSize(value.`cleared`) +
-            FfiConverterULong.allocationSize(value.`reported`) +
-            FfiConverterULong.allocationSize(value.`acceptedWithWarnings`) +
-            FfiConverterULong.allocationSize(value.`duplicates`) +
-            FfiConverterULong.allocationSize(value.`rejected`) +
-            FfiConverterULong.allocationSize(value.`retryScheduled`) +
-            FfiConverterULong.allocationSize(value.`dead`) +
+            FfiConverterLong.allocationSize(value.`sent`) +
+            FfiConverterLong.allocationSize(value.`cleared`) +
+            FfiConverterLong.allocationSize(value.`reported`) +
+            FfiConverterLong.allocationSize(value.`acceptedWithWarnings`) +
+            FfiConverterLong.allocationSize(value.`duplicates`) +
+            FfiConverterLong.allocationSize(value.`rejected`) +
+            FfiConverterLong.allocationSize(value.`retryScheduled`) +
+            FfiConverterLong.allocationSize(value.`dead`) +
             FfiConverterSequenceString.allocationSize(value.`stoppedUnits`) +
             FfiConverterSequenceString.allocationSize(value.`otherEnvironmentUnits`) +
             FfiConverterSequenceTypeUnitError.allocationSize(value.`errors`)
     )
 
     override fun write(value: DrainReport, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`sent`, buf)
-            FfiConverterULong.write(value.`cleared`, buf)
-            FfiConverterULong.write(value.`reported`, buf)
-            FfiConverterULong.write(value.`acceptedWithWarnings`, buf)
-            FfiConverterULong.write(value.`duplicates`, buf)
-            FfiConverterULong.write(value.`rejected`, buf)
-            FfiConverterULong.write(value.`retryScheduled`, buf)
-            FfiConverterULong.write(value.`dead`, buf)
+            FfiConverterLong.write(value.`sent`, buf)
+            FfiConverterLong.write(value.`cleared`, buf)
+            FfiConverterLong.write(value.`reported`, buf)
+            FfiConverterLong.write(value.`acceptedWithWarnings`, buf)
+            FfiConverterLong.write(value.`duplicates`, buf)
+            FfiConverterLong.write(value.`rejected`, buf)
+            FfiConverterLong.write(value.`retryScheduled`, buf)
+            FfiConverterLong.write(value.`dead`, buf)
             FfiConverterSequenceString.write(value.`stoppedUnits`, buf)
             FfiConverterSequenceString.write(value.`otherEnvironmentUnits`, buf)
             FfiConverterSequenceTypeUnitError.write(value.`errors`, buf)
@@ -4793,7 +4933,7 @@ public object FfiConverterTypeDrainReport: FfiConverterRustBuffer<DrainReport> {
 data class EgsInfo (
     var `egsId`: kotlin.String
     , 
-    var `nextIcv`: kotlin.ULong
+    var `nextIcv`: kotlin.Long
     , 
     /**
      * The hash of the unit's last document (the next PIH).
@@ -4805,9 +4945,9 @@ data class EgsInfo (
     var `environment`: kotlin.String?
     , 
     /**
-     * The certificate's end of validity, seconds since the Unix epoch.
+     * The certificate's end of validity.
      */
-    var `certificateExpiry`: kotlin.Long?
+    var `certificateExpiry`: java.time.Instant?
     , 
     /**
      * Why sending is stopped (an `unauthorized` answer), if it is.
@@ -4830,32 +4970,32 @@ public object FfiConverterTypeEgsInfo: FfiConverterRustBuffer<EgsInfo> {
     override fun read(buf: ByteBuffer): EgsInfo {
         return EgsInfo(
             FfiConverterString.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: EgsInfo) = (
             FfiConverterString.allocationSize(value.`egsId`) +
-            FfiConverterULong.allocationSize(value.`nextIcv`) +
+            FfiConverterLong.allocationSize(value.`nextIcv`) +
             FfiConverterString.allocationSize(value.`lastHash`) +
             FfiConverterBoolean.allocationSize(value.`hasCredentials`) +
             FfiConverterOptionalString.allocationSize(value.`environment`) +
-            FfiConverterOptionalLong.allocationSize(value.`certificateExpiry`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`certificateExpiry`) +
             FfiConverterOptionalString.allocationSize(value.`stopped`)
     )
 
     override fun write(value: EgsInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`egsId`, buf)
-            FfiConverterULong.write(value.`nextIcv`, buf)
+            FfiConverterLong.write(value.`nextIcv`, buf)
             FfiConverterString.write(value.`lastHash`, buf)
             FfiConverterBoolean.write(value.`hasCredentials`, buf)
             FfiConverterOptionalString.write(value.`environment`, buf)
-            FfiConverterOptionalLong.write(value.`certificateExpiry`, buf)
+            FfiConverterOptionalTimestamp.write(value.`certificateExpiry`, buf)
             FfiConverterOptionalString.write(value.`stopped`, buf)
     }
 }
@@ -4881,28 +5021,28 @@ data class EngineOptions (
     /**
      * Retry policy: first delay and longest delay (ms), attempts before a document is dead.
      */
-    var `retryBaseMs`: kotlin.ULong? = null 
+    var `retryBaseMs`: kotlin.Long? = null 
     , 
-    var `retryCapMs`: kotlin.ULong? = null 
+    var `retryCapMs`: kotlin.Long? = null 
     , 
-    var `maxAttempts`: kotlin.UInt? = null 
+    var `maxAttempts`: kotlin.Int? = null 
     , 
     /**
      * How long `clear` waits for clearance before answering `pending` (ms, default 10 000).
      */
-    var `clearWaitMs`: kotlin.ULong? = null 
+    var `clearWaitMs`: kotlin.Long? = null 
     , 
     /**
      * The worker's longest sleep between passes (ms, default 5 000).
      */
-    var `pollIntervalMs`: kotlin.ULong? = null 
+    var `pollIntervalMs`: kotlin.Long? = null 
     , 
     /**
      * HTTP timeouts (ms; defaults 30 000 and 10 000).
      */
-    var `timeoutMs`: kotlin.ULong? = null 
+    var `timeoutMs`: kotlin.Long? = null 
     , 
-    var `connectTimeoutMs`: kotlin.ULong? = null 
+    var `connectTimeoutMs`: kotlin.Long? = null 
     , 
     /**
      * Local validation of every issued document: `refuse_on_errors` (default),
@@ -4927,13 +5067,13 @@ public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOption
         return EngineOptions(
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -4941,26 +5081,26 @@ public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOption
     override fun allocationSize(value: EngineOptions) = (
             FfiConverterString.allocationSize(value.`store`) +
             FfiConverterOptionalString.allocationSize(value.`environment`) +
-            FfiConverterOptionalULong.allocationSize(value.`retryBaseMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`retryCapMs`) +
-            FfiConverterOptionalUInt.allocationSize(value.`maxAttempts`) +
-            FfiConverterOptionalULong.allocationSize(value.`clearWaitMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`pollIntervalMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`timeoutMs`) +
-            FfiConverterOptionalULong.allocationSize(value.`connectTimeoutMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`retryBaseMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`retryCapMs`) +
+            FfiConverterOptionalInt.allocationSize(value.`maxAttempts`) +
+            FfiConverterOptionalLong.allocationSize(value.`clearWaitMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`pollIntervalMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`connectTimeoutMs`) +
             FfiConverterOptionalString.allocationSize(value.`validation`)
     )
 
     override fun write(value: EngineOptions, buf: ByteBuffer) {
             FfiConverterString.write(value.`store`, buf)
             FfiConverterOptionalString.write(value.`environment`, buf)
-            FfiConverterOptionalULong.write(value.`retryBaseMs`, buf)
-            FfiConverterOptionalULong.write(value.`retryCapMs`, buf)
-            FfiConverterOptionalUInt.write(value.`maxAttempts`, buf)
-            FfiConverterOptionalULong.write(value.`clearWaitMs`, buf)
-            FfiConverterOptionalULong.write(value.`pollIntervalMs`, buf)
-            FfiConverterOptionalULong.write(value.`timeoutMs`, buf)
-            FfiConverterOptionalULong.write(value.`connectTimeoutMs`, buf)
+            FfiConverterOptionalLong.write(value.`retryBaseMs`, buf)
+            FfiConverterOptionalLong.write(value.`retryCapMs`, buf)
+            FfiConverterOptionalInt.write(value.`maxAttempts`, buf)
+            FfiConverterOptionalLong.write(value.`clearWaitMs`, buf)
+            FfiConverterOptionalLong.write(value.`pollIntervalMs`, buf)
+            FfiConverterOptionalLong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalLong.write(value.`connectTimeoutMs`, buf)
             FfiConverterOptionalString.write(value.`validation`, buf)
     }
 }
@@ -4976,20 +5116,16 @@ data class Event (
      */
     var `seq`: kotlin.Long
     , 
-    /**
-     * Seconds since the Unix epoch.
-     */
-    var `at`: kotlin.Long
+    var `at`: java.time.Instant
     , 
     /**
-     * `deadline_at_risk`, `deadline_missed`, `clearance_delayed`, `certificate_expiring`,
-     * `certificate_renewed`, `document_rejected`, `dead_letter` or `unauthorized`.
+     * What happened (`DOCUMENT_REPORTED`, `DEADLINE_AT_RISK`, `DEAD_LETTER`, …).
      */
-    var `kind`: kotlin.String
+    var `kind`: EventKind
     , 
     var `egsId`: kotlin.String
     , 
-    var `icv`: kotlin.ULong?
+    var `icv`: kotlin.Long?
     , 
     /**
      * Details (UUID, messages, thresholds, expiry…) as JSON.
@@ -5012,29 +5148,29 @@ public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
     override fun read(buf: ByteBuffer): Event {
         return Event(
             FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeEventKind.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: Event) = (
             FfiConverterLong.allocationSize(value.`seq`) +
-            FfiConverterLong.allocationSize(value.`at`) +
-            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterTypeEventKind.allocationSize(value.`kind`) +
             FfiConverterString.allocationSize(value.`egsId`) +
-            FfiConverterOptionalULong.allocationSize(value.`icv`) +
+            FfiConverterOptionalLong.allocationSize(value.`icv`) +
             FfiConverterString.allocationSize(value.`dataJson`)
     )
 
     override fun write(value: Event, buf: ByteBuffer) {
             FfiConverterLong.write(value.`seq`, buf)
-            FfiConverterLong.write(value.`at`, buf)
-            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterTypeEventKind.write(value.`kind`, buf)
             FfiConverterString.write(value.`egsId`, buf)
-            FfiConverterOptionalULong.write(value.`icv`, buf)
+            FfiConverterOptionalLong.write(value.`icv`, buf)
             FfiConverterString.write(value.`dataJson`, buf)
     }
 }
@@ -5051,9 +5187,9 @@ data class Finding (
     var `rule`: kotlin.String
     , 
     /**
-     * `"error"` or `"warning"`.
+     * `ERROR` (refuses the document) or `WARNING`.
      */
-    var `severity`: kotlin.String
+    var `severity`: Severity
     , 
     /**
      * Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
@@ -5085,7 +5221,7 @@ public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
     override fun read(buf: ByteBuffer): Finding {
         return Finding(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSeverity.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
@@ -5095,7 +5231,7 @@ public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
 
     override fun allocationSize(value: Finding) = (
             FfiConverterString.allocationSize(value.`rule`) +
-            FfiConverterString.allocationSize(value.`severity`) +
+            FfiConverterTypeSeverity.allocationSize(value.`severity`) +
             FfiConverterString.allocationSize(value.`path`) +
             FfiConverterString.allocationSize(value.`messageEn`) +
             FfiConverterString.allocationSize(value.`messageAr`) +
@@ -5104,7 +5240,7 @@ public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
 
     override fun write(value: Finding, buf: ByteBuffer) {
             FfiConverterString.write(value.`rule`, buf)
-            FfiConverterString.write(value.`severity`, buf)
+            FfiConverterTypeSeverity.write(value.`severity`, buf)
             FfiConverterString.write(value.`path`, buf)
             FfiConverterString.write(value.`messageEn`, buf)
             FfiConverterString.write(value.`messageAr`, buf)
@@ -5219,6 +5355,59 @@ public object FfiConverterTypeIdentity: FfiConverterRustBuffer<Identity> {
 
 
 /**
+ * One onboarding (or renewal) step, as it starts.
+ */
+data class Progress (
+    /**
+     * `generate key`, `build CSR`, `compliance CSID`, `compliance: standard invoice`, …,
+     * `production CSID` (renewal: `renew production CSID`).
+     */
+    var `step`: kotlin.String
+    , 
+    /**
+     * Counts from 1 to `total`.
+     */
+    var `index`: kotlin.Int
+    , 
+    var `total`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProgress: FfiConverterRustBuffer<Progress> {
+    override fun read(buf: ByteBuffer): Progress {
+        return Progress(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Progress) = (
+            FfiConverterString.allocationSize(value.`step`) +
+            FfiConverterInt.allocationSize(value.`index`) +
+            FfiConverterInt.allocationSize(value.`total`)
+    )
+
+    override fun write(value: Progress, buf: ByteBuffer) {
+            FfiConverterString.write(value.`step`, buf)
+            FfiConverterInt.write(value.`index`, buf)
+            FfiConverterInt.write(value.`total`, buf)
+    }
+}
+
+
+
+/**
  * One decoded QR (TLV) field.
  */
 data class QrField (
@@ -5277,11 +5466,11 @@ data class RenewalOutcome (
     var `egsId`: kotlin.String
     , 
     /**
-     * The new certificate's end of validity (seconds since the Unix epoch).
+     * The new certificate's end of validity.
      */
-    var `notAfter`: kotlin.Long
+    var `notAfter`: java.time.Instant
     , 
-    var `previousNotAfter`: kotlin.Long
+    var `previousNotAfter`: java.time.Instant
     , 
     /**
      * The new certificate's serial number (decimal), as documents carry it.
@@ -5291,17 +5480,17 @@ data class RenewalOutcome (
     /**
      * Compliance samples run again after a 428 `NOT_COMPLIANT` (0: renewed directly).
      */
-    var `complianceSamples`: kotlin.ULong
+    var `complianceSamples`: kotlin.Long
     , 
     /**
      * Documents sent under the previous CSID just before the switch.
      */
-    var `sentBeforeRenewal`: kotlin.ULong
+    var `sentBeforeRenewal`: kotlin.Long
     , 
     /**
      * Documents signed by the previous certificate still waiting to be sent.
      */
-    var `unsentWithPreviousCertificate`: kotlin.ULong
+    var `unsentWithPreviousCertificate`: kotlin.Long
     
 ){
     
@@ -5319,33 +5508,33 @@ public object FfiConverterTypeRenewalOutcome: FfiConverterRustBuffer<RenewalOutc
     override fun read(buf: ByteBuffer): RenewalOutcome {
         return RenewalOutcome(
             FfiConverterString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: RenewalOutcome) = (
             FfiConverterString.allocationSize(value.`egsId`) +
-            FfiConverterLong.allocationSize(value.`notAfter`) +
-            FfiConverterLong.allocationSize(value.`previousNotAfter`) +
+            FfiConverterTimestamp.allocationSize(value.`notAfter`) +
+            FfiConverterTimestamp.allocationSize(value.`previousNotAfter`) +
             FfiConverterString.allocationSize(value.`certificateSerial`) +
-            FfiConverterULong.allocationSize(value.`complianceSamples`) +
-            FfiConverterULong.allocationSize(value.`sentBeforeRenewal`) +
-            FfiConverterULong.allocationSize(value.`unsentWithPreviousCertificate`)
+            FfiConverterLong.allocationSize(value.`complianceSamples`) +
+            FfiConverterLong.allocationSize(value.`sentBeforeRenewal`) +
+            FfiConverterLong.allocationSize(value.`unsentWithPreviousCertificate`)
     )
 
     override fun write(value: RenewalOutcome, buf: ByteBuffer) {
             FfiConverterString.write(value.`egsId`, buf)
-            FfiConverterLong.write(value.`notAfter`, buf)
-            FfiConverterLong.write(value.`previousNotAfter`, buf)
+            FfiConverterTimestamp.write(value.`notAfter`, buf)
+            FfiConverterTimestamp.write(value.`previousNotAfter`, buf)
             FfiConverterString.write(value.`certificateSerial`, buf)
-            FfiConverterULong.write(value.`complianceSamples`, buf)
-            FfiConverterULong.write(value.`sentBeforeRenewal`, buf)
-            FfiConverterULong.write(value.`unsentWithPreviousCertificate`, buf)
+            FfiConverterLong.write(value.`complianceSamples`, buf)
+            FfiConverterLong.write(value.`sentBeforeRenewal`, buf)
+            FfiConverterLong.write(value.`unsentWithPreviousCertificate`, buf)
     }
 }
 
@@ -5579,10 +5768,7 @@ public object FfiConverterTypeVerificationReport: FfiConverterRustBuffer<Verific
  * One error the background worker met.
  */
 data class WorkerError (
-    /**
-     * Seconds since the Unix epoch.
-     */
-    var `at`: kotlin.Long
+    var `at`: java.time.Instant
     , 
     /**
      * The core's stable error code (`SECRET`, `STORAGE`, …).
@@ -5608,7 +5794,7 @@ data class WorkerError (
 public object FfiConverterTypeWorkerError: FfiConverterRustBuffer<WorkerError> {
     override fun read(buf: ByteBuffer): WorkerError {
         return WorkerError(
-            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -5616,14 +5802,14 @@ public object FfiConverterTypeWorkerError: FfiConverterRustBuffer<WorkerError> {
     }
 
     override fun allocationSize(value: WorkerError) = (
-            FfiConverterLong.allocationSize(value.`at`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
             FfiConverterString.allocationSize(value.`code`) +
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterOptionalString.allocationSize(value.`egsId`)
     )
 
     override fun write(value: WorkerError, buf: ByteBuffer) {
-            FfiConverterLong.write(value.`at`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
             FfiConverterString.write(value.`code`, buf)
             FfiConverterString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`egsId`, buf)
@@ -5636,11 +5822,11 @@ public object FfiConverterTypeWorkerError: FfiConverterRustBuffer<WorkerError> {
  * What the background worker has been doing: failed passes do not stop it, so watch this.
  */
 data class WorkerHealth (
-    var `passes`: kotlin.ULong
+    var `passes`: kotlin.Long
     , 
-    var `lastPassAt`: kotlin.Long?
+    var `lastPassAt`: java.time.Instant?
     , 
-    var `consecutiveFailures`: kotlin.ULong
+    var `consecutiveFailures`: kotlin.Long
     , 
     var `lastError`: WorkerError?
     
@@ -5659,25 +5845,65 @@ data class WorkerHealth (
 public object FfiConverterTypeWorkerHealth: FfiConverterRustBuffer<WorkerHealth> {
     override fun read(buf: ByteBuffer): WorkerHealth {
         return WorkerHealth(
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterOptionalTypeWorkerError.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkerHealth) = (
-            FfiConverterULong.allocationSize(value.`passes`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastPassAt`) +
-            FfiConverterULong.allocationSize(value.`consecutiveFailures`) +
+            FfiConverterLong.allocationSize(value.`passes`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`lastPassAt`) +
+            FfiConverterLong.allocationSize(value.`consecutiveFailures`) +
             FfiConverterOptionalTypeWorkerError.allocationSize(value.`lastError`)
     )
 
     override fun write(value: WorkerHealth, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`passes`, buf)
-            FfiConverterOptionalLong.write(value.`lastPassAt`, buf)
-            FfiConverterULong.write(value.`consecutiveFailures`, buf)
+            FfiConverterLong.write(value.`passes`, buf)
+            FfiConverterOptionalTimestamp.write(value.`lastPassAt`, buf)
+            FfiConverterLong.write(value.`consecutiveFailures`, buf)
             FfiConverterOptionalTypeWorkerError.write(value.`lastError`, buf)
+    }
+}
+
+
+
+/**
+ * How the platform answered one API call.
+ */
+
+enum class ApiOutcome {
+    
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    REJECTED,
+    DUPLICATE,
+    RETRYABLE,
+    UNAUTHORIZED,
+    COMPLIANCE_REQUIRED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiOutcome: FfiConverterRustBuffer<ApiOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        ApiOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ApiOutcome) = 4UL
+
+    override fun write(value: ApiOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -5686,8 +5912,268 @@ public object FfiConverterTypeWorkerHealth: FfiConverterRustBuffer<WorkerHealth>
 
 
 /**
+ * What `Engine.clear` ended in.
+ */
+
+enum class ClearOutcome {
+    
+    CLEARED,
+    CLEARED_WITH_WARNINGS,
+    PENDING,
+    REJECTED,
+    DEAD;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClearOutcome: FfiConverterRustBuffer<ClearOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        ClearOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ClearOutcome) = 4UL
+
+    override fun write(value: ClearOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a stored document stands with ZATCA.
+ */
+
+enum class DocumentStatus {
+    
+    PENDING,
+    SUBMITTING,
+    CLEARED,
+    REPORTED,
+    ACCEPTED_WITH_WARNINGS,
+    REJECTED,
+    RETRY_SCHEDULED,
+    DEAD;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDocumentStatus: FfiConverterRustBuffer<DocumentStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        DocumentStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DocumentStatus) = 4UL
+
+    override fun write(value: DocumentStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The family of an error (`QaydException.kind`): `INPUT` errors are the caller's to fix, `API`
+ * errors come from talking to Fatoora, `STORAGE` and `SECRET` are local faults.
+ */
+
+enum class ErrorKind {
+    
+    INPUT,
+    API,
+    STORAGE,
+    SECRET;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ErrorKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ErrorKind) = 4UL
+
+    override fun write(value: ErrorKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an engine event says.
+ */
+
+enum class EventKind {
+    
+    DEADLINE_AT_RISK,
+    DEADLINE_MISSED,
+    CLEARANCE_DELAYED,
+    CERTIFICATE_EXPIRING,
+    CERTIFICATE_RENEWED,
+    DOCUMENT_REPORTED,
+    DOCUMENT_CLEARED,
+    DOCUMENT_ACCEPTED_WITH_WARNINGS,
+    DOCUMENT_REJECTED,
+    DEAD_LETTER,
+    UNAUTHORIZED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventKind: FfiConverterRustBuffer<EventKind> {
+    override fun read(buf: ByteBuffer) = try {
+        EventKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: EventKind) = 4UL
+
+    override fun write(value: EventKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One entry of `Engine.issueMany`: the document issued, or the error that refused it (the
+ * refused entry took no ICV; the others were issued).
+ */
+sealed class IssueResult {
+    
+    data class Issued(
+        val `document`: sa.qayd.Document) : IssueResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Refused(
+        val `error`: sa.qayd.QaydException) : IssueResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIssueResult : FfiConverterRustBuffer<IssueResult>{
+    override fun read(buf: ByteBuffer): IssueResult {
+        return when(buf.getInt()) {
+            1 -> IssueResult.Issued(
+                FfiConverterTypeDocument.read(buf),
+                )
+            2 -> IssueResult.Refused(
+                FfiConverterTypeQaydError.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: IssueResult): ULong = when(value) {
+        is IssueResult.Issued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeDocument.allocationSize(value.`document`)
+            )
+        }
+        is IssueResult.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeQaydError.allocationSize(value.`error`)
+            )
+        }
+    }
+
+    override fun write(value: IssueResult, buf: ByteBuffer) {
+        when(value) {
+            is IssueResult.Issued -> {
+                buf.putInt(1)
+                FfiConverterTypeDocument.write(value.`document`, buf)
+                Unit
+            }
+            is IssueResult.Refused -> {
+                buf.putInt(2)
+                FfiConverterTypeQaydError.write(value.`error`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+
+
+/**
  * Every error of the engine, one subclass per stable code. Each carries `code` (the stable,
- * language-neutral code, e.g. `INVALID_XML`) and `reason` (a message a person can act on).
+ * language-neutral code, e.g. `INVALID_XML`), `kind` (its family: `INPUT` errors are the
+ * caller's to fix, `API` ones come from talking to Fatoora, `STORAGE` and `SECRET` are local)
+ * and `reason` (a message a person can act on).
  */
 sealed class QaydException: kotlin.Exception() {
     
@@ -5695,20 +6181,24 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     class InvalidDocument(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5718,62 +6208,74 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `rule`: kotlin.String?, 
         
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, rule=${ `rule` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, rule=${ `rule` }, reason=${ `reason` }"
     }
     
     class InvalidKey(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     class InvalidCertificate(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     class KeyMismatch(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     class InvalidQr(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     class InvalidInput(
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5783,10 +6285,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5796,12 +6300,14 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `status`: kotlin.Int, 
         
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, status=${ `status` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
     }
     
     /**
@@ -5811,10 +6317,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5824,12 +6332,14 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `status`: kotlin.Int, 
         
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, status=${ `status` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
     }
     
     /**
@@ -5839,10 +6349,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5852,12 +6364,14 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `status`: kotlin.Int, 
         
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, status=${ `status` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
     }
     
     /**
@@ -5867,10 +6381,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5880,10 +6396,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -5894,10 +6412,12 @@ sealed class QaydException: kotlin.Exception() {
         
         val `code`: kotlin.String, 
         
+        val `kind`: ErrorKind, 
+        
         val `reason`: kotlin.String
         ) : QaydException() {
         override val message
-            get() = "code=${ `code` }, reason=${ `reason` }"
+            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
     }
     
 
@@ -5921,74 +6441,91 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
         return when(buf.getInt()) {
             1 -> QaydException.InvalidXml(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             2 -> QaydException.InvalidDocument(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             3 -> QaydException.InvalidModel(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterString.read(buf),
                 )
             4 -> QaydException.InvalidKey(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             5 -> QaydException.InvalidCertificate(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             6 -> QaydException.KeyMismatch(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             7 -> QaydException.InvalidQr(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             8 -> QaydException.InvalidInput(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             9 -> QaydException.Network(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             10 -> QaydException.Http(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
             11 -> QaydException.Unauthorized(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             12 -> QaydException.ApiRejected(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
             13 -> QaydException.EnvironmentMismatch(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             14 -> QaydException.UnexpectedResponse(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
             15 -> QaydException.Storage(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             16 -> QaydException.Secret(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             17 -> QaydException.Other(
                 FfiConverterString.read(buf),
+                FfiConverterTypeErrorKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -6001,18 +6538,21 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.InvalidDocument -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.InvalidModel -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterOptionalString.allocationSize(value.`rule`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
@@ -6020,42 +6560,49 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.InvalidCertificate -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.KeyMismatch -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.InvalidQr -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.Network -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.Http -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterInt.allocationSize(value.`status`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
@@ -6063,12 +6610,14 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.ApiRejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterInt.allocationSize(value.`status`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
@@ -6076,12 +6625,14 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.UnexpectedResponse -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterInt.allocationSize(value.`status`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
@@ -6089,18 +6640,21 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.Secret -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is QaydException.Other -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
         }
@@ -6111,18 +6665,21 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
             is QaydException.InvalidXml -> {
                 buf.putInt(1)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.InvalidDocument -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.InvalidModel -> {
                 buf.putInt(3)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterOptionalString.write(value.`rule`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
@@ -6130,42 +6687,49 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
             is QaydException.InvalidKey -> {
                 buf.putInt(4)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.InvalidCertificate -> {
                 buf.putInt(5)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.KeyMismatch -> {
                 buf.putInt(6)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.InvalidQr -> {
                 buf.putInt(7)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.InvalidInput -> {
                 buf.putInt(8)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.Network -> {
                 buf.putInt(9)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.Http -> {
                 buf.putInt(10)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
@@ -6173,12 +6737,14 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
             is QaydException.Unauthorized -> {
                 buf.putInt(11)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.ApiRejected -> {
                 buf.putInt(12)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
@@ -6186,12 +6752,14 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
             is QaydException.EnvironmentMismatch -> {
                 buf.putInt(13)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.UnexpectedResponse -> {
                 buf.putInt(14)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
@@ -6199,18 +6767,21 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
             is QaydException.Storage -> {
                 buf.putInt(15)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.Secret -> {
                 buf.putInt(16)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is QaydException.Other -> {
                 buf.putInt(17)
                 FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -6221,19 +6792,52 @@ public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> 
 
 
 
+/**
+ * A finding's severity: an error refuses the document, a warning does not.
+ */
+
+enum class Severity {
+    
+    ERROR,
+    WARNING;
+
+    
+
+
+    companion object
+}
 
 
 /**
- * Told about each onboarding step as it starts (`generate key`, `build CSR`,
- * `compliance CSID`, `compliance: standard invoice`, …, `production CSID`). Called on a
- * runtime thread; an exception thrown here aborts the onboarding.
+ * @suppress
+ */
+public object FfiConverterTypeSeverity: FfiConverterRustBuffer<Severity> {
+    override fun read(buf: ByteBuffer) = try {
+        Severity.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Severity) = 4UL
+
+    override fun write(value: Severity, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+
+/**
+ * Told about each onboarding step as it starts. Called on a runtime thread; an exception
+ * thrown here aborts the onboarding. `onboardingProgress { p -> … }` makes one from a lambda.
  */
 public interface OnboardingProgress {
     
-    /**
-     * `index` counts from 1 to `total`.
-     */
-    fun `onStep`(`step`: kotlin.String, `index`: kotlin.UInt, `total`: kotlin.UInt)
+    fun `onStep`(`progress`: Progress)
     
     companion object
 }
@@ -6243,13 +6847,11 @@ public interface OnboardingProgress {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceOnboardingProgress {
     internal object `onStep`: UniffiCallbackInterfaceOnboardingProgressMethod0 {
-        override fun callback(`uniffiHandle`: Long,`step`: RustBuffer.ByValue,`index`: Int,`total`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeOnboardingProgress.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`onStep`(
-                    FfiConverterString.lift(`step`),
-                    FfiConverterUInt.lift(`index`),
-                    FfiConverterUInt.lift(`total`),
+                    FfiConverterTypeProgress.lift(`progress`),
                 )
             }
             val writeReturn = { _: Unit -> Unit }
@@ -6295,38 +6897,6 @@ public object FfiConverterTypeOnboardingProgress: FfiConverterCallbackInterface<
 /**
  * @suppress
  */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUInt.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UInt?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUInt.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
     override fun read(buf: ByteBuffer): kotlin.Int? {
         if (buf.get().toInt() == 0) {
@@ -6349,38 +6919,6 @@ public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
         } else {
             buf.put(1)
             FfiConverterInt.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
-    override fun read(buf: ByteBuffer): kotlin.ULong? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterULong.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.ULong?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterULong.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterULong.write(value, buf)
         }
     }
 }
@@ -6477,6 +7015,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
+    override fun read(buf: ByteBuffer): java.time.Instant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Instant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTimestamp.write(value, buf)
         }
     }
 }
@@ -6899,35 +7469,63 @@ public object FfiConverterSequenceTypeUnitError: FfiConverterRustBuffer<List<Uni
 /**
  * @suppress
  */
-public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>> {
-    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong> {
+public object FfiConverterSequenceTypeIssueResult: FfiConverterRustBuffer<List<IssueResult>> {
+    override fun read(buf: ByteBuffer): List<IssueResult> {
         val len = buf.getInt()
-        return buildMap<kotlin.String, kotlin.ULong>(len) {
+        return List<IssueResult>(len) {
+            FfiConverterTypeIssueResult.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IssueResult>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIssueResult.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IssueResult>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIssueResult.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringLong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.Long>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.Long> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.Long>(len) {
             repeat(len) {
                 val k = FfiConverterString.read(buf)
-                val v = FfiConverterULong.read(buf)
+                val v = FfiConverterLong.read(buf)
                 this[k] = v
             }
         }
     }
 
-    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>): ULong {
+    override fun allocationSize(value: Map<kotlin.String, kotlin.Long>): ULong {
         val spaceForMapSize = 4UL
         val spaceForChildren = value.map { (k, v) ->
             FfiConverterString.allocationSize(k) +
-            FfiConverterULong.allocationSize(v)
+            FfiConverterLong.allocationSize(v)
         }.sum()
         return spaceForMapSize + spaceForChildren
     }
 
-    override fun write(value: Map<kotlin.String, kotlin.ULong>, buf: ByteBuffer) {
+    override fun write(value: Map<kotlin.String, kotlin.Long>, buf: ByteBuffer) {
         buf.putInt(value.size)
         // The parens on `(k, v)` here ensure we're calling the right method,
         // which is important for compatibility with older android devices.
         // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
         value.forEach { (k, v) ->
             FfiConverterString.write(k, buf)
-            FfiConverterULong.write(v, buf)
+            FfiConverterLong.write(v, buf)
         }
     }
 }
@@ -6956,10 +7554,10 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
          * The unsigned UBL 2.1 document of an invoice model given in its JSON form (see the core's
          * `model` module): validated, totals computed, written in the SDK's layout, ready to stamp.
          */
-    @Throws(QaydException::class) fun `generateXml`(`modelJson`: kotlin.String): kotlin.ByteArray {
+    @Throws(QaydException::class) fun `generate`(`modelJson`: kotlin.String): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     uniffiRustCallWithError(QaydException) { _status ->
-    UniffiLib.uniffi_qayd_uniffi_fn_func_generate_xml(
+    UniffiLib.uniffi_qayd_uniffi_fn_func_generate(
     
         
         FfiConverterString.lower(`modelJson`),_status)
@@ -7032,16 +7630,17 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
     
 
         /**
-         * A PNG image of the QR code carrying `text`, `scale` pixels per module (clamped to 1–64).
+         * A PNG image of the QR code carrying `text`, `scale` pixels per module (clamped to 1–64;
+         * 8 by default).
          */
-    @Throws(QaydException::class) fun `qrPng`(`text`: kotlin.String, `scale`: kotlin.UInt): kotlin.ByteArray {
+    @Throws(QaydException::class) fun `qrPng`(`text`: kotlin.String, `scale`: kotlin.Int = 8): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_func_qr_png(
     
         
         FfiConverterString.lower(`text`),
-        FfiConverterUInt.lower(`scale`),_status)
+        FfiConverterInt.lower(`scale`),_status)
 }
     )
     }
@@ -7054,6 +7653,21 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
             return FfiConverterString.lift(
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_func_qr_svg(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The QR code carrying `text` as text for a terminal (two modules per character cell).
+         */
+    @Throws(QaydException::class) fun `qrText`(`text`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(QaydException) { _status ->
+    UniffiLib.uniffi_qayd_uniffi_fn_func_qr_text(
     
         
         FfiConverterString.lower(`text`),_status)
@@ -7174,10 +7788,10 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
          * the invoice model's JSON form: `kind` is `standard` or `simplified`, `documentType` is
          * `invoice`, `credit_note` or `debit_note` (or 388/381/383).
          */
-    @Throws(QaydException::class) fun `sampleInvoiceJson`(`identity`: Identity, `kind`: kotlin.String, `documentType`: kotlin.String): kotlin.String {
+    @Throws(QaydException::class) fun `sampleInvoice`(`identity`: Identity, `kind`: kotlin.String, `documentType`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(QaydException) { _status ->
-    UniffiLib.uniffi_qayd_uniffi_fn_func_sample_invoice_json(
+    UniffiLib.uniffi_qayd_uniffi_fn_func_sample_invoice(
     
         
         FfiConverterTypeIdentity.lower(`identity`),

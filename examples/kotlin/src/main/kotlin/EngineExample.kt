@@ -21,13 +21,14 @@ import kotlinx.coroutines.runBlocking
 import sa.qayd.ClientOptions
 import sa.qayd.Engine
 import sa.qayd.EngineOptions
+import sa.qayd.IssueResult
 import sa.qayd.QaydException
 import sa.qayd.code
 import sa.qayd.generateMasterKey
 import sa.qayd.identityFromText
 import sa.qayd.onboard
 import sa.qayd.onboardingProgress
-import sa.qayd.sampleInvoiceJson
+import sa.qayd.sampleInvoice
 
 fun main(args: Array<String>) = runBlocking {
     val target = args.getOrElse(0) { "target/debug/qayd" }
@@ -42,26 +43,35 @@ fun main(args: Array<String>) = runBlocking {
                "invoice_type":"1100","location_address":"RRRD2929","industry_business_category":"Supply activities"}""",
         )
         println("gateway:      $url")
-        val credentials = onboard(identity, "123456", url, ClientOptions(timeoutMs = 10_000uL),
-            onboardingProgress { step, index, total -> println("  onboarding $index/$total: $step") })
+        val credentials = onboard(identity, "123456", url, ClientOptions(timeoutMs = 10_000L),
+            onboardingProgress { p -> println("  onboarding ${p.index}/${p.total}: ${p.step}") })
         println("credentials:  $credentials") // no key, no secret
-        val options = EngineOptions(store = File(dir, "qayd.db").path, environment = url, retryBaseMs = 200uL, retryCapMs = 1_000uL)
+        val options = EngineOptions(store = File(dir, "qayd.db").path, environment = url, retryBaseMs = 200L, retryCapMs = 1_000L)
         Engine(options, masterKey = generateMasterKey()).use { engine ->
             engine.setCredentials("till-1", credentials)
-            val simplified = engine.issue("till-1", sampleInvoiceJson(identity, "simplified", "invoice"))
+            val simplified = engine.issue("till-1", sampleInvoice(identity, "simplified", "invoice"))
             println("issued:       ICV ${simplified.info.icv} ${simplified.info.uuid} (${simplified.info.status})")
 
             post("$url/__qayd/faults", """{"status":503}""") // Fatoora is down for one request
             println("drain:        ${engine.drain()}")
             var report = engine.drain()
-            while (report.sent == 0uL) { delay(100); report = engine.drain() }
+            while (report.sent == 0L) { delay(100); report = engine.drain() }
             println("drain again:  ${report.reported} reported")
 
-            val cleared = engine.clear("till-1", sampleInvoiceJson(identity, "standard", "invoice"))
+            val cleared = engine.clear("till-1", sampleInvoice(identity, "standard", "invoice"))
             println("clear:        ${cleared.outcome}, ICV ${cleared.document.info.icv}, cleared XML ${cleared.document.clearedXml?.size} bytes")
+            // The QR to print comes from ZATCA's cleared XML once the document is cleared.
+            println("QR to print:  ${engine.documentQr("till-1", cleared.document.info.icv)?.take(40)}…")
+
+            // A batch in one transaction: a refused entry carries its own error, the others are issued.
+            val batch = engine.issueMany("till-1", listOf(sampleInvoice(identity, "simplified", "credit_note"), "{}"))
+            for (entry in batch) when (entry) {
+                is IssueResult.Issued -> println("batch:        issued ICV ${entry.document.info.icv}")
+                is IssueResult.Refused -> println("batch:        refused: ${entry.error.code}")
+            }
 
             println("statuses:     ${engine.statusCounts()}")
-            for (d in engine.documents("till-1")) println("  ${d.icv}  ${d.status.padEnd(10)} ${d.invoiceHash}")
+            for (d in engine.documents("till-1")) println("  ${d.icv}  ${d.status.name.lowercase().padEnd(10)} ${d.invoiceHash}")
             val audit = engine.verifyAudit()
             println("audit:        ${audit.rows} rows, intact=${audit.intact}")
         }

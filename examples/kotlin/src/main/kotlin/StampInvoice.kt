@@ -36,7 +36,7 @@ fun main(args: Array<String>) {
                 println("  QR ${field.tag} ${field.name}: ${field.value.take(60)}")
             }
             output.writeBytes(stamped.xml)
-            File(output.path.removeSuffix(".xml") + "-qr.png").writeBytes(qrPng(stamped.qr, 4u))
+            File(output.path.removeSuffix(".xml") + "-qr.png").writeBytes(qrPng(stamped.qr)) // 8 pixels per module by default
             println("wrote $output")
         }
     } catch (e: QaydException) {

@@ -3,9 +3,9 @@ package sa.qayd
 
 /**
  * An [OnboardingProgress] from a lambda: `onboard(identity, otp, env, progress = onboardingProgress
- * { step, index, total -> println("$index/$total $step") })`. It is called on a runtime thread.
+ * { p -> println("${p.index}/${p.total} ${p.step}") })`. It is called on a runtime thread.
  */
-fun onboardingProgress(onStep: (step: String, index: UInt, total: UInt) -> Unit): OnboardingProgress =
+fun onboardingProgress(onStep: (progress: Progress) -> Unit): OnboardingProgress =
     object : OnboardingProgress {
-        override fun onStep(step: String, index: UInt, total: UInt) = onStep(step, index, total)
+        override fun onStep(progress: Progress) = onStep(progress)
     }

@@ -48,3 +48,29 @@ val QaydException.reason: String
         is QaydException.Secret -> this.reason
         is QaydException.Other -> this.reason
     }
+
+/**
+ * The family of any [QaydException]: [ErrorKind.INPUT] errors are the caller's to fix (bad XML, a
+ * model ZATCA's rules refuse, a wrong key, bad arguments), [ErrorKind.API] ones come from talking
+ * to Fatoora, [ErrorKind.STORAGE] and [ErrorKind.SECRET] are local faults. The core decides it.
+ */
+val QaydException.kind: ErrorKind
+    get() = when (this) {
+        is QaydException.InvalidXml -> this.kind
+        is QaydException.InvalidDocument -> this.kind
+        is QaydException.InvalidModel -> this.kind
+        is QaydException.InvalidKey -> this.kind
+        is QaydException.InvalidCertificate -> this.kind
+        is QaydException.KeyMismatch -> this.kind
+        is QaydException.InvalidQr -> this.kind
+        is QaydException.InvalidInput -> this.kind
+        is QaydException.Network -> this.kind
+        is QaydException.Http -> this.kind
+        is QaydException.Unauthorized -> this.kind
+        is QaydException.ApiRejected -> this.kind
+        is QaydException.EnvironmentMismatch -> this.kind
+        is QaydException.UnexpectedResponse -> this.kind
+        is QaydException.Storage -> this.kind
+        is QaydException.Secret -> this.kind
+        is QaydException.Other -> this.kind
+    }

@@ -68,13 +68,13 @@ class EmbedTest {
     fun `sample invoices generate, and bad kinds are refused`() {
         for (kind in listOf("standard", "simplified")) {
             for (type in listOf("invoice", "credit_note", "debit_note", "388")) {
-                val json = sampleInvoiceJson(identity, kind, type)
-                val xml = String(generateXml(json))
+                val json = sampleInvoice(identity, kind, type)
+                val xml = String(generate(json))
                 assertContains(xml, identity.organizationIdentifier, message = "$kind $type")
             }
         }
-        assertThrows<QaydException.InvalidInput> { sampleInvoiceJson(identity, "weird", "invoice") }
-        assertThrows<QaydException.InvalidInput> { sampleInvoiceJson(identity, "standard", "receipt") }
+        assertThrows<QaydException.InvalidInput> { sampleInvoice(identity, "weird", "invoice") }
+        assertThrows<QaydException.InvalidInput> { sampleInvoice(identity, "standard", "receipt") }
     }
 
     @Test
@@ -94,12 +94,17 @@ class EmbedTest {
     @Test
     fun `engine options are checked`(@TempDir dir: File) {
         assertThrows<QaydException.InvalidInput> { Engine(EngineOptions(store = ":memory:", environment = "mars")) }
-        assertEquals("SECRET", assertThrows<QaydException.Secret> { Engine(EngineOptions(store = ":memory:"), masterKey = "short") }.code)
+        val secret = assertThrows<QaydException.Secret> { Engine(EngineOptions(store = ":memory:"), masterKey = "short") }
+        assertEquals("SECRET" to ErrorKind.SECRET, secret.code to secret.kind)
         assertThrows<QaydException.Secret> { Engine(EngineOptions(store = ":memory:"), masterKey = "not base64 at all!") }
-        assertThrows<QaydException.Storage> { Engine(EngineOptions(store = File(dir, "no/such/dir/q.db").path)) }
+        assertEquals(ErrorKind.STORAGE, assertThrows<QaydException.Storage> { Engine(EngineOptions(store = File(dir, "no/such/dir/q.db").path)) }.kind)
+        val negative = assertThrows<QaydException.InvalidInput> { Engine(EngineOptions(store = ":memory:", retryBaseMs = -5L)) }
+        assertContains(negative.reason, "retryBaseMs")
+        assertThrows<QaydException.InvalidInput> { Engine(EngineOptions(store = ":memory:", maxAttempts = -1)) }
+        assertThrows<QaydException.InvalidInput> { ApiClient("core", ClientOptions(timeoutMs = -1L)) }
 
         Engine(EngineOptions(store = ":memory:"), generateMasterKey()).use { engine ->
-            val json = sampleInvoiceJson(identity, "standard", "invoice")
+            val json = sampleInvoice(identity, "standard", "invoice")
             // No credentials for the unit: nothing to stamp with.
             assertThrows<QaydException.InvalidInput> { engine.issue("nobody", json) }
             assertThrows<QaydException.InvalidInput> { engine.issue("nobody", "{") }
@@ -107,26 +112,34 @@ class EmbedTest {
             assertThrows<QaydException> { engine.start() }
             assertFalse(engine.isRunning())
             runBlocking { engine.stop() } // a no-op when not running
-            assertThrows<QaydException.InvalidInput> { engine.documentsByStatus("lost", 10u) }
+            // A status is a DocumentStatus: an unknown one cannot be passed at all.
+            assertEquals(emptyList(), engine.documentsByStatus(DocumentStatus.PENDING, 10))
             assertThrows<QaydException.InvalidInput> { runBlocking { engine.clear("nobody", "{}") } }
 
             engine.registerEgs("till-1")
             engine.registerEgs("till-1")
             val unit = engine.egsUnits().single()
             assertEquals("till-1", unit.egsId)
-            assertEquals(1uL, unit.nextIcv)
+            assertEquals(1L, unit.nextIcv)
             assertEquals(genesisPih(), unit.lastHash)
             assertFalse(unit.hasCredentials)
-            assertNull(engine.document("till-1", 1uL))
+            assertNull(engine.document("till-1", 1L))
             assertNull(engine.documentByUuid("8e6000cf-1a98-4174-b3e7-b5d5954bc10d"))
             assertEquals(emptyList(), engine.documents("till-1"))
             assertEquals(emptyMap(), engine.statusCounts())
-            assertEquals(emptyList(), engine.events(0, 10u))
-            assertFalse(engine.requeue("till-1", 1uL))
-            assertEquals(0uL, engine.recover())
+            assertEquals(emptyList(), engine.events(0, 10))
+            assertFalse(engine.requeue("till-1", 1L))
+            // Kotlin's signed numbers where the core's are unsigned: a negative one is bad input.
+            assertThrows<QaydException.InvalidInput> { engine.document("till-1", -1L) }
+            assertThrows<QaydException.InvalidInput> { engine.documentQr("till-1", -1L) }
+            assertThrows<QaydException.InvalidInput> { engine.events(0, -1) }
+            assertThrows<QaydException.InvalidInput> { engine.documentsByStatus(DocumentStatus.DEAD, -1) }
+            assertNull(engine.documentQr("till-1", 1L))
+            assertEquals(emptyList(), engine.events())
+            assertEquals(0L, engine.recover())
             val audit = engine.verifyAudit()
             assertTrue(audit.intact)
-            assertEquals(0uL, audit.rows)
+            assertEquals(0L, audit.rows)
             assertEquals("", engine.exportAudit())
         }
     }
@@ -135,18 +148,18 @@ class EmbedTest {
     fun `the API client checks its environment, and an unreachable host is a retryable outcome`() {
         assertThrows<QaydException.InvalidInput> { ApiClient("ftp://x") }
         assertThrows<QaydException.InvalidInput> { ApiClient("mars") }
-        ApiClient("http://127.0.0.1:9", ClientOptions(timeoutMs = 2_000uL, connectTimeoutMs = 1_000uL)).use { client ->
+        ApiClient("http://127.0.0.1:9", ClientOptions(timeoutMs = 2_000L, connectTimeoutMs = 1_000L)).use { client ->
             val xml = File(testsDir, "vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml").readBytes()
             val answer = runBlocking { client.reporting("token", "secret", xml) }
-            assertEquals("retryable", answer.outcome)
+            assertEquals(ApiOutcome.RETRYABLE, answer.outcome)
             assertNull(answer.httpStatus)
             assertTrue(!answer.reason.isNullOrEmpty())
             assertThrows<QaydException.InvalidXml> { runBlocking { client.reporting("token", "secret", "<".toByteArray()) } }
         }
         // Onboarding cannot start without the platform: a NETWORK error, not a hang or a crash.
         val e = assertThrows<QaydException.Network> {
-            runBlocking { onboard(identity, "123456", "http://127.0.0.1:9", ClientOptions(connectTimeoutMs = 1_000uL)) }
+            runBlocking { onboard(identity, "123456", "http://127.0.0.1:9", ClientOptions(connectTimeoutMs = 1_000L)) }
         }
-        assertEquals("NETWORK", e.code)
+        assertEquals("NETWORK" to ErrorKind.API, e.code to e.kind)
     }
 }

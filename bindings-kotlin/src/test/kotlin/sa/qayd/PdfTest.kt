@@ -36,7 +36,7 @@ class PdfTest {
     fun `logo and footer change the page`() {
         val xml = stamped()
         val plain = pdf(xml)
-        val withLogo = pdf(xml, logoPng = qrPng("logo", 4u))
+        val withLogo = pdf(xml, logoPng = qrPng("logo", 4))
         val withFooter = pdf(xml, footer = "IBAN SA03 8000 0000 6080 1016 7519 · شكراً لتعاملكم")
         assertTrue(withLogo.latin1().startsWith("%PDF-") && withFooter.latin1().startsWith("%PDF-"))
         assertFalse(plain.contentEquals(withLogo))

@@ -64,7 +64,7 @@ class QaydTest {
             assertEquals(stamped.invoiceHash, fields[5].value)
             assertEquals(stamped.signature, fields[6].value)
             assertContains(qrSvg(stamped.qr), "<svg")
-            val png = qrPng(stamped.qr, 2u)
+            val png = qrPng(stamped.qr, 2)
             assertTrue(png.copyOfRange(0, 4).contentEquals(byteArrayOf(0x89.toByte(), 'P'.code.toByte(), 'N'.code.toByte(), 'G'.code.toByte())))
 
             val certificate = signer.certificate()
@@ -78,16 +78,44 @@ class QaydTest {
     @Test
     fun `a generated invoice stamps and verifies`() {
         val model = File(testsDir, "../core/tests/fixtures/models/simplified_invoice.json").readText()
-        val xml = generateXml(model)
+        val xml = generate(model)
         assertTrue(String(xml.copyOfRange(0, 5), Charsets.UTF_8) == "<?xml")
-        assertTrue(xml.contentEquals(generateXml(model)), "deterministic")
+        assertTrue(xml.contentEquals(generate(model)), "deterministic")
         sdkSigner().use { signer ->
             val stamped = signer.stamp(xml, signingTime)
             assertEquals(invoiceHash(xml), stamped.invoiceHash)
             assertTrue(verify(stamped.xml).valid)
         }
-        assertEquals("INVALID_INPUT", assertThrows<QaydException.InvalidInput> { generateXml("{") }.code)
-        assertEquals("INVALID_INPUT", assertThrows<QaydException.InvalidInput> { generateXml("{\"not\": 1}") }.code)
+        assertEquals("INVALID_INPUT", assertThrows<QaydException.InvalidInput> { generate("{") }.code)
+        assertEquals("INVALID_INPUT", assertThrows<QaydException.InvalidInput> { generate("{\"not\": 1}") }.code)
+    }
+
+    @Test
+    fun `stampInvoice is stamp of generate, without the re-parse`() {
+        val model = File(testsDir, "../core/tests/fixtures/models/standard_invoice.json").readText()
+        sdkSigner().use { signer ->
+            val fast = signer.stampInvoice(model, signingTime)
+            val slow = signer.stamp(generate(model), signingTime)
+            assertTrue(fast.xml.contentEquals(slow.xml), "the same bytes")
+            assertEquals(slow.copy(xml = fast.xml), fast)
+            assertTrue(verify(fast.xml).valid)
+            assertEquals(19, signer.stampInvoice(model).signingTime.length, "null = now, by default")
+            assertEquals("INVALID_INPUT", assertThrows<QaydException.InvalidInput> { signer.stampInvoice("{") }.code)
+            val bad = File(testsDir, "conformance/inputs/model-bad-vat.json").readText()
+            val refused = assertThrows<QaydException.InvalidModel> { signer.stampInvoice(bad, signingTime) }
+            assertEquals("INVALID_MODEL", refused.code)
+        }
+    }
+
+    @Test
+    fun `QR renderings, PNG at scale 8 by default and text for a terminal`() {
+        val qr = sdkSigner().use { it.stamp(File(samples, "Simplified/Invoice/Simplified_Invoice.xml").readBytes(), signingTime).qr }
+        val png = qrPng(qr)
+        assertTrue(png.size > qrPng(qr, 2).size, "scale 8 draws a larger image than scale 2")
+        assertTrue(png.contentEquals(qrPng(qr, 8)))
+        val text = qrText(qr)
+        assertTrue(text.lines().size > 10 && text.any { it == '█' || it == '▀' || it == '▄' }, text.take(80))
+        assertThrows<QaydException.InvalidQr> { qrText("x".repeat(5000)) }
     }
 
     @Test
@@ -154,6 +182,14 @@ class QaydTest {
         val code = base.code
         assertTrue(base.reason.isNotEmpty())
         assertTrue(code in errorCodes())
+        // Grouped by family, as the core groups them: every input error is an INPUT one.
+        assertEquals(ErrorKind.INPUT, base.kind)
+        assertEquals(ErrorKind.INPUT, xmlError.kind)
+        val modelError: QaydException = assertThrows<QaydException.InvalidModel> {
+            generate(File(testsDir, "conformance/inputs/model-bad-vat.json").readText())
+        }
+        assertEquals(ErrorKind.INPUT, modelError.kind)
+        assertEquals(ErrorKind.INPUT, assertThrows<QaydException.KeyMismatch> { Signer(cert, File(keys, "other-secp256k1.pem").readBytes()) }.kind)
     }
 
     @Test
@@ -164,11 +200,12 @@ class QaydTest {
             .toSet()
         // `Other` is the fallback for a core code the bindings do not know yet: none may use it.
         assertEquals(errorCodes().toSet(), subclasses - "OTHER")
-        val model = QaydException.InvalidModel("INVALID_MODEL", "BR-KSA-40", "[BR-KSA-40] …")
+        val model = QaydException.InvalidModel("INVALID_MODEL", ErrorKind.INPUT, "BR-KSA-40", "[BR-KSA-40] …")
         assertEquals("BR-KSA-40", model.rule)
-        val http: QaydException = QaydException.Http("HTTP", 503, "HTTP 503: unavailable")
+        val http: QaydException = QaydException.Http("HTTP", ErrorKind.API, 503, "HTTP 503: unavailable")
         assertEquals("HTTP", http.code)
         assertEquals("HTTP 503: unavailable", http.reason)
+        assertEquals(ErrorKind.API, http.kind)
     }
 
     @Test

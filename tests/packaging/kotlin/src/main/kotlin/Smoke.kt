@@ -12,7 +12,9 @@ import java.nio.file.Files
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 import kotlinx.coroutines.runBlocking
+import sa.qayd.ClearOutcome
 import sa.qayd.ClientOptions
+import sa.qayd.DocumentStatus
 import sa.qayd.Engine
 import sa.qayd.EngineOptions
 import sa.qayd.Signer
@@ -21,7 +23,7 @@ import sa.qayd.identityFromText
 import sa.qayd.invoiceHash
 import sa.qayd.onboard
 import sa.qayd.qrDecode
-import sa.qayd.sampleInvoiceJson
+import sa.qayd.sampleInvoice
 import sa.qayd.verify
 import sa.qayd.version
 
@@ -104,23 +106,23 @@ private fun engineThroughGateway(qayd: File) {
                "invoice_type":"1100","location_address":"RRRD2929","industry_business_category":"Supply activities"}""",
         )
         runBlocking {
-            onboard(identity, "123456", url, ClientOptions(timeoutMs = 20_000uL)).use { credentials ->
+            onboard(identity, "123456", url, ClientOptions(timeoutMs = 20_000L)).use { credentials ->
                 check("onboarded: $credentials", credentials.productionToken().isNotEmpty())
                 val options = EngineOptions(store = File(dir, "qayd.db").path, environment = url)
                 Engine(options, masterKey = generateMasterKey()).use { engine ->
                     engine.setCredentials("till-1", credentials)
-                    val cleared = engine.clear("till-1", sampleInvoiceJson(identity, "standard", "invoice"))
+                    val cleared = engine.clear("till-1", sampleInvoice(identity, "standard", "invoice"))
                     check("engine: standard invoice cleared (${cleared.outcome}, ICV ${cleared.document.info.icv})",
-                        cleared.outcome == "cleared" && cleared.document.info.icv == 1uL)
+                        cleared.outcome == ClearOutcome.CLEARED && cleared.document.info.icv == 1L)
                     val clearedXml = cleared.document.clearedXml
                     check("engine: cleared XML returned (${clearedXml?.size} bytes)",
                         clearedXml != null && invoiceHash(clearedXml) == cleared.document.info.invoiceHash)
 
-                    val issued = engine.issue("till-1", sampleInvoiceJson(identity, "simplified", "invoice"))
-                    check("engine: simplified invoice issued (ICV ${issued.info.icv})", issued.info.icv == 2uL && verify(issued.xml).valid)
+                    val issued = engine.issue("till-1", sampleInvoice(identity, "simplified", "invoice"))
+                    check("engine: simplified invoice issued (ICV ${issued.info.icv})", issued.info.icv == 2L && verify(issued.xml).valid)
                     val report = engine.drain()
-                    check("engine: simplified invoice reported ($report)", report.sent == 1uL && report.reported == 1uL)
-                    check("engine: statuses ${engine.statusCounts()}", engine.document("till-1", 2uL)?.info?.status == "reported")
+                    check("engine: simplified invoice reported ($report)", report.sent == 1L && report.reported == 1L)
+                    check("engine: statuses ${engine.statusCounts()}", engine.document("till-1", 2L)?.info?.status == DocumentStatus.REPORTED)
                     check("engine: audit log intact", engine.verifyAudit().intact)
                 }
             }

@@ -7,16 +7,21 @@
 //! at once. Async functions need a tokio context (reqwest); bindings that block (Python's
 //! synchronous forms, C) run them with [`block_on`] on one shared runtime.
 
+pub mod surface;
+
 use crate::api::{Client, ClientConfig, Credentials, InvoiceSubmission, Outcome, ValidationMessage};
 use crate::clock::Clock as _;
 use crate::csr::{CsrConfig, Environment};
 use crate::engine::worker::{Shutdown, ShutdownTrigger, shutdown_signal};
-use crate::engine::{Engine, EngineConfig, Event, RetryPolicy};
+use crate::engine::{Engine, EngineConfig, RetryPolicy};
+pub use crate::engine::{Event, EventKind};
 use crate::error::{Error, Result};
 use crate::model::Invoice;
 use crate::onboarding::{EgsCredentials, Progress};
 use crate::secrets::MasterKey;
-use crate::store::{StoredDocument, SubmissionStatus};
+use crate::store::StoredDocument;
+/// Where a document stands with ZATCA (the store's status, under the name bindings use).
+pub use crate::store::SubmissionStatus as DocumentStatus;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -126,6 +131,38 @@ pub fn shutdown_runtime() -> Result<()> {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents without a store
+// ---------------------------------------------------------------------------------------------
+
+/// The unsigned UBL 2.1 document of an invoice model (its JSON form): judged by ZATCA's rules,
+/// totals computed, written in the SDK's layout.
+pub fn generate(model_json: &str) -> Result<Vec<u8>> {
+    Invoice::from_json(model_json)?.to_xml()
+}
+
+/// The fast path from a model to a stamped document: written, judged and stamped in one call,
+/// without parsing the written document back (the bytes equal `stamp(generate(model))`).
+/// `signing_time`: `YYYY-MM-DDTHH:MM:SS` Riyadh time, or `None` for now.
+pub fn stamp_invoice(
+    signer: &crate::Signer,
+    model_json: &str,
+    signing_time: Option<&str>,
+) -> Result<crate::StampedInvoice> {
+    let options = crate::StampOptions { signing_time: signing_time.map(str::to_owned) };
+    Invoice::from_json(model_json)?.stamp(signer, &options)
+}
+
+/// Stamps a document written elsewhere (see [`crate::stamp`]).
+pub fn stamp(
+    signer: &crate::Signer,
+    xml: &[u8],
+    signing_time: Option<&str>,
+) -> Result<crate::StampedInvoice> {
+    let options = crate::StampOptions { signing_time: signing_time.map(str::to_owned) };
+    crate::stamp(xml, signer, &options)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,12 +281,62 @@ pub async fn renew(
 // The API client, flattened
 // ---------------------------------------------------------------------------------------------
 
+/// How the platform answered one API call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiOutcome {
+    Accepted,
+    AcceptedWithWarnings,
+    Rejected,
+    /// Submitted before (HTTP 208/409); counts as accepted.
+    Duplicate,
+    /// Worth sending again later (5xx, 429, timeouts): see `reason` and `retry_after_ms`.
+    Retryable,
+    Unauthorized,
+    ComplianceRequired,
+}
+
+impl ApiOutcome {
+    pub const ALL: [ApiOutcome; 7] = [
+        ApiOutcome::Accepted,
+        ApiOutcome::AcceptedWithWarnings,
+        ApiOutcome::Rejected,
+        ApiOutcome::Duplicate,
+        ApiOutcome::Retryable,
+        ApiOutcome::Unauthorized,
+        ApiOutcome::ComplianceRequired,
+    ];
+
+    fn of<T>(outcome: &Outcome<T>) -> Self {
+        match outcome {
+            Outcome::Accepted(_) => ApiOutcome::Accepted,
+            Outcome::AcceptedWithWarnings(_) => ApiOutcome::AcceptedWithWarnings,
+            Outcome::Rejected { .. } => ApiOutcome::Rejected,
+            Outcome::Duplicate { .. } => ApiOutcome::Duplicate,
+            Outcome::Retryable { .. } => ApiOutcome::Retryable,
+            Outcome::Unauthorized => ApiOutcome::Unauthorized,
+            Outcome::ComplianceRequired(_) => ApiOutcome::ComplianceRequired,
+        }
+    }
+
+    /// The snake_case name every binding uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiOutcome::Accepted => "accepted",
+            ApiOutcome::AcceptedWithWarnings => "accepted_with_warnings",
+            ApiOutcome::Rejected => "rejected",
+            ApiOutcome::Duplicate => "duplicate",
+            ApiOutcome::Retryable => "retryable",
+            ApiOutcome::Unauthorized => "unauthorized",
+            ApiOutcome::ComplianceRequired => "compliance_required",
+        }
+    }
+}
+
 /// One API answer in a single flat shape for every call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiAnswer {
-    /// `accepted`, `accepted_with_warnings`, `rejected`, `duplicate`, `retryable`,
-    /// `unauthorized` or `compliance_required`.
-    pub outcome: String,
+    pub outcome: ApiOutcome,
     /// The HTTP status, when an answer arrived.
     pub http_status: Option<u16>,
     /// The platform's JSON answer, when there is one (a CSID answer's `secret` included: it
@@ -265,12 +352,12 @@ pub struct ApiAnswer {
     pub cleared_xml: Option<Vec<u8>>,
 }
 
-fn status_of(outcome_kind: &str) -> Option<u16> {
-    match outcome_kind {
-        "accepted" => Some(200),
-        "accepted_with_warnings" => Some(202),
-        "unauthorized" => Some(401),
-        "compliance_required" => Some(428),
+fn status_of(outcome: ApiOutcome) -> Option<u16> {
+    match outcome {
+        ApiOutcome::Accepted => Some(200),
+        ApiOutcome::AcceptedWithWarnings => Some(202),
+        ApiOutcome::Unauthorized => Some(401),
+        ApiOutcome::ComplianceRequired => Some(428),
         _ => None,
     }
 }
@@ -279,9 +366,9 @@ fn answer<T: Serialize>(
     outcome: Outcome<T>,
     messages_of: impl Fn(&T) -> Vec<ValidationMessage>,
 ) -> ApiAnswer {
-    let kind = outcome.kind().to_owned();
+    let kind = ApiOutcome::of(&outcome);
     let mut answer = ApiAnswer {
-        http_status: status_of(&kind),
+        http_status: status_of(kind),
         outcome: kind,
         response: outcome.response().and_then(|r| serde_json::to_value(r).ok()),
         messages: outcome.response().map(&messages_of).unwrap_or_default(),
@@ -437,7 +524,9 @@ pub struct EngineOptions {
 }
 
 impl EngineOptions {
-    fn config(&self) -> EngineConfig {
+    /// The engine's configuration these options describe (the store, key and environment
+    /// aside): what every binding and the CLI run with, built in one place.
+    pub fn engine_config(&self) -> EngineConfig {
         let mut config = EngineConfig::default();
         let ms = Duration::from_millis;
         let defaults = RetryPolicy::default();
@@ -477,9 +566,7 @@ pub struct DocumentInfo {
     pub invoice_hash: String,
     pub pih: String,
     pub simplified: bool,
-    /// `pending`, `submitting`, `cleared`, `reported`, `accepted_with_warnings`, `rejected`,
-    /// `retry_scheduled` or `dead`.
-    pub status: String,
+    pub status: DocumentStatus,
     pub issued_at: i64,
     pub attempts: u32,
     pub next_attempt_at: Option<i64>,
@@ -498,7 +585,7 @@ impl From<&StoredDocument> for DocumentInfo {
             invoice_hash: d.invoice_hash.clone(),
             pih: d.pih.clone(),
             simplified: d.simplified,
-            status: d.status.as_str().to_owned(),
+            status: d.status,
             issued_at: d.issued_at,
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
@@ -533,10 +620,46 @@ impl From<StoredDocument> for Document {
 }
 
 /// What `clear` ended in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearOutcome {
+    /// Cleared: `document.cleared_xml` is the document to deliver.
+    Cleared,
+    /// Cleared with warnings to fix in future documents.
+    ClearedWithWarnings,
+    /// No answer within `clear_wait_ms`; the engine keeps trying (watch the events).
+    Pending,
+    /// ZATCA refused it; it stays in the chain, issue a corrected document.
+    Rejected,
+    /// Attempts exhausted or an answer that cannot be retried: needs a person.
+    Dead,
+}
+
+impl ClearOutcome {
+    pub const ALL: [ClearOutcome; 5] = [
+        ClearOutcome::Cleared,
+        ClearOutcome::ClearedWithWarnings,
+        ClearOutcome::Pending,
+        ClearOutcome::Rejected,
+        ClearOutcome::Dead,
+    ];
+
+    /// The snake_case name every binding uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClearOutcome::Cleared => "cleared",
+            ClearOutcome::ClearedWithWarnings => "cleared_with_warnings",
+            ClearOutcome::Pending => "pending",
+            ClearOutcome::Rejected => "rejected",
+            ClearOutcome::Dead => "dead",
+        }
+    }
+}
+
+/// What `clear` ended in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClearResult {
-    /// `cleared`, `cleared_with_warnings`, `pending`, `rejected` or `dead`.
-    pub outcome: String,
+    pub outcome: ClearOutcome,
     pub document: Document,
 }
 
@@ -607,7 +730,7 @@ impl EngineHandle {
     /// Opens the store and builds the engine (connected when `environment` is given).
     pub fn open(options: &EngineOptions) -> Result<Self> {
         let store = crate::store::open(&options.store)?;
-        let mut engine = Engine::new(store).with_config(options.config());
+        let mut engine = Engine::new(store).with_config(options.engine_config());
         let key = match &options.master_key {
             Some(text) => Some(MasterKey::from_base64(text)?),
             None => match std::env::var(crate::secrets::MASTER_KEY_VARIABLE) {
@@ -659,25 +782,66 @@ impl EngineHandle {
         Ok(Document { findings: issued.findings, ..issued.document.into() })
     }
 
+    /// Issues several invoices of one unit in chain order, in one transaction where the store
+    /// allows (see [`Engine::issue_many`]). Each entry is judged on its own: a refused one
+    /// takes no ICV and is that entry's error, the others are issued. An error of the store
+    /// fails the whole call.
+    pub fn issue_many(&self, egs_id: &str, invoices_json: &[&str]) -> Result<Vec<Result<Document>>> {
+        // An entry that is not a valid model is refused alone, like a refused document.
+        let mut valid = Vec::with_capacity(invoices_json.len());
+        let mut entries: Vec<Option<Error>> = Vec::with_capacity(invoices_json.len());
+        for json in invoices_json {
+            match Invoice::from_json(json) {
+                Ok(invoice) => {
+                    valid.push(invoice);
+                    entries.push(None);
+                }
+                Err(error) => entries.push(Some(error)),
+            }
+        }
+        let mut issued = self.engine.issue_invoices(egs_id, &valid)?.into_iter();
+        Ok(entries
+            .into_iter()
+            .map(|refused| match refused {
+                Some(error) => Err(error),
+                None => match issued.next() {
+                    Some(entry) => entry.map(|i| Document { findings: i.findings, ..i.document.into() }),
+                    None => Err(Error::Storage("the store answered fewer entries than it was given".into())),
+                },
+            })
+            .collect())
+    }
+
+    /// The QR payload (base64 TLV) to print for a stored document: from ZATCA's cleared XML
+    /// once a standard document is cleared, else from the stamped XML. `None` when there is
+    /// no such document (or, for a standard document not yet cleared, when it carries none).
+    pub fn document_qr(&self, egs_id: &str, icv: u64) -> Result<Option<String>> {
+        let Some(document) = self.engine.store().document(egs_id, icv)? else {
+            return Ok(None);
+        };
+        crate::stamp::qr_of_document(document.cleared_xml.as_deref().unwrap_or(&document.xml))
+    }
+
     /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
     pub async fn clear(&self, egs_id: &str, invoice_json: &str) -> Result<ClearResult> {
-        use crate::engine::clear::ClearOutcome;
+        use crate::engine::clear::ClearOutcome as Cleared;
         let invoice = Invoice::from_json(invoice_json)?;
         Ok(match self.engine.clear(egs_id, &invoice).await? {
-            ClearOutcome::Cleared { document, cleared_xml, with_warnings } => {
+            Cleared::Cleared { document, cleared_xml, with_warnings } => {
                 let mut document = Document::from(document);
                 document.cleared_xml = Some(cleared_xml);
-                let outcome = if with_warnings { "cleared_with_warnings" } else { "cleared" };
-                ClearResult { outcome: outcome.into(), document }
+                let outcome =
+                    if with_warnings { ClearOutcome::ClearedWithWarnings } else { ClearOutcome::Cleared };
+                ClearResult { outcome, document }
             }
-            ClearOutcome::Pending { document } => {
-                ClearResult { outcome: "pending".into(), document: document.into() }
+            Cleared::Pending { document } => {
+                ClearResult { outcome: ClearOutcome::Pending, document: document.into() }
             }
-            ClearOutcome::Rejected { document } => {
-                ClearResult { outcome: "rejected".into(), document: document.into() }
+            Cleared::Rejected { document } => {
+                ClearResult { outcome: ClearOutcome::Rejected, document: document.into() }
             }
-            ClearOutcome::Dead { document } => {
-                ClearResult { outcome: "dead".into(), document: document.into() }
+            Cleared::Dead { document } => {
+                ClearResult { outcome: ClearOutcome::Dead, document: document.into() }
             }
         })
     }
@@ -745,6 +909,12 @@ impl EngineHandle {
         self.engine.worker_health()
     }
 
+    /// The Prometheus exposition of the store and the worker, now (what `qayd submit --watch
+    /// --metrics` serves at `/metrics`): for the application's own web server to serve.
+    pub fn metrics(&self) -> String {
+        crate::engine::metrics::exposition(&self.engine, self.engine.now())
+    }
+
     /// Events after `cursor` (0: from the start), oldest first.
     pub fn events(&self, cursor: i64, limit: usize) -> Result<Vec<Event>> {
         self.engine.events_since(cursor, limit)
@@ -766,7 +936,7 @@ impl EngineHandle {
 
     /// Documents in `status` (all units), oldest first.
     pub fn documents_by_status(&self, status: &str, limit: usize) -> Result<Vec<DocumentInfo>> {
-        let status = SubmissionStatus::parse(status)
+        let status = DocumentStatus::parse(status)
             .ok_or_else(|| Error::InvalidInput(format!("unknown document status '{status}'")))?;
         Ok(self.engine.store().documents_by_status(status, limit)?.iter().map(DocumentInfo::from).collect())
     }
@@ -856,4 +1026,16 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<
     // Text after the JSON value is a mistake, not something to ignore.
     deserializer.end().map_err(|e| Error::InvalidInput(format!("{what}: {e}")))?;
     Ok(value)
+}
+
+impl std::fmt::Display for ApiOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ClearOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
