@@ -39,6 +39,16 @@ pub struct EngineOptions {
     /// `refuse_on_warnings`, `warn_only` or `off`.
     #[uniffi(default = None)]
     pub validation: Option<String>,
+    /// The largest submission request a document may need (bytes, default 2 MiB); larger ones
+    /// are refused at issue, before they take an ICV.
+    #[uniffi(default = None)]
+    pub max_submission_bytes: Option<i64>,
+    /// A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`).
+    #[uniffi(default = None)]
+    pub deliver_dir: Option<String>,
+    /// With `deliverDir`: a PDF/A-3 of each delivered document beside it.
+    #[uniffi(default = None)]
+    pub deliver_pdf: Option<bool>,
 }
 
 /// A stored document without its bytes.
@@ -367,6 +377,12 @@ impl Engine {
             clear_wait_ms: ms(options.clear_wait_ms, "clearWaitMs")?,
             poll_interval_ms: ms(options.poll_interval_ms, "pollIntervalMs")?,
             validation: options.validation.as_deref().map(str::parse).transpose()?,
+            max_submission_bytes: options
+                .max_submission_bytes
+                .map(|n| unsigned::<u64>(n, "maxSubmissionBytes"))
+                .transpose()?,
+            deliver_dir: options.deliver_dir,
+            deliver_pdf: options.deliver_pdf,
             client: embed::ClientOptions {
                 timeout_ms: ms(options.timeout_ms, "timeoutMs")?,
                 connect_timeout_ms: ms(options.connect_timeout_ms, "connectTimeoutMs")?,

@@ -375,8 +375,8 @@ fn verify(py: Python<'_>, xml: &Bound<'_, PyAny>) -> PyResult<VerificationReport
 pub(crate) struct Finding {
     /// The rule id (`BR-KSA-37`) or, for schema checks, `XSD-…`.
     rule: String,
-    /// `"error"` or `"warning"`.
-    severity: String,
+    /// `qayd.Severity.ERROR` or `.WARNING` (equal to `"error"`, `"warning"`).
+    severity: Py<PyAny>,
     /// Where, XPath-like: `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
     path: String,
     message_en: String,
@@ -387,8 +387,9 @@ pub(crate) struct Finding {
 
 #[pymethods]
 impl Finding {
-    fn __repr__(&self) -> String {
-        format!("Finding(rule={:?}, severity={:?}, path={:?})", self.rule, self.severity, self.path)
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let severity = self.severity.bind(py).str().map(|s| s.to_string()).unwrap_or_default();
+        format!("Finding(rule={:?}, severity={severity:?}, path={:?})", self.rule, self.path)
     }
 }
 
@@ -428,15 +429,12 @@ pub(crate) fn findings(py: Python<'_>, findings: Vec<qayd::Finding>) -> PyResult
     findings
         .into_iter()
         .map(|f| {
-            let severity = match f.severity {
-                qayd::Severity::Error => "error",
-                qayd::Severity::Warning => "warning",
-            };
+            let severity = convert::enum_member(py, "Severity", f.severity.as_str())?.unbind();
             Py::new(
                 py,
                 Finding {
                     rule: f.rule,
-                    severity: severity.into(),
+                    severity,
                     path: f.path,
                     message_en: f.message_en,
                     message_ar: f.message_ar,

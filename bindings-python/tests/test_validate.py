@@ -20,7 +20,8 @@ def test_an_error_names_its_rule_in_both_languages():
     report = qayd.validate(broken)
     assert not report.valid
     finding = next(f for f in report.findings if f.rule == "BR-KSA-40")
-    assert finding.severity == "error"
+    assert finding.severity == "error" and finding.severity is qayd.Severity.ERROR
+    assert 'severity="error"' in repr(finding)
     assert finding.message_en and finding.message_ar and finding.path.startswith("/Invoice")
     assert "BR-KSA-40" in repr(finding)
 

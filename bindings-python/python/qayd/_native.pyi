@@ -144,7 +144,8 @@ class Finding:
     @property
     def rule(self) -> str: ...
     @property
-    def severity(self) -> str: ...
+    def severity(self) -> Severity:
+        """``Severity.ERROR`` or ``Severity.WARNING`` (equal to ``"error"``, ``"warning"``)."""
     @property
     def path(self) -> str: ...
     @property

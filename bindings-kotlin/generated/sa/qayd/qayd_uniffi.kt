@@ -5049,6 +5049,22 @@ data class EngineOptions (
      * `refuse_on_warnings`, `warn_only` or `off`.
      */
     var `validation`: kotlin.String? = null 
+    , 
+    /**
+     * The largest submission request a document may need (bytes, default 2 MiB); larger ones
+     * are refused at issue, before they take an ICV.
+     */
+    var `maxSubmissionBytes`: kotlin.Long? = null 
+    , 
+    /**
+     * A folder the worker writes each accepted document into (`NNNNNN-<uuid>.xml`).
+     */
+    var `deliverDir`: kotlin.String? = null 
+    , 
+    /**
+     * With `deliverDir`: a PDF/A-3 of each delivered document beside it.
+     */
+    var `deliverPdf`: kotlin.Boolean? = null 
     
 ){
     
@@ -5075,6 +5091,9 @@ public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOption
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
@@ -5088,7 +5107,10 @@ public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOption
             FfiConverterOptionalLong.allocationSize(value.`pollIntervalMs`) +
             FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
             FfiConverterOptionalLong.allocationSize(value.`connectTimeoutMs`) +
-            FfiConverterOptionalString.allocationSize(value.`validation`)
+            FfiConverterOptionalString.allocationSize(value.`validation`) +
+            FfiConverterOptionalLong.allocationSize(value.`maxSubmissionBytes`) +
+            FfiConverterOptionalString.allocationSize(value.`deliverDir`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`deliverPdf`)
     )
 
     override fun write(value: EngineOptions, buf: ByteBuffer) {
@@ -5102,6 +5124,9 @@ public object FfiConverterTypeEngineOptions: FfiConverterRustBuffer<EngineOption
             FfiConverterOptionalLong.write(value.`timeoutMs`, buf)
             FfiConverterOptionalLong.write(value.`connectTimeoutMs`, buf)
             FfiConverterOptionalString.write(value.`validation`, buf)
+            FfiConverterOptionalLong.write(value.`maxSubmissionBytes`, buf)
+            FfiConverterOptionalString.write(value.`deliverDir`, buf)
+            FfiConverterOptionalBoolean.write(value.`deliverPdf`, buf)
     }
 }
 
@@ -6951,6 +6976,38 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
         } else {
             buf.put(1)
             FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
         }
     }
 }

@@ -244,6 +244,16 @@ class EngineFlowTest {
         assertThrows<QaydException.InvalidInput> {
             Engine(EngineOptions(store = ":memory:", validation = "sometimes"), generateMasterKey())
         }
+        // A document larger than the submission limit is refused before it takes an ICV.
+        Engine(EngineOptions(store = ":memory:", maxSubmissionBytes = 4_000L), generateMasterKey()).use { engine ->
+            engine.setCredentials("till-7", credentials)
+            val error = assertThrows<QaydException.InvalidInput> { engine.issue("till-7", invoice) }
+            assertContains(error.message ?: "", "too large to submit")
+            assertEquals(emptyList<DocumentInfo>(), engine.documents("till-7"))
+        }
+        assertThrows<QaydException.InvalidInput> {
+            Engine(EngineOptions(store = ":memory:", maxSubmissionBytes = -1L), generateMasterKey())
+        }
     }
 
     @Test
