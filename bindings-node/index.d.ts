@@ -503,7 +503,7 @@ export interface DrainReport {
 
 export interface RenewalOutcome {
   egsId: string
-  /** The new certificate's end of validity (seconds since the Unix epoch). */
+  /** The new certificate's end of validity. */
   notAfter: Date
   previousNotAfter: Date
   /** The new certificate's serial number (decimal), as documents carry it. */
@@ -535,7 +535,6 @@ export type EventKind = (typeof EventKind)[keyof typeof EventKind]
 export interface EngineEvent {
   /** Increasing: pass the last one seen as the next cursor. */
   seq: number
-  /** Seconds since the Unix epoch. */
   at: Date
   kind: EventKind
   egsId: string
@@ -551,7 +550,6 @@ export interface EgsInfo {
   lastHash: string
   hasCredentials: boolean
   environment: string | null
-  /** Seconds since the Unix epoch. */
   certificateExpiry: Date | null
   /** Why sending is stopped (an `unauthorized` answer), if it is. */
   stopped: string | null

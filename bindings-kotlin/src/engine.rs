@@ -388,7 +388,6 @@ impl Engine {
                 connect_timeout_ms: ms(options.connect_timeout_ms, "connectTimeoutMs")?,
                 ..Default::default()
             },
-            ..Default::default()
         };
         Ok(Arc::new(Engine { inner: Arc::new(embed::EngineHandle::open(&options)?) }))
     }
