@@ -377,8 +377,6 @@ export interface ApiAnswer {
   retryAfterMs: number | null
   /** Clearance: the cleared document ZATCA returned, decoded and checked. */
   clearedXml: Buffer | null
-  /** What local validation said when the document was issued (warnings); empty when read back. */
-  findings: Finding[]
 }
 
 /**
@@ -468,6 +466,8 @@ export interface Document {
   info: DocumentInfo
   xml: Buffer
   clearedXml: Buffer | null
+  /** What local validation said when the document was issued (warnings); empty when read back. */
+  findings: Finding[]
 }
 
 /** What `Engine.clear` ended in. The values are the core's strings, the same in every language. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { qayd } from './helpers.mjs'
+import { declaredFields, qayd } from './helpers.mjs'
 import { identity, startGateway } from './gateway.mjs'
 
 const masterKey = () => randomBytes(32).toString('base64')
@@ -82,6 +82,9 @@ test('engine: issue, report through an outage, clear, counts, events, audit', as
   assert.equal(issued.info.egsId, 'till-1')
   assert.ok(Buffer.isBuffer(issued.xml))
   assert.equal(issued.clearedXml, null)
+  // What arrives is what index.d.ts declares, field for field.
+  assert.deepEqual(Object.keys(issued).sort(), declaredFields('Document'))
+  assert.deepEqual(Object.keys(issued.info).sort(), declaredFields('DocumentInfo'))
   assert.equal(qayd.verify(issued.xml).valid, true)
   assert.equal(qayd.invoiceHash(issued.xml), issued.info.invoiceHash)
 
@@ -288,6 +291,7 @@ test('ApiClient classifies answers: 429 with Retry-After, accepted, duplicate, 4
   assert.equal(typeof limited.reason, 'string')
 
   const reported = await client.reporting(token, csidSecret, stamped.xml)
+  assert.deepEqual(Object.keys(reported).sort(), declaredFields('ApiAnswer'))
   assert.equal(reported.outcome, 'accepted')
   assert.equal(reported.httpStatus, 200)
   assert.equal(reported.response.reportingStatus, 'REPORTED')

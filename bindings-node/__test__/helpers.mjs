@@ -24,6 +24,14 @@ export const certBytes = readFileSync(path.join(SDK, 'Certificates/cert.pem'))
 export const keyBytes = readFileSync(path.join(SDK, 'Certificates/ec-secp256k1-priv-key.pem'))
 export const conformanceFile = (p) => readFileSync(path.join(CONFORMANCE, p))
 
+/** The field names `index.d.ts` declares for `export interface <name>`, sorted. */
+export function declaredFields(name) {
+  const declarations = readFileSync(path.join(REPO, 'bindings-node/index.d.ts'), 'utf8')
+  const body = declarations.match(new RegExp(`^export interface ${name}(?: extends \\w+)? \\{\\n([\\s\\S]*?)^\\}`, 'm'))
+  if (!body) throw new Error(`index.d.ts declares no interface ${name}`)
+  return [...body[1].matchAll(/^  (?:readonly )?(\w+)\??:/gm)].map((m) => m[1]).sort()
+}
+
 /** The ds:DigestValue of the invoiceSignedData reference, read with a regex. */
 export function declaredHash(xml) {
   const text = xml.toString('utf8')

@@ -108,6 +108,9 @@ def test_issue_report_through_an_outage_clear_and_audit(gateway, credentials, tm
         issued = engine.issue("till-1", qayd.sample_invoice(credentials.identity, "simplified"))
         info = issued["info"]
         assert (info["icv"], info["pih"], info["status"]) == (1, qayd.GENESIS_PIH, "pending")
+        # What arrives is what the TypedDicts declare, key for key.
+        assert set(issued) == set(qayd.Document.__annotations__)
+        assert set(info) == set(qayd.DocumentInfo.__annotations__)
         assert issued["cleared_xml"] is None
         assert qayd.verify(issued["xml"]).valid
 
@@ -249,6 +252,8 @@ def test_the_api_client_classifies_answers(gateway, credentials):
 
     reported = client.reporting(token, secret, stamped.xml)
     assert (reported["outcome"], reported["http_status"]) == ("accepted", 200), reported
+    assert reported["outcome"] is qayd.ApiOutcome.ACCEPTED
+    assert set(reported) == set(qayd.ApiAnswer.__annotations__), "the TypedDict declares what arrives"
     again = client.reporting(token, secret, stamped.xml)
     assert again["outcome"] == "duplicate"
     refused = client.reporting(token, "wrong secret", stamped.xml)
