@@ -206,9 +206,15 @@ impl Engine {
         let documents = py.detach(|| self.inner.documents_by_status(status, limit)).or_raise(py)?;
         Ok(typed_list(py, &documents, "status", "DocumentStatus")?.into_any().unbind())
     }
-    /// `{status: count}` for the statuses that have documents.
-    fn status_counts(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_py(py, &py.detach(|| self.inner.status_counts()).or_raise(py)?)
+    /// `{DocumentStatus: count}` for the statuses that have documents (the keys equal the core's
+    /// strings too: `counts["reported"]` works).
+    fn status_counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let counts = py.detach(|| self.inner.status_counts()).or_raise(py)?;
+        let dict = PyDict::new(py);
+        for (status, count) in counts {
+            dict.set_item(enum_member(py, "DocumentStatus", &status)?, count)?;
+        }
+        Ok(dict)
     }
     /// Every unit with its chain head and a credential summary (no secrets).
     fn egs_units(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -129,6 +129,8 @@ def test_issue_report_through_an_outage_clear_and_audit(gateway, credentials, tm
         assert qayd.invoice_hash(document["cleared_xml"]) == document["info"]["invoice_hash"]
 
         assert engine.status_counts() == {"reported": 1, "cleared": 1}
+        assert set(engine.status_counts()) == {qayd.DocumentStatus.REPORTED, qayd.DocumentStatus.CLEARED}
+        assert all(isinstance(status, qayd.DocumentStatus) for status in engine.status_counts())
         [unit] = engine.egs_units()
         assert (unit["next_icv"], unit["has_credentials"]) == (3, True)
         assert unit["certificate_expiry"] == credentials.certificate_expiry
