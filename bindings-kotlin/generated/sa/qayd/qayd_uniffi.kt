@@ -1286,7 +1286,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_start() and 0xFFFF) != 54385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_status_counts() and 0xFFFF) != 13574) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_engine_status_counts() and 0xFFFF) != 3673) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_engine_stop() and 0xFFFF) != 7476) {
@@ -3157,7 +3157,7 @@ public interface EngineInterface {
     /**
      * How many documents are in each status (statuses with none are absent).
      */
-    fun `statusCounts`(): Map<kotlin.String, kotlin.Long>
+    fun `statusCounts`(): Map<DocumentStatus, kotlin.Long>
     
     /**
      * Stops the background worker gracefully (in-flight requests finish and are recorded).
@@ -3706,8 +3706,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * How many documents are in each status (statuses with none are absent).
      */
-    @Throws(QaydException::class)override fun `statusCounts`(): Map<kotlin.String, kotlin.Long> {
-            return FfiConverterMapStringLong.lift(
+    @Throws(QaydException::class)override fun `statusCounts`(): Map<DocumentStatus, kotlin.Long> {
+            return FfiConverterMapTypeDocumentStatusLong.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_engine_status_counts(
@@ -7554,34 +7554,34 @@ public object FfiConverterSequenceTypeIssueResult: FfiConverterRustBuffer<List<I
 /**
  * @suppress
  */
-public object FfiConverterMapStringLong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.Long>> {
-    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.Long> {
+public object FfiConverterMapTypeDocumentStatusLong: FfiConverterRustBuffer<Map<DocumentStatus, kotlin.Long>> {
+    override fun read(buf: ByteBuffer): Map<DocumentStatus, kotlin.Long> {
         val len = buf.getInt()
-        return buildMap<kotlin.String, kotlin.Long>(len) {
+        return buildMap<DocumentStatus, kotlin.Long>(len) {
             repeat(len) {
-                val k = FfiConverterString.read(buf)
+                val k = FfiConverterTypeDocumentStatus.read(buf)
                 val v = FfiConverterLong.read(buf)
                 this[k] = v
             }
         }
     }
 
-    override fun allocationSize(value: Map<kotlin.String, kotlin.Long>): ULong {
+    override fun allocationSize(value: Map<DocumentStatus, kotlin.Long>): ULong {
         val spaceForMapSize = 4UL
         val spaceForChildren = value.map { (k, v) ->
-            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeDocumentStatus.allocationSize(k) +
             FfiConverterLong.allocationSize(v)
         }.sum()
         return spaceForMapSize + spaceForChildren
     }
 
-    override fun write(value: Map<kotlin.String, kotlin.Long>, buf: ByteBuffer) {
+    override fun write(value: Map<DocumentStatus, kotlin.Long>, buf: ByteBuffer) {
         buf.putInt(value.size)
         // The parens on `(k, v)` here ensure we're calling the right method,
         // which is important for compatibility with older android devices.
         // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
         value.forEach { (k, v) ->
-            FfiConverterString.write(k, buf)
+            FfiConverterTypeDocumentStatus.write(k, buf)
             FfiConverterLong.write(v, buf)
         }
     }

@@ -225,7 +225,7 @@ class ConformanceTest {
             JSONArray().put(kind).put(e.egsId).put(e.icv ?: JSONObject.NULL)
         })
         val counts = JSONObject()
-        for ((status, n) in engine.statusCounts()) counts.put(status, n.toLong())
+        for ((status, n) in engine.statusCounts()) counts.put(status.name.lowercase(), n.toLong())
         return JSONObject().put("steps", steps).put("documents", documents).put("events", events).put("status_counts", counts)
     }
 

@@ -163,7 +163,7 @@ class EngineFlowTest {
             assertNull(engine.egsUnits().single().stopped)
             assertEquals(1L, drainUntilSent(engine).reported)
 
-            assertEquals(mapOf("reported" to 2L, "cleared" to 1L), engine.statusCounts())
+            assertEquals(mapOf(DocumentStatus.REPORTED to 2L, DocumentStatus.CLEARED to 1L), engine.statusCounts())
             // What monitoring scrapes (the CLI's /metrics text).
             assertTrue(engine.metrics().lines().contains("qayd_documents{status=\"cleared\"} 1"), engine.metrics())
             val unit = engine.egsUnits().single()
@@ -364,7 +364,7 @@ class EngineFlowTest {
             assertEquals(2L to first.info.invoiceHash, next.info.icv to next.info.pih)
             assertContains(String(next.xml), "<ds:X509SerialNumber>${outcome.certificateSerial}<")
             assertEquals(1L, engine.drain().reported)
-            assertEquals(mapOf("reported" to 2L), engine.statusCounts())
+            assertEquals(mapOf(DocumentStatus.REPORTED to 2L), engine.statusCounts())
         }
     }
 
