@@ -721,8 +721,9 @@ class ApiClient {
 
 const MAX_U32 = 0xffffffff
 
-// The engine records' time fields (seconds since the Unix epoch from the core), as `Date`s.
-const TIME_FIELDS = ['issuedAt', 'nextAttemptAt', 'finishedAt', 'at', 'certificateExpiry', 'lastPassAt', 'notAfter', 'previousNotAfter']
+// The engine records' time fields (seconds since the Unix epoch from the core; the core names
+// them), as `Date`s.
+const TIME_FIELDS = native.timeFields().map((name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase()))
 // Where records nest records; the platform's own JSON (`response`, `messages`, `data`) is never walked.
 const NESTED_RECORDS = ['info', 'document', 'lastError']
 

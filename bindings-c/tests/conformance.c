@@ -13,6 +13,7 @@
 
 #include "qayd.h"
 #include "mini_json.h"
+#include "support.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -448,49 +449,6 @@ static void text_error(Text *t, qayd_status status) {
     text_add(t, "{\"error\":");
     text_string(t, qayd_status_code(status));
     text_add(t, "}");
-}
-
-static pid_t gateway_pid = -1;
-
-/* Starts `qayd gateway --port 0` and reads its base URL (the first line it prints). */
-static int start_gateway(char *url, size_t size) {
-    const char *bin = getenv("QAYD_BIN") ? getenv("QAYD_BIN") : "target/debug/qayd";
-    int fds[2];
-    FILE *out;
-    if (pipe(fds) != 0) return 0;
-    gateway_pid = fork();
-    if (gateway_pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(fds[1], STDOUT_FILENO);
-        if (devnull >= 0) dup2(devnull, STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, "qayd", "gateway", "--port", "0", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (gateway_pid < 0) {
-        close(fds[0]);
-        return 0;
-    }
-    out = fdopen(fds[0], "r");
-    if (!out) {
-        close(fds[0]);
-        return 0;
-    }
-    if (!fgets(url, (int)size, out)) url[0] = '\0';
-    fclose(out); /* the gateway prints nothing else it needs to */
-    url[strcspn(url, "\r\n")] = '\0';
-    return strncmp(url, "http://127.0.0.1:", 17) == 0;
-}
-
-static void stop_gateway(void) {
-    int status;
-    if (gateway_pid > 0) {
-        kill(gateway_pid, SIGTERM);
-        waitpid(gateway_pid, &status, 0);
-    }
-    gateway_pid = -1;
 }
 
 /* The model JSON of a step or an entry: {"sample": [kind, type]} or {"model": path}. NULL (and

@@ -16,25 +16,12 @@
 
 #include "qayd.h"
 #include "mini_json.h"
+#include "support.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *read_text(const char *path) {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    long size;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (data = malloc((size_t)size + 1)) != NULL) {
-        size_t n = fread(data, 1, (size_t)size, f);
-        data[n] = '\0';
-    }
-    fclose(f);
-    return data;
-}
 
 static int is_ident(char ch) {
     return isalnum((unsigned char)ch) || ch == '_';

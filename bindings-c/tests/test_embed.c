@@ -10,6 +10,7 @@
 
 #include "qayd.h"
 #include "mini_json.h"
+#include "support.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -47,20 +48,6 @@ static int passed, failed;
 
 #define S(p) ((p) ? (const char *)(p) : "(null)")
 
-static char *read_text(const char *path) {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    long size;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (data = malloc((size_t)size + 1)) != NULL) {
-        size_t n = fread(data, 1, (size_t)size, f);
-        data[n] = '\0';
-    }
-    fclose(f);
-    return data;
-}
-
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -85,43 +72,16 @@ static JsonValue *parse(const char *text) {
 /* ------------------------------------------------------------------------------------------ */
 /* The gateway child process and its admin endpoint */
 
-static pid_t gateway_pid = -1;
-static FILE *gateway_out;
 static char base_url[256];
 static int gateway_port;
 
-static int start_gateway(void) {
-    const char *bin = getenv("QAYD_BIN") ? getenv("QAYD_BIN") : "target/debug/qayd";
-    int fds[2];
+/* The shared start (support.h), and the port the fault injection needs. */
+static int start_embed_gateway(void) {
     char *colon;
-    if (pipe(fds) != 0) return 0;
-    gateway_pid = fork();
-    if (gateway_pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(fds[1], STDOUT_FILENO);
-        if (devnull >= 0) dup2(devnull, STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, "qayd", "gateway", "--port", "0", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (gateway_pid < 0) return 0;
-    gateway_out = fdopen(fds[0], "r");
-    if (!gateway_out || !fgets(base_url, sizeof base_url, gateway_out)) return 0;
-    base_url[strcspn(base_url, "\r\n")] = '\0';
+    if (!start_gateway(base_url, sizeof base_url)) return 0;
     colon = strrchr(base_url, ':');
     gateway_port = colon ? atoi(colon + 1) : 0;
-    return strncmp(base_url, "http://127.0.0.1:", 17) == 0 && gateway_port > 0;
-}
-
-static void stop_gateway(void) {
-    int status;
-    if (gateway_pid > 0) {
-        kill(gateway_pid, SIGTERM);
-        waitpid(gateway_pid, &status, 0);
-    }
-    if (gateway_out) fclose(gateway_out);
+    return gateway_port > 0;
 }
 
 /* POSTs `body` to /__qayd/faults; 1 when the gateway answered 2xx. */
@@ -1222,7 +1182,7 @@ int main(void) {
     qayd_credentials *credentials = NULL;
 
     /* Fork before the library starts any thread. */
-    if (!start_gateway()) {
+    if (!start_embed_gateway()) {
         printf("cannot start the gateway (build it with `cargo build -p qayd-cli`; QAYD_BIN overrides)\n");
         stop_gateway();
         printf("0 passed, 1 failed\n");

@@ -48,6 +48,7 @@ test("the enums hold the core's values, at runtime and in index.d.ts", () => {
     ClearOutcome: surface.clear_outcomes,
     ApiOutcome: surface.api_outcomes,
     EventKind: surface.event_kinds,
+    Severity: surface.severities,
   }
   for (const [name, values] of Object.entries(lists)) {
     assert.deepEqual(Object.values(qayd[name]), values, name)

@@ -377,7 +377,7 @@ impl Engine {
     #[napi]
     pub fn status_counts(&self, env: Env) -> Result<HashMap<String, i64>> {
         let counts = self.inner.status_counts().or_throw(&env)?;
-        Ok(counts.into_iter().map(|(status, n)| (status, number(n))).collect())
+        Ok(counts.into_iter().map(|(status, n)| (status.as_str().to_owned(), number(n))).collect())
     }
 
     #[napi]

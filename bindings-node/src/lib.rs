@@ -197,8 +197,14 @@ pub fn enum_values() -> std::collections::HashMap<&'static str, Vec<&'static str
         ("ClearOutcome", names(&ClearOutcome::ALL.map(ClearOutcome::as_str))),
         ("ApiOutcome", names(&ApiOutcome::ALL.map(ApiOutcome::as_str))),
         ("EventKind", names(&EventKind::ALL.map(EventKind::as_str))),
-        ("Severity", vec!["error", "warning"]),
+        ("Severity", names(&qayd::Severity::ALL.map(qayd::Severity::as_str))),
     ])
+}
+
+/// The engine records' fields that hold a time, snake_case (`index.js` turns them into `Date`s).
+#[napi]
+pub fn time_fields() -> Vec<&'static str> {
+    qayd::embed::surface::TIME_FIELDS.to_vec()
 }
 
 /// The invoice hash (base64 SHA-256 of the C14N 1.1 canonical invoice without its stamp).

@@ -54,20 +54,7 @@ pub(crate) fn typed_list<'py, T: Serialize>(
     Ok(list)
 }
 
-/// The fields of the engine's records that hold a time (seconds since the Unix epoch in the
-/// core's serde form); Python sees each as a timezone-aware UTC `datetime`.
-const TIME_FIELDS: [&str; 8] = [
-    "issued_at",
-    "next_attempt_at",
-    "finished_at",
-    "at",
-    "certificate_expiry",
-    "last_pass_at",
-    "not_after",
-    "previous_not_after",
-];
-
-/// Turns the time fields of an engine record (or of each record of a list; `last_error`
+/// Turns the time fields of an engine record (`qayd::embed::surface::TIME_FIELDS`) (or of each record of a list; `last_error`
 /// nested) into `datetime`s in place. The platform's own JSON (`response`, `messages`) is
 /// never touched.
 pub(crate) fn with_times(value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -77,7 +64,7 @@ pub(crate) fn with_times(value: &Bound<'_, PyAny>) -> PyResult<()> {
             with_times(&item)?;
         }
     } else if let Ok(dict) = value.cast::<PyDict>() {
-        for key in TIME_FIELDS {
+        for key in qayd::embed::surface::TIME_FIELDS {
             if let Some(unix) = dict.get_item(key)?.and_then(|v| v.extract::<i64>().ok()) {
                 dict.set_item(key, crate::utc_datetime(py, unix)?)?;
             }

@@ -212,7 +212,7 @@ impl Engine {
         let counts = py.detach(|| self.inner.status_counts()).or_raise(py)?;
         let dict = PyDict::new(py);
         for (status, count) in counts {
-            dict.set_item(enum_member(py, "DocumentStatus", &status)?, count)?;
+            dict.set_item(enum_member(py, "DocumentStatus", status.as_str())?, count)?;
         }
         Ok(dict)
     }

@@ -50,6 +50,7 @@ def test_the_enums_hold_the_cores_values_in_its_order():
         qayd.ClearOutcome: "clear_outcomes",
         qayd.ApiOutcome: "api_outcomes",
         qayd.EventKind: "event_kinds",
+        qayd.Severity: "severities",
     }
     for enum, key in pairs.items():
         assert [member.value for member in enum] == SURFACE[key], enum.__name__

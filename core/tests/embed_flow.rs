@@ -83,8 +83,8 @@ async fn onboard_issue_report_clear_and_audit() {
     assert_eq!(qayd::invoice_hash(&cleared_xml).unwrap(), cleared.document.info.invoice_hash);
 
     let counts = engine.status_counts().unwrap();
-    assert_eq!(counts.get("reported"), Some(&1));
-    assert_eq!(counts.get("cleared"), Some(&1));
+    assert_eq!(counts.get(&qayd::embed::DocumentStatus::Reported), Some(&1));
+    assert_eq!(counts.get(&qayd::embed::DocumentStatus::Cleared), Some(&1));
     let units = engine.egs_units().unwrap();
     assert_eq!(units.len(), 1);
     assert_eq!((units[0].next_icv, units[0].has_credentials), (3, true));

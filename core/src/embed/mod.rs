@@ -941,15 +941,9 @@ impl EngineHandle {
         Ok(self.engine.store().documents_by_status(status, limit)?.iter().map(DocumentInfo::from).collect())
     }
 
-    /// How many documents are in each status.
-    pub fn status_counts(&self) -> Result<std::collections::BTreeMap<String, u64>> {
-        Ok(self
-            .engine
-            .store()
-            .status_counts()?
-            .into_iter()
-            .map(|(s, n)| (s.as_str().to_owned(), n))
-            .collect())
+    /// How many documents are in each status (the statuses that have any).
+    pub fn status_counts(&self) -> Result<std::collections::BTreeMap<DocumentStatus, u64>> {
+        Ok(self.engine.store().status_counts()?.into_iter().collect())
     }
 
     /// Every unit with its chain head and credential summary.

@@ -611,6 +611,20 @@ pub const TYPES: &[Type] = &[
     ),
 ];
 
+/// The fields of the engine's records (snake_case, as the core serialises them) that hold a time,
+/// seconds since the Unix epoch: each binding hands them over as its native time (`datetime`,
+/// `Date`, `Instant`).
+pub const TIME_FIELDS: [&str; 8] = [
+    "issued_at",
+    "next_attempt_at",
+    "finished_at",
+    "at",
+    "certificate_expiry",
+    "last_pass_at",
+    "not_after",
+    "previous_not_after",
+];
+
 /// The whole surface as JSON: what the bindings' tests read (`tests/conformance/surface.json`).
 pub fn to_json() -> String {
     #[derive(Serialize)]
@@ -622,6 +636,8 @@ pub fn to_json() -> String {
         clear_outcomes: Vec<&'static str>,
         api_outcomes: Vec<&'static str>,
         event_kinds: Vec<&'static str>,
+        severities: Vec<&'static str>,
+        time_fields: &'static [&'static str],
     }
     let surface = Surface {
         operations: OPERATIONS,
@@ -631,6 +647,8 @@ pub fn to_json() -> String {
         clear_outcomes: super::ClearOutcome::ALL.iter().map(|s| s.as_str()).collect(),
         api_outcomes: super::ApiOutcome::ALL.iter().map(|s| s.as_str()).collect(),
         event_kinds: super::EventKind::ALL.iter().map(|s| s.as_str()).collect(),
+        severities: crate::Severity::ALL.iter().map(|s| s.as_str()).collect(),
+        time_fields: &TIME_FIELDS,
     };
     let mut text = serde_json::to_string_pretty(&surface).unwrap_or_default();
     text.push('\n');

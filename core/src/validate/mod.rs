@@ -50,6 +50,8 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 2] = [Severity::Error, Severity::Warning];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
