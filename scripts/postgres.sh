@@ -4,6 +4,7 @@
 #
 #   eval "$(scripts/postgres.sh start [DIR])"   # prints: export QAYD_TEST_POSTGRES_URL=postgres://…
 #   scripts/postgres.sh stop [DIR]
+#   scripts/postgres.sh kill [DIR]   # a crash: SIGKILL to the server; `start` recovers the data
 #
 # DIR (default $QAYD_POSTGRES_DIR or /tmp/qayd-postgres) holds the cluster, its socket and log.
 # The port is $QAYD_POSTGRES_PORT (default 54329), or the next free one when that is taken.
@@ -83,12 +84,35 @@ case "$command" in
       log "not running in $dir"
     fi
     ;;
+  kill)
+    # What a crash test needs: the postmaster killed outright (its backends notice and exit),
+    # no shutdown checkpoint. `start` brings the cluster back with crash recovery.
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      log "not running in $dir"
+      exit 1
+    fi
+    kill -KILL "$pid"
+    # Gone, or a zombie nobody reaps (a container whose init does not): either way its lock
+    # files are stale, but a zombie still passes the server's "is it alive?" test. Remove them.
+    for _ in $(seq 1 100); do
+      state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d ' ' -f 1 || true)
+      if [ -z "$state" ] || [ "$state" = Z ]; then
+        rm -f "$data/postmaster.pid" "$dir"/.s.PGSQL.*.lock
+        log "killed the server (pid $pid) in $dir"
+        exit 0
+      fi
+      sleep 0.1
+    done
+    log "the server (pid $pid) did not die"
+    exit 1
+    ;;
   url)
     running || { log "not running in $dir"; exit 1; }
     url
     ;;
   *)
-    echo "usage: $0 start|stop|url [DIR]" >&2
+    echo "usage: $0 start|stop|kill|url [DIR]" >&2
     exit 2
     ;;
 esac

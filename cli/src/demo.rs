@@ -113,7 +113,7 @@ struct Row {
 }
 
 /// The engine's settings for the demo: a short retry policy, so the retry after the outage is
-/// visible within a second or two (the store counts in whole seconds).
+/// visible within a second or two.
 fn demo_config() -> EngineConfig {
     EngineConfig {
         retry: RetryPolicy {

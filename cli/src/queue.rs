@@ -373,7 +373,8 @@ pub(crate) fn queue(
         QueueCommand::Status => {
             let counts = count_statuses(store.status_counts()?);
             let total: u64 = counts.values().sum();
-            let next_due = store.next_due()?;
+            // The outbox keeps milliseconds; shown (and in JSON) as whole seconds, rounded up.
+            let next_due = store.next_due_ms()?.map(qayd::store::seconds_rounded_up);
             if json_output {
                 print_json(json!({ "counts": counts, "total": total, "next_due": next_due }));
             } else {

@@ -43,6 +43,10 @@ scenario_tests!(async state::{
 
 scenario_tests!(sync state::{b2c_deadline_events_on_a_fixed_clock, leases_and_recovery} on store_support::postgres);
 
+scenario_tests!(async timing::{retry_after_is_due_to_the_millisecond_on_a_manual_clock} on store_support::postgres);
+
+scenario_tests!(sync timing::{a_store_written_in_seconds_keeps_its_due_times} on store_support::postgres);
+
 scenario_tests!(async renewal::{
     the_identity_is_kept_with_the_credentials_and_renewal_replaces_them,
 } on store_support::postgres);
@@ -77,7 +81,7 @@ fn open_creates_a_versioned_schema_once_even_when_raced() {
             .collect();
         opens.into_iter().map(|open| open.join().unwrap()).collect()
     });
-    assert_eq!(versions, [2, 2, 2, 2]);
+    assert_eq!(versions, [3, 3, 3, 3]);
     // Through the one dispatch callers use; the data is there for the next opener.
     let store = qayd::store::open(db.location()).unwrap();
     store.register_egs("pos-1").unwrap();
@@ -95,8 +99,8 @@ fn open_existing_refuses_a_database_without_the_schema_and_leaves_it_untouched()
     let Err(error) = qayd::store::open_existing(db.location()) else { panic!("an empty schema was taken") };
     assert_eq!(error.code(), "STORAGE");
     assert!(error.to_string().contains("not a Qayd store"), "{error}");
-    // Nothing was created: a plain open still creates the schema from scratch (version 2).
-    assert_eq!(PostgresStore::open(db.location()).unwrap().schema_version().unwrap(), 2);
+    // Nothing was created: a plain open still creates the schema from scratch (version 3).
+    assert_eq!(PostgresStore::open(db.location()).unwrap().schema_version().unwrap(), 3);
     let store = qayd::store::open_existing(db.location()).unwrap();
     store.register_egs("pos-1").unwrap();
     assert_eq!(store.egs_ids().unwrap(), ["pos-1"]);
@@ -244,8 +248,9 @@ async fn a_document_left_submitting_by_a_dead_engine_is_sent_once_after_recovery
     {
         // An engine claims the head (a 2 s lease, never renewed), then its process dies.
         let dead = db.open();
-        let lease = Lease { owner: "dead".into(), until: engine.now() + 2 };
-        assert_eq!(dead.claim_next("pos-1", engine.now(), &lease).unwrap().unwrap().icv, 1);
+        let now_ms = engine.now() * 1000;
+        let lease = Lease { owner: "dead".into(), until_ms: now_ms + 2_000 };
+        assert_eq!(dead.claim_next("pos-1", now_ms, &lease).unwrap().unwrap().icv, 1);
     }
     assert_eq!(engine.drain().await.unwrap().sent, 0, "the lease holds the chain");
     let restarted = engine_with(&gateway, db.open(), &key, fast_config(), &[]).await;
@@ -255,7 +260,12 @@ async fn a_document_left_submitting_by_a_dead_engine_is_sent_once_after_recovery
     assert_eq!(restarted.recover().unwrap(), 1);
     let recovered = restarted.store().document("pos-1", 1).unwrap().unwrap();
     assert_eq!(recovered.status, SubmissionStatus::RetryScheduled);
-    assert!(recovered.next_attempt_at.is_some_and(|at| at <= restarted.now()), "due now");
+    // Due at the millisecond of recovery (the seconds field is that instant rounded up).
+    let now_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let due_ms = recovered.next_attempt_at_ms.expect("a due time");
+    assert!(due_ms <= now_ms && due_ms > now_ms - 3_000, "due now: {due_ms} at {now_ms}");
+    assert_eq!(recovered.next_attempt_at, Some((due_ms + 999).div_euclid(1000)));
     let summary = restarted.drain().await.unwrap();
     assert_eq!((summary.sent, summary.reported), (3, 3), "{summary:?}");
     for document in &documents {

@@ -85,7 +85,7 @@ impl Engine {
                 return Ok(ClearOutcome::Pending { document });
             }
             let until_due = document
-                .next_attempt_at
+                .next_attempt_at_ms
                 .map(|at| super::retry::until(at, self.clock.now_millis()))
                 .unwrap_or(Duration::from_millis(100));
             tokio::time::sleep(until_due.max(Duration::from_millis(50)).min(left)).await;

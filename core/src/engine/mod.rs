@@ -115,7 +115,7 @@ pub struct EngineConfig {
     /// How long a claim on a document lasts without news from its sender. The sender renews
     /// it every third of this while its request is in flight, so a live sender never loses it
     /// and a killed sender's documents are taken over by another (or a restarted) worker within
-    /// this time. Default 10 s (whole seconds; at least 1).
+    /// this time. Default 10 s (at least 1 s; kept to the millisecond).
     pub lease: Duration,
     /// Longest sleep of [`Engine::run`] between passes. Default 5 s.
     pub poll_interval: Duration,
@@ -386,12 +386,12 @@ impl Engine {
     /// (their fate is unknown; resending the identical bytes is safe because a duplicate counts
     /// as accepted). Safe with other workers live on the store: their leases are never taken.
     pub fn recover(&self) -> Result<usize> {
-        self.store.recover(self.clock.now_unix())
+        self.store.recover(self.clock.now_millis())
     }
 
     /// Sends a dead document again (attempts reset). `false` if it is not dead.
     pub fn requeue(&self, egs_id: &str, icv: u64) -> Result<bool> {
-        let requeued = self.store.requeue(egs_id, icv, self.clock.now_unix())?;
+        let requeued = self.store.requeue(egs_id, icv, self.clock.now_millis())?;
         #[cfg(feature = "api")]
         self.wake.notify_one();
         Ok(requeued)

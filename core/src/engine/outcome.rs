@@ -35,7 +35,7 @@ impl Engine {
         let base = |status| AttemptRecord {
             status,
             count_attempt: true,
-            next_attempt_at: None,
+            next_attempt_at_ms: None,
             last_error: None,
             messages: None,
             cleared_xml: None,
@@ -86,7 +86,8 @@ impl Engine {
             let failed = document.attempts + 1;
             if self.config.retry.allows_another(failed) {
                 let mut record = base(SubmissionStatus::RetryScheduled);
-                record.next_attempt_at = Some(due_at(now_ms, self.config.retry.delay(failed, retry_after)));
+                record.next_attempt_at_ms =
+                    Some(due_at(now_ms, self.config.retry.delay(failed, retry_after)));
                 record.last_error = Some(reason);
                 Classified { record, duplicate: false, event: None, stop_unit: None }
             } else {
@@ -105,7 +106,7 @@ impl Engine {
             // Not the document's fault: it waits, its attempt not counted, until resumed.
             let mut record = base(SubmissionStatus::RetryScheduled);
             record.count_attempt = false;
-            record.next_attempt_at = Some(now);
+            record.next_attempt_at_ms = Some(now_ms);
             record.last_error = Some(reason.clone());
             Classified {
                 record,
@@ -156,7 +157,7 @@ impl Engine {
                 // the document's fault and not an attempt.
                 let mut record = base(SubmissionStatus::RetryScheduled);
                 record.count_attempt = false;
-                record.next_attempt_at = Some(due_at(now_ms, Duration::from_secs(1)));
+                record.next_attempt_at_ms = Some(due_at(now_ms, Duration::from_secs(1)));
                 record.last_error = Some(format!("not sent: {error}"));
                 Classified { record, duplicate: false, event: None, stop_unit: None }
             }

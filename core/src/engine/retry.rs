@@ -49,19 +49,18 @@ impl RetryPolicy {
     }
 }
 
-/// When a retry falls due, in the store's whole seconds: `now_ms + delay` rounded **up**, so
-/// that no retry comes before `Retry-After` has passed (a claim happens only once the clock's
-/// whole second has reached it), and at least the next second.
+/// When a retry falls due, in milliseconds since the Unix epoch (the outbox's unit): `now_ms`
+/// (taken when the answer came) plus `delay` rounded **up** to the next whole millisecond, so no
+/// retry comes before `Retry-After` has passed, and none comes a second late either.
 pub fn due_at(now_ms: i64, delay: Duration) -> i64 {
-    let due_ms = now_ms.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2));
-    let due_ms = due_ms + i64::from(!delay.subsec_nanos().is_multiple_of(1_000_000));
-    let due = due_ms.div_euclid(1000) + i64::from(due_ms.rem_euclid(1000) > 0);
-    due.max(now_ms.div_euclid(1000) + 1)
+    let whole_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+    let part_ms = i64::from(!delay.subsec_nanos().is_multiple_of(1_000_000));
+    now_ms.saturating_add(whole_ms).saturating_add(part_ms)
 }
 
-/// How long to wait from `now_ms` until the whole second `due` has begun.
-pub fn until(due: i64, now_ms: i64) -> Duration {
-    Duration::from_millis(due.saturating_mul(1000).saturating_sub(now_ms).max(0) as u64)
+/// How long to wait from `now_ms` until `due_ms` (both milliseconds since the Unix epoch).
+pub fn until(due_ms: i64, now_ms: i64) -> Duration {
+    Duration::from_millis(due_ms.saturating_sub(now_ms).max(0) as u64)
 }
 
 #[cfg(test)]
@@ -81,26 +80,29 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "{d:?} for attempt {n}");
         }
         assert!(policy.allows_another(9) && !policy.allows_another(10));
-        assert_eq!(due_at(100_000, Duration::from_millis(1500)), 102);
-        assert_eq!(due_at(100_000, Duration::ZERO), 101);
-        assert_eq!(until(102, 100_250), Duration::from_millis(1750));
-        assert_eq!(until(102, 103_000), Duration::ZERO);
+        assert_eq!(due_at(100_000, Duration::from_millis(1500)), 101_500);
+        assert_eq!(due_at(100_000, Duration::ZERO), 100_000);
+        assert_eq!(until(101_500, 100_250), Duration::from_millis(1250));
+        assert_eq!(until(101_500, 103_000), Duration::ZERO);
     }
 
     #[test]
-    fn a_retry_is_never_due_before_retry_after() {
-        // "Retry-After: 1" answered at 100.9 s: the old whole-second arithmetic made it due at
-        // 101, 0.1 s later. Due is the first whole second at or after the answer plus the delay.
-        assert_eq!(due_at(100_900, Duration::from_secs(1)), 102);
-        assert_eq!(due_at(100_000, Duration::from_secs(1)), 101);
-        assert_eq!(due_at(100_001, Duration::from_millis(999)), 101);
-        assert_eq!(due_at(100_001, Duration::from_micros(999_001)), 102);
+    fn a_retry_is_due_to_the_millisecond_and_never_before_retry_after() {
+        // "Retry-After: 1" answered at 100.9 s: due at 101.9 s, not at a whole second.
+        assert_eq!(due_at(100_900, Duration::from_secs(1)), 101_900);
+        assert_eq!(due_at(100_001, Duration::from_millis(999)), 101_000);
+        // A fraction of a millisecond counts as a whole one: never early.
+        assert_eq!(due_at(100_001, Duration::from_micros(999_001)), 101_001);
+        assert_eq!(due_at(100_000, Duration::from_nanos(1)), 100_001);
         for now_ms in (0..5_000).step_by(7) {
-            for delay_ms in [0u64, 1, 250, 999, 1000, 1001, 2500] {
-                let due = due_at(now_ms, Duration::from_millis(delay_ms));
-                assert!(due * 1000 >= now_ms + delay_ms as i64, "{now_ms} + {delay_ms} → {due}");
-                assert!(due * 1000 < now_ms + delay_ms as i64 + 1000 || due * 1000 <= now_ms + 1000);
+            for delay_us in [0u64, 1, 999, 1000, 250_000, 999_999, 1_000_000, 1_000_001, 2_500_000] {
+                let delay = Duration::from_micros(delay_us);
+                let due = due_at(now_ms, delay);
+                let exact_us = now_ms * 1000 + delay_us as i64;
+                assert!(due * 1000 >= exact_us, "{now_ms} ms + {delay_us} µs → {due} ms: early");
+                assert!(due * 1000 < exact_us + 1000, "{now_ms} ms + {delay_us} µs → {due} ms: late");
             }
         }
+        assert_eq!(due_at(i64::MAX - 5, Duration::from_secs(u64::MAX)), i64::MAX, "saturates");
     }
 }

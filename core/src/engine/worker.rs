@@ -110,6 +110,12 @@ fn readable(_xml: &[u8]) -> Result<Vec<u8>> {
     Err(Error::InvalidInput("deliver_pdf needs a build with the `pdf` feature".into()))
 }
 
+/// A lease's length in the store's milliseconds: at least a second (a shorter one would expire
+/// before the sender's first heartbeat).
+fn lease_ms(lease: Duration) -> i64 {
+    i64::try_from(lease.max(Duration::from_secs(1)).as_millis()).unwrap_or(i64::MAX / 2)
+}
+
 /// What [`Engine::run`] has been doing: errors of a pass do not stop the worker (they are
 /// retried on the next pass), so they are kept here for the caller to watch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -245,12 +251,13 @@ impl Engine {
             if shutdown.is_some_and(Shutdown::is_triggered) {
                 break;
             }
-            let now = self.clock.now_unix();
+            // Milliseconds: a retry is claimed the moment it falls due, not a second later.
+            let now_ms = self.clock.now_millis();
             let lease = Lease {
                 owner: self.worker_id.to_string(),
-                until: now + self.config.lease.as_secs().max(1) as i64,
+                until_ms: now_ms.saturating_add(lease_ms(self.config.lease)),
             };
-            let Some(document) = self.store.claim_next(egs_id, now, &lease)? else { break };
+            let Some(document) = self.store.claim_next(egs_id, now_ms, &lease)? else { break };
             let submission = InvoiceSubmission {
                 invoice_hash: document.invoice_hash.clone(),
                 uuid: document.uuid.clone(),
@@ -324,7 +331,7 @@ impl Engine {
             tokio::select! {
                 answer = &mut send => return answer,
                 _ = tokio::time::sleep(beat) => {
-                    let until = self.clock.now_unix() + lease.as_secs() as i64;
+                    let until = self.clock.now_millis().saturating_add(lease_ms(lease));
                     // A failed renewal (the database away) is not fatal: the answer is
                     // recorded only if this sender still holds the lease.
                     let _ = self.store.renew_lease(egs_id, icv, owner, until);
@@ -378,7 +385,7 @@ impl Engine {
             let pass = self.drain_with(Some(shutdown.clone())).await;
             self.record_pass(pass);
             let mut wait = self.config.poll_interval;
-            if let Ok(Some(due)) = self.store.next_due() {
+            if let Ok(Some(due)) = self.store.next_due_ms() {
                 // To the millisecond: waking a whole second late (or early, to spin) would not do.
                 wait = wait.min(super::retry::until(due, self.clock.now_millis()));
             }

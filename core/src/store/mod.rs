@@ -172,8 +172,13 @@ pub struct StoredDocument {
     pub issued_at: i64,
     pub status: SubmissionStatus,
     pub attempts: u32,
-    /// When the next attempt is due (seconds since the Unix epoch).
+    /// When the next attempt is due, in whole seconds since the Unix epoch rounded up (never
+    /// before the due time): the form records and displays show.
     pub next_attempt_at: Option<i64>,
+    /// When the next attempt is due, in milliseconds since the Unix epoch: what the outbox
+    /// compares, so a `Retry-After` is honoured to the millisecond.
+    #[serde(default)]
+    pub next_attempt_at_ms: Option<i64>,
     pub last_error: Option<String>,
     /// ZATCA's validation messages of the last answer (JSON: `validationResults`), if any.
     pub messages: Option<String>,
@@ -190,31 +195,44 @@ pub struct AttemptRecord {
     pub status: SubmissionStatus,
     /// Whether this attempt counts towards the maximum (an unauthorised EGS does not).
     pub count_attempt: bool,
-    pub next_attempt_at: Option<i64>,
+    /// When a retry falls due, in milliseconds since the Unix epoch.
+    pub next_attempt_at_ms: Option<i64>,
     pub last_error: Option<String>,
     pub messages: Option<String>,
     pub cleared_xml: Option<Vec<u8>>,
+    /// When the answer was recorded (seconds since the Unix epoch: `finished_at`).
     pub now: i64,
 }
 
-/// Whether the unit's first open document is due to be sent at `now` — the one rule of
-/// [`Store::claim_next`] that every backend applies: pending now; a scheduled retry when its time
-/// has come; a claim whose lease expired (its sender died).
-pub fn is_due(document: &StoredDocument, lease_until: Option<i64>, now: i64) -> bool {
+/// Whether the unit's first open document is due to be sent at `now_ms` — the one rule of
+/// [`Outbox::claim_next`] that every backend applies: pending now; a scheduled retry when its
+/// time has come; a claim whose lease expired (its sender died). Times in milliseconds.
+pub fn is_due(document: &StoredDocument, lease_until_ms: Option<i64>, now_ms: i64) -> bool {
     match document.status {
         SubmissionStatus::Pending => true,
-        SubmissionStatus::RetryScheduled => document.next_attempt_at.is_none_or(|at| at <= now),
-        SubmissionStatus::Submitting => lease_until.is_none_or(|until| until <= now),
+        SubmissionStatus::RetryScheduled => document.next_attempt_at_ms.is_none_or(|at| at <= now_ms),
+        SubmissionStatus::Submitting => lease_until_ms.is_none_or(|until| until <= now_ms),
         _ => false,
     }
 }
 
+/// Whole seconds from milliseconds since the epoch, rounded up: a due time shown in seconds is
+/// never earlier than the real one.
+pub fn seconds_rounded_up(ms: i64) -> i64 {
+    ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)
+}
+
+/// The outbox keeps milliseconds; `recover` and `requeue` take seconds, and stores written
+/// before kept whole seconds (their migration multiplies those once).
+pub(crate) const MILLIS_PER_SECOND: i64 = 1000;
+
 /// A claim on a document (a lease): only its owner may record the attempt; a crashed owner's
-/// lease expires at `until` and another worker may take the document.
+/// lease expires at `until_ms` (milliseconds since the Unix epoch) and another worker may take
+/// the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
     pub owner: String,
-    pub until: i64,
+    pub until_ms: i64,
 }
 
 /// An EGS unit's credentials at rest: the private key and CSID secret sealed (see
@@ -315,6 +333,7 @@ impl StoredDocument {
             status: SubmissionStatus::Pending,
             attempts: 0,
             next_attempt_at: None,
+            next_attempt_at_ms: None,
             last_error: None,
             messages: None,
             cleared_xml: None,
@@ -370,27 +389,29 @@ pub trait Chain {
 /// The outbox: what is due, leases on documents in flight, their outcomes, units stopped.
 pub trait Outbox {
     /// Claims the unit's next document to send, in chain order: the lowest-ICV document not in a
-    /// final state, if it is due (`pending`; `retry_scheduled` with `next_attempt_at <= now`;
-    /// `submitting` whose lease expired). It becomes `submitting` under `lease`. `None` when
-    /// nothing is due (a document ahead of the rest waits for its retry: chain order).
-    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>>;
+    /// final state, if it is due at `now_ms` (milliseconds since the Unix epoch; see [`is_due`]).
+    /// It becomes `submitting` under `lease`. `None` when nothing is due (a document ahead of
+    /// the rest waits for its retry: chain order).
+    fn claim_next(&self, egs_id: &str, now_ms: i64, lease: &Lease) -> Result<Option<StoredDocument>>;
     /// Records an attempt's outcome if `owner` still holds the lease; `false` when it does not
     /// (another worker took the document over; its answer will be recorded instead).
     fn record_attempt(&self, egs_id: &str, icv: u64, owner: &str, record: &AttemptRecord) -> Result<bool>;
-    /// Extends `owner`'s lease on a document it is sending to `until` (the sender's heartbeat:
-    /// a live sender keeps its lease, a dead one's runs out within one lease). `false` when
-    /// `owner` no longer holds it.
-    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool>;
-    /// Crash recovery: every `submitting` document whose lease has run out (its sender died:
-    /// a live sender renews its lease) becomes `retry_scheduled`, due at `now`. Returns how
-    /// many. A live sender's lease is never taken.
-    fn recover(&self, now: i64) -> Result<usize>;
+    /// Extends `owner`'s lease on a document it is sending to `until_ms` (milliseconds; the
+    /// sender's heartbeat: a live sender keeps its lease, a dead one's runs out within one
+    /// lease). `false` when `owner` no longer holds it.
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until_ms: i64) -> Result<bool>;
+    /// Crash recovery: every `submitting` document whose lease had run out by `now_ms`
+    /// (milliseconds since the Unix epoch; its sender died: a live sender renews its lease)
+    /// becomes `retry_scheduled`, due at once. Returns how many. A live sender's lease is never
+    /// taken.
+    fn recover(&self, now_ms: i64) -> Result<usize>;
     /// Documents in `status` (all units), oldest first, at most `limit`.
     fn documents_by_status(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<StoredDocument>>;
     /// Count of documents per status.
     fn status_counts(&self) -> Result<Vec<(SubmissionStatus, u64)>>;
-    /// The earliest `next_attempt_at` of a `retry_scheduled` document, or of a lease expiry.
-    fn next_due(&self) -> Result<Option<i64>>;
+    /// The earliest due time of a `retry_scheduled` document, or of a lease expiry, in
+    /// milliseconds since the Unix epoch.
+    fn next_due_ms(&self) -> Result<Option<i64>>;
     /// Simplified documents issued at or before `issued_before` that ZATCA has not accepted
     /// (pending, submitting, retry scheduled, dead). No XML.
     fn unreported_simplified(&self, issued_before: i64) -> Result<Vec<StoredDocument>>;
@@ -398,8 +419,9 @@ pub trait Outbox {
     fn set_stopped(&self, egs_id: &str, reason: Option<&str>) -> Result<()>;
     /// Why a unit is stopped, if it is.
     fn stopped(&self, egs_id: &str) -> Result<Option<String>>;
-    /// Sends a dead document again (`retry_scheduled`, due at `now`, attempts reset).
-    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool>;
+    /// Sends a dead document again (`retry_scheduled`, due at `now_ms` — milliseconds since the
+    /// Unix epoch — attempts reset).
+    fn requeue(&self, egs_id: &str, icv: u64, now_ms: i64) -> Result<bool>;
 }
 
 /// The units' sealed credentials.

@@ -110,6 +110,7 @@ impl PostgresStore {
 
 fn row_to_document(row: &Row) -> Result<StoredDocument> {
     let status: String = row.try_get("status").map_err(storage)?;
+    let next_attempt_at_ms: Option<i64> = row.try_get("next_attempt_at").map_err(storage)?;
     Ok(StoredDocument {
         egs_id: row.try_get("egs_id").map_err(storage)?,
         icv: row.try_get::<_, i64>("icv").map_err(storage)? as u64,
@@ -122,7 +123,8 @@ fn row_to_document(row: &Row) -> Result<StoredDocument> {
         status: SubmissionStatus::parse(&status)
             .ok_or_else(|| Error::Storage(format!("unknown submission status '{status}'")))?,
         attempts: row.try_get::<_, i64>("attempts").map_err(storage)?.clamp(0, u32::MAX.into()) as u32,
-        next_attempt_at: row.try_get("next_attempt_at").map_err(storage)?,
+        next_attempt_at: next_attempt_at_ms.map(crate::store::seconds_rounded_up),
+        next_attempt_at_ms,
         last_error: row.try_get("last_error").map_err(storage)?,
         messages: row.try_get("messages").map_err(storage)?,
         cleared_xml: row.try_get("cleared_xml").map_err(storage)?,

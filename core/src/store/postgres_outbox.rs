@@ -56,7 +56,7 @@ fn audit_of(row: &Row) -> Result<AuditRow> {
 }
 
 impl Outbox for PostgresStore {
-    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
+    fn claim_next(&self, egs_id: &str, now_ms: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
         let (egs_id, lease) = (egs_id.to_owned(), lease.clone());
         self.pool.run(move |connection| {
             let (client, statements) = connection.parts()?;
@@ -68,12 +68,12 @@ impl Outbox for PostgresStore {
             };
             let mut document = row_to_document(&row)?;
             let lease_until: Option<i64> = row.try_get("lease_until").map_err(storage)?;
-            if !crate::store::is_due(&document, lease_until, now) {
+            if !crate::store::is_due(&document, lease_until, now_ms) {
                 return Ok(None);
             }
             let take = statements.get(&mut transaction, TAKE_LEASE)?;
             transaction
-                .execute(&take, &[&egs_id, &(document.icv as i64), &lease.owner, &lease.until])
+                .execute(&take, &[&egs_id, &(document.icv as i64), &lease.owner, &lease.until_ms])
                 .map_err(storage)?;
             transaction.commit().map_err(storage)?;
             document.status = SubmissionStatus::Submitting;
@@ -95,7 +95,7 @@ impl Outbox for PostgresStore {
                 owner.to_owned(),
                 record.status.as_str(),
                 i64::from(record.count_attempt),
-                record.next_attempt_at,
+                record.next_attempt_at_ms,
                 record.last_error.clone(),
                 record.messages.clone(),
                 record.cleared_xml.clone(),
@@ -105,22 +105,22 @@ impl Outbox for PostgresStore {
         Ok(changed > 0)
     }
 
-    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until_ms: i64) -> Result<bool> {
         let changed = self.execute(
             "UPDATE documents SET lease_until = GREATEST(COALESCE(lease_until, 0), $4)
              WHERE egs_id = $1 AND icv = $2 AND status = 'submitting' AND lease_owner = $3",
-            params![egs_id.to_owned(), icv as i64, owner.to_owned(), until],
+            params![egs_id.to_owned(), icv as i64, owner.to_owned(), until_ms],
         )?;
         Ok(changed > 0)
     }
 
-    fn recover(&self, now: i64) -> Result<usize> {
+    fn recover(&self, now_ms: i64) -> Result<usize> {
         let changed = self.execute(
             "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = $1,
                  last_error = COALESCE(last_error, 'the sender stopped during the exchange; fate unknown'),
                  lease_owner = NULL, lease_until = NULL
              WHERE status = 'submitting' AND (lease_until IS NULL OR lease_until <= $1)",
-            params![now],
+            params![now_ms],
         )?;
         Ok(changed as usize)
     }
@@ -150,7 +150,7 @@ impl Outbox for PostgresStore {
             .collect())
     }
 
-    fn next_due(&self) -> Result<Option<i64>> {
+    fn next_due_ms(&self) -> Result<Option<i64>> {
         let rows = self.query(
             "SELECT MIN(at) FROM (
                  SELECT MIN(next_attempt_at) AS at FROM documents WHERE status = 'retry_scheduled'
@@ -165,12 +165,12 @@ impl Outbox for PostgresStore {
         self.query(UNREPORTED, params![issued_before], row_to_document)
     }
 
-    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+    fn requeue(&self, egs_id: &str, icv: u64, now_ms: i64) -> Result<bool> {
         let changed = self.execute(
             "UPDATE documents SET status = 'retry_scheduled', attempts = 0, next_attempt_at = $3,
                  finished_at = NULL
              WHERE egs_id = $1 AND icv = $2 AND status = 'dead'",
-            params![egs_id.to_owned(), icv as i64, now],
+            params![egs_id.to_owned(), icv as i64, now_ms],
         )?;
         Ok(changed > 0)
     }

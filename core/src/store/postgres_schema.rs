@@ -75,6 +75,14 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
 -- 2: the unit's identity (the CSR values, JSON) kept with its credentials, for renewal.
 ALTER TABLE credentials ADD COLUMN identity TEXT;
 ",
+    "
+-- 3: the outbox's due times and leases in milliseconds since the epoch (were whole seconds),
+-- so a Retry-After is honoured to the millisecond. Each keeps its instant.
+UPDATE documents SET next_attempt_at = next_attempt_at * 1000, lease_until = lease_until * 1000
+    WHERE next_attempt_at IS NOT NULL OR lease_until IS NOT NULL;
+COMMENT ON COLUMN documents.next_attempt_at IS 'milliseconds since the Unix epoch';
+COMMENT ON COLUMN documents.lease_until IS 'milliseconds since the Unix epoch';
+",
 ];
 
 /// Brings the current schema up to the latest version (idempotent; safe from many processes).

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS documents (
     issued_at       INTEGER NOT NULL,
     status          TEXT NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER,
+    next_attempt_at INTEGER, -- milliseconds since the Unix epoch (schema version 1)
     last_error      TEXT,
     PRIMARY KEY (egs_id, icv)
 );
@@ -68,12 +68,16 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("egs", "stopped", "TEXT"),
     ("documents", "lease_owner", "TEXT"),
-    ("documents", "lease_until", "INTEGER"),
+    ("documents", "lease_until", "INTEGER"), // milliseconds (schema version 1)
     ("documents", "messages", "TEXT"),
     ("documents", "cleared_xml", "BLOB"),
     ("documents", "finished_at", "INTEGER"),
     ("credentials", "identity", "TEXT"),
 ];
+
+/// `PRAGMA user_version` of the current schema. 0: the first schemas (the outbox's due times
+/// and leases in whole seconds); 1: those times in milliseconds.
+const SCHEMA_VERSION: i64 = 1;
 
 fn migrate(connection: &Connection) -> Result<()> {
     for (table, column, declaration) in ADDED_COLUMNS {
@@ -93,7 +97,55 @@ fn migrate(connection: &Connection) -> Result<()> {
     }
     connection
         .execute_batch("CREATE INDEX IF NOT EXISTS documents_by_egs_status ON documents(egs_id, status, icv)")
-        .map_err(storage)
+        .map_err(storage)?;
+    migrate_versions(connection)
+}
+
+fn schema_version(connection: &Connection) -> Result<i64> {
+    connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(storage)
+}
+
+/// A store written by a newer qayd (a higher `user_version`) is left alone: its times or tables
+/// may mean something this version does not know.
+fn refuse_newer(connection: &Connection) -> Result<()> {
+    let current = schema_version(connection)?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::Storage(format!(
+            "SQLite: store schema version {current} was written by a newer qayd (this one knows {SCHEMA_VERSION})"
+        )));
+    }
+    Ok(())
+}
+
+/// Applies the versioned steps (see [`SCHEMA_VERSION`]) in one write transaction that reads the
+/// version again under the lock, so two processes opening an old file at once convert it once.
+fn migrate_versions(connection: &Connection) -> Result<()> {
+    if schema_version(connection)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    connection.execute_batch("BEGIN IMMEDIATE").map_err(storage)?;
+    let applied = (|| {
+        refuse_newer(connection)?;
+        if schema_version(connection)? < 1 {
+            // Whole seconds to milliseconds: the due time and the lease expiry keep their
+            // instant.
+            connection
+                .execute(
+                    "UPDATE documents SET next_attempt_at = next_attempt_at * ?1, lease_until = lease_until * ?1
+                     WHERE next_attempt_at IS NOT NULL OR lease_until IS NOT NULL",
+                    [super::MILLIS_PER_SECOND],
+                )
+                .map_err(storage)?;
+        }
+        connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}")).map_err(storage)
+    })();
+    match applied {
+        Ok(()) => connection.execute_batch("COMMIT").map_err(storage),
+        Err(error) => {
+            let _ = connection.execute_batch("ROLLBACK");
+            Err(error)
+        }
+    }
 }
 
 pub(super) fn storage(e: rusqlite::Error) -> Error {
@@ -168,6 +220,7 @@ impl SqliteStore {
 
     fn with_connection(connection: Connection) -> Result<Self> {
         connection.busy_timeout(Duration::from_secs(30)).map_err(storage)?;
+        refuse_newer(&connection)?;
         // WAL: readers never block the writer; NORMAL sync is durable across process crashes
         // (a power cut may lose the last transactions, never corrupt the file).
         connection.pragma_update(None, "journal_mode", "WAL").map_err(storage)?;
@@ -192,6 +245,7 @@ pub(super) const LIGHT_COLUMNS: &str = "egs_id, icv, uuid, invoice_hash, pih, si
 
 pub(super) fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDocument> {
     let status: String = row.get("status")?;
+    let next_attempt_at_ms: Option<i64> = row.get("next_attempt_at")?;
     Ok(StoredDocument {
         egs_id: row.get("egs_id")?,
         icv: row.get::<_, i64>("icv")? as u64,
@@ -209,7 +263,8 @@ pub(super) fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<Store
             )
         })?,
         attempts: row.get::<_, i64>("attempts")? as u32,
-        next_attempt_at: row.get("next_attempt_at")?,
+        next_attempt_at: next_attempt_at_ms.map(super::seconds_rounded_up),
+        next_attempt_at_ms,
         last_error: row.get("last_error")?,
         messages: row.get("messages")?,
         cleared_xml: row.get("cleared_xml")?,

@@ -17,7 +17,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 const FINAL: &str = "('cleared', 'reported', 'accepted_with_warnings', 'rejected', 'dead')";
 
 impl Outbox for SqliteStore {
-    fn claim_next(&self, egs_id: &str, now: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
+    fn claim_next(&self, egs_id: &str, now_ms: i64, lease: &Lease) -> Result<Option<StoredDocument>> {
         let mut connection = self.lock();
         let transaction =
             connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
@@ -32,14 +32,14 @@ impl Outbox for SqliteStore {
             .optional()
             .map_err(storage)?;
         let Some((mut document, lease_until)) = head else { return Ok(None) };
-        if !super::is_due(&document, lease_until, now) {
+        if !super::is_due(&document, lease_until, now_ms) {
             return Ok(None);
         }
         transaction
             .execute(
                 "UPDATE documents SET status = 'submitting', lease_owner = ?3, lease_until = ?4
                  WHERE egs_id = ?1 AND icv = ?2",
-                params![egs_id, document.icv as i64, lease.owner, lease.until],
+                params![egs_id, document.icv as i64, lease.owner, lease.until_ms],
             )
             .map_err(storage)?;
         transaction.commit().map_err(storage)?;
@@ -63,7 +63,7 @@ impl Outbox for SqliteStore {
                     owner,
                     record.status.as_str(),
                     i64::from(record.count_attempt),
-                    record.next_attempt_at,
+                    record.next_attempt_at_ms,
                     record.last_error,
                     record.messages,
                     record.cleared_xml,
@@ -74,26 +74,26 @@ impl Outbox for SqliteStore {
         Ok(changed > 0)
     }
 
-    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until: i64) -> Result<bool> {
+    fn renew_lease(&self, egs_id: &str, icv: u64, owner: &str, until_ms: i64) -> Result<bool> {
         let changed = self
             .lock()
             .execute(
                 "UPDATE documents SET lease_until = MAX(COALESCE(lease_until, 0), ?4)
                  WHERE egs_id = ?1 AND icv = ?2 AND status = 'submitting' AND lease_owner = ?3",
-                params![egs_id, icv as i64, owner, until],
+                params![egs_id, icv as i64, owner, until_ms],
             )
             .map_err(storage)?;
         Ok(changed > 0)
     }
 
-    fn recover(&self, now: i64) -> Result<usize> {
+    fn recover(&self, now_ms: i64) -> Result<usize> {
         self.lock()
             .execute(
                 "UPDATE documents SET status = 'retry_scheduled', next_attempt_at = ?1,
                      last_error = COALESCE(last_error, 'the sender stopped during the exchange; fate unknown'),
                      lease_owner = NULL, lease_until = NULL
                  WHERE status = 'submitting' AND (lease_until IS NULL OR lease_until <= ?1)",
-                [now],
+                [now_ms],
             )
             .map_err(storage)
     }
@@ -127,7 +127,7 @@ impl Outbox for SqliteStore {
         Ok(counts)
     }
 
-    fn next_due(&self) -> Result<Option<i64>> {
+    fn next_due_ms(&self) -> Result<Option<i64>> {
         self.lock()
             .query_row(
                 "SELECT MIN(at) FROM (
@@ -153,14 +153,14 @@ impl Outbox for SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(storage)
     }
 
-    fn requeue(&self, egs_id: &str, icv: u64, now: i64) -> Result<bool> {
+    fn requeue(&self, egs_id: &str, icv: u64, now_ms: i64) -> Result<bool> {
         let changed = self
             .lock()
             .execute(
                 "UPDATE documents SET status = 'retry_scheduled', attempts = 0, next_attempt_at = ?3,
                      finished_at = NULL
                  WHERE egs_id = ?1 AND icv = ?2 AND status = 'dead'",
-                params![egs_id, icv as i64, now],
+                params![egs_id, icv as i64, now_ms],
             )
             .map_err(storage)?;
         Ok(changed > 0)

@@ -55,7 +55,7 @@ pub(crate) async fn onboard(gateway: &Gateway, serial: &str) -> (Credentials, Pr
     (Credentials::from_csid(client.environment().clone(), &response).unwrap(), key)
 }
 
-/// Fast retries for tests: 1 s base (the store's resolution), 2 s cap.
+/// Fast retries for tests: 1 s base, 2 s cap.
 pub(crate) fn fast_config() -> EngineConfig {
     EngineConfig {
         retry: RetryPolicy {

@@ -7,6 +7,7 @@ pub(crate) mod chain;
 pub(crate) mod outbox;
 pub(crate) mod renewal;
 pub(crate) mod state;
+pub(crate) mod timing;
 
 use crate::engine_support::{engine_with, fast_config};
 use crate::store_support::Db;

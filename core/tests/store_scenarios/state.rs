@@ -138,12 +138,15 @@ pub(crate) fn b2c_deadline_events_on_a_fixed_clock(db: &Db) {
     clock.set(t0 + 600);
     let on_time = engine.issue("pos-2", &sdk_signer(), &simplified(), &options).unwrap();
     // pos-2's document is reported an hour later.
-    let lease = Lease { owner: "test".into(), until: t0 + 3600 + 60 };
-    assert_eq!(engine.store().claim_next("pos-2", t0 + 3600, &lease).unwrap().unwrap().icv, on_time.icv);
+    let lease = Lease { owner: "test".into(), until_ms: (t0 + 3600 + 60) * 1000 };
+    assert_eq!(
+        engine.store().claim_next("pos-2", (t0 + 3600) * 1000, &lease).unwrap().unwrap().icv,
+        on_time.icv
+    );
     let record = qayd::store::AttemptRecord {
         status: SubmissionStatus::Reported,
         count_attempt: true,
-        next_attempt_at: None,
+        next_attempt_at_ms: None,
         last_error: None,
         messages: None,
         cleared_xml: None,
@@ -213,17 +216,20 @@ pub(crate) fn leases_and_recovery(db: &Db) {
     engine.issue("pos-1", &sdk_signer(), &simplified(), &options).unwrap();
     let store = engine.store();
     let now = clock.now();
-    let a = Lease { owner: "a".into(), until: now + 60 };
-    let b = Lease { owner: "b".into(), until: now + 60 };
-    assert_eq!(store.claim_next("pos-1", now, &a).unwrap().unwrap().icv, first.icv);
-    assert!(store.claim_next("pos-1", now, &b).unwrap().is_none(), "leased, and chain order");
+    // The outbox's times are milliseconds.
+    let now_ms = now * 1000;
+    let a = Lease { owner: "a".into(), until_ms: now_ms + 60_000 };
+    let b = Lease { owner: "b".into(), until_ms: now_ms + 60_000 };
+    assert_eq!(store.claim_next("pos-1", now_ms, &a).unwrap().unwrap().icv, first.icv);
+    assert!(store.claim_next("pos-1", now_ms, &b).unwrap().is_none(), "leased, and chain order");
+    assert!(store.claim_next("pos-1", now_ms + 59_999, &b).unwrap().is_none(), "1 ms before expiry");
     // a dies; its lease expires; b takes the document over; a's late answer is refused.
-    let taken = store.claim_next("pos-1", now + 60, &b).unwrap().unwrap();
+    let taken = store.claim_next("pos-1", now_ms + 60_000, &b).unwrap().unwrap();
     assert_eq!(taken.icv, first.icv);
     let record = qayd::store::AttemptRecord {
         status: SubmissionStatus::Reported,
         count_attempt: true,
-        next_attempt_at: None,
+        next_attempt_at_ms: None,
         last_error: None,
         messages: None,
         cleared_xml: None,
@@ -235,14 +241,15 @@ pub(crate) fn leases_and_recovery(db: &Db) {
     assert_eq!(store.document("pos-1", first.icv).unwrap().unwrap().status, SubmissionStatus::Submitting);
     // …and, once it ran out without a renewal, puts the document back, due now, same bytes.
     clock.set(now + 60);
-    assert!(!store.renew_lease("pos-1", first.icv, "a", now + 120).unwrap(), "a lost its lease");
+    assert!(!store.renew_lease("pos-1", first.icv, "a", now_ms + 120_000).unwrap(), "a lost its lease");
     assert_eq!(engine.recover().unwrap(), 1);
-    let later = now + 60;
+    let later = now_ms + 60_000;
     let recovered = store.document("pos-1", first.icv).unwrap().unwrap();
     assert_eq!(recovered.status, SubmissionStatus::RetryScheduled);
+    assert_eq!((recovered.next_attempt_at_ms, recovered.next_attempt_at), (Some(later), Some(now + 60)));
     assert_eq!(recovered.xml, first.xml);
     assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, first.icv);
-    assert!(store.renew_lease("pos-1", first.icv, "a", later + 60).unwrap(), "a holds it again");
+    assert!(store.renew_lease("pos-1", first.icv, "a", later + 60_000).unwrap(), "a holds it again");
     assert!(store.record_attempt("pos-1", first.icv, "a", &record).unwrap());
     assert_eq!(store.claim_next("pos-1", later, &a).unwrap().unwrap().icv, 2, "the next one");
     assert_eq!(store.documents_by_status(SubmissionStatus::Submitting, 10).unwrap().len(), 1);
