@@ -61,7 +61,7 @@ pub struct ApiAnswer {
     /// Retryable: the `Retry-After` the platform asked for, in milliseconds.
     pub retry_after_ms: Option<i64>,
     /// Clearance: the cleared document ZATCA returned, decoded and checked.
-    pub cleared_xml: Option<Vec<u8>>,
+    pub cleared_xml: Option<crate::Bytes>,
 }
 
 impl From<embed::ApiAnswer> for ApiAnswer {
@@ -73,7 +73,7 @@ impl From<embed::ApiAnswer> for ApiAnswer {
             messages: a.messages.into_iter().map(ApiMessage::from).collect(),
             reason: a.reason,
             retry_after_ms: a.retry_after_ms.map(long),
-            cleared_xml: a.cleared_xml,
+            cleared_xml: a.cleared_xml.map(crate::Bytes),
         }
     }
 }

@@ -98,9 +98,9 @@ impl From<embed::DocumentInfo> for DocumentInfo {
 pub struct Document {
     pub info: DocumentInfo,
     /// The stamped XML as issued (what was sent).
-    pub xml: Vec<u8>,
+    pub xml: crate::Bytes,
     /// Once cleared: ZATCA's cleared XML, the one to deliver to the buyer.
-    pub cleared_xml: Option<Vec<u8>>,
+    pub cleared_xml: Option<crate::Bytes>,
     /// What local validation said when the document was issued (warnings); empty for
     /// documents read back from the store.
     pub findings: Vec<crate::Finding>,
@@ -110,8 +110,8 @@ impl From<embed::Document> for Document {
     fn from(d: embed::Document) -> Self {
         Document {
             info: d.info.into(),
-            xml: d.xml,
-            cleared_xml: d.cleared_xml,
+            xml: d.xml.into(),
+            cleared_xml: d.cleared_xml.map(crate::Bytes),
             findings: d.findings.into_iter().map(crate::Finding::from).collect(),
         }
     }

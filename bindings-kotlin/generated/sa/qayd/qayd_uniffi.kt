@@ -4195,7 +4195,7 @@ data class ApiAnswer (
     /**
      * Clearance: the cleared document ZATCA returned, decoded and checked.
      */
-    var `clearedXml`: kotlin.ByteArray?
+    var `clearedXml`: Bytes?
     
 ): Disposable{
     
@@ -4232,7 +4232,7 @@ public object FfiConverterTypeApiAnswer: FfiConverterRustBuffer<ApiAnswer> {
             FfiConverterSequenceTypeApiMessage.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterOptionalTypeBytes.read(buf),
         )
     }
 
@@ -4243,7 +4243,7 @@ public object FfiConverterTypeApiAnswer: FfiConverterRustBuffer<ApiAnswer> {
             FfiConverterSequenceTypeApiMessage.allocationSize(value.`messages`) +
             FfiConverterOptionalString.allocationSize(value.`reason`) +
             FfiConverterOptionalLong.allocationSize(value.`retryAfterMs`) +
-            FfiConverterOptionalByteArray.allocationSize(value.`clearedXml`)
+            FfiConverterOptionalTypeBytes.allocationSize(value.`clearedXml`)
     )
 
     override fun write(value: ApiAnswer, buf: ByteBuffer) {
@@ -4253,7 +4253,7 @@ public object FfiConverterTypeApiAnswer: FfiConverterRustBuffer<ApiAnswer> {
             FfiConverterSequenceTypeApiMessage.write(value.`messages`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
             FfiConverterOptionalLong.write(value.`retryAfterMs`, buf)
-            FfiConverterOptionalByteArray.write(value.`clearedXml`, buf)
+            FfiConverterOptionalTypeBytes.write(value.`clearedXml`, buf)
     }
 }
 
@@ -4390,7 +4390,7 @@ data class CertificateInfo (
     /**
      * DER bytes.
      */
-    var `der`: kotlin.ByteArray
+    var `der`: Bytes
     , 
     /**
      * One-line base64 of the DER (`ds:X509Certificate`).
@@ -4425,7 +4425,7 @@ data class CertificateInfo (
     /**
      * DER SubjectPublicKeyInfo (QR tag 8).
      */
-    var `publicKeyDer`: kotlin.ByteArray
+    var `publicKeyDer`: Bytes
     
 ){
     
@@ -4442,37 +4442,37 @@ data class CertificateInfo (
 public object FfiConverterTypeCertificateInfo: FfiConverterRustBuffer<CertificateInfo> {
     override fun read(buf: ByteBuffer): CertificateInfo {
         return CertificateInfo(
-            FfiConverterByteArray.read(buf),
+            FfiConverterTypeBytes.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterByteArray.read(buf),
+            FfiConverterTypeBytes.read(buf),
         )
     }
 
     override fun allocationSize(value: CertificateInfo) = (
-            FfiConverterByteArray.allocationSize(value.`der`) +
+            FfiConverterTypeBytes.allocationSize(value.`der`) +
             FfiConverterString.allocationSize(value.`base64`) +
             FfiConverterString.allocationSize(value.`issuerName`) +
             FfiConverterString.allocationSize(value.`serialNumber`) +
             FfiConverterLong.allocationSize(value.`notBeforeUnix`) +
             FfiConverterLong.allocationSize(value.`notAfterUnix`) +
             FfiConverterString.allocationSize(value.`digest`) +
-            FfiConverterByteArray.allocationSize(value.`publicKeyDer`)
+            FfiConverterTypeBytes.allocationSize(value.`publicKeyDer`)
     )
 
     override fun write(value: CertificateInfo, buf: ByteBuffer) {
-            FfiConverterByteArray.write(value.`der`, buf)
+            FfiConverterTypeBytes.write(value.`der`, buf)
             FfiConverterString.write(value.`base64`, buf)
             FfiConverterString.write(value.`issuerName`, buf)
             FfiConverterString.write(value.`serialNumber`, buf)
             FfiConverterLong.write(value.`notBeforeUnix`, buf)
             FfiConverterLong.write(value.`notAfterUnix`, buf)
             FfiConverterString.write(value.`digest`, buf)
-            FfiConverterByteArray.write(value.`publicKeyDer`, buf)
+            FfiConverterTypeBytes.write(value.`publicKeyDer`, buf)
     }
 }
 
@@ -4675,12 +4675,12 @@ data class Document (
     /**
      * The stamped XML as issued (what was sent).
      */
-    var `xml`: kotlin.ByteArray
+    var `xml`: Bytes
     , 
     /**
      * Once cleared: ZATCA's cleared XML, the one to deliver to the buyer.
      */
-    var `clearedXml`: kotlin.ByteArray?
+    var `clearedXml`: Bytes?
     , 
     /**
      * What local validation said when the document was issued (warnings); empty for
@@ -4704,23 +4704,23 @@ public object FfiConverterTypeDocument: FfiConverterRustBuffer<Document> {
     override fun read(buf: ByteBuffer): Document {
         return Document(
             FfiConverterTypeDocumentInfo.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterTypeBytes.read(buf),
+            FfiConverterOptionalTypeBytes.read(buf),
             FfiConverterSequenceTypeFinding.read(buf),
         )
     }
 
     override fun allocationSize(value: Document) = (
             FfiConverterTypeDocumentInfo.allocationSize(value.`info`) +
-            FfiConverterByteArray.allocationSize(value.`xml`) +
-            FfiConverterOptionalByteArray.allocationSize(value.`clearedXml`) +
+            FfiConverterTypeBytes.allocationSize(value.`xml`) +
+            FfiConverterOptionalTypeBytes.allocationSize(value.`clearedXml`) +
             FfiConverterSequenceTypeFinding.allocationSize(value.`findings`)
     )
 
     override fun write(value: Document, buf: ByteBuffer) {
             FfiConverterTypeDocumentInfo.write(value.`info`, buf)
-            FfiConverterByteArray.write(value.`xml`, buf)
-            FfiConverterOptionalByteArray.write(value.`clearedXml`, buf)
+            FfiConverterTypeBytes.write(value.`xml`, buf)
+            FfiConverterOptionalTypeBytes.write(value.`clearedXml`, buf)
             FfiConverterSequenceTypeFinding.write(value.`findings`, buf)
     }
 }
@@ -5572,7 +5572,7 @@ data class StampedInvoice (
     /**
      * The stamped XML, ready to send (base64 it for the API's `invoice` field).
      */
-    var `xml`: kotlin.ByteArray
+    var `xml`: Bytes
     , 
     /**
      * The invoice hash (base64): the API's `invoiceHash` and the next document's PIH.
@@ -5614,7 +5614,7 @@ data class StampedInvoice (
 public object FfiConverterTypeStampedInvoice: FfiConverterRustBuffer<StampedInvoice> {
     override fun read(buf: ByteBuffer): StampedInvoice {
         return StampedInvoice(
-            FfiConverterByteArray.read(buf),
+            FfiConverterTypeBytes.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
@@ -5624,7 +5624,7 @@ public object FfiConverterTypeStampedInvoice: FfiConverterRustBuffer<StampedInvo
     }
 
     override fun allocationSize(value: StampedInvoice) = (
-            FfiConverterByteArray.allocationSize(value.`xml`) +
+            FfiConverterTypeBytes.allocationSize(value.`xml`) +
             FfiConverterString.allocationSize(value.`invoiceHash`) +
             FfiConverterString.allocationSize(value.`uuid`) +
             FfiConverterString.allocationSize(value.`signature`) +
@@ -5633,7 +5633,7 @@ public object FfiConverterTypeStampedInvoice: FfiConverterRustBuffer<StampedInvo
     )
 
     override fun write(value: StampedInvoice, buf: ByteBuffer) {
-            FfiConverterByteArray.write(value.`xml`, buf)
+            FfiConverterTypeBytes.write(value.`xml`, buf)
             FfiConverterString.write(value.`invoiceHash`, buf)
             FfiConverterString.write(value.`uuid`, buf)
             FfiConverterString.write(value.`signature`, buf)
@@ -6192,631 +6192,6 @@ public object FfiConverterTypeIssueResult : FfiConverterRustBuffer<IssueResult>{
 
 
 
-
-
-/**
- * Every error of the engine, one subclass per stable code. Each carries `code` (the stable,
- * language-neutral code, e.g. `INVALID_XML`), `kind` (its family: `INPUT` errors are the
- * caller's to fix, `API` ones come from talking to Fatoora, `STORAGE` and `SECRET` are local)
- * and `reason` (a message a person can act on).
- */
-sealed class QaydException: kotlin.Exception() {
-    
-    class InvalidXml(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    class InvalidDocument(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * `rule` names the ZATCA/EN 16931 rule where one applies (e.g. `BR-KSA-40`).
-     */
-    class InvalidModel(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `rule`: kotlin.String?, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, rule=${ `rule` }, reason=${ `reason` }"
-    }
-    
-    class InvalidKey(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    class InvalidCertificate(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    class KeyMismatch(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    class InvalidQr(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    class InvalidInput(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Fatoora could not be reached or did not answer in time; sending again later is safe.
-     */
-    class Network(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Fatoora answered with an HTTP status the call does not expect.
-     */
-    class Http(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `status`: kotlin.Int, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Fatoora refused the credentials (HTTP 401).
-     */
-    class Unauthorized(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Fatoora examined the request and refused it.
-     */
-    class ApiRejected(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `status`: kotlin.Int, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Credentials issued in one environment were about to be sent to another.
-     */
-    class EnvironmentMismatch(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * The answer is not what Fatoora sends (a proxy, a captive portal or a wrong base URL).
-     */
-    class UnexpectedResponse(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `status`: kotlin.Int, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, status=${ `status` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * The store (SQLite or PostgreSQL) failed; the transaction was rolled back.
-     */
-    class Storage(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * Sealed secrets could not be opened (wrong or missing master key, tampered data).
-     */
-    class Secret(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-    /**
-     * A core error code this version of the bindings has no subclass for yet (the test suite
-     * fails while any code maps here).
-     */
-    class Other(
-        
-        val `code`: kotlin.String, 
-        
-        val `kind`: ErrorKind, 
-        
-        val `reason`: kotlin.String
-        ) : QaydException() {
-        override val message
-            get() = "code=${ `code` }, kind=${ `kind` }, reason=${ `reason` }"
-    }
-    
-
-    
-
-
-    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<QaydException> {
-        override fun lift(error_buf: RustBuffer.ByValue): QaydException = FfiConverterTypeQaydError.lift(error_buf)
-    }
-
-    
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeQaydError : FfiConverterRustBuffer<QaydException> {
-    override fun read(buf: ByteBuffer): QaydException {
-        
-
-        return when(buf.getInt()) {
-            1 -> QaydException.InvalidXml(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            2 -> QaydException.InvalidDocument(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            3 -> QaydException.InvalidModel(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            4 -> QaydException.InvalidKey(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            5 -> QaydException.InvalidCertificate(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            6 -> QaydException.KeyMismatch(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            7 -> QaydException.InvalidQr(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            8 -> QaydException.InvalidInput(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            9 -> QaydException.Network(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            10 -> QaydException.Http(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterInt.read(buf),
-                FfiConverterString.read(buf),
-                )
-            11 -> QaydException.Unauthorized(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            12 -> QaydException.ApiRejected(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterInt.read(buf),
-                FfiConverterString.read(buf),
-                )
-            13 -> QaydException.EnvironmentMismatch(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            14 -> QaydException.UnexpectedResponse(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterInt.read(buf),
-                FfiConverterString.read(buf),
-                )
-            15 -> QaydException.Storage(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            16 -> QaydException.Secret(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            17 -> QaydException.Other(
-                FfiConverterString.read(buf),
-                FfiConverterTypeErrorKind.read(buf),
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: QaydException): ULong {
-        return when(value) {
-            is QaydException.InvalidXml -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidDocument -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidModel -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterOptionalString.allocationSize(value.`rule`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidKey -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidCertificate -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.KeyMismatch -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidQr -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.InvalidInput -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Network -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Http -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterInt.allocationSize(value.`status`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Unauthorized -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.ApiRejected -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterInt.allocationSize(value.`status`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.EnvironmentMismatch -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.UnexpectedResponse -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterInt.allocationSize(value.`status`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Storage -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Secret -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-            is QaydException.Other -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`code`)
-                + FfiConverterTypeErrorKind.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`reason`)
-            )
-        }
-    }
-
-    override fun write(value: QaydException, buf: ByteBuffer) {
-        when(value) {
-            is QaydException.InvalidXml -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidDocument -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidModel -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterOptionalString.write(value.`rule`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidKey -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidCertificate -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.KeyMismatch -> {
-                buf.putInt(6)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidQr -> {
-                buf.putInt(7)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.InvalidInput -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Network -> {
-                buf.putInt(9)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Http -> {
-                buf.putInt(10)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterInt.write(value.`status`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Unauthorized -> {
-                buf.putInt(11)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.ApiRejected -> {
-                buf.putInt(12)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterInt.write(value.`status`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.EnvironmentMismatch -> {
-                buf.putInt(13)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.UnexpectedResponse -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterInt.write(value.`status`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Storage -> {
-                buf.putInt(15)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Secret -> {
-                buf.putInt(16)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-            is QaydException.Other -> {
-                buf.putInt(17)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterTypeErrorKind.write(value.`kind`, buf)
-                FfiConverterString.write(value.`reason`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-
-}
-
-
-
 /**
  * A finding's severity: an error refuses the document, a warning does not.
  */
@@ -7274,6 +6649,38 @@ public object FfiConverterOptionalTypeOnboardingProgress: FfiConverterRustBuffer
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeBytes: FfiConverterRustBuffer<Bytes?> {
+    override fun read(buf: ByteBuffer): Bytes? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeBytes.read(buf)
+    }
+
+    override fun allocationSize(value: Bytes?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeBytes.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Bytes?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeBytes.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -7584,6 +6991,41 @@ public object FfiConverterMapTypeDocumentStatusLong: FfiConverterRustBuffer<Map<
             FfiConverterTypeDocumentStatus.write(k, buf)
             FfiConverterLong.write(v, buf)
         }
+    }
+}
+
+
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBytes: FfiConverter<Bytes, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): Bytes {
+        val builtinValue = FfiConverterByteArray.lift(value)
+        return Bytes.wrap(builtinValue)
+    }
+
+    override fun lower(value: Bytes): RustBuffer.ByValue {
+        val builtinValue = value.unsafeArray
+        return FfiConverterByteArray.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): Bytes {
+        val builtinValue = FfiConverterByteArray.read(buf)
+        return Bytes.wrap(builtinValue)
+    }
+
+    override fun allocationSize(value: Bytes): ULong {
+        val builtinValue = value.unsafeArray
+        return FfiConverterByteArray.allocationSize(builtinValue)
+    }
+
+    override fun write(value: Bytes, buf: ByteBuffer) {
+        val builtinValue = value.unsafeArray
+        FfiConverterByteArray.write(builtinValue, buf)
     }
 }
 

@@ -23,7 +23,6 @@ import sa.qayd.Engine
 import sa.qayd.EngineOptions
 import sa.qayd.IssueResult
 import sa.qayd.QaydException
-import sa.qayd.code
 import sa.qayd.generateMasterKey
 import sa.qayd.identityFromText
 import sa.qayd.onboard
@@ -75,8 +74,12 @@ fun main(args: Array<String>) = runBlocking {
             val audit = engine.verifyAudit()
             println("audit:        ${audit.rows} rows, intact=${audit.intact}")
         }
+    } catch (e: QaydException.Api) {
+        // The family of errors from talking to Fatoora: Network, Http, Unauthorized, ApiRejected, …
+        System.err.println("Fatoora: ${e.code} (HTTP ${e.status ?: "-"}): ${e.reason}")
+        kotlin.system.exitProcess(1)
     } catch (e: QaydException) {
-        System.err.println("failed: ${e.code}: ${e.message}")
+        System.err.println("failed: ${e.message}") // "CODE: reason"
         kotlin.system.exitProcess(1)
     } finally {
         gateway?.destroy()

@@ -35,18 +35,18 @@ fun main(args: Array<String>) {
             for (field in qrDecode(stamped.qr)) {
                 println("  QR ${field.tag} ${field.name}: ${field.value.take(60)}")
             }
-            output.writeBytes(stamped.xml)
+            output.writeBytes(stamped.xml.toByteArray()) // Bytes: immutable, compared by content
             File(output.path.removeSuffix(".xml") + "-qr.png").writeBytes(qrPng(stamped.qr)) // 8 pixels per module by default
             println("wrote $output")
         }
+    } catch (e: QaydException.InvalidInput) {
+        // The family of errors that are the caller's to fix (InvalidXml, InvalidModel, KeyMismatch,
+        // …), each still its own class with its own properties.
+        val rule = (e as? QaydException.InvalidModel)?.rule?.let { " (rule $it)" } ?: ""
+        System.err.println("bad input: ${e.code}$rule: ${e.reason}")
+        kotlin.system.exitProcess(1)
     } catch (e: QaydException) {
-        // Sealed: one subclass per stable error code.
-        val code = when (e) {
-            is QaydException.InvalidModel -> "${e.code} (rule ${e.rule})"
-            is QaydException.KeyMismatch -> e.code
-            else -> e.message
-        }
-        System.err.println("failed: $code")
+        System.err.println("failed: ${e.message}") // "CODE: reason"
         kotlin.system.exitProcess(1)
     }
 }

@@ -85,7 +85,7 @@ class ConformanceTest {
             if (expected.has("signing_time")) assertEquals(expected.getString("signing_time"), stamped.signingTime, "signing_time")
             if (expected.has("xml")) {
                 val want = path(expected.getString("xml")).readBytes()
-                if (!want.contentEquals(stamped.xml)) {
+                if (!stamped.xml.contentEquals(want)) {
                     val at = want.indices.firstOrNull { i -> i >= stamped.xml.size || want[i] != stamped.xml[i] } ?: want.size
                     fail("stamped xml differs from ${expected.getString("xml")} at byte $at (got ${stamped.xml.size} bytes, want ${want.size})")
                 }

@@ -16,7 +16,7 @@ class PdfTest {
     private fun stamped(): ByteArray = Signer(
         File(certificates, "cert.pem").readBytes(),
         File(certificates, "ec-secp256k1-priv-key.pem").readBytes(),
-    ).use { it.stamp(File(samples, "Simplified/Invoice/Simplified_Invoice.xml").readBytes(), "2025-07-22T15:51:28").xml }
+    ).use { it.stamp(File(samples, "Simplified/Invoice/Simplified_Invoice.xml").readBytes(), "2025-07-22T15:51:28").xml.toByteArray() }
 
     /** The PDF's bytes as Latin-1 text, to look for names in it. */
     private fun ByteArray.latin1() = String(this, Charsets.ISO_8859_1)

@@ -85,7 +85,7 @@ private fun stampAndVerify(data: File) {
         check("QR: tags 1..9, hash and signature", fields.map { it.tag } == (1..9).toList() &&
             fields[5].value == stamped.invoiceHash && fields[6].value == stamped.signature)
         // One changed quantity breaks the hash and the signature.
-        val text = String(stamped.xml, Charsets.UTF_8)
+        val text = stamped.xml.decodeToString()
         val quantity = Regex("(<cbc:InvoicedQuantity[^>]*>)([0-9.]+)<").find(text)!!
         val tampered = text.replaceRange(quantity.groups[2]!!.range, (quantity.groupValues[2].toBigDecimal() + java.math.BigDecimal.ONE).toPlainString())
         check("verify: a tampered quantity fails", !verify(tampered.toByteArray()).valid)
