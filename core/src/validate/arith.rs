@@ -17,42 +17,7 @@ use std::str::FromStr;
 
 // ---- XPath helpers -----------------------------------------------------------------------------
 
-/// XML whitespace (what `normalize-space` and casts strip).
-fn is_xml_ws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// The text without leading and trailing XML whitespace.
-pub(super) fn xtrim(s: &str) -> &str {
-    s.trim_matches(is_xml_ws)
-}
-
-/// XPath `normalize-space`.
-pub(super) fn norm(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
-}
-
-/// The string value of an element (its text, untrimmed).
-pub(super) fn sv<'a>(n: Node<'a, '_>) -> Cow<'a, str> {
-    let mut children = n.children();
-    match (children.next(), children.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(t), None) if t.is_text() => Cow::Borrowed(t.text().unwrap_or("")),
-        _ => Cow::Owned(n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
-    }
-}
-
-/// Characters of a string (XPath `string-length`).
-pub(super) fn chars_raw(s: &str) -> usize {
-    s.chars().count()
-}
+pub(super) use super::xpath::{normalize as norm, string_length as chars_raw, sv, xtrim};
 
 /// `string-length(substring-after(s, '.'))`.
 pub(super) fn frac_len(s: &str) -> usize {

@@ -24,6 +24,7 @@ pub enum NodeType {
     Text,
 }
 
+#[derive(Debug, PartialEq)]
 pub(super) struct NodeData<'i> {
     pub kind: NodeType,
     /// The element's namespace as a [`super::known_namespace`] number (0 for other nodes).
@@ -71,6 +72,7 @@ impl NodeData<'_> {
     }
 }
 
+#[derive(Debug, PartialEq)]
 pub(super) struct AttributeData<'i> {
     pub uri: u16,
     pub name: &'i str,
