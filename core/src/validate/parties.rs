@@ -7,6 +7,7 @@
 //! attribute containing `01` and five digits (see [`Flags`]).
 
 use super::index::Index;
+use super::xpath::{normalize, string_length as len, sv};
 use super::{Cx, path_of, path_under, rule, vat_number_ok};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -26,38 +27,6 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
 }
 
 // ---- XPath helpers --------------------------------------------------------------------------------
-
-/// The XPath string value of an element: its text as written, untrimmed.
-fn sv<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
-    let mut kids = node.children();
-    match (kids.next(), kids.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(only), None) if only.is_text() => Cow::Borrowed(only.text().unwrap_or("")),
-        _ => Cow::Owned(node.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
-    }
-}
-
-fn xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// `normalize-space`: XML whitespace trimmed and every inner run collapsed to one space.
-fn normalize(s: &str) -> Cow<'_, str> {
-    let t = s.trim_matches(xml_space);
-    let collapsed =
-        t.as_bytes().windows(2).all(|w| !(w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace()))
-            && !t.contains(['\t', '\n', '\r']);
-    if collapsed {
-        Cow::Borrowed(t)
-    } else {
-        Cow::Owned(t.split(xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
-    }
-}
-
-/// `string-length`: characters, not bytes.
-fn len(s: &str) -> usize {
-    s.chars().count()
-}
 
 /// Exactly `n` ASCII digits (XSD `^[0-9]{n}$` on the value as written).
 fn ascii_digits(s: &str, n: usize) -> bool {
