@@ -82,11 +82,31 @@ fn shown_dbl(x: Option<f64>) -> Shown {
     if x.is_infinite() {
         return Shown::Num(x < 0.0, Decimal::MAX);
     }
-    let d = Decimal::from_str(&format!("{}", x.abs()))
-        .ok()
-        .or_else(|| Decimal::from_f64(x.abs()))
-        .unwrap_or(Decimal::MAX);
+    let d = shortest(x.abs()).or_else(|| Decimal::from_f64(x.abs())).unwrap_or(Decimal::MAX);
     Shown::Num(x.is_sign_negative(), d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+}
+
+/// The decimal a double reads as in its shortest form (`Display`), written on the stack: this
+/// runs for every line.
+fn shortest(x: f64) -> Option<Decimal> {
+    struct Stack {
+        buf: [u8; 40],
+        len: usize,
+    }
+    impl std::fmt::Write for Stack {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut stack = Stack { buf: [0; 40], len: 0 };
+    match std::fmt::Write::write_fmt(&mut stack, format_args!("{x}")) {
+        Ok(()) => Decimal::from_str(std::str::from_utf8(&stack.buf[..stack.len]).ok()?).ok(),
+        // Longer than the stack holds (a huge or tiny magnitude): the heap.
+        Err(_) => Decimal::from_str(&x.to_string()).ok(),
+    }
 }
 
 fn shown_dec(d: Decimal) -> Shown {
