@@ -48,6 +48,8 @@ fn main() {
     t!("to_xml_unjudged", qayd::model::to_xml_unjudged(&invoice).unwrap());
     t!("parse", qayd::xml::parse(&xml).unwrap().descendants().count());
     t!("validate_at", qayd::validate::validate_at(&xml, 253_000_000_000).unwrap());
+    let sdk = read("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
+    t!("validate SDK sample", qayd::validate::validate_at(&sdk, 253_000_000_000).unwrap());
     t!("stamp foreign xml", qayd::stamp(&xml, &signer, &options).unwrap());
     t!("hash foreign", qayd::invoice_hash(&xml).unwrap());
     t!("model stamp (judged)", invoice.stamp(&signer, &options).unwrap());

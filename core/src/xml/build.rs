@@ -8,7 +8,7 @@
 //! output, or are decoded where the writer escaped them.
 
 use super::known_namespace;
-use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType};
+use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType, RAW_TEXT};
 use std::borrow::Cow;
 
 /// A text or attribute value: where it is, and whether the writer escaped part of it.
@@ -28,8 +28,9 @@ struct Attribute {
 pub(crate) struct TreeBuilder {
     nodes: Vec<NodeData<'static>>,
     attributes: Vec<Attribute>,
-    /// Text values by [`NodeData::text`]; the first is "".
-    texts: Vec<Value>,
+    /// The text nodes the writer escaped part of, in order: their texts are decoded (the others
+    /// are their range as written, [`RAW_TEXT`]).
+    escaped: Vec<u32>,
     uris: Vec<&'static str>,
     /// [`known_namespace`] of each URI slot (1 for others), as the parser numbers them.
     uri_numbers: Vec<u8>,
@@ -44,12 +45,10 @@ impl TreeBuilder {
     pub(crate) fn with_capacity(elements: usize) -> Self {
         let mut nodes = Vec::with_capacity(2 * elements + 2);
         nodes.push(NodeData::blank(NodeType::Root));
-        let mut texts = Vec::with_capacity(elements + 1);
-        texts.push(Value { range: (0, 0), escaped: false });
         TreeBuilder {
             nodes,
             attributes: Vec::new(),
-            texts,
+            escaped: Vec::new(),
             uris: Vec::new(),
             uri_numbers: Vec::new(),
             scopes: Vec::new(),
@@ -123,18 +122,25 @@ impl TreeBuilder {
         if start == end {
             return;
         }
-        if let Some(id) = self.merging {
-            let node = &mut self.nodes[id as usize];
-            node.range.1 = end as u32;
-            let value = &mut self.texts[node.text as usize];
-            value.range.1 = end as u32;
-            value.escaped |= escaped;
-            return;
+        let id = match self.merging {
+            Some(id) => {
+                self.nodes[id as usize].range.1 = end as u32;
+                id
+            }
+            None => {
+                let node = NodeData {
+                    range: (start as u32, end as u32),
+                    text: RAW_TEXT,
+                    ..NodeData::blank(NodeType::Text)
+                };
+                let id = self.append(node);
+                self.merging = Some(id);
+                id
+            }
+        };
+        if escaped && self.escaped.last() != Some(&id) {
+            self.escaped.push(id);
         }
-        self.texts.push(Value { range: (start as u32, end as u32), escaped });
-        let text = (self.texts.len() - 1) as u32;
-        let node = NodeData { range: (start as u32, end as u32), text, ..NodeData::blank(NodeType::Text) };
-        self.merging = Some(self.append(node));
     }
 
     /// Closes the innermost open element; its end tag ends just before `end`.
@@ -175,6 +181,13 @@ impl TreeBuilder {
         let mut nodes = self.nodes;
         nodes[0].range = (0, text.len() as u32);
         nodes[0].end = nodes.len() as u32;
+        let mut texts = Vec::with_capacity(self.escaped.len() + 1);
+        texts.push(Cow::Borrowed(""));
+        for id in self.escaped {
+            let node = &mut nodes[id as usize];
+            texts.push(Cow::Owned(unescape(&text[node.range.0 as usize..node.range.1 as usize])));
+            node.text = (texts.len() - 1) as u32;
+        }
         Document {
             text,
             nodes,
@@ -185,7 +198,7 @@ impl TreeBuilder {
                 .collect(),
             uris: self.uris.into_iter().map(Cow::Borrowed).collect(),
             scopes: self.scopes,
-            texts: self.texts.into_iter().map(value).collect(),
+            texts,
         }
     }
 }
@@ -291,6 +304,6 @@ mod tests {
         let (text, tree) = written(true);
         let parsed = crate::xml::parse(text.as_bytes()).unwrap();
         let difference = same_tree(&tree.document(&text), &parsed).unwrap_err();
-        assert!(difference.starts_with("text 2"), "{difference}");
+        assert!(difference.starts_with("node 4:"), "{difference}");
     }
 }

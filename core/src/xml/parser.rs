@@ -8,7 +8,7 @@
 //! every sample and on mutated documents; no DTD is accepted, so no entity but the five
 //! predefined ones and character references exists.
 
-use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType};
+use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType, RAW_TEXT};
 use super::{NS_XML, NS_XMLNS, known_namespace};
 use memchr::{memchr, memchr2, memmem};
 use std::borrow::Cow;
@@ -398,8 +398,14 @@ impl<'i, 'l> Parser<'i, 'l> {
         name: &'i str,
         text: Cow<'i, str>,
     ) -> NodeData<'i> {
-        self.doc.texts.push(text);
-        let text = (self.doc.texts.len() - 1) as u32;
+        let as_written = kind == NodeType::Text
+            && matches!(&text, Cow::Borrowed(t) if std::ptr::eq(*t, &self.text[range.0..range.1]));
+        let text = if as_written {
+            RAW_TEXT
+        } else {
+            self.doc.texts.push(text);
+            (self.doc.texts.len() - 1) as u32
+        };
         NodeData { range: (range.0 as u32, range.1 as u32), name, text, ..NodeData::blank(kind) }
     }
 
@@ -526,6 +532,11 @@ impl<'i, 'l> Parser<'i, 'l> {
     fn push_text(&mut self, text: Cow<'i, str>, start: usize, end: usize) -> Step {
         if let Some(id) = self.merging {
             let node = &mut self.doc.nodes[id as usize];
+            if node.text == RAW_TEXT {
+                let written = &self.text[node.range.0 as usize..node.range.1 as usize];
+                self.doc.texts.push(Cow::Owned(written.to_owned()));
+                node.text = (self.doc.texts.len() - 1) as u32;
+            }
             node.range.1 = end as u32;
             self.doc.texts[node.text as usize].to_mut().push_str(&text);
             return Ok(());
