@@ -1,6 +1,8 @@
 //! `Invoice::stamp` hashes the writer's output without parsing it. It must give exactly the bytes
 //! of the general path (`qayd::stamp` over `to_xml`), for every fixture and for random baskets;
 //! and the writer's output must really be canonical, which is what makes the shortcut valid.
+//! The rule book judges the tree the writer records while writing, not a parse of its output:
+//! that tree must be the parser's, node for node.
 
 use qayd::model::Invoice;
 use qayd::xml::c14n::{Mode, canonicalize};
@@ -31,7 +33,15 @@ fn fixtures() -> Vec<Invoice> {
     out
 }
 
+/// The tree recorded while writing is the tree the parser builds from the output.
+fn assert_recorded_tree_is_parsed_tree(invoice: &Invoice) {
+    if let Ok(verdict) = qayd::model::recorded_tree_matches_parse(invoice) {
+        assert_eq!(verdict, Ok(()), "invoice {}", invoice.id);
+    }
+}
+
 fn assert_same_as_general_path(invoice: &Invoice, signer: &Signer) {
+    assert_recorded_tree_is_parsed_tree(invoice);
     let options = StampOptions { signing_time: Some("2025-03-14T19:42:06".into()) };
     let xml = invoice.to_xml().unwrap();
     let general = qayd::stamp(&xml, signer, &options).unwrap();
@@ -70,7 +80,8 @@ fn random_baskets_take_the_same_bytes_either_way() {
         seed
     };
     let mut stamped = 0;
-    let names = ["a & b < c > d", "  spaced  ", "شركة \"الأمل\" 'ltd'", "tab\there"];
+    let names = ["a & b < c > d", "  spaced  ", "شركة \"الأمل\" 'ltd'", "tab\there", "two\r\nlines ]]>"];
+    let units = ["PCE", "H87", "a\"b<c&d\te\nf\rg"];
     for round in 0..60 {
         let mut invoice = templates[round % templates.len()].clone();
         invoice.totals = None;
@@ -83,9 +94,11 @@ fn random_baskets_take_the_same_bytes_either_way() {
             line.quantity = rust_decimal::Decimal::new((next() % 100_000) as i64 + 1, (next() % 4) as u32);
             line.price = rust_decimal::Decimal::new((next() % 1_000_000) as i64, (next() % 3 + 1) as u32);
             line.name = format!("{} {i}", names[(next() % names.len() as u64) as usize]);
+            line.unit_code = units[(next() % units.len() as u64) as usize].to_owned();
         }
         invoice.seller.registration_name = Some(names[round % names.len()].to_owned());
         invoice.uuid = uuid::Uuid::new_v4();
+        assert_recorded_tree_is_parsed_tree(&invoice);
         match invoice.to_xml() {
             Ok(_) => {
                 assert_same_as_general_path(&invoice, &signer);

@@ -47,10 +47,11 @@ impl Invoice {
 
     fn stamp_with(&self, signer: &Signer, options: &StampOptions, judge: bool) -> Result<StampedInvoice> {
         let totals = self.totals()?;
-        let xml = super::write::write(self, &totals)?;
-        if judge {
-            super::validate::refuse_rule_errors(&xml)?;
-        }
+        let xml = if judge {
+            super::write::write_judged(self, &totals, super::validate::refuse_rule_errors)?
+        } else {
+            super::write::write(self, &totals)?
+        };
         let xml = String::from_utf8(xml)
             .map_err(|_| Error::InvalidInput("the writer produced non-UTF-8".into()))?;
         let missing = |rule: &'static RuleInfo, what: &str| {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::validate::{RuleInfo, rule};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::fmt::Display;
 
 /// The computed amounts of one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -223,12 +224,18 @@ fn add_to_breakdown(breakdown: &mut Vec<VatBreakdown>, vat: &Vat, amount: Decima
     Ok(())
 }
 
-fn check(rule: &'static RuleInfo, what: &str, expected: Decimal, given: Option<Decimal>) -> Result<()> {
+fn check(
+    rule: &'static RuleInfo,
+    what: impl Display,
+    expected: Decimal,
+    given: Option<Decimal>,
+) -> Result<()> {
     check_as(rule.id, what, expected, given)
 }
 
-/// [`check`] under a name that is not a rule id, for a value no rule states.
-fn check_as(name: &str, what: &str, expected: Decimal, given: Option<Decimal>) -> Result<()> {
+/// [`check`] under a name that is not a rule id, for a value no rule states. `what` is only
+/// formatted for a difference (this runs for every line).
+fn check_as(name: &str, what: impl Display, expected: Decimal, given: Option<Decimal>) -> Result<()> {
     match given {
         Some(g) if g != expected => Err(Error::InvalidModel {
             rule: Some(name.into()),
@@ -244,7 +251,7 @@ pub fn check_expected(invoice: &Invoice, totals: &Totals) -> Result<()> {
         let n = i + 1;
         check(
             rule::BR_KSA_EN16931_11,
-            &format!(
+            format_args!(
                 "line {n} net amount (BT-131) = quantity × price / base quantity + charges − allowances"
             ),
             t.net_amount,
@@ -253,13 +260,13 @@ pub fn check_expected(invoice: &Invoice, totals: &Totals) -> Result<()> {
         // No rule states KSA-11's value (BR-KSA-52 only requires it): the term names the check.
         check_as(
             "KSA-11",
-            &format!("line {n} VAT amount (KSA-11) = net amount × rate / 100"),
+            format_args!("line {n} VAT amount (KSA-11) = net amount × rate / 100"),
             t.vat_amount,
             line.vat_amount,
         )?;
         check(
             rule::BR_KSA_51,
-            &format!("line {n} amount with VAT (KSA-12) = net amount + line VAT"),
+            format_args!("line {n} amount with VAT (KSA-12) = net amount + line VAT"),
             t.amount_with_vat,
             line.amount_with_vat,
         )?;
@@ -267,7 +274,7 @@ pub fn check_expected(invoice: &Invoice, totals: &Totals) -> Result<()> {
     for (i, (p, t)) in invoice.prepayments.iter().zip(&totals.prepayments).enumerate() {
         check(
             rule::BR_KSA_79,
-            &format!("prepayment {} VAT amount (KSA-32) = taxable amount × rate / 100", i + 1),
+            format_args!("prepayment {} VAT amount (KSA-32) = taxable amount × rate / 100", i + 1),
             t.vat_amount,
             p.vat_amount,
         )?;

@@ -63,40 +63,59 @@ pub fn validate(invoice: &Invoice) -> Result<()> {
     Ok(())
 }
 
-/// Amounts and rates the caller gives that the document carries with two decimals.
+/// Amounts and rates the caller gives that the document carries with two decimals: the first
+/// one with more, in the order of the document (its label is only written for it).
 fn two_decimals(invoice: &Invoice) -> Result<()> {
-    let mut given: Vec<(String, Decimal)> = Vec::new();
-    let vat = |what: String, v: &Vat, given: &mut Vec<(String, Decimal)>| {
-        given.push((format!("{what} VAT rate"), v.rate))
+    let refuse = |what: std::fmt::Arguments<'_>, v: Decimal| {
+        Err(Error::InvalidModel {
+            rule: None,
+            message: format!(
+                "the {what} {v} has more than two decimals: the document carries it with two, so give it rounded"
+            ),
+        })
     };
+    let over = |v: Decimal| v.round_dp(2) != v;
     for (i, line) in invoice.lines.iter().enumerate() {
-        vat(format!("line {}", i + 1), &line.vat, &mut given);
+        let n = i + 1;
+        if over(line.vat.rate) {
+            return refuse(format_args!("line {n} VAT rate"), line.vat.rate);
+        }
         for (kind, list) in [("allowance", &line.allowances), ("charge", &line.charges)] {
             for a in list {
-                given.push((format!("line {} {kind} amount", i + 1), a.amount));
-                given.extend(a.base_amount.map(|b| (format!("line {} {kind} base amount", i + 1), b)));
+                if over(a.amount) {
+                    return refuse(format_args!("line {n} {kind} amount"), a.amount);
+                }
+                if let Some(b) = a.base_amount.filter(|b| over(*b)) {
+                    return refuse(format_args!("line {n} {kind} base amount"), b);
+                }
             }
         }
     }
     for (kind, list) in [("allowance", &invoice.allowances), ("charge", &invoice.charges)] {
         for (i, a) in list.iter().enumerate() {
-            given.push((format!("document {kind} {} amount", i + 1), a.amount));
-            given.extend(a.base_amount.map(|b| (format!("document {kind} {} base amount", i + 1), b)));
-            vat(format!("document {kind} {}", i + 1), &a.vat, &mut given);
+            let n = i + 1;
+            if over(a.amount) {
+                return refuse(format_args!("document {kind} {n} amount"), a.amount);
+            }
+            if let Some(b) = a.base_amount.filter(|b| over(*b)) {
+                return refuse(format_args!("document {kind} {n} base amount"), b);
+            }
+            if over(a.vat.rate) {
+                return refuse(format_args!("document {kind} {n} VAT rate"), a.vat.rate);
+            }
         }
     }
     for (i, p) in invoice.prepayments.iter().enumerate() {
-        given.push((format!("prepayment {} taxable amount", i + 1), p.taxable_amount));
-        vat(format!("prepayment {}", i + 1), &p.vat, &mut given);
+        let n = i + 1;
+        if over(p.taxable_amount) {
+            return refuse(format_args!("prepayment {n} taxable amount"), p.taxable_amount);
+        }
+        if over(p.vat.rate) {
+            return refuse(format_args!("prepayment {n} VAT rate"), p.vat.rate);
+        }
     }
-    given.extend(invoice.rounding_amount.map(|r| ("rounding amount".to_string(), r)));
-    match given.into_iter().find(|(_, v)| v.round_dp(2) != *v) {
-        Some((what, v)) => Err(Error::InvalidModel {
-            rule: None,
-            message: format!(
-                "the {what} {v} has more than two decimals: the document carries it with two, so give it rounded"
-            ),
-        }),
+    match invoice.rounding_amount.filter(|r| over(*r)) {
+        Some(r) => refuse(format_args!("rounding amount"), r),
         None => Ok(()),
     }
 }
@@ -104,8 +123,8 @@ fn two_decimals(invoice: &Invoice) -> Result<()> {
 /// Refuses a written document on the first error ZATCA's rules report (see the module docs),
 /// naming the rule, where it is and how to fix it; schema errors (which ZATCA's platform checks
 /// first too) come after business-rule errors, as the less specific of the two.
-pub(crate) fn refuse_rule_errors(xml: &[u8]) -> Result<()> {
-    let report = crate::validate::validate_at(xml, TIMELESS)?;
+pub(crate) fn refuse_rule_errors(document: &crate::xml::Document<'_>) -> Result<()> {
+    let report = crate::validate::validate_document(document, TIMELESS)?;
     let mut errors = report.errors();
     // A business rule says more than the schema check that fails with it (a bad date is both).
     let Some(first) = report.errors().find(|f| !f.rule.starts_with("XSD-")).or_else(|| errors.next()) else {

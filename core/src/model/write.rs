@@ -10,6 +10,7 @@ use super::dec::{at_least2, round2};
 use super::totals::Totals;
 use super::types::*;
 use crate::error::{Error, Result};
+use crate::xml::TreeBuilder;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
@@ -63,101 +64,163 @@ fn push_decimal(out: &mut String, value: Decimal) {
 
 const SPACES: &str = "                                                                ";
 
+/// The namespaces [`ROOT`] declares, in its order (for the tree the writer records).
+const ROOT_NAMESPACES: [(&str, &str); 4] = [
+    ("", crate::xml::NS_INVOICE),
+    ("cac", crate::xml::NS_CAC),
+    ("cbc", crate::xml::NS_CBC),
+    ("ext", crate::xml::NS_EXT),
+];
+
 struct Writer {
     out: String,
     /// The first character XML 1.0 cannot carry, found in a text value.
     bad: Option<char>,
+    /// The document's tree, recorded as it is written when it is to be judged.
+    tree: Option<TreeBuilder>,
 }
 
 impl Writer {
-    fn nl(&mut self, depth: usize) {
-        self.out.push('\n');
-        self.out.push_str(&SPACES[..(depth * 4).min(SPACES.len())]);
+    /// Records the text written since `start` as a text run.
+    fn text_since(&mut self, start: usize, escaped: bool) {
+        if let Some(tree) = &mut self.tree {
+            tree.text(start, self.out.len(), escaped);
+        }
     }
 
-    fn start(&mut self, depth: usize, tag: &str) {
-        self.nl(depth);
+    /// Writes `<tag` and records the element.
+    fn open_tag(&mut self, tag: &'static str) {
+        let at = self.out.len();
         self.out.push('<');
         self.out.push_str(tag);
+        if let Some(tree) = &mut self.tree {
+            tree.open(tag, at);
+        }
+    }
+
+    /// Writes ` name="value"` (escaped when `escape`) and records the attribute.
+    fn attribute(&mut self, name: &'static str, value: &str, escape: bool) {
+        self.out.push(' ');
+        let name_at = self.out.len();
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        let from = self.out.len();
+        let escaped = if escape {
+            self.escape(value, true)
+        } else {
+            self.out.push_str(value);
+            false
+        };
+        if let Some(tree) = &mut self.tree {
+            tree.attribute(name, name_at, (from, self.out.len()), escaped);
+        }
+        self.out.push('"');
+    }
+
+    /// Writes a value of an element as text (escaped).
+    fn value(&mut self, value: &str) {
+        let from = self.out.len();
+        let escaped = self.escape(value, false);
+        self.text_since(from, escaped);
+    }
+
+    /// Writes a value of an element the caller formats (digits, a UUID: nothing to escape).
+    fn raw_value(&mut self, write: impl FnOnce(&mut String)) {
+        let from = self.out.len();
+        write(&mut self.out);
+        self.text_since(from, false);
+    }
+
+    fn nl(&mut self, depth: usize) {
+        let from = self.out.len();
+        self.out.push('\n');
+        self.out.push_str(&SPACES[..(depth * 4).min(SPACES.len())]);
+        self.text_since(from, false);
+    }
+
+    fn start(&mut self, depth: usize, tag: &'static str) {
+        self.nl(depth);
+        self.open_tag(tag);
         self.out.push('>');
     }
 
     fn end(&mut self, depth: usize, tag: &str) {
         self.nl(depth);
-        self.out.push_str("</");
-        self.out.push_str(tag);
-        self.out.push('>');
+        self.close_inline(tag);
     }
 
     fn close_inline(&mut self, tag: &str) {
         self.out.push_str("</");
         self.out.push_str(tag);
         self.out.push('>');
+        if let Some(tree) = &mut self.tree {
+            tree.close(self.out.len());
+        }
     }
 
     /// `<tag>text</tag>` on its own line.
-    fn text(&mut self, depth: usize, tag: &str, value: &str) {
+    fn text(&mut self, depth: usize, tag: &'static str, value: &str) {
         self.start(depth, tag);
-        self.escape(value, false);
+        self.value(value);
         self.close_inline(tag);
     }
 
-    fn opt_text(&mut self, depth: usize, tag: &str, value: &Option<String>) {
+    fn opt_text(&mut self, depth: usize, tag: &'static str, value: &Option<String>) {
         if let Some(v) = value {
             self.text(depth, tag, v);
         }
     }
 
     /// `<tag attr="value">text</tag>` on its own line.
-    fn text_attr(&mut self, depth: usize, tag: &str, attr: &str, attr_value: &str, value: &str) {
+    fn text_attr(
+        &mut self,
+        depth: usize,
+        tag: &'static str,
+        attr: &'static str,
+        attr_value: &str,
+        value: &str,
+    ) {
         self.nl(depth);
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push(' ');
-        self.out.push_str(attr);
-        self.out.push_str("=\"");
-        self.escape(attr_value, true);
-        self.out.push_str("\">");
-        self.escape(value, false);
+        self.open_tag(tag);
+        self.attribute(attr, attr_value, true);
+        self.out.push('>');
+        self.value(value);
         self.close_inline(tag);
     }
 
-    fn decimal(&mut self, depth: usize, tag: &str, value: Decimal) {
+    fn decimal(&mut self, depth: usize, tag: &'static str, value: Decimal) {
         self.start(depth, tag);
-        push_decimal(&mut self.out, value);
+        self.raw_value(|out| push_decimal(out, value));
         self.close_inline(tag);
     }
 
     /// An amount with its currency, always with two decimals.
-    fn amount(&mut self, depth: usize, tag: &str, currency: &str, value: Decimal) {
+    fn amount(&mut self, depth: usize, tag: &'static str, currency: &str, value: Decimal) {
         self.amount_raw(depth, tag, currency, round2(value));
     }
 
     /// An amount written as given (prices may have more than two decimals).
-    fn amount_raw(&mut self, depth: usize, tag: &str, currency: &str, value: Decimal) {
+    fn amount_raw(&mut self, depth: usize, tag: &'static str, currency: &str, value: Decimal) {
         self.nl(depth);
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push_str(" currencyID=\"");
-        self.out.push_str(currency);
-        self.out.push_str("\">");
-        push_decimal(&mut self.out, value);
+        self.open_tag(tag);
+        self.attribute("currencyID", currency, false);
+        self.out.push('>');
+        self.raw_value(|out| push_decimal(out, value));
         self.close_inline(tag);
     }
 
-    fn quantity(&mut self, depth: usize, tag: &str, unit: &str, value: Decimal) {
+    fn quantity(&mut self, depth: usize, tag: &'static str, unit: &str, value: Decimal) {
         self.nl(depth);
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push_str(" unitCode=\"");
-        self.escape(unit, true);
-        self.out.push_str("\">");
-        push_decimal(&mut self.out, at_least2(value));
+        self.open_tag(tag);
+        self.attribute("unitCode", unit, true);
+        self.out.push('>');
+        self.raw_value(|out| push_decimal(out, at_least2(value)));
         self.close_inline(tag);
     }
 
-    /// Escapes as C14N does: `& < >` and CR in text; `& < "` TAB LF CR in attributes.
-    fn escape(&mut self, value: &str, attribute: bool) {
+    /// Escapes as C14N does: `& < >` and CR in text; `& < "` TAB LF CR in attributes. Whether
+    /// anything was replaced.
+    fn escape(&mut self, value: &str, attribute: bool) -> bool {
         let bytes = value.as_bytes();
         let mut from = 0;
         for (i, &b) in bytes.iter().enumerate() {
@@ -185,20 +248,66 @@ impl Writer {
             from = i + 1;
         }
         self.out.push_str(&value[from..]);
+        from > 0
     }
 }
 
 /// Writes `invoice` with its already computed and validated `totals`.
 pub(super) fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
+    Ok(write_document(invoice, totals, false)?.0.into_bytes())
+}
+
+/// [`write`], then judged by `judge` on the tree recorded while writing (the same tree
+/// [`crate::xml::parse`] would build from the output, without parsing it back).
+pub(super) fn write_judged(
+    invoice: &Invoice,
+    totals: &Totals,
+    judge: impl FnOnce(&crate::xml::Document<'_>) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let (out, tree) = write_document(invoice, totals, true)?;
+    let document = tree.expect("recorded").document(&out);
+    #[cfg(debug_assertions)]
+    if let Err(difference) = same_as_parsed(&document) {
+        panic!("the writer's tree is not the parser's: {difference}");
+    }
+    judge(&document)?;
+    drop(document);
+    Ok(out.into_bytes())
+}
+
+/// Whether the tree recorded while writing `invoice` is the one the parser builds from the
+/// output (for the tests; debug builds check it on every judged write).
+pub(super) fn recorded_tree_is_parsed_tree(
+    invoice: &Invoice,
+    totals: &Totals,
+) -> Result<std::result::Result<(), String>> {
+    let (out, tree) = write_document(invoice, totals, true)?;
+    Ok(same_as_parsed(&tree.expect("recorded").document(&out)))
+}
+
+fn same_as_parsed(document: &crate::xml::Document<'_>) -> std::result::Result<(), String> {
+    let parsed = crate::xml::parse(document.input_text().as_bytes()).map_err(|e| e.to_string())?;
+    crate::xml::same_tree(document, &parsed)
+}
+
+/// The document's text and, when `record`, its tree.
+fn write_document(invoice: &Invoice, totals: &Totals, record: bool) -> Result<(String, Option<TreeBuilder>)> {
     let lines = invoice.lines.len() + invoice.prepayments.len();
-    let mut w = Writer { out: String::with_capacity(4096 + 1400 * lines), bad: None };
+    let tree = record.then(|| TreeBuilder::with_capacity(40 + 40 * lines));
+    let mut w = Writer { out: String::with_capacity(4096 + 1400 * lines), bad: None, tree };
     let cur = invoice.currency.as_str();
     w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    if let Some(tree) = &mut w.tree {
+        tree.declare(&ROOT_NAMESPACES);
+        tree.open("Invoice", w.out.len());
+    }
     w.out.push_str(ROOT);
     w.text(1, "cbc:ProfileID", "reporting:1.0");
     w.text(1, "cbc:ID", &invoice.id);
     w.start(1, "cbc:UUID");
-    let _ = write!(w.out, "{}", invoice.uuid.hyphenated());
+    w.raw_value(|out| {
+        let _ = write!(out, "{}", invoice.uuid.hyphenated());
+    });
     w.close_inline("cbc:UUID");
     w.text(1, "cbc:IssueDate", &invoice.issue_date);
     w.text(1, "cbc:IssueTime", &invoice.issue_time);
@@ -320,14 +429,15 @@ pub(super) fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
     for (j, (p, t)) in invoice.prepayments.iter().zip(&totals.prepayments).enumerate() {
         prepayment_line(&mut w, invoice.lines.len() + j + 1, p, t, cur);
     }
-    w.out.push_str("\n</Invoice>\n");
+    w.end(0, "Invoice");
+    w.out.push('\n');
     if let Some(c) = w.bad {
         return Err(Error::InvalidInput(format!(
             "a text value contains the character U+{:04X}, which XML cannot carry",
             c as u32
         )));
     }
-    Ok(w.out.into_bytes())
+    Ok((w.out, w.tree))
 }
 
 fn party(w: &mut Writer, p: &Party) {
@@ -370,7 +480,7 @@ fn party(w: &mut Writer, p: &Party) {
 
 /// `cac:TaxCategory` / `cac:ClassifiedTaxCategory`; the exemption reason only in the breakdown,
 /// as in the SDK samples.
-fn tax_category(w: &mut Writer, depth: usize, tag: &str, vat: &Vat, with_reason: bool) {
+fn tax_category(w: &mut Writer, depth: usize, tag: &'static str, vat: &Vat, with_reason: bool) {
     w.start(depth, tag);
     w.text(depth + 1, "cbc:ID", vat.category.code());
     w.decimal(depth + 1, "cbc:Percent", round2(vat.rate));
@@ -420,7 +530,7 @@ fn line_id(w: &mut Writer, id: &Option<String>, position: usize) {
         Some(id) => w.text(2, "cbc:ID", id),
         None => {
             w.start(2, "cbc:ID");
-            push_decimal(&mut w.out, Decimal::from(position));
+            w.raw_value(|out| push_decimal(out, Decimal::from(position)));
             w.close_inline("cbc:ID");
         }
     }
@@ -501,7 +611,9 @@ fn prepayment_line(
     w.start(2, "cac:DocumentReference");
     w.text(3, "cbc:ID", &p.id);
     w.start(3, "cbc:UUID");
-    let _ = write!(w.out, "{}", p.uuid.hyphenated());
+    w.raw_value(|out| {
+        let _ = write!(out, "{}", p.uuid.hyphenated());
+    });
     w.close_inline("cbc:UUID");
     w.text(3, "cbc:IssueDate", &p.issue_date);
     w.text(3, "cbc:IssueTime", &p.issue_time);

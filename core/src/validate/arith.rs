@@ -17,42 +17,7 @@ use std::str::FromStr;
 
 // ---- XPath helpers -----------------------------------------------------------------------------
 
-/// XML whitespace (what `normalize-space` and casts strip).
-fn is_xml_ws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// The text without leading and trailing XML whitespace.
-pub(super) fn xtrim(s: &str) -> &str {
-    s.trim_matches(is_xml_ws)
-}
-
-/// XPath `normalize-space`.
-pub(super) fn norm(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
-}
-
-/// The string value of an element (its text, untrimmed).
-pub(super) fn sv<'a>(n: Node<'a, '_>) -> Cow<'a, str> {
-    let mut children = n.children();
-    match (children.next(), children.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(t), None) if t.is_text() => Cow::Borrowed(t.text().unwrap_or("")),
-        _ => Cow::Owned(n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
-    }
-}
-
-/// Characters of a string (XPath `string-length`).
-pub(super) fn chars_raw(s: &str) -> usize {
-    s.chars().count()
-}
+pub(super) use super::xpath::{normalize as norm, string_length as chars_raw, sv, xtrim};
 
 /// `string-length(substring-after(s, '.'))`.
 pub(super) fn frac_len(s: &str) -> usize {
@@ -117,11 +82,31 @@ fn shown_dbl(x: Option<f64>) -> Shown {
     if x.is_infinite() {
         return Shown::Num(x < 0.0, Decimal::MAX);
     }
-    let d = Decimal::from_str(&format!("{}", x.abs()))
-        .ok()
-        .or_else(|| Decimal::from_f64(x.abs()))
-        .unwrap_or(Decimal::MAX);
+    let d = shortest(x.abs()).or_else(|| Decimal::from_f64(x.abs())).unwrap_or(Decimal::MAX);
     Shown::Num(x.is_sign_negative(), d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+}
+
+/// The decimal a double reads as in its shortest form (`Display`), written on the stack: this
+/// runs for every line.
+fn shortest(x: f64) -> Option<Decimal> {
+    struct Stack {
+        buf: [u8; 40],
+        len: usize,
+    }
+    impl std::fmt::Write for Stack {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut stack = Stack { buf: [0; 40], len: 0 };
+    match std::fmt::Write::write_fmt(&mut stack, format_args!("{x}")) {
+        Ok(()) => Decimal::from_str(std::str::from_utf8(&stack.buf[..stack.len]).ok()?).ok(),
+        // Longer than the stack holds (a huge or tiny magnitude): the heap.
+        Err(_) => Decimal::from_str(&x.to_string()).ok(),
+    }
 }
 
 fn shown_dec(d: Decimal) -> Shown {

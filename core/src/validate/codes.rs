@@ -6,6 +6,7 @@
 //! it normalizes, contexts anywhere in the document where the rule's context is a relative pattern
 //! (`cbc:InvoiceTypeCode` is every such element), and existential comparisons over sequences.
 
+use super::xpath::{is_xml_ws as is_xml_space, normalize, sv};
 use super::{Cx, RuleInfo, path_of, path_under, rule};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
@@ -81,35 +82,6 @@ const SIG_INVOICE: &str = "urn:oasis:names:specification:ubl:signature:Invoice";
 const SIG_METHOD: &str = "urn:oasis:names:specification:ubl:dsig:enveloped:xades";
 
 // ---- XPath helpers ----------------------------------------------------------------------------
-
-fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// XPath `normalize-space`: XML whitespace trimmed and collapsed (other spaces kept).
-fn normalize(s: &str) -> Cow<'_, str> {
-    let t = s.trim_matches(is_xml_space);
-    let mut prev_space = false;
-    let clean = t.chars().all(|c| {
-        let bad = (c == ' ' && prev_space) || matches!(c, '\t' | '\n' | '\r');
-        prev_space = c == ' ';
-        !bad
-    });
-    if clean {
-        Cow::Borrowed(t)
-    } else {
-        Cow::Owned(t.split(is_xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
-    }
-}
-
-/// The XPath string value of an element: all its descendant text, untrimmed.
-fn sv<'a>(n: Node<'a, '_>) -> Cow<'a, str> {
-    match (n.first_child(), n.last_child()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(c), Some(l)) if c == l && c.is_text() => Cow::Borrowed(c.text().unwrap_or("")),
-        _ => Cow::Owned(n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
-    }
-}
 
 /// `normalize-space` of an optional node (of "" when absent).
 fn nsv<'a>(n: Option<Node<'a, '_>>) -> Cow<'a, str> {

@@ -12,11 +12,11 @@
 //! - BR-KSA-93..96, BR-KSA-CL-07 and BR-KSA-F-06-C39 judge every line's VAT breakdown, once the
 //!   document has any standard-rated (S) VAT category.
 
+use super::xpath::sv;
 use super::{Cx, chars, decimal, path_of, path_under, rule};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
@@ -87,16 +87,6 @@ fn xtrim(s: &str) -> &str {
 /// `normalize-space(s) = target` for a target without spaces.
 fn norm_is(s: &str, target: &str) -> bool {
     xtrim(s) == target
-}
-
-/// The string value of an element: all its descendant text, untrimmed.
-fn sv<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
-    let mut children = node.children();
-    match (children.next(), children.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(c), None) if c.is_text() => Cow::Borrowed(c.text().unwrap_or("")),
-        _ => Cow::Owned(node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect()),
-    }
 }
 
 /// `string-length(node)`.

@@ -28,6 +28,7 @@ mod parties;
 mod rules;
 pub mod schema;
 mod vat;
+mod xpath;
 
 use crate::error::{Error, Result};
 use crate::xml::Node;
@@ -110,7 +111,11 @@ pub fn validate(xml: &[u8]) -> Result<ValidationReport> {
 
 /// [`validate`] with the current time given as Unix seconds (for BR-KSA-04 and BR-KSA-98).
 pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> {
-    let document = xml::parse(xml_bytes)?;
+    validate_document(&xml::parse(xml_bytes)?, now_unix)
+}
+
+/// [`validate_at`] of a document already parsed (or built by its writer).
+pub(crate) fn validate_document(document: &xml::Document<'_>, now_unix: i64) -> Result<ValidationReport> {
     let root = document.root_element();
     if root.tag_name().name() != "Invoice" || root.tag_name().namespace() != Some(NS_INVOICE) {
         return Err(Error::InvalidDocument(format!(
@@ -119,7 +124,7 @@ pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> 
             root.tag_name().namespace().unwrap_or("")
         )));
     }
-    let index = Index::new(&document);
+    let index = Index::new(document);
     let mut cx = Cx::new(root, &index, now_unix);
     schema::check(&mut cx);
     codes::check(&mut cx);

@@ -7,6 +7,7 @@
 //! attribute containing `01` and five digits (see [`Flags`]).
 
 use super::index::Index;
+use super::xpath::{normalize, string_length as len, sv};
 use super::{Cx, path_of, path_under, rule, vat_number_ok};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -26,38 +27,6 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
 }
 
 // ---- XPath helpers --------------------------------------------------------------------------------
-
-/// The XPath string value of an element: its text as written, untrimmed.
-fn sv<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
-    let mut kids = node.children();
-    match (kids.next(), kids.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(only), None) if only.is_text() => Cow::Borrowed(only.text().unwrap_or("")),
-        _ => Cow::Owned(node.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()),
-    }
-}
-
-fn xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// `normalize-space`: XML whitespace trimmed and every inner run collapsed to one space.
-fn normalize(s: &str) -> Cow<'_, str> {
-    let t = s.trim_matches(xml_space);
-    let collapsed =
-        t.as_bytes().windows(2).all(|w| !(w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace()))
-            && !t.contains(['\t', '\n', '\r']);
-    if collapsed {
-        Cow::Borrowed(t)
-    } else {
-        Cow::Owned(t.split(xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
-    }
-}
-
-/// `string-length`: characters, not bytes.
-fn len(s: &str) -> usize {
-    s.chars().count()
-}
 
 /// Exactly `n` ASCII digits (XSD `^[0-9]{n}$` on the value as written).
 fn ascii_digits(s: &str, n: usize) -> bool {
@@ -126,6 +95,27 @@ fn all<'a, 'i>(ix: &Index<'a, 'i>, node: Node<'a, 'i>, steps: &str) -> Vec<Node<
         false
     });
     out
+}
+
+/// [`first`] over the elements of `nodes` in turn (a path's first steps taken once: the same
+/// elements in the same order as the whole path from the root).
+fn first_of<'a, 'i>(ix: &Index<'a, 'i>, nodes: &[Node<'a, 'i>], steps: &str) -> Option<Node<'a, 'i>> {
+    nodes.iter().find_map(|&n| first(ix, n, steps))
+}
+
+/// [`any`] over the elements of `nodes` (see [`first_of`]).
+fn any_of<'a, 'i>(
+    ix: &Index<'a, 'i>,
+    nodes: &[Node<'a, 'i>],
+    steps: &str,
+    pred: impl Fn(Node<'a, 'i>) -> bool,
+) -> bool {
+    nodes.iter().any(|&n| visit(ix, n, steps, &mut |m| pred(m)))
+}
+
+/// [`all`] over the elements of `nodes` (see [`first_of`]).
+fn all_of<'a, 'i>(ix: &Index<'a, 'i>, nodes: &[Node<'a, 'i>], steps: &str) -> Vec<Node<'a, 'i>> {
+    nodes.iter().flat_map(|&n| all(ix, n, steps)).collect()
 }
 
 /// Path of the first element of `steps` under `node`, or of where it would be.
@@ -222,25 +212,26 @@ fn seller(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
     let at = |steps: &str| format!("{SELLER}/{steps}");
+    let party = all(ix, root, SELLER);
     // BR-06: some registration name with a value.
-    if !any(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"), |n| !sv(n).is_empty()) {
+    if !any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !sv(n).is_empty()) {
         let path = where_is(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"));
         cx.report(rule::BR_06, path, "give the seller's registered name".into());
     }
-    if let Some(name) = first(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName")) {
+    if let Some(name) = first_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName") {
         let n = len(&sv(name));
         if !(1..=1000).contains(&n) {
             cx.report(rule::BR_KSA_F_06_C10, path_of(name), format!("give 1 to 1000 characters (found {n})"));
         }
     }
-    if first(ix, root, &at("cac:PostalAddress")).is_none() {
+    if first_of(ix, &party, "cac:PostalAddress").is_none() {
         cx.report(
             rule::BR_08,
             path_under(root, &at("cac:PostalAddress")),
             "add the seller's national address".into(),
         );
     }
-    if let Some(n) = first(ix, root, &at("cac:PostalAddress/cbc:CountrySubentity")) {
+    if let Some(n) = first_of(ix, &party, "cac:PostalAddress/cbc:CountrySubentity") {
         let n_len = len(&sv(n));
         if n_len > 127 {
             cx.report(
@@ -251,8 +242,8 @@ fn seller(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-KSA-39: a VAT number with a value, and a tax scheme VAT.
-    let has_number = any(ix, root, &at("cac:PartyTaxScheme/cbc:CompanyID"), |n| !sv(n).is_empty());
-    let has_vat_scheme = any(ix, root, &at("cac:PartyTaxScheme/cac:TaxScheme"), |s| {
+    let has_number = any_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID", |n| !sv(n).is_empty());
+    let has_vat_scheme = any_of(ix, &party, "cac:PartyTaxScheme/cac:TaxScheme", |s| {
         ix.child(s, NS_CBC, "ID").is_some_and(|id| normalize(&sv(id)) == "VAT")
     });
     if !(has_number && has_vat_scheme) {
@@ -263,9 +254,9 @@ fn seller(cx: &mut Cx<'_, '_>) {
         );
     }
     // BR-KSA-40: the number's form, judged wherever a tax scheme VAT sits beside a number.
-    let number = first(ix, root, &at("cac:PartyTaxScheme/cbc:CompanyID"));
+    let number = first_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID");
     if let Some(number) = number {
-        let vat_scheme = any(ix, root, &at("cac:PartyTaxScheme/cac:TaxScheme"), |s| {
+        let vat_scheme = any_of(ix, &party, "cac:PartyTaxScheme/cac:TaxScheme", |s| {
             ix.children(s, NS_CBC, "ID").any(|id| sv(id) == "VAT")
         });
         let v = sv(number);
@@ -278,7 +269,7 @@ fn seller(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-KSA-08: one identifier with a known scheme.
-    match first(ix, root, &at("cac:PartyIdentification/cbc:ID")) {
+    match first_of(ix, &party, "cac:PartyIdentification/cbc:ID") {
         None => cx.report(
             rule::BR_KSA_08,
             path_under(root, &at("cac:PartyIdentification/cbc:ID")),
@@ -297,7 +288,7 @@ fn seller(cx: &mut Cx<'_, '_>) {
     }
     // BR-CUSTOM-VALIDATION-01: the buyer's VAT number is not the seller's.
     let sellers: Vec<Cow<'_, str>> =
-        all(ix, root, &at("cac:PartyTaxScheme/cbc:CompanyID")).into_iter().map(sv).collect();
+        all_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID").into_iter().map(sv).collect();
     let buyer_numbers =
         all(ix, root, "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID");
     if sellers.iter().any(|s| !s.is_empty())
@@ -398,11 +389,12 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     let ix = cx.ix;
     let root = cx.root;
     let at = |steps: &str| format!("{BUYER}/{steps}");
-    let field = |steps: &str| first(ix, root, &at(steps));
+    let party = all(ix, root, BUYER);
+    let field = |steps: &str| first_of(ix, &party, steps);
     let length = |n: Option<Node<'_, '_>>| n.map(|n| len(&sv(n)));
     let name = field("cac:PartyLegalEntity/cbc:RegistrationName");
     let name_len = length(name);
-    let has_name = any(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"), |n| !sv(n).is_empty());
+    let has_name = any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !sv(n).is_empty());
     let name_path = || where_is(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"));
 
     // BR-KSA-42, for each buyer party of a "standard" document.
@@ -527,7 +519,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
 
     // BR-KSA-49: each tax category exempted for education or healthcare needs a buyer NAT ID.
     let nat =
-        any(ix, root, &at("cac:PartyIdentification/cbc:ID"), |id| id.attribute("schemeID") == Some("NAT"));
+        any_of(ix, &party, "cac:PartyIdentification/cbc:ID", |id| id.attribute("schemeID") == Some("NAT"));
     if !nat {
         let exempted = cx.elements.iter().copied().find(|&n| {
             ix.is(n, NS_CBC, "TaxExemptionReasonCode")
@@ -544,12 +536,12 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     }
 
     // Each buyer identifier.
-    for id in all(ix, root, &at("cac:PartyIdentification/cbc:ID")) {
+    for id in all_of(ix, &party, "cac:PartyIdentification/cbc:ID") {
         buyer_id(cx, id);
     }
 
     // VAT number.
-    let numbers = all(ix, root, &at("cac:PartyTaxScheme/cbc:CompanyID"));
+    let numbers = all_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID");
     if let Some(&number) = numbers.first() {
         let v = sv(number);
         if flags.standard && normalize(&v).is_empty() {
@@ -591,7 +583,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     }
 
     // Rules judged on each buyer country whose code is SA.
-    let saudi = all(ix, root, &at("cac:PostalAddress/cac:Country"))
+    let saudi = all_of(ix, &party, "cac:PostalAddress/cac:Country")
         .into_iter()
         .find(|c| ix.children(*c, NS_CBC, "IdentificationCode").any(|i| sv(i) == "SA"));
     if let Some(country) = saudi {
@@ -599,7 +591,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     }
 
     // Contact.
-    if first(ix, root, &at("cac:Contact")).is_some() {
+    if first_of(ix, &party, "cac:Contact").is_some() {
         if let Some(phone) = field("cac:Contact/cbc:Telephone") {
             let v = sv(phone);
             let rest = v.strip_prefix('+').or_else(|| v.strip_prefix('0'));
@@ -640,8 +632,8 @@ fn under_tax_total(ix: &Index<'_, '_>, n: Node<'_, '_>) -> bool {
 fn saudi_buyer(cx: &mut Cx<'_, '_>, flags: &Flags, country: Node<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let at = |steps: &str| format!("{BUYER}/cac:PostalAddress/{steps}");
-    let field = |steps: &str| first(ix, root, &at(steps));
+    let address = all(ix, root, &format!("{BUYER}/cac:PostalAddress"));
+    let field = |steps: &str| first_of(ix, &address, steps);
     // BR-KSA-F-06-C9 is judged here, on the buyer's country, although it is about the seller.
     if let Some(n) = first(ix, root, &format!("{SELLER}/cac:PostalAddress/cbc:CitySubdivisionName")) {
         let found = len(&sv(n));

@@ -6,6 +6,7 @@
 
 use super::arith::{chars_raw, dbl, dec, eq_zero, frac_len, is_false, is_true, norm, sv, xtrim};
 use super::index::Index;
+use super::xpath::{normalized_eq, upper_normalized_eq};
 use super::{Cx, path_of, path_under, rule};
 use crate::model::VatCategory;
 use crate::model::vatex;
@@ -32,18 +33,26 @@ pub(super) fn subtotals<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<N
 
 /// The category code of a tax category, whitespace-normalised ("" when absent).
 pub(super) fn code_of(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> String {
-    ix.child(cat, NS_CBC, "ID").map(|n| norm(&sv(n))).unwrap_or_default()
+    ix.child(cat, NS_CBC, "ID").map(|n| norm(&sv(n)).into_owned()).unwrap_or_default()
+}
+
+/// `normalize-space(cbc:ID) = code` for a tax category (an absent ID is "").
+fn code_is(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
+    match ix.child(cat, NS_CBC, "ID") {
+        Some(n) => normalized_eq(&sv(n), code),
+        None => code.is_empty(),
+    }
 }
 
 /// Whether the category is one of the VAT scheme (`cac:TaxScheme/cbc:ID`, any case, = VAT).
 pub(super) fn is_vat(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> bool {
     ix.children(cat, NS_CAC, "TaxScheme")
-        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|id| norm(&sv(id).to_uppercase()) == "VAT"))
+        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|id| upper_normalized_eq(&sv(id), "VAT")))
 }
 
 /// Whether the category has an ID child whose normalised value is `code`.
 fn has_code(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
-    ix.children(cat, NS_CBC, "ID").any(|id| norm(&sv(id)) == code)
+    ix.children(cat, NS_CBC, "ID").any(|id| normalized_eq(&sv(id), code))
 }
 
 /// A VAT category (of the VAT scheme) with an ID `code`.
@@ -97,7 +106,7 @@ fn category_ids(cx: &mut Cx<'_, '_>) {
     for id in category_id_nodes(ix, cx.root) {
         let raw = sv(id);
         let code = norm(&raw);
-        if !UNCL_5305.contains(&code.as_str()) {
+        if !UNCL_5305.contains(&code.as_ref()) {
             cx.report(rule::BR_CL_18, path_of(id), format!("\"{code}\" is not a UNCL 5305 VAT category"));
         }
         // ZATCA looks the raw value up in " S Z E O " (so an empty code passes).
@@ -224,16 +233,17 @@ fn rates(cx: &mut Cx<'_, '_>) {
             );
         }
         for cat in cats {
-            if vat_cat(ix, cat, "S") && !positive(cat) {
+            let facts = category_facts(ix, cat);
+            if facts.vat[0] && !positive(cat) {
                 cx.report(rule::BR_S_05, rate_path(ix, cat), "give the line's standard rate, 15".into());
             }
-            if vat_cat(ix, cat, "Z") && !zero(cat) {
+            if facts.vat[1] && !zero(cat) {
                 cx.report(rule::BR_Z_05, rate_path(ix, cat), "set the rate of a zero-rated line to 0".into());
             }
-            if vat_cat(ix, cat, "E") && !zero(cat) {
+            if facts.vat[2] && !zero(cat) {
                 cx.report(rule::BR_E_05, rate_path(ix, cat), "set the rate of an exempt line to 0".into());
             }
-            if code_of(ix, cat) == "O" && nonzero_o(cat) {
+            if facts.code == Some(3) && nonzero_o(cat) {
                 cx.report(
                     rule::BR_KSA_11,
                     rate_path(ix, cat),
@@ -279,7 +289,7 @@ fn rates(cx: &mut Cx<'_, '_>) {
                     "set the rate of an exempt allowance to 0".into(),
                 );
             }
-            if at_root && code_of(ix, cat) == "O" && nonzero_o(cat) {
+            if at_root && code_is(ix, cat, "O") && nonzero_o(cat) {
                 if allowance {
                     cx.report(
                         rule::BR_KSA_12,
@@ -362,33 +372,82 @@ fn presence(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
 /// Σ line net amounts, Σ charges, Σ allowances of one category, and whether any element uses it.
 type CategoryBase = (Decimal, Decimal, Decimal, bool);
 
-fn category_base(ix: &Index<'_, '_>, root: Node<'_, '_>, code: &str) -> CategoryBase {
-    let (mut lines, mut charges, mut allowances) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    let mut used = false;
-    for line in ix.children(root, NS_CAC, "InvoiceLine") {
-        let cats = || {
-            ix.children(line, NS_CAC, "Item").flat_map(|i| ix.children(i, NS_CAC, "ClassifiedTaxCategory"))
-        };
-        if cats().any(|c| code_of(ix, c) == code) {
-            lines += dec(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default();
+/// The four category codes the breakdown rules sum over.
+const CODES: [&str; 4] = ["S", "Z", "E", "O"];
+
+/// What the breakdown rules need of one category: its first ID normalised (categories matched
+/// by code only) and the codes it carries within the VAT scheme.
+struct CategoryFacts {
+    /// Which of [`CODES`] `normalize-space(cbc:ID)` is.
+    code: Option<usize>,
+    /// Which of [`CODES`] a VAT-scheme category carries among its IDs.
+    vat: [bool; 4],
+}
+
+fn category_facts(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> CategoryFacts {
+    let first = ix.child(cat, NS_CBC, "ID").map(sv);
+    let code = first.and_then(|id| CODES.iter().position(|c| normalized_eq(&id, c)));
+    let mut vat = [false; 4];
+    if is_vat(ix, cat) {
+        for id in ix.children(cat, NS_CBC, "ID") {
+            let id = sv(id);
+            for (carried, c) in vat.iter_mut().zip(CODES) {
+                *carried |= normalized_eq(&id, c);
+            }
         }
-        used |= cats().any(|c| vat_cat(ix, c, code));
+    }
+    CategoryFacts { code, vat }
+}
+
+/// [`CategoryBase`] of each of [`CODES`], in one pass over the lines and allowances/charges.
+fn category_bases(ix: &Index<'_, '_>, root: Node<'_, '_>) -> [CategoryBase; 4] {
+    let mut bases = [(Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, false); 4];
+    for line in ix.children(root, NS_CAC, "InvoiceLine") {
+        let mut counted = [false; 4];
+        for cat in
+            ix.children(line, NS_CAC, "Item").flat_map(|i| ix.children(i, NS_CAC, "ClassifiedTaxCategory"))
+        {
+            let facts = category_facts(ix, cat);
+            if let Some(k) = facts.code {
+                counted[k] = true;
+            }
+            for (base, used) in bases.iter_mut().zip(facts.vat) {
+                base.3 |= used;
+            }
+        }
+        if counted.contains(&true) {
+            let net = dec(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default();
+            for (base, _) in bases.iter_mut().zip(counted).filter(|(_, c)| *c) {
+                base.0 += net;
+            }
+        }
     }
     for ac in ix.children(root, NS_CAC, "AllowanceCharge") {
-        let cats = || ix.children(ac, NS_CAC, "TaxCategory");
-        used |= cats().any(|c| vat_cat(ix, c, code));
-        if !cats().any(|c| code_of(ix, c) == code) {
+        let mut counted = [false; 4];
+        for cat in ix.children(ac, NS_CAC, "TaxCategory") {
+            let facts = category_facts(ix, cat);
+            if let Some(k) = facts.code {
+                counted[k] = true;
+            }
+            for (base, used) in bases.iter_mut().zip(facts.vat) {
+                base.3 |= used;
+            }
+        }
+        if !counted.contains(&true) {
             continue;
         }
         let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
-        if is_true(ix, ac) {
-            charges += amount;
-        }
-        if is_false(ix, ac) {
-            allowances += amount;
+        let (charge, allowance) = (is_true(ix, ac), is_false(ix, ac));
+        for (base, _) in bases.iter_mut().zip(counted).filter(|(_, c)| *c) {
+            if charge {
+                base.1 += amount;
+            }
+            if allowance {
+                base.2 += amount;
+            }
         }
     }
-    (lines, charges, allowances, used)
+    bases
 }
 
 /// XPath `round(x, 2)`-free helpers for BR-CO-17 / BR-S-09: ZATCA computes in xs:double.
@@ -408,9 +467,8 @@ pub(super) fn tax_check(
 fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
     let ix = cx.ix;
     let root = cx.root;
-    let bases: Vec<(&str, CategoryBase)> =
-        ["S", "Z", "E", "O"].into_iter().map(|c| (c, category_base(ix, root, c))).collect();
-    let base = |c: &str| bases.iter().find(|(k, _)| *k == c).map(|(_, b)| *b).expect("category");
+    let bases = category_bases(ix, root);
+    let base = |c: &str| CODES.iter().position(|k| *k == c).map(|k| bases[k]).expect("category");
     // BR-S-10 looks for a breakdown ID whose text is exactly "S".
     let any_s_text = subtotals.iter().any(|s| {
         ix.children(*s, NS_CAC, "TaxCategory").any(|c| {
@@ -443,7 +501,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
                 "give the VAT category of this breakdown (in a category of the VAT scheme)".into(),
             );
         }
-        if !vat_cats.iter().any(|c| ix.child(*c, NS_CBC, "Percent").is_some() || code_of(ix, *c) == "O") {
+        if !vat_cats.iter().any(|c| ix.child(*c, NS_CBC, "Percent").is_some() || code_is(ix, *c, "O")) {
             cx.report(
                 rule::BR_48,
                 path_under(sub, "cac:TaxCategory/cbc:Percent"),
@@ -469,7 +527,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
                 let total = sub.parent().expect("tax total");
                 Some(
                     ix.children(total, NS_CAC, "TaxSubtotal")
-                        .filter(|s| ix.children(*s, NS_CAC, "TaxCategory").any(|c| code_of(ix, c) == "S"))
+                        .filter(|s| ix.children(*s, NS_CAC, "TaxCategory").any(|c| code_is(ix, c, "S")))
                         .filter_map(|s| dec(ix.child(s, NS_CBC, "TaxableAmount")))
                         .sum::<Decimal>(),
                 )
@@ -543,7 +601,7 @@ fn exemptions(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
             let codes = vatex::codes_for(category).join(", ");
             let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
             let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
-            let rc = reason_code.map(|n| norm(&sv(n))).unwrap_or_default();
+            let rc = reason_code.map(|n| norm(&sv(n)).into_owned()).unwrap_or_default();
             if rc.is_empty() {
                 cx.report(
                     presence_rule,

@@ -66,16 +66,24 @@ pub fn canonicalize<'a, 'i: 'a>(
                         escape_attribute(uri, out);
                         out.push(b'"');
                     }
-                    let mut attributes: Vec<_> = node.attributes().collect();
-                    attributes.sort_unstable_by(|a, b| {
-                        (a.namespace().unwrap_or(""), a.name()).cmp(&(b.namespace().unwrap_or(""), b.name()))
-                    });
-                    for attribute in attributes {
+                    let write = |attribute: super::tree::Attribute<'_, '_>, out: &mut Vec<u8>| {
                         out.push(b' ');
                         out.extend_from_slice(input[attribute.range_qname()].as_bytes());
                         out.extend_from_slice(b"=\"");
                         escape_attribute(attribute.value(), out);
                         out.push(b'"');
+                    };
+                    let attributes = node.attributes();
+                    if attributes.len() < 2 {
+                        // Nothing to order (most elements): no list to build.
+                        attributes.for_each(|a| write(a, out));
+                    } else {
+                        let mut sorted: Vec<_> = attributes.collect();
+                        sorted.sort_unstable_by(|a, b| {
+                            (a.namespace().unwrap_or(""), a.name())
+                                .cmp(&(b.namespace().unwrap_or(""), b.name()))
+                        });
+                        sorted.into_iter().for_each(|a| write(a, out));
                     }
                     out.push(b'>');
                     rendered.push(declared);
@@ -136,16 +144,16 @@ fn namespaces_to_render<'a, 'i: 'a>(
     input: &'i str,
     rendered: &[Vec<(&'a str, &'a str)>],
 ) -> Vec<(&'a str, &'a str)> {
+    let mut out: Vec<(&'a str, &'a str)> = Vec::new();
+    if mode == Mode::Inclusive && inherits_namespaces_unchanged(node) {
+        return out;
+    }
     // In-scope namespaces of this element, prefix "" for the default namespace.
     let in_scope: Vec<(&'a str, &'a str)> = node
         .namespaces()
         .filter(|ns| ns.name() != Some("xml"))
         .map(|ns| (ns.name().unwrap_or(""), ns.uri()))
         .collect();
-    let mut out: Vec<(&'a str, &'a str)> = Vec::new();
-    if mode == Mode::Inclusive && inherits_namespaces_unchanged(node) {
-        return out;
-    }
     match mode {
         Mode::Inclusive => {
             for &(prefix, uri) in &in_scope {

@@ -1,10 +1,12 @@
 //! XML: parsing foreign or generated UBL safely, canonicalisation, and the ZATCA namespaces.
 
+mod build;
 pub mod c14n;
 mod parser;
 pub mod tree;
 
 use crate::error::{Error, Result};
+pub(crate) use build::{TreeBuilder, same_tree};
 pub use tree::{Document, Node, NodeType};
 
 pub const NS_INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";

@@ -8,7 +8,7 @@
 //! every sample and on mutated documents; no DTD is accepted, so no entity but the five
 //! predefined ones and character references exists.
 
-use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType};
+use super::tree::{AttributeData, Document, NO_URI, NONE, NodeData, NodeType, RAW_TEXT};
 use super::{NS_XML, NS_XMLNS, known_namespace};
 use memchr::{memchr, memchr2, memmem};
 use std::borrow::Cow;
@@ -135,13 +135,23 @@ static ASCII_NAME: [bool; 256] = {
 };
 
 /// Whether a name part starts with a name start character (not a colon: the caller split there).
-#[inline]
+#[inline(always)]
 fn starts_well(s: &str) -> bool {
     match s.as_bytes().first() {
         Some(&b) if b < 128 => b.is_ascii_alphabetic() || b == b'_',
         Some(_) => s.chars().next().is_some_and(is_name_start),
         None => false,
     }
+}
+
+/// The high bit of each byte of `word` that equals `byte`, exact for the lowest such byte (a
+/// borrow can flag a byte above a true match, never below one).
+#[inline(always)]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -388,8 +398,14 @@ impl<'i, 'l> Parser<'i, 'l> {
         name: &'i str,
         text: Cow<'i, str>,
     ) -> NodeData<'i> {
-        self.doc.texts.push(text);
-        let text = (self.doc.texts.len() - 1) as u32;
+        let as_written = kind == NodeType::Text
+            && matches!(&text, Cow::Borrowed(t) if std::ptr::eq(*t, &self.text[range.0..range.1]));
+        let text = if as_written {
+            RAW_TEXT
+        } else {
+            self.doc.texts.push(text);
+            (self.doc.texts.len() - 1) as u32
+        };
         NodeData { range: (range.0 as u32, range.1 as u32), name, text, ..NodeData::blank(kind) }
     }
 
@@ -450,22 +466,30 @@ impl<'i, 'l> Parser<'i, 'l> {
     }
 
     /// The distance to the next `<`, and whether the text before it holds `&`, CR or `>` (so it
-    /// needs decoding or the `]]>` check). Most runs in an invoice are short (indentation, a
-    /// value): those are read byte by byte in one pass; long ones (base64) by `memchr`.
+    /// needs decoding or the `]]>` check; `true` is always safe, only slower). Most runs in an
+    /// invoice are short (indentation, a value): those are read eight bytes at a time; long ones
+    /// (base64) by `memchr`.
     #[inline]
     fn next_markup(&self) -> Step<(usize, bool)> {
-        const SHORT: usize = 16;
+        const SHORT: usize = 64;
         let rest = &self.b[self.pos..];
         let mut special = false;
-        for (i, &b) in rest.iter().take(SHORT).enumerate() {
-            match b {
-                b'<' => return Ok((i, special)),
-                b'&' | b'\r' | b'>' => special = true,
-                _ => {}
+        let mut i = 0;
+        while i < SHORT && i + 8 <= rest.len() {
+            let word = u64::from_le_bytes(rest[i..i + 8].try_into().expect("eight bytes"));
+            let specials = bytes_equal(word, b'&') | bytes_equal(word, b'\r') | bytes_equal(word, b'>');
+            let markup = bytes_equal(word, b'<');
+            if markup != 0 {
+                // The lowest flag is exact; a false flag only ever sits above a true one.
+                let at = markup.trailing_zeros() as usize / 8;
+                let before = (1u64 << (at * 8)) - 1;
+                return Ok((i + at, special || specials & before != 0));
             }
+            special |= specials != 0;
+            i += 8;
         }
-        match memchr(b'<', rest) {
-            Some(n) => Ok((n, true)),
+        match memchr(b'<', &rest[i..]) {
+            Some(n) => Ok((i + n, true)),
             None => fail("the root element is not closed", self.b.len()),
         }
     }
@@ -508,6 +532,11 @@ impl<'i, 'l> Parser<'i, 'l> {
     fn push_text(&mut self, text: Cow<'i, str>, start: usize, end: usize) -> Step {
         if let Some(id) = self.merging {
             let node = &mut self.doc.nodes[id as usize];
+            if node.text == RAW_TEXT {
+                let written = &self.text[node.range.0 as usize..node.range.1 as usize];
+                self.doc.texts.push(Cow::Owned(written.to_owned()));
+                node.text = (self.doc.texts.len() - 1) as u32;
+            }
             node.range.1 = end as u32;
             self.doc.texts[node.text as usize].to_mut().push_str(&text);
             return Ok(());
@@ -667,6 +696,9 @@ impl<'i, 'l> Parser<'i, 'l> {
 
     /// The element's in-scope namespaces: its parent's, or a new range when it declares some.
     fn declare_namespaces(&mut self, parent: (u32, u32)) -> Step<(u32, u32)> {
+        if self.pending.is_empty() {
+            return Ok(parent);
+        }
         let first_new = self.doc.scopes.len();
         for i in 0..self.pending.len() {
             let a = &self.pending[i];
@@ -724,6 +756,9 @@ impl<'i, 'l> Parser<'i, 'l> {
 
     fn resolve_attributes(&mut self, scope: (u32, u32)) -> Step<(u32, u32)> {
         let first = self.doc.attributes.len();
+        if self.pending.is_empty() {
+            return Ok((first as u32, first as u32));
+        }
         let mut pending = std::mem::take(&mut self.pending);
         for a in pending.drain(..) {
             if a.prefix == "xmlns" || (a.prefix.is_empty() && a.local == "xmlns") {
@@ -747,13 +782,20 @@ impl<'i, 'l> Parser<'i, 'l> {
         let start = self.pos;
         self.pos += 2;
         let name_start = self.pos;
-        self.qname()?;
-        let qname = &self.text[name_start..self.pos];
-        self.skip_spaces();
-        self.expect(">")?;
         let open = self.open.pop().expect("content() loops only while an element is open");
-        if open.qname != qname {
-            return fail(format!("expected '</{}>', found '</{qname}>'", open.qname), start);
+        let after = name_start + open.qname.len();
+        if self.b[name_start..].starts_with(open.qname.as_bytes()) && self.b.get(after) == Some(&b'>') {
+            // The open element's name and `>`, as nearly every end tag is: what the general path
+            // below would read, without scanning the name again.
+            self.pos = after + 1;
+        } else {
+            self.qname()?;
+            let qname = &self.text[name_start..self.pos];
+            self.skip_spaces();
+            self.expect(">")?;
+            if open.qname != qname {
+                return fail(format!("expected '</{}>', found '</{qname}>'", open.qname), start);
+            }
         }
         self.merging = None;
         let end = self.doc.nodes.len() as u32;

@@ -13,6 +13,9 @@ use std::ops::Range;
 pub(super) const NONE: u32 = 0;
 /// The namespace slot of an element or attribute with no namespace.
 pub(super) const NO_URI: u16 = u16::MAX;
+/// The [`NodeData::text`] of a text node whose text is its range of the input as written (no
+/// reference decoded, no line end normalised): most text, read without a second lookup.
+pub(super) const RAW_TEXT: u32 = u32::MAX;
 
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +27,7 @@ pub enum NodeType {
     Text,
 }
 
+#[derive(Debug, PartialEq)]
 pub(super) struct NodeData<'i> {
     pub kind: NodeType,
     /// The element's namespace as a [`super::known_namespace`] number (0 for other nodes).
@@ -44,7 +48,8 @@ pub(super) struct NodeData<'i> {
     pub attributes: (u32, u32),
     /// The element's in-scope namespaces: a range of [`Document::scopes`].
     pub scope: (u32, u32),
-    /// Text of a text or comment node, value of a PI: an index of [`Document::texts`] (0 = "").
+    /// Text of a text or comment node, value of a PI: an index of [`Document::texts`] (0 = ""),
+    /// or [`RAW_TEXT`].
     pub text: u32,
 }
 
@@ -71,6 +76,7 @@ impl NodeData<'_> {
     }
 }
 
+#[derive(Debug, PartialEq)]
 pub(super) struct AttributeData<'i> {
     pub uri: u16,
     pub name: &'i str,
@@ -275,7 +281,10 @@ impl<'a, 'i: 'a> Node<'a, 'i> {
     }
 
     fn own_text(&self) -> &'a str {
-        &self.doc.texts[self.d.text as usize]
+        match self.d.text {
+            RAW_TEXT => &self.doc.text[self.d.range.0 as usize..self.d.range.1 as usize],
+            i => &self.doc.texts[i as usize],
+        }
     }
 
     /// The value of the attribute `name` that has no namespace.

@@ -1,0 +1,60 @@
+//! Times each phase of issuing one invoice (JSON read, totals, writing, parsing, validation,
+//! stamping), best of 10 batches: where the time of `stamp_invoice` goes, on a quiet machine.
+//!
+//! `phase_times [LINES] [N] [FIXTURE]` — the fixture model (default `standard_invoice`) grown to
+//! LINES lines (default 500), N calls per batch (default 50). Run from the repository root:
+//! `cargo run --release -p qayd --example phase_times -- 5 2000 simplified_invoice`.
+use std::time::Instant;
+fn main() {
+    let lines: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(500);
+    let n: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let fixture = std::env::args().nth(3).unwrap_or("standard_invoice".into());
+    let json = std::fs::read_to_string(format!("core/tests/fixtures/models/{fixture}.json")).unwrap();
+    let mut invoice = qayd::model::Invoice::from_json(&json).unwrap();
+    invoice.totals = None;
+    let template = invoice.lines.clone();
+    invoice.lines = (0..lines).map(|i| template[i % template.len()].clone()).collect();
+    for line in &mut invoice.lines {
+        line.net_amount = None;
+        line.vat_amount = None;
+        line.amount_with_vat = None;
+    }
+    let json = invoice.to_json().unwrap();
+    let read = |p: &str| std::fs::read(p).unwrap();
+    let certs = "tests/vectors/sdk-R3.4.8/Data/Certificates";
+    let signer = qayd::Signer::from_bytes(
+        &read(&format!("{certs}/cert.pem")),
+        &read(&format!("{certs}/ec-secp256k1-priv-key.pem")),
+    )
+    .unwrap();
+    let options = qayd::StampOptions { signing_time: Some("2025-07-22T15:51:28".into()) };
+    let xml = qayd::model::to_xml_unjudged(&invoice).unwrap();
+    println!("xml {} bytes", xml.len());
+    macro_rules! t {
+        ($name:expr, $e:expr) => {{
+            let mut best = f64::MAX;
+            for _ in 0..10 {
+                let s = Instant::now();
+                for _ in 0..n {
+                    std::hint::black_box($e);
+                }
+                best = best.min(s.elapsed().as_secs_f64() * 1e6 / n as f64);
+            }
+            println!("{:<28} {:>9.1} µs", $name, best);
+        }};
+    }
+    t!("from_json", qayd::model::Invoice::from_json(&json).unwrap());
+    t!("totals", invoice.totals().unwrap());
+    t!("to_xml_unjudged", qayd::model::to_xml_unjudged(&invoice).unwrap());
+    t!("parse", qayd::xml::parse(&xml).unwrap().descendants().count());
+    t!("validate_at", qayd::validate::validate_at(&xml, 253_000_000_000).unwrap());
+    let sdk = read("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
+    t!("validate SDK sample", qayd::validate::validate_at(&sdk, 253_000_000_000).unwrap());
+    t!("stamp foreign xml", qayd::stamp(&xml, &signer, &options).unwrap());
+    t!("hash foreign", qayd::invoice_hash(&xml).unwrap());
+    t!("model stamp (judged)", invoice.stamp(&signer, &options).unwrap());
+    t!(
+        "stamp_invoice json",
+        qayd::embed::stamp_invoice(&signer, &json, Some("2025-07-22T15:51:28")).unwrap()
+    );
+}
