@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { readFileSync } from 'node:fs'
 import {
-  qayd, SAMPLES, SIGNING_TIME, declaredHash, signer, simplified, stamped, certBytes, keyBytes, conformanceFile,
+  qayd, REPO, SAMPLES, SIGNING_TIME, declaredHash, signer, simplified, stamped, certBytes, keyBytes, conformanceFile,
 } from './helpers.mjs'
 
 for (const file of SAMPLES) {
@@ -48,6 +48,47 @@ test('default signing time is now, Riyadh time', () => {
 
 test('stamp accepts a string', () => {
   assert.ok(signer.stamp(simplified.toString('utf8'), { signingTime: SIGNING_TIME }).xml.equals(stamped.xml))
+})
+
+test('strings cross as their UTF-8: non-ASCII text, surrogate pairs, lone surrogates', () => {
+  // The addon reads strings through UTF-16 (src/crossing.rs); Node's own encoder is the judge,
+  // with the non-ASCII run at every offset within the 16-unit blocks the reader tests at once.
+  for (let offset = 0; offset < 17; offset++) {
+    const name = `${'x'.repeat(offset)}é شركة 😀 \uD800 ${'y'.repeat(offset)}`
+    const text = simplified.toString('utf8').replace('Maximum Speed Tech Supply LTD', name)
+    assert.equal(qayd.invoiceHash(text), qayd.invoiceHash(Buffer.from(text, 'utf8')), `offset ${offset}`)
+  }
+  const text = simplified.toString('utf8').replace('Maximum Speed Tech Supply LTD', 'é 😀 \uD800')
+  const fromText = signer.stamp(text, { signingTime: SIGNING_TIME })
+  assert.ok(fromText.xml.equals(signer.stamp(Buffer.from(text, 'utf8'), { signingTime: SIGNING_TIME }).xml))
+  assert.ok(fromText.xml.toString('utf8').includes('é 😀 \uFFFD'))
+})
+
+test("the stamp's values come back as they are, whatever the document's UUID holds", () => {
+  // The native result carries them in one NUL-separated string, the UUID last (src/crossing.rs).
+  for (const uuid of ['معرّف الفاتورة 7', 'a b\tc', '😀']) {
+    const text = simplified.toString('utf8').replace('8e6000cf-1a98-4174-b3e7-b5d5954bc10d', uuid)
+    const result = signer.stamp(text, { signingTime: SIGNING_TIME })
+    assert.equal(result.uuid, uuid)
+    assert.equal(result.signingTime, SIGNING_TIME)
+    assert.equal(result.invoiceHash, qayd.invoiceHash(result.xml))
+    const xml = result.xml.toString('utf8')
+    assert.ok(xml.includes(`<ds:SignatureValue>${result.signature}</ds:SignatureValue>`))
+    assert.ok(xml.includes(`>${result.qr}</cbc:EmbeddedDocumentBinaryObject>`))
+  }
+})
+
+test('stampInvoice takes the model as an object, its JSON text or its bytes, alike', () => {
+  const json = readFileSync(path.join(REPO, 'tests/bench/simplified-5-lines.json'), 'utf8')
+  assert.match(json, /[^\x00-\x7f]/, 'the model holds Arabic text')
+  const options = { signingTime: SIGNING_TIME }
+  const fromText = signer.stampInvoice(json, options)
+  for (const model of [JSON.parse(json), Buffer.from(json, 'utf8')]) {
+    const result = signer.stampInvoice(model, options)
+    assert.ok(result.xml.equals(fromText.xml))
+    assert.deepEqual({ ...result, xml: null }, { ...fromText, xml: null })
+  }
+  assert.ok(fromText.xml.equals(signer.stamp(qayd.generate(json), options).xml))
 })
 
 test('certificate info', () => {

@@ -13,9 +13,12 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crossing::{StampedInvoice, Text};
+
 // Public so their `#[napi]` items count as used in builds where napi does not register them
 // (clippy's test target).
 pub mod api;
+mod crossing;
 pub mod engine;
 pub mod onboarding;
 
@@ -104,12 +107,12 @@ fn client_options(json: Option<String>) -> qayd::Result<qayd::embed::ClientOptio
 }
 
 /// A document, certificate or key: a Buffer/Uint8Array, or a string (taken as UTF-8).
-type Data = Either<Buffer, String>;
+type Data = Either<Buffer, Text>;
 
 fn bytes(data: &Data) -> &[u8] {
     match data {
         Either::A(buffer) => buffer.as_ref(),
-        Either::B(text) => text.as_bytes(),
+        Either::B(text) => text.0.as_bytes(),
     }
 }
 
@@ -245,37 +248,6 @@ pub struct CertificateInfo {
     pub public_key: Bytes,
 }
 
-/// Options of `Signer.stamp`.
-#[napi(object)]
-pub struct StampOptions {
-    /// `xades:SigningTime` as `YYYY-MM-DDTHH:MM:SS` (Riyadh time); omitted = now.
-    pub signing_time: Option<String>,
-}
-
-/// A stamped document and the values the Fatoora API call and the chain need.
-#[napi(object)]
-pub struct StampedInvoice {
-    pub xml: Bytes,
-    pub invoice_hash: String,
-    pub uuid: String,
-    pub signature: String,
-    pub qr: String,
-    pub signing_time: String,
-}
-
-impl From<qayd::StampedInvoice> for StampedInvoice {
-    fn from(s: qayd::StampedInvoice) -> Self {
-        StampedInvoice {
-            xml: s.xml.into(),
-            invoice_hash: s.invoice_hash,
-            uuid: s.uuid,
-            signature: s.signature,
-            qr: s.qr,
-            signing_time: s.signing_time,
-        }
-    }
-}
-
 /// A certificate and the private key that signs with it.
 #[napi]
 pub struct Signer {
@@ -290,11 +262,13 @@ impl Signer {
         Ok(Signer { inner })
     }
 
+    /// Stamps a document. `signing_time`: `xades:SigningTime` as `YYYY-MM-DDTHH:MM:SS` (Riyadh
+    /// time), `undefined` = now — a plain argument, not an options object, to save reading one
+    /// on every call.
     #[napi]
-    pub fn stamp(&self, env: Env, xml: Data, options: Option<StampOptions>) -> Result<StampedInvoice> {
-        let signing_time = options.and_then(|o| o.signing_time);
+    pub fn stamp(&self, env: Env, xml: Data, signing_time: Option<String>) -> Result<StampedInvoice> {
         let stamped = qayd::embed::stamp(&self.inner, bytes(&xml), signing_time.as_deref());
-        stamped.map(StampedInvoice::from).or_throw(&env)
+        stamped.map(StampedInvoice).or_throw(&env)
     }
 
     /// Stamps an invoice model (its JSON text) in one call: written, judged and stamped without
@@ -303,12 +277,11 @@ impl Signer {
     pub fn stamp_invoice(
         &self,
         env: Env,
-        model: String,
-        options: Option<StampOptions>,
+        model: Text,
+        signing_time: Option<String>,
     ) -> Result<StampedInvoice> {
-        let signing_time = options.and_then(|o| o.signing_time);
-        let stamped = qayd::embed::stamp_invoice(&self.inner, &model, signing_time.as_deref());
-        stamped.map(StampedInvoice::from).or_throw(&env)
+        let stamped = qayd::embed::stamp_invoice(&self.inner, &model.0, signing_time.as_deref());
+        stamped.map(StampedInvoice).or_throw(&env)
     }
 
     #[napi(getter)]
