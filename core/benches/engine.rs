@@ -1,37 +1,15 @@
 //! Criterion benchmarks of the hot path. Run: `cargo bench -p qayd --bench engine`.
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use qayd::model::Invoice;
 use std::hint::black_box;
-use std::path::Path;
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)).unwrap()
-}
-
-/// The simplified fixture with `lines` lines (copies of its own lines, awkward prices kept).
-fn invoice(fixture: &str, lines: usize) -> Invoice {
-    let json = String::from_utf8(read(&format!("core/tests/fixtures/models/{fixture}.json"))).unwrap();
-    let mut invoice = Invoice::from_json(&json).unwrap();
-    invoice.totals = None;
-    let template = invoice.lines.clone();
-    invoice.lines = (0..lines).map(|i| template[i % template.len()].clone()).collect();
-    for line in &mut invoice.lines {
-        line.net_amount = None;
-        line.vat_amount = None;
-        line.amount_with_vat = None;
-    }
-    invoice
-}
+use support::{grown as invoice, read};
 
 fn engine(c: &mut Criterion) {
     let signed = read("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
     let unsigned = read("tests/conformance/inputs/simplified-invoice.unsigned.xml");
-    let signer = qayd::Signer::from_bytes(
-        &read("tests/vectors/sdk-R3.4.8/Data/Certificates/cert.pem"),
-        &read("tests/vectors/sdk-R3.4.8/Data/Certificates/ec-secp256k1-priv-key.pem"),
-    )
-    .unwrap();
+    let signer = support::signer();
     let options = qayd::StampOptions { signing_time: Some("2025-07-22T15:51:28".into()) };
 
     c.bench_function("hash/sdk-simplified", |b| b.iter(|| qayd::invoice_hash(black_box(&signed)).unwrap()));

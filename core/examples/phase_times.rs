@@ -4,29 +4,18 @@
 //! `phase_times [LINES] [N] [FIXTURE]` — the fixture model (default `standard_invoice`) grown to
 //! LINES lines (default 500), N calls per batch (default 50). Run from the repository root:
 //! `cargo run --release -p qayd --example phase_times -- 5 2000 simplified_invoice`.
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(500);
     let n: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(50);
     let fixture = std::env::args().nth(3).unwrap_or("standard_invoice".into());
-    let json = std::fs::read_to_string(format!("core/tests/fixtures/models/{fixture}.json")).unwrap();
-    let mut invoice = qayd::model::Invoice::from_json(&json).unwrap();
-    invoice.totals = None;
-    let template = invoice.lines.clone();
-    invoice.lines = (0..lines).map(|i| template[i % template.len()].clone()).collect();
-    for line in &mut invoice.lines {
-        line.net_amount = None;
-        line.vat_amount = None;
-        line.amount_with_vat = None;
-    }
+    let invoice = support::grown(&fixture, lines);
     let json = invoice.to_json().unwrap();
     let read = |p: &str| std::fs::read(p).unwrap();
-    let certs = "tests/vectors/sdk-R3.4.8/Data/Certificates";
-    let signer = qayd::Signer::from_bytes(
-        &read(&format!("{certs}/cert.pem")),
-        &read(&format!("{certs}/ec-secp256k1-priv-key.pem")),
-    )
-    .unwrap();
+    let signer = support::signer();
     let options = qayd::StampOptions { signing_time: Some("2025-07-22T15:51:28".into()) };
     let xml = qayd::model::to_xml_unjudged(&invoice).unwrap();
     println!("xml {} bytes", xml.len());

@@ -4,13 +4,18 @@
 //! `validate_loop [N] [FILE | lines:K] [parse]` — FILE defaults to the shared 5-line benchmark
 //! invoice; `lines:K` writes the simplified example model with K lines (as the criterion bench
 //! does); `parse` times `qayd::xml::parse` alone. Run from the repository root.
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
     let source = args.next().unwrap_or_else(|| "tests/bench/simplified-5-lines.xml".into());
     let parse_only = args.next().as_deref() == Some("parse");
     let xml = match source.strip_prefix("lines:") {
-        Some(k) => generated(k.parse().expect("lines:K takes a number")),
+        Some(k) => {
+            support::grown("simplified_invoice", k.parse().expect("lines:K takes a number")).to_xml().unwrap()
+        }
         None => std::fs::read(&source).expect("readable document"),
     };
     let now = 1_700_000_000;
@@ -23,19 +28,4 @@ fn main() {
         };
     }
     println!("{total}");
-}
-
-/// The simplified example model with `lines` lines, unsigned, amounts left to the writer.
-fn generated(lines: usize) -> Vec<u8> {
-    let json = std::fs::read_to_string("core/tests/fixtures/models/simplified_invoice.json").unwrap();
-    let mut invoice = qayd::model::Invoice::from_json(&json).unwrap();
-    invoice.totals = None;
-    let template = invoice.lines.clone();
-    invoice.lines = (0..lines).map(|i| template[i % template.len()].clone()).collect();
-    for line in &mut invoice.lines {
-        line.net_amount = None;
-        line.vat_amount = None;
-        line.amount_with_vat = None;
-    }
-    invoice.to_xml().unwrap()
 }
