@@ -580,19 +580,20 @@ fn type_code(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
     let invoice_388 = root_codes().any(|n| sv(n) == "388");
     let mut b2g = false;
     for &node in &scan.type_codes {
-        let path = path_of(node);
+        // Only written for a finding (this runs for every document).
+        let path = || path_of(node);
         let code = nsv(Some(node));
         if !in_token_list(UNTDID_1001_INVOICE, &code) {
             cx.report(
                 rule::BR_CL_01,
-                path.clone(),
+                path(),
                 format!("\"{code}\" is not a UNTDID 1001 invoice code; use 388, 381 or 383"),
             );
         }
         if !(code.is_empty() || ["388", "383", "381", "386"].contains(&&*code)) {
             cx.report(
                 rule::BR_KSA_05,
-                path.clone(),
+                path(),
                 format!("use 388 (invoice), 381 (credit note) or 383 (debit note), not \"{code}\""),
             );
         }
@@ -605,21 +606,21 @@ fn type_code(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
         if !((7..=9).contains(&name.len()) && prefix_ok && (3..=name.len()).all(flag01)) {
             cx.report(
                 rule::BR_KSA_06,
-                format!("{path}/@name"),
+                format!("{}/@name", path()),
                 format!("set @name to 01 (standard) or 02 (simplified) followed by five to seven 0/1 flags, e.g. 0100000 or 0200000 (found \"{shown}\")"),
             );
         }
         if !(7..=9).contains(&name.len()) {
             cx.report(
                 rule::BR_KSA_F_06_C40,
-                format!("{path}/@name"),
+                format!("{}/@name", path()),
                 format!("the transaction code has {} characters; give 7 to 9", name.len()),
             );
         }
         if at(5) == Some('1') && at(7) == Some('1') {
             cx.report(
                 rule::BR_KSA_07,
-                format!("{path}/@name"),
+                format!("{}/@name", path()),
                 format!("clear position 7 (self-billing) or position 5 (export) in \"{shown}\""),
             );
         }
@@ -631,7 +632,7 @@ fn type_code(cx: &mut Cx<'_, '_>, scan: &Scan<'_, '_>) {
         if is02 && !((3..=6).all(flag01) && at(7) == Some('0')) {
             cx.report(
                 rule::BR_KSA_31,
-                format!("{path}/@name"),
+                format!("{}/@name", path()),
                 format!(
                     "give 0 or 1 in positions 3 to 6 and 0 in position 7 (self-billing) of \"{shown}\"; simplified documents cannot be self-billed"
                 ),
