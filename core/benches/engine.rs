@@ -30,6 +30,11 @@ fn engine(c: &mut Criterion) {
         b.iter(|| black_box(&small).stamp(&signer, &options).unwrap())
     });
     let large = invoice("standard_invoice", 500);
+    // The same 500 lines as a foreign document (issue #16's target: ≤ 2 ms).
+    let large_xml = large.to_xml().unwrap();
+    c.bench_function("stamp/standard-500-lines-xml", |b| {
+        b.iter(|| qayd::stamp(black_box(&large_xml), &signer, &options).unwrap())
+    });
     c.bench_function("generate+stamp+qr/standard-500-lines", |b| {
         b.iter(|| black_box(&large).stamp(&signer, &options).unwrap())
     });
