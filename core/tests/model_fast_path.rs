@@ -109,3 +109,16 @@ fn random_baskets_take_the_same_bytes_either_way() {
     }
     assert!(stamped >= 40, "only {stamped} of 60 random baskets were valid documents");
 }
+
+#[test]
+fn every_written_value_is_escaped_even_ones_the_rules_refuse() {
+    let mut invoice = fixtures().remove(0);
+    invoice.currency = "S&R<\"".into();
+    invoice.exchange_rate = Some(rust_decimal::Decimal::new(375, 2));
+    invoice.totals = None;
+    let xml = qayd::model::to_xml_unjudged(&invoice).unwrap();
+    let document = qayd::xml::parse(&xml).unwrap();
+    assert!(document.descendants().any(|n| n.attribute("currencyID") == Some("S&R<\"")));
+    assert_recorded_tree_is_parsed_tree(&invoice);
+    assert!(invoice.to_xml().is_err(), "no ISO 4217 code: the rules refuse it");
+}

@@ -98,19 +98,14 @@ impl Writer {
         }
     }
 
-    /// Writes ` name="value"` (escaped when `escape`) and records the attribute.
-    fn attribute(&mut self, name: &'static str, value: &str, escape: bool) {
+    /// Writes ` name="value"` (escaped) and records the attribute.
+    fn attribute(&mut self, name: &'static str, value: &str) {
         self.out.push(' ');
         let name_at = self.out.len();
         self.out.push_str(name);
         self.out.push_str("=\"");
         let from = self.out.len();
-        let escaped = if escape {
-            self.escape(value, true)
-        } else {
-            self.out.push_str(value);
-            false
-        };
+        let escaped = self.escape(value, true);
         if let Some(tree) = &mut self.tree {
             tree.attribute(name, name_at, (from, self.out.len()), escaped);
         }
@@ -182,7 +177,7 @@ impl Writer {
     ) {
         self.nl(depth);
         self.open_tag(tag);
-        self.attribute(attr, attr_value, true);
+        self.attribute(attr, attr_value);
         self.out.push('>');
         self.value(value);
         self.close_inline(tag);
@@ -203,7 +198,7 @@ impl Writer {
     fn amount_raw(&mut self, depth: usize, tag: &'static str, currency: &str, value: Decimal) {
         self.nl(depth);
         self.open_tag(tag);
-        self.attribute("currencyID", currency, false);
+        self.attribute("currencyID", currency);
         self.out.push('>');
         self.raw_value(|out| push_decimal(out, value));
         self.close_inline(tag);
@@ -212,7 +207,7 @@ impl Writer {
     fn quantity(&mut self, depth: usize, tag: &'static str, unit: &str, value: Decimal) {
         self.nl(depth);
         self.open_tag(tag);
-        self.attribute("unitCode", unit, true);
+        self.attribute("unitCode", unit);
         self.out.push('>');
         self.raw_value(|out| push_decimal(out, at_least2(value)));
         self.close_inline(tag);
