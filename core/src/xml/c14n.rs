@@ -28,104 +28,129 @@ pub fn canonicalize<'a, 'i: 'a>(
     let input = apex.document().input_text();
     // Namespace bindings rendered by each open output element: (prefix, uri), prefix "" = default.
     let mut rendered: Vec<Vec<(&'a str, &'a str)>> = Vec::new();
-    // The explicit stack of the walk: Enter(node) or Leave(element).
-    enum Step<'a, 'i> {
-        Enter(Node<'a, 'i>),
-        Leave(Node<'a, 'i>),
-    }
-    let mut stack = vec![Step::Enter(apex)];
     let document_level = apex.node_type() == NodeType::Root;
     let mut seen_root_element = false;
-    while let Some(step) = stack.pop() {
-        match step {
-            Step::Enter(node) => match node.node_type() {
-                NodeType::Root => {
-                    for child in node.children().rev() {
-                        stack.push(Step::Enter(child));
-                    }
-                }
-                NodeType::Element => {
-                    if exclude(node) {
-                        continue;
-                    }
+    let close = |element: Node<'a, 'i>, rendered: &mut Vec<Vec<(&'a str, &'a str)>>, out: &mut Vec<u8>| {
+        rendered.pop();
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(element.qname().as_bytes());
+        out.push(b'>');
+    };
+    // Depth first through the links (first child, next sibling, parent): no stack of pending
+    // nodes to fill and empty.
+    let mut node = apex;
+    'walk: loop {
+        let descend = match node.node_type() {
+            NodeType::Root => true,
+            NodeType::Element => {
+                if exclude(node) {
+                    false
+                } else {
                     if node.parent().is_some_and(|p| p.is_root()) {
                         seen_root_element = true;
                     }
-                    let qname = node.qname();
-                    out.push(b'<');
-                    out.extend_from_slice(qname.as_bytes());
-                    let declared = namespaces_to_render(node, qname, mode, input, &rendered);
-                    for (prefix, uri) in &declared {
-                        if prefix.is_empty() {
-                            out.extend_from_slice(b" xmlns=\"");
-                        } else {
-                            out.extend_from_slice(b" xmlns:");
-                            out.extend_from_slice(prefix.as_bytes());
-                            out.extend_from_slice(b"=\"");
-                        }
-                        escape_attribute(uri, out);
-                        out.push(b'"');
-                    }
-                    let write = |attribute: super::tree::Attribute<'_, '_>, out: &mut Vec<u8>| {
+                    start_tag(node, mode, input, &mut rendered, out);
+                    true
+                }
+            }
+            NodeType::Text => {
+                // Outside the document element only markup counts, never whitespace.
+                if !(document_level && node.parent().is_some_and(|p| p.is_root())) {
+                    escape_text(node.text().unwrap_or(""), out);
+                }
+                false
+            }
+            NodeType::PI => {
+                let at_top = node.parent().is_some_and(|p| p.is_root());
+                if at_top && seen_root_element {
+                    out.push(b'\n');
+                }
+                if let Some(pi) = node.pi() {
+                    out.extend_from_slice(b"<?");
+                    out.extend_from_slice(pi.target.as_bytes());
+                    if let Some(value) = pi.value.filter(|v| !v.is_empty()) {
                         out.push(b' ');
-                        out.extend_from_slice(input[attribute.range_qname()].as_bytes());
-                        out.extend_from_slice(b"=\"");
-                        escape_attribute(attribute.value(), out);
-                        out.push(b'"');
-                    };
-                    let attributes = node.attributes();
-                    if attributes.len() < 2 {
-                        // Nothing to order (most elements): no list to build.
-                        attributes.for_each(|a| write(a, out));
-                    } else {
-                        let mut sorted: Vec<_> = attributes.collect();
-                        sorted.sort_unstable_by(|a, b| {
-                            (a.namespace().unwrap_or(""), a.name())
-                                .cmp(&(b.namespace().unwrap_or(""), b.name()))
-                        });
-                        sorted.into_iter().for_each(|a| write(a, out));
+                        out.extend_from_slice(value.as_bytes());
                     }
-                    out.push(b'>');
-                    rendered.push(declared);
-                    stack.push(Step::Leave(node));
-                    for child in node.children().rev() {
-                        stack.push(Step::Enter(child));
-                    }
+                    out.extend_from_slice(b"?>");
                 }
-                NodeType::Text => {
-                    // Outside the document element only markup counts, never whitespace.
-                    if !(document_level && node.parent().is_some_and(|p| p.is_root())) {
-                        escape_text(node.text().unwrap_or(""), out);
-                    }
+                if at_top && !seen_root_element {
+                    out.push(b'\n');
                 }
-                NodeType::PI => {
-                    let at_top = node.parent().is_some_and(|p| p.is_root());
-                    if at_top && seen_root_element {
-                        out.push(b'\n');
-                    }
-                    if let Some(pi) = node.pi() {
-                        out.extend_from_slice(b"<?");
-                        out.extend_from_slice(pi.target.as_bytes());
-                        if let Some(value) = pi.value.filter(|v| !v.is_empty()) {
-                            out.push(b' ');
-                            out.extend_from_slice(value.as_bytes());
-                        }
-                        out.extend_from_slice(b"?>");
-                    }
-                    if at_top && !seen_root_element {
-                        out.push(b'\n');
-                    }
-                }
-                NodeType::Comment => {}
-            },
-            Step::Leave(node) => {
-                rendered.pop();
-                out.extend_from_slice(b"</");
-                out.extend_from_slice(node.qname().as_bytes());
-                out.push(b'>');
+                false
+            }
+            NodeType::Comment => false,
+        };
+        if descend {
+            if let Some(child) = node.first_child() {
+                node = child;
+                continue;
+            }
+            if node.is_element() {
+                close(node, &mut rendered, out);
+            }
+        }
+        // The subtree of `node` is done: on to its next sibling, closing the elements left.
+        loop {
+            if node == apex {
+                break 'walk;
+            }
+            if let Some(sibling) = node.next_sibling() {
+                node = sibling;
+                continue 'walk;
+            }
+            node = node.parent().expect("a node below the apex has a parent");
+            if node.is_element() {
+                close(node, &mut rendered, out);
             }
         }
     }
+}
+
+/// Writes the start tag of `node` with the namespaces it must render and its attributes in
+/// canonical order, and records the namespaces rendered.
+fn start_tag<'a, 'i: 'a>(
+    node: Node<'a, 'i>,
+    mode: Mode,
+    input: &'i str,
+    rendered: &mut Vec<Vec<(&'a str, &'a str)>>,
+    out: &mut Vec<u8>,
+) {
+    let qname = node.qname();
+    out.push(b'<');
+    out.extend_from_slice(qname.as_bytes());
+    let declared = namespaces_to_render(node, qname, mode, input, rendered);
+    for (prefix, uri) in &declared {
+        if prefix.is_empty() {
+            out.extend_from_slice(b" xmlns=\"");
+        } else {
+            out.extend_from_slice(b" xmlns:");
+            out.extend_from_slice(prefix.as_bytes());
+            out.extend_from_slice(b"=\"");
+        }
+        escape_attribute(uri, out);
+        out.push(b'"');
+    }
+    let write = |attribute: super::tree::Attribute<'_, '_>, out: &mut Vec<u8>| {
+        out.push(b' ');
+        out.extend_from_slice(input[attribute.range_qname()].as_bytes());
+        out.extend_from_slice(b"=\"");
+        escape_attribute(attribute.value(), out);
+        out.push(b'"');
+    };
+    let attributes = node.attributes();
+    if attributes.len() < 2 {
+        // Nothing to order (most elements): no list to build.
+        attributes.for_each(|a| write(a, out));
+    } else {
+        let mut sorted: Vec<_> = attributes.collect();
+        sorted.sort_unstable_by(|a, b| {
+            (a.namespace().unwrap_or(""), a.name()).cmp(&(b.namespace().unwrap_or(""), b.name()))
+        });
+        sorted.into_iter().for_each(|a| write(a, out));
+    }
+    out.push(b'>');
+    rendered.push(declared);
 }
 
 fn prefix_of(qname: &str) -> &str {
