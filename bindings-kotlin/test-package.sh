@@ -55,7 +55,10 @@ so_size=$(stat -c %s "$so")
 sources="$(jar tf "$dist/qayd-$version-sources.jar")"
 javadoc="$(jar tf "$dist/qayd-$version-javadoc.jar")"
 grep -qx 'sa/qayd/qayd_uniffi.kt' <<<"$sources" || fail "sources jar lacks qayd_uniffi.kt"
-grep -qx 'sa/qayd/QaydExceptions.kt' <<<"$sources" || fail "sources jar lacks QaydExceptions.kt"
+for written in "$here"/src/main/kotlin/sa/qayd/*.kt; do
+    name="$(basename "$written")"
+    grep -qx "sa/qayd/$name" <<<"$sources" || fail "sources jar lacks $name"
+done
 grep -qx 'index.html' <<<"$javadoc" || fail "javadoc jar has no index.html"
 grep -q 'sa.qayd/-signer/index.html' <<<"$javadoc" || fail "javadoc jar does not document Signer"
 pom="$dist/qayd-$version.pom"
