@@ -345,18 +345,6 @@ function signingTimeOf(options) {
   return signingTime
 }
 
-/**
- * The native stamp's `[xml, texts]` as a `StampedInvoice`: `texts` holds the invoice hash,
- * signature, QR, signing time and UUID separated by NULs (one string crosses napi cheaper than
- * five: src/crossing.rs). The first four never hold a NUL; the UUID, last, is the rest.
- */
-function stampedInvoice(result) {
-  const texts = result[1]
-  const parts = texts.split('\0', 4)
-  const uuid = texts.slice(parts[0].length + parts[1].length + parts[2].length + parts[3].length + 4)
-  return { xml: result[0], invoiceHash: parts[0], uuid, signature: parts[1], qr: parts[2], signingTime: parts[3] }
-}
-
 /** A certificate and the private key that signs with it, checked to belong together. */
 class Signer {
   #native
@@ -371,7 +359,7 @@ class Signer {
   stamp(xml, options) {
     data(xml, 'xml')
     const signingTime = signingTimeOf(options)
-    return stampedInvoice(call(() => this.#native.stamp(xml, signingTime ?? undefined)))
+    return call(() => this.#native.stamp(xml, signingTime ?? undefined))
   }
 
   /**
@@ -382,7 +370,7 @@ class Signer {
   stampInvoice(model, options) {
     const json = modelJson(model, 'model')
     const signingTime = signingTimeOf(options)
-    return stampedInvoice(call(() => this.#native.stampInvoice(json, signingTime ?? undefined)))
+    return call(() => this.#native.stampInvoice(json, signingTime ?? undefined))
   }
 
   /** The signing certificate: issuer, serial, validity. */

@@ -65,7 +65,7 @@ test('strings cross as their UTF-8: non-ASCII text, surrogate pairs, lone surrog
 })
 
 test("the stamp's values come back as they are, whatever the document's UUID holds", () => {
-  // The native result carries them in one NUL-separated string, the UUID last (src/crossing.rs).
+  // The UUID is the document's own text, whatever it holds.
   for (const uuid of ['معرّف الفاتورة 7', 'a b\tc', '😀']) {
     const text = simplified.toString('utf8').replace('8e6000cf-1a98-4174-b3e7-b5d5954bc10d', uuid)
     const result = signer.stamp(text, { signingTime: SIGNING_TIME })

@@ -2,12 +2,8 @@
 //!
 //! Chosen by instruction counts (callgrind, README "Benchmarks"), because these conversions run
 //! on every stamp: napi-rs reads a JS string with two `napi_get_value_string_utf8` passes (about
-//! 20 instructions a character, 52,000 for the 2.3 KB benchmark model), and an `#[napi(object)]`
-//! result defines its properties one at a time, creating every key string on every call
-//! (11,000 instructions for the six fields of a stamp). Here a string is read as UTF-16 — a
-//! widening copy of V8's one-byte strings — and narrowed in Rust; ASCII values go back as
-//! Latin-1 strings (a copy, no UTF-8 decoding); and a stamp goes back as its XML and one string of
-//! its other values, which `index.js` names.
+//! 20 instructions a character, 52,000 for the 2.3 KB benchmark model). Here a string is read
+//! as UTF-16 — a widening copy of V8's one-byte strings — and narrowed in Rust (19,000).
 
 use napi::bindgen_prelude::*;
 
@@ -80,60 +76,4 @@ fn ascii_prefix(units: &[u16]) -> usize {
         .count();
     let start = blocks * BLOCK;
     start + units[start..].iter().position(|&unit| unit >= 0x80).unwrap_or(units.len() - start)
-}
-
-/// A JS string of `text`: Latin-1 when it is ASCII (a plain copy into a one-byte string),
-/// otherwise UTF-8.
-///
-/// # Safety
-/// `env` must be a live napi env (the callers are `ToNapiValue` implementations).
-unsafe fn js_string(env: sys::napi_env, text: &str) -> Result<sys::napi_value> {
-    let mut value = std::ptr::null_mut();
-    let create = if text.is_ascii() { sys::napi_create_string_latin1 } else { sys::napi_create_string_utf8 };
-    // SAFETY: `text` is valid for `len` bytes during the call, which copies them; ASCII bytes
-    // are the same characters in Latin-1.
-    let status = unsafe { create(env, text.as_ptr().cast(), text.len() as isize, &mut value) };
-    check_status!(status, "cannot create a string of {} bytes", text.len())?;
-    Ok(value)
-}
-
-/// A stamped document on its way to `index.js`: `[xml, texts]`, where `texts` holds the
-/// invoice hash, signature, QR, signing time and UUID in that order, separated by NULs, which
-/// `stampedInvoice()` there splits into the `StampedInvoice` object. One string and two array
-/// elements cost a third of the instructions of five strings and six elements. The first four
-/// never hold a NUL (base64 and digits); the UUID, the document's own text, comes last and is
-/// taken as the rest.
-pub struct StampedInvoice(pub qayd::StampedInvoice);
-
-impl TypeName for StampedInvoice {
-    fn type_name() -> &'static str {
-        "Array"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for StampedInvoice {
-    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-        let stamped = value.0;
-        let texts =
-            [&stamped.invoice_hash, &stamped.signature, &stamped.qr, &stamped.signing_time, &stamped.uuid]
-                .map(String::as_str)
-                .join("\0");
-        let mut array = std::ptr::null_mut();
-        // SAFETY (this block and the calls below): a live env, as napi-rs guarantees to
-        // `to_napi_value`; every value set is one just created in it.
-        let status = unsafe { sys::napi_create_array_with_length(env, 2, &mut array) };
-        check_status!(status, "cannot create the stamp's result")?;
-        let xml = unsafe { crate::Bytes::to_napi_value(env, crate::Bytes(stamped.xml)) }?;
-        check_status!(unsafe { sys::napi_set_element(env, array, 0, xml) }, "cannot set the stamp's XML")?;
-        let texts = unsafe { js_string(env, &texts) }?;
-        check_status!(
-            unsafe { sys::napi_set_element(env, array, 1, texts) },
-            "cannot set the stamp's values"
-        )?;
-        Ok(array)
-    }
 }

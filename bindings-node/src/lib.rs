@@ -13,7 +13,7 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crossing::{StampedInvoice, Text};
+use crossing::Text;
 
 // Public so their `#[napi]` items count as used in builds where napi does not register them
 // (clippy's test target).
@@ -248,6 +248,30 @@ pub struct CertificateInfo {
     pub public_key: Bytes,
 }
 
+/// A stamped document and the values the Fatoora API call and the chain need.
+#[napi(object)]
+pub struct StampedInvoice {
+    pub xml: Bytes,
+    pub invoice_hash: String,
+    pub uuid: String,
+    pub signature: String,
+    pub qr: String,
+    pub signing_time: String,
+}
+
+impl From<qayd::StampedInvoice> for StampedInvoice {
+    fn from(s: qayd::StampedInvoice) -> Self {
+        StampedInvoice {
+            xml: s.xml.into(),
+            invoice_hash: s.invoice_hash,
+            uuid: s.uuid,
+            signature: s.signature,
+            qr: s.qr,
+            signing_time: s.signing_time,
+        }
+    }
+}
+
 /// A certificate and the private key that signs with it.
 #[napi]
 pub struct Signer {
@@ -268,7 +292,7 @@ impl Signer {
     #[napi]
     pub fn stamp(&self, env: Env, xml: Data, signing_time: Option<String>) -> Result<StampedInvoice> {
         let stamped = qayd::embed::stamp(&self.inner, bytes(&xml), signing_time.as_deref());
-        stamped.map(StampedInvoice).or_throw(&env)
+        stamped.map(StampedInvoice::from).or_throw(&env)
     }
 
     /// Stamps an invoice model (its JSON text) in one call: written, judged and stamped without
@@ -281,7 +305,7 @@ impl Signer {
         signing_time: Option<String>,
     ) -> Result<StampedInvoice> {
         let stamped = qayd::embed::stamp_invoice(&self.inner, &model.0, signing_time.as_deref());
-        stamped.map(StampedInvoice).or_throw(&env)
+        stamped.map(StampedInvoice::from).or_throw(&env)
     }
 
     #[napi(getter)]
