@@ -1,6 +1,6 @@
-//! What the benchmarks and the profiling examples share: the repository's files, and the fixture
-//! models grown to any number of lines (copies of their own lines, awkward prices kept, every
-//! amount left to the model to compute).
+//! What the benchmarks, the profiling examples and the schema differential test share: the
+//! repository's files, and the fixture models grown to any number of lines (copies of their own
+//! lines, awkward prices kept, every amount left to the model to compute).
 // Each benchmark and example takes what it needs of this module.
 #![allow(dead_code)]
 
