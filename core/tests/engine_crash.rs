@@ -4,7 +4,9 @@
 //! and submit it with the background runner while the parent SIGKILLs them at random moments,
 //! restarting each, and finally lets them finish. Then it checks: every document accepted exactly
 //! once by the gateway, ICVs contiguous per unit, the PIH chain valid end to end, nothing lost,
-//! the audit log intact and holding every request the gateway received.
+//! the audit log intact and holding every request the gateway received, and every request a
+//! kill cut off (a document the killed sender left `submitting`) sent again within 10 s of the
+//! restart (see [`CutOff`]).
 //!
 //! * **SQLite** (`crash_kill_restart_exactly_once`): one child that issues and sends, killed at
 //!   least `QAYD_CRASH_KILLS` (default 20) times; `QAYD_CRASH_DOCS` (default 2000) documents over
@@ -239,6 +241,30 @@ fn crash_child() {
 // ---------------------------------------------------------------------------------------------
 // The parent's side, shared by both stores.
 
+/// The time now in the gateway's terms (`ReceivedRequest::received_at_ms`).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// The requests one SIGKILL cut off: the documents the killed sender held `submitting`.
+struct CutOff {
+    uuids: Vec<String>,
+    killed_ms: u64,
+    /// When a sender was started again (the killed one's replacement).
+    restarted_ms: u64,
+}
+
+/// A database outage: SIGKILLed at `down_ms`, accepting connections again at `up_ms`.
+struct Outage {
+    down_ms: u64,
+    up_ms: u64,
+}
+
+/// How soon after a restart a cut-off request must have been sent again. A killed sender's
+/// lease (the default 8 s; 3 s in the PostgreSQL test) runs out at most one lease after the
+/// kill, and the next pass of any live worker takes the document over.
+const RESEND_WITHIN_MS: u64 = 10_000;
+
 /// What every child of one run is given.
 struct Run {
     location: String,
@@ -278,6 +304,92 @@ impl Run {
             .stdout(Stdio::null())
             .spawn()
             .unwrap()
+    }
+
+    /// When the gateway received each document's requests (ms since the Unix epoch), by UUID.
+    fn arrivals(&self) -> HashMap<String, Vec<u64>> {
+        let mut arrivals: HashMap<String, Vec<u64>> = HashMap::new();
+        for request in self.gateway.received().iter().filter(|r| r.path.contains("/invoices/")) {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            arrivals
+                .entry(body["uuid"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(request.received_at_ms);
+        }
+        arrivals
+    }
+
+    /// Every request a kill cut off was sent again within [`RESEND_WITHIN_MS`] of the restart,
+    /// or of the database's return when it went down before then. Returns how many were
+    /// checked and the longest wait after a restart, in ms.
+    fn assert_cut_offs_resent(&self, cut_offs: &[CutOff], outages: &[Outage]) -> (usize, u64) {
+        let arrivals = self.arrivals();
+        // When each request left (the audit row written before it goes): a kill's own request
+        // left before the kill, a resend after it.
+        let mut sends: HashMap<String, Vec<u64>> = HashMap::new();
+        let store = qayd::store::open(&self.location).unwrap();
+        for entry in audit_entries(store.as_ref()) {
+            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::audit::PHASE_SENT)
+                && let Some(uuid) = entry.uuid
+            {
+                sends.entry(uuid).or_default().push(entry.started_ms as u64);
+            }
+        }
+        let (mut checked, mut longest) = (0, 0);
+        for cut_off in cut_offs {
+            let mut restart = cut_off.restarted_ms;
+            for outage in outages {
+                if outage.down_ms < restart + RESEND_WITHIN_MS && outage.up_ms > cut_off.killed_ms {
+                    restart = restart.max(outage.up_ms);
+                }
+            }
+            for uuid in &cut_off.uuids {
+                let after = |times: Option<&Vec<u64>>, from: u64| {
+                    times.and_then(|times| times.iter().copied().filter(|&t| t >= from).min())
+                };
+                let explain = || {
+                    let from_kill = |t: &u64| *t as i64 - cut_off.killed_ms as i64;
+                    format!(
+                        "restarted {} ms after the kill; requests arrived at {:?} ms from the kill; \
+                         the audit log's attempts: {:?}",
+                        restart - cut_off.killed_ms,
+                        arrivals.get(uuid).into_iter().flatten().map(from_kill).collect::<Vec<_>>(),
+                        self.attempts(uuid, cut_off.killed_ms)
+                    )
+                };
+                let Some(resent) = after(sends.get(uuid), cut_off.killed_ms) else {
+                    panic!("{uuid}: cut off by a kill and never sent again ({})", explain())
+                };
+                assert!(
+                    after(arrivals.get(uuid), resent).is_some(),
+                    "{uuid}: sent again, but the gateway never received it ({})",
+                    explain()
+                );
+                let waited = resent.saturating_sub(restart);
+                assert!(
+                    waited <= RESEND_WITHIN_MS,
+                    "{uuid}: cut off by a kill, sent again {waited} ms after the restart ({})",
+                    explain()
+                );
+                checked += 1;
+                longest = longest.max(waited);
+            }
+        }
+        (checked, longest)
+    }
+
+    /// The audit log's rows for a document: (ms from `from_ms`, phase, outcome or error), to
+    /// explain a late resend.
+    fn attempts(&self, uuid: &str, from_ms: u64) -> Vec<(i64, String, String)> {
+        let store = qayd::store::open(&self.location).unwrap();
+        audit_entries(store.as_ref())
+            .into_iter()
+            .filter(|entry| entry.uuid.as_deref() == Some(uuid))
+            .map(|entry| {
+                let what = entry.error.unwrap_or(entry.outcome);
+                (entry.started_ms - from_ms as i64, entry.phase.unwrap_or_default(), what)
+            })
+            .collect()
     }
 
     /// "issued/final" now, or `?` when the store cannot say (the database away).
@@ -330,32 +442,62 @@ impl Run {
     /// recorded before it leaves, so a kill or an outage leaves a row too many, never one short.
     fn assert_audit_holds_every_request(&self, store: &dyn Store) {
         let mut recorded: HashMap<String, usize> = HashMap::new();
-        let mut after = 0;
-        loop {
-            let rows = store.audit_rows(after, 1000).unwrap();
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for row in &rows {
-                let entry: qayd::engine::audit::AuditEntry = serde_json::from_str(&row.content).unwrap();
-                // A whole exchange (no phase) or the row written before the request left.
-                if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::audit::PHASE_SENT)
-                    && let Some(uuid) = entry.uuid
-                {
-                    *recorded.entry(uuid).or_default() += 1;
-                }
+        for entry in audit_entries(store) {
+            // A whole exchange (no phase) or the row written before the request left.
+            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::audit::PHASE_SENT)
+                && let Some(uuid) = entry.uuid
+            {
+                *recorded.entry(uuid).or_default() += 1;
             }
         }
-        let mut received: HashMap<String, usize> = HashMap::new();
-        for request in self.gateway.received().iter().filter(|r| r.path.contains("/invoices/")) {
-            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-            *received.entry(body["uuid"].as_str().unwrap().to_owned()).or_default() += 1;
-        }
-        for (uuid, count) in &received {
-            let logged = recorded.get(uuid).copied().unwrap_or(0);
+        for (uuid, arrived) in self.arrivals() {
+            let count = arrived.len();
+            let logged = recorded.get(&uuid).copied().unwrap_or(0);
             assert!(
-                logged >= *count,
+                logged >= count,
                 "{uuid}: the gateway received {count} requests, the audit log has {logged}"
             );
+        }
+    }
+}
+
+/// The whole audit log, oldest first.
+fn audit_entries(store: &dyn Store) -> Vec<qayd::engine::audit::AuditEntry> {
+    let (mut entries, mut after) = (Vec::new(), 0);
+    loop {
+        let rows = store.audit_rows(after, 1000).unwrap();
+        let Some(last) = rows.last() else { return entries };
+        after = last.seq;
+        entries.extend(rows.iter().map(|row| serde_json::from_str(&row.content).unwrap()));
+    }
+}
+
+/// The documents whose lease the killed process `pid` still holds in the store at `location`:
+/// its requests in flight. Waits for a database that is away (up to 30 s).
+fn leases_of(location: &str, pid: u32) -> Vec<String> {
+    const HELD: &str = "SELECT uuid FROM documents WHERE status = 'submitting' AND lease_owner LIKE ";
+    // A lease's owner is the engine's worker id, `<pid>-<random>`.
+    let owner = format!("{pid}-%");
+    if !location.starts_with("postgres") {
+        let connection = rusqlite::Connection::open(location).unwrap();
+        let mut statement = connection.prepare(&format!("{HELD}?1")).unwrap();
+        let uuids = statement.query_map([owner], |row| row.get(0)).unwrap();
+        return uuids.collect::<Result<_, _>>().unwrap();
+    }
+    let started = Instant::now();
+    loop {
+        let (query, owner) = (format!("{HELD}$1"), owner.clone());
+        match store_support::postgres_raw(location, move |client| {
+            Ok(client.query(&query, &[&owner])?.iter().map(|row| row.get(0)).collect())
+        }) {
+            Ok(uuids) => return uuids,
+            Err(error) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "reading the killed worker's leases: {error}"
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
         }
     }
 }
@@ -436,16 +578,21 @@ async fn crash_kill_restart_exactly_once() {
 
     let dir = tempfile::tempdir().unwrap();
     let location = dir.path().join("engine.sqlite").to_str().unwrap().to_owned();
-    let run = Run::start(location, units, total / units, Duration::from_secs(10), Duration::ZERO).await;
+    let lease = EngineConfig::default().lease;
+    let run = Run::start(location, units, total / units, lease, Duration::ZERO).await;
 
     let mut kills = 0;
     let mut runs = 0;
     // Documents issued / final at each kill.
     let mut progress = Vec::new();
+    let mut cut_offs: Vec<CutOff> = Vec::new();
     let finished = 'runs: loop {
         runs += 1;
         inject_faults(&run.gateway, &mut random);
         let mut fleet = Fleet(vec![("worker", run.spawn(Role::Both))]);
+        if let Some(cut_off) = cut_offs.last_mut().filter(|c| c.restarted_ms == 0) {
+            cut_off.restarted_ms = now_ms();
+        }
         let child = &mut fleet.0[0].1;
         if kills >= min_kills {
             // Let it finish.
@@ -462,7 +609,14 @@ async fn crash_kill_restart_exactly_once() {
             match child.try_wait().unwrap() {
                 Some(status) => break status, // done before the kill
                 None => {
+                    let pid = child.id();
                     kill(child);
+                    let killed_ms = now_ms();
+                    cut_offs.push(CutOff {
+                        uuids: leases_of(&run.location, pid),
+                        killed_ms,
+                        restarted_ms: 0,
+                    });
                     kills += 1;
                     progress.push(run.progress());
                 }
@@ -473,10 +627,13 @@ async fn crash_kill_restart_exactly_once() {
     assert!(kills >= min_kills, "only {kills} kills: the workload finished too early (seed {seed})");
 
     let documents = run.assert_exactly_once();
+    let (cut, longest) = run.assert_cut_offs_resent(&cut_offs, &[]);
+    assert!(cut > 0, "no kill cut a request off, so nothing was checked (seed {seed})");
     eprintln!("crash test: issued/final at each kill: {}", progress.join(" "));
     let resent = run.gateway.received().iter().filter(|r| matches!(r.status, Some(208 | 409))).count();
     eprintln!(
         "crash test: {documents} documents over {units} units, {kills} SIGKILLs in {runs} runs, \
+         {cut} requests cut off and sent again at most {longest} ms after the restart, \
          {resent} duplicates answered, {:.1} s (seed {seed})",
         started.elapsed().as_secs_f64()
     );
@@ -592,14 +749,26 @@ async fn crash_on_postgres_with_the_database_killed() {
         (0..db_kills_wanted).map(|k| 1 + k * min_kills / db_kills_wanted.max(1)).collect();
     let (mut kills, mut db_kills, mut outage) = (0, 0, Duration::ZERO);
     let mut progress = Vec::new();
+    let (mut cut_offs, mut outages) = (Vec::new(), Vec::new());
     while kills < min_kills || db_kills < db_kills_wanted {
         tokio::time::sleep(Duration::from_millis(150 + random.below(450))).await;
         fleet.assert_none_gave_up("before the workload was done");
         let victim = 2 + random.below(2) as usize;
+        let pid = fleet.0[victim].1.id();
         kill(&mut fleet.0[victim].1);
+        let killed_ms = now_ms();
         kills += 1;
         inject_faults(&run.gateway, &mut random);
         fleet.0[victim].1 = run.spawn(Role::Worker);
+        let restarted_ms = now_ms();
+        // A statement the killed worker sent before it died (recording an answer, say) is still
+        // carried out by its server process: its leases are read once that has landed.
+        let location = run.location.clone();
+        let leases = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::task::spawn_blocking(move || leases_of(&location, pid)).await.unwrap()
+        });
+        cut_offs.push((leases, killed_ms, restarted_ms));
         progress.push(run.progress());
 
         if db_kill_at.get(db_kills as usize) == Some(&kills) {
@@ -608,6 +777,7 @@ async fn crash_on_postgres_with_the_database_killed() {
                     assert!(issuer.try_wait().unwrap().is_none(), "the issuers finished before the outage");
                 }
             }
+            let down_ms = now_ms();
             server.kill();
             db_kills += 1;
             let down = Duration::from_millis(2_000 + random.below(1_000));
@@ -615,17 +785,25 @@ async fn crash_on_postgres_with_the_database_killed() {
             outage += down;
             fleet.assert_none_gave_up("while the database was away");
             server.restart();
+            outages.push(Outage { down_ms, up_ms: now_ms() });
             progress.push("db".into());
         }
     }
     wait_all(&mut fleet.0, Duration::from_secs(60)).await;
+    let mut cut_off_by_kills = Vec::new();
+    for (leases, killed_ms, restarted_ms) in cut_offs {
+        cut_off_by_kills.push(CutOff { uuids: leases.await.unwrap(), killed_ms, restarted_ms });
+    }
 
     let documents = run.assert_exactly_once();
+    let (cut, longest) = run.assert_cut_offs_resent(&cut_off_by_kills, &outages);
+    assert!(cut > 0, "no kill cut a request off, so nothing was checked (seed {seed})");
     let resent = run.gateway.received().iter().filter(|r| matches!(r.status, Some(208 | 409))).count();
     eprintln!("PostgreSQL crash test: issued/final at each kill: {}", progress.join(" "));
     eprintln!(
         "PostgreSQL crash test: {documents} documents over {units} units, 2 workers and 2 issuers, \
-         {kills} worker SIGKILLs, {db_kills} database SIGKILLs ({:.1} s down), {resent} duplicates \
+         {kills} worker SIGKILLs, {db_kills} database SIGKILLs ({:.1} s down), {cut} requests cut \
+         off and sent again at most {longest} ms after the restart, {resent} duplicates \
          answered, {:.1} s (seed {seed})",
         outage.as_secs_f64(),
         started.elapsed().as_secs_f64()

@@ -31,6 +31,7 @@ scenario_tests!(async outbox::{
     issuing_never_waits_for_a_document_with_an_unknown_fate,
     a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_not_resent,
     retry_after_is_never_early,
+    a_due_retry_does_not_wait_for_another_units_request,
     a_dead_senders_lease_is_taken_over_in_seconds_and_a_live_ones_never,
 } on store_support::postgres);
 

@@ -115,8 +115,12 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     #[serde(serialize_with = "as_text")]
     pub body: Vec<u8>,
-    /// The status the gateway answered with (`None`: connection dropped).
+    /// The status the gateway answered with (`None`: the connection dropped by a fault, or
+    /// the client gone before the answer).
     pub status: Option<u16>,
+    /// When the whole request had arrived, in milliseconds since the Unix epoch: tests time
+    /// resends with it (e.g. a killed sender's request sent again after a restart).
+    pub received_at_ms: u64,
 }
 
 fn as_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -363,34 +367,69 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         return Ok(admin_request(&shared, &method, admin, &body));
     }
 
-    let mut received = ReceivedRequest { method, path, headers, body, status: None };
+    let received_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
+    let received = ReceivedRequest { method, path, headers, body, status: None, received_at_ms };
+    let mut arrival = Arrival { shared: shared.clone(), request: Some(received) };
+    let (status, outcome) = respond(&shared, arrival.request()).await;
+    arrival.answered(status);
+    outcome
+}
+
+/// A request on its way through [`respond`]: recorded (`Gateway::received`) when it is
+/// answered, when a fault drops its connection, and also when the client gives up first —
+/// hyper then drops the handler mid-delay — so every request that arrived is listed.
+struct Arrival {
+    shared: Arc<Shared>,
+    request: Option<ReceivedRequest>,
+}
+
+impl Arrival {
+    fn request(&self) -> &ReceivedRequest {
+        self.request.as_ref().expect("recorded only at the end")
+    }
+
+    fn answered(&mut self, status: Option<u16>) {
+        if let Some(mut request) = self.request.take() {
+            request.status = status;
+            self.shared.record(request);
+        }
+    }
+}
+
+impl Drop for Arrival {
+    fn drop(&mut self) {
+        self.answered(None);
+    }
+}
+
+/// The answer to a document or onboarding request, with its status (`None`: the connection is
+/// dropped), faults applied.
+async fn respond(shared: &Shared, received: &ReceivedRequest) -> (Option<u16>, Result<Answer, Drop_>) {
     let fault = shared.take_fault(&received.path);
     if let Some(fault) = fault.as_ref().filter(|f| f.after_processing) {
-        let response = shared.platform.handle(&received);
+        let response = shared.platform.handle(received);
         let status = response.status().as_u16();
-        shared.count_acceptance(&received, status);
+        shared.count_acceptance(received, status);
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         if fault.drop_connection {
-            shared.record(received);
-            return Err(Drop_);
+            return (None, Err(Drop_));
         }
         let response = match fault.status {
             Some(faulted_status) => faulted(fault, faulted_status, &received.path),
             None => response,
         };
-        received.status = Some(response.status().as_u16());
-        shared.record(received);
-        return Ok(response);
+        return (Some(response.status().as_u16()), Ok(response));
     }
     if let Some(fault) = &fault {
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         if fault.drop_connection {
-            shared.record(received);
-            return Err(Drop_);
+            return (None, Err(Drop_));
         }
     }
     let response = match fault.as_ref().and_then(|f| f.status.map(|s| (f, s))) {
@@ -399,14 +438,12 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             answer(413, "text/plain", "Request Entity Too Large")
         }
         None => {
-            let response = shared.platform.handle(&received);
-            shared.count_acceptance(&received, response.status().as_u16());
+            let response = shared.platform.handle(received);
+            shared.count_acceptance(received, response.status().as_u16());
             response
         }
     };
-    received.status = Some(response.status().as_u16());
-    shared.record(received);
-    Ok(response)
+    (Some(response.status().as_u16()), Ok(response))
 }
 
 fn faulted(fault: &Fault, status: u16, path: &str) -> Answer {

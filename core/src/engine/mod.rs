@@ -9,7 +9,7 @@
 //!                                   │ 400        ─► rejected (stays in the chain)
 //!                                   │ 5xx/429/timeout/dropped ─► retry_scheduled ─► … ─► dead
 //!                                   │ 401        ─► retry_scheduled, EGS stopped (event)
-//! killed while submitting ─► lease runs out (≤ 10 s) ─► claimed again (resend the identical bytes)
+//! killed while submitting ─► lease runs out (≤ 8 s) ─► claimed again (resend the identical bytes)
 //! ```
 //!
 //! Modules: [`retry`] (backoff), [`events`] (the typed event stream), [`credentials`] (sealed
@@ -115,7 +115,8 @@ pub struct EngineConfig {
     /// How long a claim on a document lasts without news from its sender. The sender renews
     /// it every third of this while its request is in flight, so a live sender never loses it
     /// and a killed sender's documents are taken over by another (or a restarted) worker within
-    /// this time. Default 10 s (at least 1 s; kept to the millisecond).
+    /// this time. Default 8 s, so that a request a crash cut off is sent again within 10 s of
+    /// the restart with room for a busy machine (at least 1 s; kept to the millisecond).
     pub lease: Duration,
     /// Longest sleep of [`Engine::run`] between passes. Default 5 s.
     pub poll_interval: Duration,
@@ -160,7 +161,7 @@ impl Default for EngineConfig {
             reporting_deadline: Duration::from_secs(24 * 3600),
             deadline_warnings: vec![Duration::from_secs(12 * 3600), Duration::from_secs(20 * 3600)],
             certificate_warnings_days: vec![30, 7],
-            lease: Duration::from_secs(10),
+            lease: Duration::from_secs(8),
             poll_interval: Duration::from_secs(5),
             sweep_interval: Duration::from_secs(60),
             max_submission_bytes: DEFAULT_MAX_SUBMISSION_BYTES,

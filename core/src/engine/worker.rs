@@ -59,6 +59,14 @@ impl DrainSummary {
         self.errors.extend(other.errors);
     }
 
+    /// Adds one unit's drain: its counts, or its error.
+    fn add_unit(&mut self, egs_id: String, result: Result<DrainSummary>) {
+        match result {
+            Ok(unit) => self.add(unit),
+            Err(error) => self.errors.push((egs_id, error)),
+        }
+    }
+
     fn count(&mut self, status: SubmissionStatus, duplicate: bool) {
         match status {
             SubmissionStatus::Cleared => self.cleared += 1,
@@ -200,32 +208,44 @@ impl Engine {
 
     async fn drain_with(&self, shutdown: Option<Shutdown>) -> Result<DrainSummary> {
         self.client()?;
+        let mut units = Units::default();
+        self.start_units(&mut units, self.store.egs_ids()?, shutdown.as_ref())?;
+        let mut summary = DrainSummary::default();
+        while let Some((_, egs_id, result)) = units.next_done().await {
+            summary.add_unit(egs_id, result);
+        }
+        Ok(summary)
+    }
+
+    /// Raises due deadline/certificate events (every pass of [`Engine::drain`]; at most once
+    /// per [`sweep_interval`](super::EngineConfig::sweep_interval) in the background), then
+    /// starts draining each of `egs_ids` that is not draining already.
+    fn start_units(
+        &self,
+        units: &mut Units,
+        egs_ids: Vec<String>,
+        shutdown: Option<&Shutdown>,
+    ) -> Result<u64> {
         let now = self.clock.now_unix();
         let last = self.last_sweep.load(std::sync::atomic::Ordering::Relaxed);
         if shutdown.is_none() || now.saturating_sub(last) >= self.config.sweep_interval.as_secs() as i64 {
             self.last_sweep.store(now, std::sync::atomic::Ordering::Relaxed);
             self.sweep()?;
         }
-        let mut tasks = tokio::task::JoinSet::new();
-        for egs_id in self.store.egs_ids()? {
-            let engine = self.clone();
-            let shutdown = shutdown.clone();
-            tasks.spawn(async move {
-                let result = engine.drain_egs(&egs_id, shutdown.as_ref()).await;
-                (egs_id, result)
-            });
-        }
-        let mut summary = DrainSummary::default();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((_, Ok(unit))) => summary.add(unit),
-                Ok((egs_id, Err(error))) => summary.errors.push((egs_id, error)),
-                Err(panic) => {
-                    summary.errors.push(("?".into(), Error::Storage(format!("worker task failed: {panic}"))))
-                }
+        units.round += 1;
+        let mut started = 0;
+        for egs_id in egs_ids {
+            if units.draining.values().any(|(_, unit)| *unit == egs_id) {
+                continue;
             }
+            let engine = self.clone();
+            let shutdown = shutdown.cloned();
+            let unit = egs_id.clone();
+            let task = units.tasks.spawn(async move { engine.drain_egs(&unit, shutdown.as_ref()).await });
+            units.draining.insert(task.id(), (units.round, egs_id));
+            started += 1;
         }
-        Ok(summary)
+        Ok(started)
     }
 
     /// Submits the unit's due documents in chain order until one must wait (retry scheduled,
@@ -375,15 +395,32 @@ impl Engine {
         }
     }
 
-    /// Runs until `shutdown` is triggered: drains, then sleeps until the next retry is due, a
-    /// document is issued, or the poll interval passes. Errors of a pass (a storage hiccup, a
-    /// locked secret) do not stop the loop; they are retried on the next pass and kept in
-    /// [`Engine::worker_health`] for the caller to watch.
+    /// Runs until `shutdown` is triggered. Each unit drains on its own, so a unit whose next
+    /// document falls due (a retry, a killed sender's lease running out) is sent at once, not
+    /// after the busiest unit's backlog. The units are looked at again when a document is
+    /// issued, when the next retry or lease falls due (to the millisecond), or after the poll
+    /// interval; a unit still draining is left to its task. The units started together make a
+    /// pass, recorded in [`Engine::worker_health`] when the last of them is done. Errors (a
+    /// storage hiccup, a locked secret) do not stop the loop; the units are tried again at the
+    /// next look, and the errors kept in the health for the caller to watch.
     pub async fn run(&self, mut shutdown: Shutdown) -> Result<()> {
         self.client()?;
+        let mut units = Units::default();
+        let mut passes: std::collections::HashMap<u64, (u64, DrainSummary)> = Default::default();
+        let mut look = true;
         while !shutdown.is_triggered() {
-            let pass = self.drain_with(Some(shutdown.clone())).await;
-            self.record_pass(pass);
+            if look {
+                look = false;
+                let started =
+                    self.store.egs_ids().and_then(|ids| self.start_units(&mut units, ids, Some(&shutdown)));
+                match started {
+                    Ok(0) => {}
+                    Ok(count) => {
+                        passes.insert(units.round, (count, DrainSummary::default()));
+                    }
+                    Err(error) => self.record_pass(Err(error)),
+                }
+            }
             let mut wait = self.config.poll_interval;
             if let Ok(Some(due)) = self.store.next_due_ms() {
                 // To the millisecond: waking a whole second late (or early, to spin) would not do.
@@ -394,10 +431,57 @@ impl Engine {
             }
             tokio::select! {
                 _ = shutdown.triggered() => break,
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
+                Some((round, egs_id, result)) = units.next_done() => {
+                    self.unit_done(&mut passes, round, egs_id, result);
+                }
+                _ = self.wake.notified() => look = true,
+                _ = tokio::time::sleep(wait) => look = true,
             }
         }
+        // In-flight requests finish and are recorded; nothing new is claimed.
+        while let Some((round, egs_id, result)) = units.next_done().await {
+            self.unit_done(&mut passes, round, egs_id, result);
+        }
         Ok(())
+    }
+
+    /// Adds a unit's drain to its pass, and records the pass once its last unit is done.
+    fn unit_done(
+        &self,
+        passes: &mut std::collections::HashMap<u64, (u64, DrainSummary)>,
+        round: u64,
+        egs_id: String,
+        result: Result<DrainSummary>,
+    ) {
+        let Some((left, summary)) = passes.get_mut(&round) else { return };
+        summary.add_unit(egs_id, result);
+        *left -= 1;
+        if *left == 0
+            && let Some((_, summary)) = passes.remove(&round)
+        {
+            self.record_pass(Ok(summary));
+        }
+    }
+}
+
+/// The units being drained: one task each, never two for one unit.
+#[derive(Default)]
+struct Units {
+    tasks: tokio::task::JoinSet<Result<DrainSummary>>,
+    /// Each task's pass (the round that started it) and unit.
+    draining: std::collections::HashMap<tokio::task::Id, (u64, String)>,
+    round: u64,
+}
+
+impl Units {
+    /// The next unit done: its pass, its name and what it did (a panic as an error). `None`
+    /// when none is draining.
+    async fn next_done(&mut self) -> Option<(u64, String, Result<DrainSummary>)> {
+        let (id, result) = match self.tasks.join_next_with_id().await? {
+            Ok((id, result)) => (id, result),
+            Err(failure) => (failure.id(), Err(Error::Storage(format!("worker task failed: {failure}")))),
+        };
+        let (round, egs_id) = self.draining.remove(&id).unwrap_or_default();
+        Some((round, egs_id, result))
     }
 }

@@ -419,6 +419,69 @@ pub(crate) async fn retry_after_is_never_early(db: &Db) {
     }
 }
 
+/// Units drain independently in the background worker: while one unit's request is held by the
+/// platform for 2.5 s, another unit's `Retry-After: 1` is resent when it falls due, not after the
+/// held request.
+pub(crate) async fn a_due_retry_does_not_wait_for_another_units_request(db: &Db) {
+    let gateway = gateway().await;
+    let mut config = fast_config();
+    config.retry =
+        RetryPolicy { base: Duration::from_millis(10), cap: Duration::from_millis(10), ..config.retry };
+    config.retry.jitter = false;
+    let engine = engine_with(
+        &gateway,
+        db.open(),
+        &qayd::secrets::MasterKey::generate().unwrap(),
+        config,
+        &["pos-1", "pos-2"],
+    )
+    .await;
+    let documents = [
+        engine.issue_invoice("pos-1", &simplified()).unwrap(),
+        engine.issue_invoice("pos-2", &simplified()).unwrap(),
+    ];
+    // The first request to arrive (either unit's) is told to wait a second; the other is held.
+    gateway.inject(Fault {
+        status: Some(429),
+        retry_after: Some(1),
+        path: Some(REPORTING.into()),
+        ..Default::default()
+    });
+    gateway.inject(Fault { delay_ms: Some(2_500), path: Some(REPORTING.into()), ..Default::default() });
+    let (trigger, signal) = shutdown_signal();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(signal).await })
+    };
+    let started = Instant::now();
+    let reported = |document: &qayd::store::StoredDocument| {
+        engine.store().document(&document.egs_id, document.icv).unwrap().unwrap().status
+            == SubmissionStatus::Reported
+    };
+    while !documents.iter().all(reported) {
+        assert!(started.elapsed() < Duration::from_secs(20), "not reported");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    trigger.trigger();
+    runner.await.unwrap().unwrap();
+    let exchanges: Vec<qayd::engine::audit::AuditEntry> = engine
+        .store()
+        .audit_rows(0, 1000)
+        .unwrap()
+        .iter()
+        .map(|row| serde_json::from_str(&row.content).unwrap())
+        .filter(|e: &qayd::engine::audit::AuditEntry| e.call == "reporting" && e.status.is_some())
+        .collect();
+    let told_to_wait = exchanges.iter().find(|e| e.status == Some(429)).expect("a 429");
+    let resent =
+        exchanges.iter().find(|e| e.uuid == told_to_wait.uuid && e.status == Some(200)).expect("the resend");
+    let held = exchanges.iter().find(|e| e.uuid != told_to_wait.uuid).expect("the held request");
+    assert!(held.finished_ms - held.started_ms >= 2_500, "the other unit's request was held");
+    let gap = resent.started_ms - told_to_wait.finished_ms;
+    assert!((1000..1250).contains(&gap), "resent {gap} ms after Retry-After: 1");
+    assert!(resent.started_ms < held.finished_ms, "the resend waited for the held request");
+}
+
 /// A sender's lease is its heartbeat: while its request is in flight (here 6 s, twice the
 /// 3 s lease) it keeps the lease, and neither another worker's passes nor its `recover()` take
 /// the document; a sender that claimed and died (no renewals) loses it within one lease, and
