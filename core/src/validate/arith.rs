@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 // ---- XPath helpers -----------------------------------------------------------------------------
 
-pub(super) use super::xpath::{normalize as norm, string_length as chars_raw, sv, xtrim};
+pub(super) use super::xpath::{normalize as norm, string_length as chars_raw, xtrim};
 
 /// `string-length(substring-after(s, '.'))`.
 pub(super) fn frac_len(s: &str) -> usize {
@@ -25,8 +25,8 @@ pub(super) fn frac_len(s: &str) -> usize {
 }
 
 /// `xs:decimal(node)`: `None` when absent or not a decimal.
-pub(super) fn dec(n: Option<Node<'_, '_>>) -> Option<Decimal> {
-    n.and_then(|n| super::decimal(xtrim(&sv(n))))
+pub(super) fn dec<'a>(ix: &Index<'a, '_>, n: Option<Node<'a, '_>>) -> Option<Decimal> {
+    n.and_then(|n| super::decimal(xtrim(&ix.sv(n))))
 }
 
 /// `xs:double` of a text: `None` when it is not a double.
@@ -45,8 +45,8 @@ pub(super) fn dbl(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-fn dbl_node(n: Option<Node<'_, '_>>) -> Option<f64> {
-    n.and_then(|n| dbl(&sv(n)))
+fn dbl_node<'a>(ix: &Index<'a, '_>, n: Option<Node<'a, '_>>) -> Option<f64> {
+    n.and_then(|n| dbl(&ix.sv(n)))
 }
 
 /// XPath `round()` of a decimal: half toward positive infinity.
@@ -148,12 +148,12 @@ pub(super) fn eq_zero(v: f64) -> bool {
 
 /// `cbc:ChargeIndicator = true()` (any indicator child that reads true).
 pub(super) fn is_true(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> bool {
-    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&sv(c)), "true" | "1"))
+    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&ix.sv(c)), "true" | "1"))
 }
 
 /// `cbc:ChargeIndicator = false()`.
 pub(super) fn is_false(ix: &Index<'_, '_>, ac: Node<'_, '_>) -> bool {
-    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&sv(c)), "false" | "0"))
+    ix.children(ac, NS_CBC, "ChargeIndicator").any(|c| matches!(xtrim(&ix.sv(c)), "false" | "0"))
 }
 
 fn show(d: Option<Decimal>) -> String {
@@ -185,7 +185,8 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
             format!("give exactly one cac:TaxTotal with cac:TaxSubtotal elements (found {})", with.len()),
         );
     }
-    let tax_currencies: Vec<Cow<'_, str>> = ix.children(root, NS_CBC, "TaxCurrencyCode").map(sv).collect();
+    let tax_currencies: Vec<Cow<'_, str>> =
+        ix.children(root, NS_CBC, "TaxCurrencyCode").map(|n| ix.sv(n)).collect();
     if !tax_currencies.is_empty() && without.len() != 1 {
         cx.report(
             rule::BR_KSA_EN16931_09,
@@ -214,10 +215,10 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     }
     // BR-CO-14: BT-110 = Σ BT-117, per tax total.
     for t in &with {
-        let found = dec(ix.child(*t, NS_CBC, "TaxAmount"));
+        let found = dec(ix, ix.child(*t, NS_CBC, "TaxAmount"));
         let sum: Decimal = ix
             .children(*t, NS_CAC, "TaxSubtotal")
-            .filter_map(|s| dec(ix.child(s, NS_CBC, "TaxAmount")))
+            .filter_map(|s| dec(ix, ix.child(s, NS_CBC, "TaxAmount")))
             .sum();
         let expected = xround2(sum);
         if found.is_none() || found != expected {
@@ -236,9 +237,9 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
     let lines = ix.children(root, NS_CAC, "InvoiceLine").count();
     for sub in subtotals(ix, root) {
         let cat = ix.children(sub, NS_CAC, "TaxCategory").find(|c| super::vat::is_vat(ix, *c));
-        let tax = dbl_node(ix.child(sub, NS_CBC, "TaxAmount"));
-        let taxable = dbl_node(ix.child(sub, NS_CBC, "TaxableAmount"));
-        let rate = cat.and_then(|c| dbl_node(ix.child(c, NS_CBC, "Percent")));
+        let tax = dbl_node(ix, ix.child(sub, NS_CBC, "TaxAmount"));
+        let taxable = dbl_node(ix, ix.child(sub, NS_CBC, "TaxableAmount"));
+        let rate = cat.and_then(|c| dbl_node(ix, ix.child(c, NS_CBC, "Percent")));
         if !within_tolerance(tax, taxable, rate, lines) {
             cx.report(
                 rule::BR_CO_17,
@@ -253,13 +254,13 @@ fn tax_totals(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-KSA-97: foreign currency VAT total must differ from the SAR one.
-    let currency = ix.child(root, NS_CBC, "DocumentCurrencyCode").map(sv);
+    let currency = ix.child(root, NS_CBC, "DocumentCurrencyCode").map(|n| ix.sv(n));
     if let Some(c) = currency
         && !c.is_empty()
         && c != "SAR"
         && let (Some(a), Some(b)) = (
-            with.first().and_then(|t| dbl_node(ix.child(*t, NS_CBC, "TaxAmount"))),
-            without.first().and_then(|t| dbl_node(ix.child(*t, NS_CBC, "TaxAmount"))),
+            with.first().and_then(|t| dbl_node(ix, ix.child(*t, NS_CBC, "TaxAmount"))),
+            without.first().and_then(|t| dbl_node(ix, ix.child(*t, NS_CBC, "TaxAmount"))),
         )
         && a > 0.0
         && b > 0.0
@@ -278,12 +279,12 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     let root = cx.root;
     let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     let sum_lines: Decimal =
-        lines.iter().filter_map(|l| dec(ix.child(*l, NS_CBC, "LineExtensionAmount"))).sum();
+        lines.iter().filter_map(|l| dec(ix, ix.child(*l, NS_CBC, "LineExtensionAmount"))).sum();
     // BR-CO-13 sums the line amounts as xs:double.
     let sum_lines_dbl: f64 = lines
         .iter()
         .flat_map(|l| ix.children(*l, NS_CBC, "LineExtensionAmount"))
-        .filter_map(|n| dbl(&sv(n)))
+        .filter_map(|n| dbl(&ix.sv(n)))
         .sum();
     let sum_lines_dbl = Decimal::from_f64_retain(sum_lines_dbl).unwrap_or_default();
     let all_totals: Vec<Node<'_, '_>> =
@@ -291,7 +292,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     for totals in all_totals {
         let parent = totals.parent().unwrap_or(root);
         let get = |name: &str| ix.child(totals, NS_CBC, name);
-        let val = |name: &str| dec(get(name));
+        let val = |name: &str| dec(ix, get(name));
         let path =
             |name: &str| get(name).map(path_of).unwrap_or_else(|| path_under(totals, &format!("cbc:{name}")));
         for (name, rule) in [
@@ -306,7 +307,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
         let (mut any_allowance, mut any_charge) = (false, false);
         for ac in ix.children(parent, NS_CAC, "AllowanceCharge") {
-            let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+            let amount = dec(ix, ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
             if is_true(ix, ac) {
                 charges += amount;
                 any_charge = true;
@@ -351,7 +352,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         }
         // BR-CO-12 (an empty BT-108 fails BR-CO-12 and BR-CO-13)
         let cta = get("ChargeTotalAmount");
-        let cta_blank = cta.is_some_and(|n| norm(&sv(n)).is_empty());
+        let cta_blank = cta.is_some_and(|n| norm(&ix.sv(n)).is_empty());
         let ok = match cta {
             _ if cta_blank => false,
             Some(_) => val("ChargeTotalAmount").is_some() && val("ChargeTotalAmount") == xround2(charges),
@@ -420,13 +421,13 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     // BR-CO-15: for the document currency there is a VAT total, and BT-112 = BT-109 + Σ of all
     // breakdown VAT amounts (rounded to 2 decimals).
     let first_totals = ix.child(root, NS_CAC, "LegalMonetaryTotal");
-    let tia = dec(first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxInclusiveAmount")));
-    let tea = dec(first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxExclusiveAmount")));
+    let tia = dec(ix, first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxInclusiveAmount")));
+    let tea = dec(ix, first_totals.and_then(|t| ix.child(t, NS_CBC, "TaxExclusiveAmount")));
     let vat: Decimal =
-        subtotals(ix, root).iter().filter_map(|s| dec(ix.child(*s, NS_CBC, "TaxAmount"))).sum();
+        subtotals(ix, root).iter().filter_map(|s| dec(ix, ix.child(*s, NS_CBC, "TaxAmount"))).sum();
     let expected = tea.and_then(|t| xround2(t + vat));
     for currency in ix.children(root, NS_CBC, "DocumentCurrencyCode") {
-        let c = sv(currency);
+        let c = ix.sv(currency);
         let has_total = ix
             .children(root, NS_CAC, "TaxTotal")
             .flat_map(|t| ix.children(t, NS_CBC, "TaxAmount"))
@@ -459,7 +460,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
     // BR-KSA-80: prepaid amount = Σ (prepayment line taxable + VAT amounts).
     let prepaid_node =
         ix.children(root, NS_CAC, "LegalMonetaryTotal").find_map(|t| ix.child(t, NS_CBC, "PrepaidAmount"));
-    let prepaid = if prepaid_node.is_some() { dec(prepaid_node) } else { Some(Decimal::ZERO) };
+    let prepaid = if prepaid_node.is_some() { dec(ix, prepaid_node) } else { Some(Decimal::ZERO) };
     if let Some(prepaid) = prepaid {
         let (mut taxable, mut tax) = (0f64, 0f64);
         let (mut taxable_exists, mut tax_exists) = (false, false);
@@ -470,17 +471,17 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
             {
                 for n in ix.children(sub, NS_CBC, "TaxableAmount") {
                     taxable_exists = true;
-                    taxable += dbl(&sv(n)).unwrap_or(0.0);
+                    taxable += dbl(&ix.sv(n)).unwrap_or(0.0);
                 }
                 for n in ix.children(sub, NS_CBC, "TaxAmount") {
                     tax_exists = true;
-                    tax += dbl(&sv(n)).unwrap_or(0.0);
+                    tax += dbl(&ix.sv(n)).unwrap_or(0.0);
                 }
             }
             not_386 |= ix
                 .children(*line, NS_CAC, "DocumentReference")
                 .flat_map(|d| ix.children(d, NS_CBC, "DocumentTypeCode"))
-                .any(|c| sv(c) != "386");
+                .any(|c| ix.sv(c) != "386");
         }
         let fire = ((prepaid.is_zero() || prepaid_node.is_none()) && (taxable_exists || tax_exists))
             || (!prepaid.is_zero() && taxable > 0.0 && tax > 0.0 && not_386)
@@ -508,9 +509,9 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
         // BR-KSA-51: KSA-12 = BT-131 + KSA-11 (as ZATCA shows them, 2 decimals).
         for tt in ix.children(line, NS_CAC, "TaxTotal") {
             let with_node = ix.child(tt, NS_CBC, "RoundingAmount");
-            let shown = shown_dbl(with_node.map(|n| dbl(&sv(n)).unwrap_or(f64::NAN)));
-            let vat = dbl_node(ix.child(tt, NS_CBC, "TaxAmount"));
-            let net = dbl_node(net_node);
+            let shown = shown_dbl(with_node.map(|n| dbl(&ix.sv(n)).unwrap_or(f64::NAN)));
+            let vat = dbl_node(ix, ix.child(tt, NS_CBC, "TaxAmount"));
+            let net = dbl_node(ix, net_node);
             let expected = vat.zip(net).map(|(v, n)| dround((v + n) * 100.0) / 100.0);
             if shown != shown_dbl(expected) {
                 cx.report(
@@ -525,15 +526,15 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
         }
         // BR-KSA-EN16931-11: BT-131 = qty × price (/ base qty), cut to 3 decimals, + charges −
         // allowances, rounded to 2 decimals, within ± 0.01.
-        let qty = dec(ix.child(line, NS_CBC, "InvoicedQuantity"));
+        let qty = dec(ix, ix.child(line, NS_CBC, "InvoicedQuantity"));
         // `cac:Price/cbc:PriceAmount` over every cac:Price of the line (a second Price element
         // without an amount changes nothing; two amounts stop ZATCA's XSL).
         let prices = || ix.children(line, NS_CAC, "Price");
-        let price = dec(prices().find_map(|p| ix.child(p, NS_CBC, "PriceAmount")));
+        let price = dec(ix, prices().find_map(|p| ix.child(p, NS_CBC, "PriceAmount")));
         let base_node = prices().find_map(|p| ix.child(p, NS_CBC, "BaseQuantity"));
         let (mut allowances, mut charges) = (Decimal::ZERO, Decimal::ZERO);
         for ac in ix.children(line, NS_CAC, "AllowanceCharge") {
-            let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+            let amount = dec(ix, ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
             if is_true(ix, ac) {
                 charges += amount;
             }
@@ -542,7 +543,7 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
             }
         }
         let unit = match base_node {
-            Some(b) => price.zip(dec(Some(b))).and_then(|(p, b)| p.checked_div(b)),
+            Some(b) => price.zip(dec(ix, Some(b))).and_then(|(p, b)| p.checked_div(b)),
             None => price,
         };
         let thousand = Decimal::ONE_THOUSAND;
@@ -554,7 +555,7 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
                     xround(v * Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED
                 },
             );
-        let net = dec(net_node);
+        let net = dec(ix, net_node);
         let cent = Decimal::new(1, 2);
         let ok = match (net, expected) {
             (Some(n), Some(e)) => n == e || n == e + cent || n == e - cent,
@@ -573,11 +574,11 @@ fn line_amounts(cx: &mut Cx<'_, '_>) {
         }
         // BR-KSA-EN16931-07: net price = gross price − price discount.
         for price in ix.children(line, NS_CAC, "Price") {
-            let net_price = dec(ix.child(price, NS_CBC, "PriceAmount"));
+            let net_price = dec(ix, ix.child(price, NS_CBC, "PriceAmount"));
             for ac in ix.children(price, NS_CAC, "AllowanceCharge") {
-                let discount = dec(ix.child(ac, NS_CBC, "Amount"));
+                let discount = dec(ix, ix.child(ac, NS_CBC, "Amount"));
                 for base in ix.children(ac, NS_CBC, "BaseAmount") {
-                    let expected = dec(Some(base)).zip(discount).map(|(g, d)| g - d);
+                    let expected = dec(ix, Some(base)).zip(discount).map(|(g, d)| g - d);
                     if net_price.is_none() || net_price != expected {
                         cx.report(
                             rule::BR_KSA_EN16931_07,
@@ -611,14 +612,14 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
         for ac in group.iter().filter(|ac| ix.child(**ac, NS_CBC, "BaseAmount").is_some()) {
             let amount = ix.child(*ac, NS_CBC, "Amount");
             let base = ix.child(*ac, NS_CBC, "BaseAmount");
-            let raw_len = |n: Option<Node<'_, '_>>| n.map(|n| sv(n).len()).unwrap_or(0);
+            let raw_len = |n: Option<Node<'_, '_>>| n.map(|n| ix.sv(n).len()).unwrap_or(0);
             if raw_len(amount) == 0 || raw_len(base) == 0 {
                 continue;
             }
-            let b = dbl_node(base);
-            let m = dbl_node(ix.child(*ac, NS_CBC, "MultiplierFactorNumeric"));
+            let b = dbl_node(ix, base);
+            let m = dbl_node(ix, ix.child(*ac, NS_CBC, "MultiplierFactorNumeric"));
             let expected = b.zip(m).map(|(b, m)| ((b * m / 100.0) * 100.0 + 0.5).floor() / 100.0);
-            let found = dbl_node(amount);
+            let found = dbl_node(ix, amount);
             if shown_dbl(found) != shown_dbl(expected) {
                 cx.report(
                     rule::BR_KSA_EN16931_03,
@@ -665,11 +666,11 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
             continue;
         }
         let Some(p) = ix.child(*ac, NS_CBC, "MultiplierFactorNumeric") else { continue };
-        let raw = sv(p);
+        let raw = ix.sv(p);
         if raw.is_empty() {
             continue;
         }
-        if !(dec(Some(p)).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
+        if !(dec(ix, Some(p)).is_some_and(|d| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED)
             && frac_len(&raw) <= 2)
         {
             cx.report(rule::BR_KSA_DEC_01, path_of(p), format!("write the percentage from 0.00 to 100.00 with at most 2 decimals, without % (found \"{raw}\")"));
@@ -682,9 +683,9 @@ fn decimals(cx: &mut Cx<'_, '_>) {
     let root = cx.root;
     let check = |cx: &mut Cx<'_, '_>, node: Option<Node<'_, '_>>, rule: &'static RuleInfo| {
         if let Some(n) = node {
-            let raw = sv(n);
+            let raw = ix.sv(n);
             if frac_len(&raw) > 2 {
-                let rounded = dec(Some(n)).and_then(xround2).map(|d| d.to_string()).unwrap_or_default();
+                let rounded = dec(ix, Some(n)).and_then(xround2).map(|d| d.to_string()).unwrap_or_default();
                 cx.report(rule, path_of(n), format!("round to 2 decimals: {} → {rounded}", xtrim(&raw)));
             }
         }
@@ -706,10 +707,14 @@ fn decimals(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-DEC-13 / -15: the VAT totals in the document currency and in the tax currency.
-    let doc_currencies: Vec<Cow<'_, str>> =
-        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "DocumentCurrencyCode")).map(|n| sv(*n)).collect();
+    let doc_currencies: Vec<Cow<'_, str>> = cx
+        .elements
+        .iter()
+        .filter(|n| ix.is(**n, NS_CBC, "DocumentCurrencyCode"))
+        .map(|n| ix.sv(*n))
+        .collect();
     let tax_currencies: Vec<Cow<'_, str>> =
-        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "TaxCurrencyCode")).map(|n| sv(*n)).collect();
+        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "TaxCurrencyCode")).map(|n| ix.sv(*n)).collect();
     for t in ix.children(root, NS_CAC, "TaxTotal") {
         for a in ix.children(t, NS_CBC, "TaxAmount") {
             let Some(c) = a.attribute("currencyID") else { continue };
@@ -751,7 +756,7 @@ fn decimals(cx: &mut Cx<'_, '_>) {
     let prepaid = ix
         .children(root, NS_CAC, "LegalMonetaryTotal")
         .flat_map(|t| ix.children(t, NS_CBC, "PrepaidAmount"))
-        .any(|p| dbl(&sv(p)).is_some_and(|v| v > 0.0));
+        .any(|p| dbl(&ix.sv(p)).is_some_and(|v| v > 0.0));
     for line in ix.children(root, NS_CAC, "InvoiceLine") {
         check(cx, ix.child(line, NS_CBC, "LineExtensionAmount"), rule::BR_DEC_23);
         // BR-DEC-24/-25 (line allowances) never fire in ZATCA's XSL: an earlier rule of the same
@@ -769,7 +774,7 @@ fn decimals(cx: &mut Cx<'_, '_>) {
             for sub in
                 ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal"))
             {
-                let long = |name: &str| ix.child(sub, NS_CBC, name).is_some_and(|n| frac_len(&sv(n)) > 2);
+                let long = |name: &str| ix.child(sub, NS_CBC, name).is_some_and(|n| frac_len(&ix.sv(n)) > 2);
                 if long("TaxableAmount") || long("TaxAmount") {
                     cx.report(
                         rule::BR_KSA_DEC_06,
@@ -844,7 +849,7 @@ fn negatives(cx: &mut Cx<'_, '_>) {
         nodes.extend(kids(ix, r, "CalculationRate"));
     }
     for n in nodes {
-        let raw = sv(n);
+        let raw = ix.sv(n);
         if !raw.is_empty()
             && let Some(v) = dbl(&raw)
             && !ge_zero(v)

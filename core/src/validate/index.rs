@@ -49,13 +49,19 @@ const EMPTY: Rec<'static> = Rec { local: "", ns: NOT_ELEMENT, hidden: false, fir
 pub(crate) struct Index<'a, 'i> {
     doc: &'a Document<'i>,
     recs: Vec<Rec<'i>>,
+    /// By node id: the string value of an element whose content is one text node or nothing
+    /// (the leaves the rules read: amounts, codes, names); `None` for any other node. Read
+    /// here, the rules touch this compact table, not the tree's nodes: on a 500-line document
+    /// that saves most of the cache misses of reading values.
+    values: Vec<Option<&'a str>>,
     /// Every element outside `ext:UBLExtensions`, in document order.
     pub elements: Vec<Node<'a, 'i>>,
 }
 
 impl<'a, 'i> Index<'a, 'i> {
     pub(crate) fn new(doc: &'a Document<'i>) -> Self {
-        let mut recs: Vec<Rec<'i>> = Vec::with_capacity(1024);
+        let mut recs: Vec<Rec<'i>> = Vec::with_capacity(doc.len());
+        let mut values = vec![None; doc.len()];
         let mut elements = Vec::with_capacity(512);
         for node in doc.descendants() {
             let id = node.index();
@@ -65,6 +71,11 @@ impl<'a, 'i> Index<'a, 'i> {
             if !node.is_element() {
                 continue;
             }
+            values[id] = match node.first_child() {
+                None => Some(""),
+                Some(only) if only.is_text() && only.next_sibling().is_none() => only.text(),
+                Some(_) => None,
+            };
             let name = node.tag_name();
             let ns = node.ns_number();
             let parent = node.parent().map(|p| p.index()).unwrap_or(0);
@@ -82,7 +93,16 @@ impl<'a, 'i> Index<'a, 'i> {
                 elements.push(node);
             }
         }
-        Index { doc, recs, elements }
+        Index { doc, recs, values, elements }
+    }
+
+    /// XPath `string(n)` ([`super::xpath::sv`]), from the table of leaf values when it can.
+    #[inline]
+    pub(crate) fn sv(&self, n: Node<'a, 'i>) -> std::borrow::Cow<'a, str> {
+        match self.values.get(n.index()) {
+            Some(Some(value)) => std::borrow::Cow::Borrowed(value),
+            _ => super::xpath::sv(n),
+        }
     }
 
     fn node(&self, id: u32) -> Node<'a, 'i> {

@@ -55,11 +55,11 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
         }
         for reference in ix.children(line, NS_CAC, "DocumentReference") {
             for t in ix.children(reference, NS_CBC, "IssueTime") {
-                if !is_xs_time(&sv(t)) {
+                if !is_xs_time(&ix.sv(t)) {
                     cx.report(
                         rule::BR_KSA_F_05,
                         path_of(t),
-                        format!("write the prepayment issue time as hh:mm:ss (found \"{}\")", sv(t)),
+                        format!("write the prepayment issue time as hh:mm:ss (found \"{}\")", ix.sv(t)),
                     );
                 }
             }
@@ -254,7 +254,7 @@ struct Indicator {
 fn indicator(cx: &Cx<'_, '_>, ac: Node<'_, '_>) -> Indicator {
     let mut out = Indicator { charge: false, allowance: false };
     for c in cx.ix.children(ac, NS_CBC, "ChargeIndicator") {
-        match xs_bool(&sv(c)) {
+        match xs_bool(&cx.ix.sv(c)) {
             Some(true) => out.charge = true,
             Some(false) => out.allowance = true,
             None => {}
@@ -266,13 +266,13 @@ fn indicator(cx: &Cx<'_, '_>, ac: Node<'_, '_>) -> Indicator {
 /// `normalize-space(cbc:ID) = id` and a `cac:TaxScheme` whose `cbc:ID` is VAT in any case.
 fn is_vat_category(cx: &Cx<'_, '_>, cat: Node<'_, '_>, id: &str) -> bool {
     let ix = cx.ix;
-    ix.child(cat, NS_CBC, "ID").is_some_and(|n| norm_is(&sv(n), id)) && is_vat_scheme(cx, cat)
+    ix.child(cat, NS_CBC, "ID").is_some_and(|n| norm_is(&ix.sv(n), id)) && is_vat_scheme(cx, cat)
 }
 
 fn is_vat_scheme(cx: &Cx<'_, '_>, cat: Node<'_, '_>) -> bool {
     let ix = cx.ix;
     ix.children(cat, NS_CAC, "TaxScheme")
-        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|n| xtrim(&sv(n)).eq_ignore_ascii_case("VAT")))
+        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|n| xtrim(&ix.sv(n)).eq_ignore_ascii_case("VAT")))
 }
 
 // ---- the line itself --------------------------------------------------------------------------
@@ -280,7 +280,7 @@ fn is_vat_scheme(cx: &Cx<'_, '_>, cat: Node<'_, '_>) -> bool {
 fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     let ix = cx.ix;
     let ids: Vec<Node<'_, '_>> = ix.children(line, NS_CBC, "ID").collect();
-    if !ids.iter().any(|n| !sv(*n).is_empty()) {
+    if !ids.iter().any(|n| !ix.sv(*n).is_empty()) {
         cx.report(
             rule::BR_21,
             ids.first().map(|n| path_of(*n)).unwrap_or_else(|| path_under(line, "cbc:ID")),
@@ -336,7 +336,7 @@ fn line_fields(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     }
     for price in ix.children(line, NS_CAC, "Price") {
         for b in ix.children(price, NS_CBC, "BaseQuantity") {
-            let value = sv(b);
+            let value = ix.sv(b);
             if !value.is_empty() && !xs_double(&value).is_some_and(|d| d > 0.0) {
                 cx.report(
                     rule::BR_KSA_EN16931_12,
@@ -390,7 +390,7 @@ fn item_name(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
     for item in ix.children(line, NS_CAC, "Item") {
         for name in ix.children(item, NS_CBC, "Name") {
             first = first.or(Some(name));
-            any_text |= !sv(name).is_empty();
+            any_text |= !ix.sv(name).is_empty();
         }
     }
     if !any_text {
@@ -401,7 +401,7 @@ fn item_name(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
         );
     }
     let Some(name) = first else { return };
-    let value = sv(name);
+    let value = ix.sv(name);
     let n = chars(&value);
     if !(3..=1000).contains(&n) {
         cx.report(
@@ -427,13 +427,13 @@ fn item_name(cx: &mut Cx<'_, '_>, line: Node<'_, '_>) {
 /// BR-KSA-F-02: a `cbc:ChargeIndicator` that is not a boolean.
 fn charge_indicator_format(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
     for c in cx.ix.children(ac, NS_CBC, "ChargeIndicator") {
-        if xs_bool(&sv(c)).is_none() {
+        if xs_bool(&cx.ix.sv(c)).is_none() {
             cx.report(
                 rule::BR_KSA_F_02,
                 path_of(c),
                 format!(
                     "write cbc:ChargeIndicator as false (allowance) or true (charge) (found \"{}\")",
-                    sv(c)
+                    cx.ix.sv(c)
                 ),
             );
         }
@@ -442,7 +442,7 @@ fn charge_indicator_format(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
 
 /// `normalize-space(x) != ''` for the first child `local` (absent counts as empty).
 fn has_text(cx: &Cx<'_, '_>, ac: Node<'_, '_>, local: &str) -> bool {
-    cx.ix.child(ac, NS_CBC, local).is_some_and(|n| !xtrim(&sv(n)).is_empty())
+    cx.ix.child(ac, NS_CBC, local).is_some_and(|n| !xtrim(&cx.ix.sv(n)).is_empty())
 }
 
 /// BR-KSA-F-06-C33..C36: a reason, when given, has 1 to 1000 characters.
@@ -463,12 +463,15 @@ const CL_06_CODES: &str = " AA AAA AAC AAD AAE AAF AAH AAI AAS AAT AAV AAY AAZ A
 /// BR-KSA-CL-06 on a charge outside a price.
 fn charge_code(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
     if let Some(c) = cx.ix.child(ac, NS_CBC, "AllowanceChargeReasonCode")
-        && !CL_06_CODES.contains(sv(c).as_ref())
+        && !CL_06_CODES.contains(cx.ix.sv(c).as_ref())
     {
         cx.report(
             rule::BR_KSA_CL_06,
             path_of(c),
-            format!("\"{}\" is not a UNTDID 7161 code; e.g. FC freight, PC packing, SAA shipping", sv(c)),
+            format!(
+                "\"{}\" is not a UNTDID 7161 code; e.g. FC freight, PC packing, SAA shipping",
+                cx.ix.sv(c)
+            ),
         );
     }
 }
@@ -519,7 +522,7 @@ fn document_allowance_charge(cx: &mut Cx<'_, '_>, ac: Node<'_, '_>) {
         let mut any_text = false;
         for id in vat_ids {
             any_id = true;
-            any_text |= !sv(id).is_empty();
+            any_text |= !ix.sv(id).is_empty();
         }
         if !(any_id && any_text) {
             cx.report(
@@ -600,14 +603,14 @@ fn line_tax_amounts(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>]) {
         let amounts = |local: &'static str| {
             ix.children(line, NS_CAC, "TaxTotal").flat_map(move |t| ix.children(t, NS_CBC, local))
         };
-        if !amounts("TaxAmount").any(|a| !sv(a).is_empty()) {
+        if !amounts("TaxAmount").any(|a| !ix.sv(a).is_empty()) {
             cx.report(
                 rule::BR_KSA_52,
                 path_under(line, "cac:TaxTotal/cbc:TaxAmount"),
                 "add the line VAT amount (net amount × rate / 100)".into(),
             );
         }
-        if !amounts("RoundingAmount").any(|a| !sv(a).is_empty()) {
+        if !amounts("RoundingAmount").any(|a| !ix.sv(a).is_empty()) {
             cx.report(
                 rule::BR_KSA_53,
                 path_under(line, "cac:TaxTotal/cbc:RoundingAmount"),
@@ -625,7 +628,7 @@ fn prepayments(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>]) {
     let prepaid = ix
         .children(root, NS_CAC, "LegalMonetaryTotal")
         .flat_map(|t| ix.children(t, NS_CBC, "PrepaidAmount"))
-        .any(|p| xs_double(&sv(p)).is_some_and(|d| d > 0.0));
+        .any(|p| xs_double(&ix.sv(p)).is_some_and(|d| d > 0.0));
     let any_reference = lines.iter().any(|l| ix.child(*l, NS_CAC, "DocumentReference").is_some());
     for &line in lines {
         for sub in ix.children(line, NS_CAC, "TaxTotal").flat_map(|t| ix.children(t, NS_CAC, "TaxSubtotal")) {
@@ -653,14 +656,14 @@ fn prepayments(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>]) {
 fn prepayment_reference(cx: &mut Cx<'_, '_>, line: Node<'_, '_>, reference: Node<'_, '_>) {
     let ix = cx.ix;
     let codes: Vec<Node<'_, '_>> = ix.children(reference, NS_CBC, "DocumentTypeCode").collect();
-    if codes.iter().any(|c| sv(*c) != "386") {
+    if codes.iter().any(|c| ix.sv(*c) != "386") {
         if let Some(&code) = codes.first()
-            && !norm_is(&sv(code), "386")
+            && !norm_is(&ix.sv(code), "386")
         {
             cx.report(
                 rule::BR_KSA_74,
                 path_of(code),
-                format!("the prepayment document type code is 386 (found \"{}\")", sv(code)),
+                format!("the prepayment document type code is 386 (found \"{}\")", ix.sv(code)),
             );
         }
     } else {
@@ -736,7 +739,7 @@ fn prepayment_rate(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
     let ix = cx.ix;
     let cats: Vec<Node<'_, '_>> = ix.children(sub, NS_CAC, "TaxCategory").collect();
     let percents: Vec<Node<'_, '_>> = cats.iter().flat_map(|c| ix.children(*c, NS_CBC, "Percent")).collect();
-    let zero_rate = percents.len() == 1 && decimal(xtrim(&sv(percents[0]))).is_some_and(|d| d.is_zero());
+    let zero_rate = percents.len() == 1 && decimal(xtrim(&ix.sv(percents[0]))).is_some_and(|d| d.is_zero());
     for (code, rate_rule) in [("Z", rule::BR_KSA_76), ("E", rule::BR_KSA_77), ("O", rule::BR_KSA_78)] {
         if cats.iter().any(|c| is_vat_category(cx, *c, code)) && !zero_rate {
             let at = percents
@@ -753,13 +756,14 @@ fn prepayment_rate(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
 fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
     let ix = cx.ix;
     let cats: Vec<Node<'_, '_>> = ix.children(sub, NS_CAC, "TaxCategory").collect();
-    let category_is =
-        |id: &str| cats.iter().any(|c| norm_is(&ix.child(*c, NS_CBC, "ID").map(sv).unwrap_or_default(), id));
+    let category_is = |id: &str| {
+        cats.iter().any(|c| norm_is(&ix.child(*c, NS_CBC, "ID").map(|n| ix.sv(n)).unwrap_or_default(), id))
+    };
     let percents: Vec<Node<'_, '_>> = cats.iter().flat_map(|c| ix.children(*c, NS_CBC, "Percent")).collect();
     if percents.len() > 1 {
         return; // ZATCA's XSL stops on this document
     }
-    let percent = percents.first().map(|p| sv(*p));
+    let percent = percents.first().map(|p| ix.sv(*p));
     let percent_blank = percent.as_deref().is_none_or(|p| xtrim(p).is_empty());
     let tax = match ix.children(sub, NS_CBC, "TaxAmount").collect::<Vec<_>>()[..] {
         [] => None,
@@ -769,7 +773,7 @@ fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
     let taxable = ix.child(sub, NS_CBC, "TaxableAmount");
     let Some(shown) = (match tax {
         None => Some("NaN".to_string()),
-        Some(t) => xs_double(&sv(t)).map(fmt00_double),
+        Some(t) => xs_double(&ix.sv(t)).map(fmt00_double),
     }) else {
         return;
     };
@@ -782,7 +786,7 @@ fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
         // Zero VAT, and a rate that gives zero VAT on the taxable amount.
         let taxable_value = match taxable {
             None => None,
-            Some(t) => match decimal(xtrim(&sv(t))) {
+            Some(t) => match decimal(xtrim(&ix.sv(t))) {
                 Some(d) => Some(d),
                 None => return,
             },
@@ -819,7 +823,7 @@ fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
         let rate = match vat_percents[..] {
             [] => f64::NAN,
             [p] => {
-                let text = sv(p);
+                let text = ix.sv(p);
                 if decimal(xtrim(&text)).is_none() {
                     return;
                 }
@@ -829,7 +833,7 @@ fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
         };
         let base = match taxable {
             None => f64::NAN,
-            Some(t) => match xs_double(&sv(t)) {
+            Some(t) => match xs_double(&ix.sv(t)) {
                 Some(v) => v,
                 None => return,
             },
@@ -843,7 +847,7 @@ fn prepayment_vat(cx: &mut Cx<'_, '_>, sub: Node<'_, '_>) {
             tax.map(path_of).unwrap_or_else(|| path_under(sub, "cbc:TaxAmount")),
             format!(
                 "KSA-32 must be the taxable amount × the rate / 100, rounded to 2 decimals (found {})",
-                tax.map(sv).unwrap_or_default()
+                tax.map(|n| ix.sv(n)).unwrap_or_default()
             ),
         );
     }
@@ -870,7 +874,7 @@ fn allowance_cats<'a, 'i: 'a>(
 ) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     let ix = cx.ix;
     ix.children(parent, NS_CAC, "AllowanceCharge")
-        .filter(move |ac| ix.children(*ac, NS_CBC, "ChargeIndicator").any(|c| xs_bool(&sv(c)).is_some()))
+        .filter(move |ac| ix.children(*ac, NS_CBC, "ChargeIndicator").any(|c| xs_bool(&ix.sv(c)).is_some()))
         .flat_map(move |ac| ix.children(ac, NS_CAC, "TaxCategory"))
 }
 
@@ -924,7 +928,7 @@ fn exemption_reasons(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>], all_lines: &[N
         return;
     }
     for cat in line_cats {
-        let id = ix.child(cat, NS_CBC, "ID").map(sv).unwrap_or_default();
+        let id = ix.child(cat, NS_CBC, "ID").map(|n| ix.sv(n)).unwrap_or_default();
         let id = xtrim(&id);
         let (code_rule, list) = match id {
             "Z" => (rule::BR_KSA_93, ZERO_RATED_CODES),
@@ -932,7 +936,7 @@ fn exemption_reasons(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>], all_lines: &[N
             _ => (rule::BR_KSA_95, OUT_OF_SCOPE_CODES),
         };
         let code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
-        let code_text = code.map(sv).unwrap_or_default();
+        let code_text = code.map(|n| ix.sv(n)).unwrap_or_default();
         let code_norm: String =
             code_text.split(is_ws).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
         let listed = list.join(", ");
@@ -956,7 +960,7 @@ fn exemption_reasons(cx: &mut Cx<'_, '_>, lines: &[Node<'_, '_>], all_lines: &[N
             );
         }
         let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
-        if code.is_some() && reason.is_none_or(|r| xtrim(&sv(r)).is_empty()) {
+        if code.is_some() && reason.is_none_or(|r| xtrim(&ix.sv(r)).is_empty()) {
             cx.report(
                 rule::BR_KSA_96,
                 reason.map(path_of).unwrap_or_else(|| path_under(cat, "cbc:TaxExemptionReason")),

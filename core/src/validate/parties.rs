@@ -214,12 +214,12 @@ fn seller(cx: &mut Cx<'_, '_>) {
     let at = |steps: &str| format!("{SELLER}/{steps}");
     let party = all(ix, root, SELLER);
     // BR-06: some registration name with a value.
-    if !any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !sv(n).is_empty()) {
+    if !any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !ix.sv(n).is_empty()) {
         let path = where_is(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"));
         cx.report(rule::BR_06, path, "give the seller's registered name".into());
     }
     if let Some(name) = first_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName") {
-        let n = len(&sv(name));
+        let n = len(&ix.sv(name));
         if !(1..=1000).contains(&n) {
             cx.report(rule::BR_KSA_F_06_C10, path_of(name), format!("give 1 to 1000 characters (found {n})"));
         }
@@ -232,7 +232,7 @@ fn seller(cx: &mut Cx<'_, '_>) {
         );
     }
     if let Some(n) = first_of(ix, &party, "cac:PostalAddress/cbc:CountrySubentity") {
-        let n_len = len(&sv(n));
+        let n_len = len(&ix.sv(n));
         if n_len > 127 {
             cx.report(
                 rule::BR_KSA_F_06_C8,
@@ -242,9 +242,9 @@ fn seller(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-KSA-39: a VAT number with a value, and a tax scheme VAT.
-    let has_number = any_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID", |n| !sv(n).is_empty());
+    let has_number = any_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID", |n| !ix.sv(n).is_empty());
     let has_vat_scheme = any_of(ix, &party, "cac:PartyTaxScheme/cac:TaxScheme", |s| {
-        ix.child(s, NS_CBC, "ID").is_some_and(|id| normalize(&sv(id)) == "VAT")
+        ix.child(s, NS_CBC, "ID").is_some_and(|id| normalize(&ix.sv(id)) == "VAT")
     });
     if !(has_number && has_vat_scheme) {
         cx.report(
@@ -257,9 +257,9 @@ fn seller(cx: &mut Cx<'_, '_>) {
     let number = first_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID");
     if let Some(number) = number {
         let vat_scheme = any_of(ix, &party, "cac:PartyTaxScheme/cac:TaxScheme", |s| {
-            ix.children(s, NS_CBC, "ID").any(|id| sv(id) == "VAT")
+            ix.children(s, NS_CBC, "ID").any(|id| ix.sv(id) == "VAT")
         });
-        let v = sv(number);
+        let v = ix.sv(number);
         if vat_scheme && !(vat_number_ok(&v)) {
             cx.report(
                 rule::BR_KSA_40,
@@ -288,12 +288,12 @@ fn seller(cx: &mut Cx<'_, '_>) {
     }
     // BR-CUSTOM-VALIDATION-01: the buyer's VAT number is not the seller's.
     let sellers: Vec<Cow<'_, str>> =
-        all_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID").into_iter().map(sv).collect();
+        all_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID").into_iter().map(|n| ix.sv(n)).collect();
     let buyer_numbers =
         all(ix, root, "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID");
     if sellers.iter().any(|s| !s.is_empty())
-        && buyer_numbers.iter().any(|b| !sv(*b).is_empty())
-        && let Some(same) = buyer_numbers.iter().find(|b| sellers.contains(&sv(**b)))
+        && buyer_numbers.iter().any(|b| !ix.sv(*b).is_empty())
+        && let Some(same) = buyer_numbers.iter().find(|b| sellers.contains(&ix.sv(**b)))
     {
         cx.report(
             rule::BR_CUSTOM_VALIDATION_01,
@@ -304,7 +304,7 @@ fn seller(cx: &mut Cx<'_, '_>) {
     for party in all(ix, root, SELLER) {
         // BR-KSA-37: the building number, 4 digits (absent counts as wrong).
         let building = first(ix, party, "cac:PostalAddress/cbc:BuildingNumber");
-        let v = building.map(sv).unwrap_or_default();
+        let v = building.map(|n| ix.sv(n)).unwrap_or_default();
         if !ascii_digits(&v, 4) {
             cx.report(
                 rule::BR_KSA_37,
@@ -320,7 +320,7 @@ fn seller(cx: &mut Cx<'_, '_>) {
 
 fn seller_address(cx: &mut Cx<'_, '_>, address: Node<'_, '_>) {
     let ix = cx.ix;
-    if !any(ix, address, "cac:Country/cbc:IdentificationCode", |n| !sv(n).is_empty()) {
+    if !any(ix, address, "cac:Country/cbc:IdentificationCode", |n| !ix.sv(n).is_empty()) {
         cx.report(
             rule::BR_09,
             where_is(ix, address, "cac:Country/cbc:IdentificationCode"),
@@ -345,7 +345,7 @@ fn seller_address(cx: &mut Cx<'_, '_>, address: Node<'_, '_>) {
         );
     }
     let zone = ix.child(address, NS_CBC, "PostalZone");
-    let v = zone.map(sv).unwrap_or_default();
+    let v = zone.map(|n| ix.sv(n)).unwrap_or_default();
     if !ascii_digits(&v, 5) {
         cx.report(
             rule::BR_KSA_66,
@@ -360,7 +360,7 @@ fn seller_address(cx: &mut Cx<'_, '_>, address: Node<'_, '_>) {
     ];
     for (steps, rule, min, max) in lengths {
         if let Some(n) = ix.at(address, steps) {
-            let found = len(&sv(n));
+            let found = len(&ix.sv(n));
             if found < min || found > max {
                 cx.report(rule, path_of(n), format!("give {min} to {max} characters (found {found})"));
             }
@@ -370,7 +370,7 @@ fn seller_address(cx: &mut Cx<'_, '_>, address: Node<'_, '_>) {
     if let Some(n) =
         first(ix, cx.root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:AdditionalStreetName")
     {
-        let found = len(&sv(n));
+        let found = len(&ix.sv(n));
         if found > 127 {
             cx.report(
                 rule::BR_KSA_F_06_C11,
@@ -391,16 +391,16 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     let at = |steps: &str| format!("{BUYER}/{steps}");
     let party = all(ix, root, BUYER);
     let field = |steps: &str| first_of(ix, &party, steps);
-    let length = |n: Option<Node<'_, '_>>| n.map(|n| len(&sv(n)));
+    let length = |n: Option<Node<'_, '_>>| n.map(|n| len(&ix.sv(n)));
     let name = field("cac:PartyLegalEntity/cbc:RegistrationName");
     let name_len = length(name);
-    let has_name = any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !sv(n).is_empty());
+    let has_name = any_of(ix, &party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !ix.sv(n).is_empty());
     let name_path = || where_is(ix, root, &at("cac:PartyLegalEntity/cbc:RegistrationName"));
 
     // BR-KSA-42, for each buyer party of a "standard" document.
     if flags.standard {
         for party in all(ix, root, BUYER) {
-            if !any(ix, party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !sv(n).is_empty()) {
+            if !any(ix, party, "cac:PartyLegalEntity/cbc:RegistrationName", |n| !ix.sv(n).is_empty()) {
                 cx.report(
                     rule::BR_KSA_42,
                     where_is(ix, party, "cac:PartyLegalEntity/cbc:RegistrationName"),
@@ -493,7 +493,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
             .filter(|&n| ix.is(n, NS_CBC, "TaxExemptionReasonCode") && under_tax_total(ix, n))
             .collect();
         if !codes.is_empty()
-            && codes.iter().all(|&c| " VATEX-SA-HEA VATEX-SA-EDU ".contains(sv(c).as_ref()))
+            && codes.iter().all(|&c| " VATEX-SA-HEA VATEX-SA-EDU ".contains(ix.sv(c).as_ref()))
             && !has_name
         {
             cx.report(
@@ -511,7 +511,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
                         && ix.child(*n, NS_CBC, "RegistrationName").is_some()
                 })
                 .and_then(|e| ix.child(e, NS_CBC, "RegistrationName"));
-            if named.is_none_or(|n| normalize(&sv(n)).is_empty()) {
+            if named.is_none_or(|n| normalize(&ix.sv(n)).is_empty()) {
                 cx.report(rule::BR_KSA_71, name_path(), "add the buyer's name to the summary invoice".into());
             }
         }
@@ -524,7 +524,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
         let exempted = cx.elements.iter().copied().find(|&n| {
             ix.is(n, NS_CBC, "TaxExemptionReasonCode")
                 && under_tax_total(ix, n)
-                && matches!(sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA")
+                && matches!(ix.sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA")
         });
         if exempted.is_some() {
             cx.report(
@@ -543,7 +543,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     // VAT number.
     let numbers = all_of(ix, &party, "cac:PartyTaxScheme/cbc:CompanyID");
     if let Some(&number) = numbers.first() {
-        let v = sv(number);
+        let v = ix.sv(number);
         if flags.standard && normalize(&v).is_empty() {
             cx.report(
                 rule::BR_KSA_99,
@@ -562,7 +562,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     // BR-KSA-81: without a VAT number element, another identifier with a value.
     if flags.standard
         && numbers.is_empty()
-        && field("cac:PartyIdentification/cbc:ID").is_none_or(|id| normalize(&sv(id)).is_empty())
+        && field("cac:PartyIdentification/cbc:ID").is_none_or(|id| normalize(&ix.sv(id)).is_empty())
     {
         cx.report(
             rule::BR_KSA_81,
@@ -572,7 +572,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     }
 
     if let Some(n) = field("cac:PostalAddress/cbc:CountrySubentity") {
-        let found = len(&sv(n));
+        let found = len(&ix.sv(n));
         if found > 127 {
             cx.report(
                 rule::BR_KSA_F_06_C27,
@@ -585,7 +585,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     // Rules judged on each buyer country whose code is SA.
     let saudi = all_of(ix, &party, "cac:PostalAddress/cac:Country")
         .into_iter()
-        .find(|c| ix.children(*c, NS_CBC, "IdentificationCode").any(|i| sv(i) == "SA"));
+        .find(|c| ix.children(*c, NS_CBC, "IdentificationCode").any(|i| ix.sv(i) == "SA"));
     if let Some(country) = saudi {
         saudi_buyer(cx, flags, country);
     }
@@ -593,7 +593,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     // Contact.
     if first_of(ix, &party, "cac:Contact").is_some() {
         if let Some(phone) = field("cac:Contact/cbc:Telephone") {
-            let v = sv(phone);
+            let v = ix.sv(phone);
             let rest = v.strip_prefix('+').or_else(|| v.strip_prefix('0'));
             if !v.is_empty()
                 && !rest.is_some_and(|r| (4..=15).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit()))
@@ -609,7 +609,7 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
             [("cac:Contact/cbc:Name", rule::BR_KSA_F_06_C37), ("cac:Contact/cbc:Note", rule::BR_KSA_F_06_C38)]
         {
             if let Some(n) = field(steps) {
-                let found = len(&sv(n));
+                let found = len(&ix.sv(n));
                 if found > 1000 {
                     cx.report(rule, path_of(n), format!("shorten to 1000 characters (it has {found})"));
                 }
@@ -636,7 +636,7 @@ fn saudi_buyer(cx: &mut Cx<'_, '_>, flags: &Flags, country: Node<'_, '_>) {
     let field = |steps: &str| first_of(ix, &address, steps);
     // BR-KSA-F-06-C9 is judged here, on the buyer's country, although it is about the seller.
     if let Some(n) = first(ix, root, &format!("{SELLER}/cac:PostalAddress/cbc:CitySubdivisionName")) {
-        let found = len(&sv(n));
+        let found = len(&ix.sv(n));
         if !(1..=127).contains(&found) {
             cx.report(rule::BR_KSA_F_06_C9, path_of(n), format!("give 1 to 127 characters (found {found})"));
         }
@@ -654,7 +654,7 @@ fn saudi_buyer(cx: &mut Cx<'_, '_>, flags: &Flags, country: Node<'_, '_>) {
     ];
     let missing: Vec<&str> = required
         .iter()
-        .filter(|(s, _)| field(s).is_none_or(|n| normalize(&sv(n)).is_empty()))
+        .filter(|(s, _)| field(s).is_none_or(|n| normalize(&ix.sv(n)).is_empty()))
         .map(|(_, n)| *n)
         .collect();
     let address = country.parent_element().unwrap_or(country);
@@ -666,7 +666,7 @@ fn saudi_buyer(cx: &mut Cx<'_, '_>, flags: &Flags, country: Node<'_, '_>) {
         );
     }
     let district = field("cbc:CitySubdivisionName");
-    match district.map(|n| (n, len(&sv(n)))) {
+    match district.map(|n| (n, len(&ix.sv(n)))) {
         None | Some((_, 0)) => cx.report(
             rule::BR_KSA_F_06_C28,
             where_is(ix, address, "cbc:CitySubdivisionName"),
@@ -680,7 +680,7 @@ fn saudi_buyer(cx: &mut Cx<'_, '_>, flags: &Flags, country: Node<'_, '_>) {
         Some(_) => {}
     }
     let zone = field("cbc:PostalZone");
-    let v = zone.map(sv).unwrap_or_default();
+    let v = zone.map(|n| ix.sv(n)).unwrap_or_default();
     if !ascii_digits(&v, 5) {
         cx.report(
             rule::BR_KSA_67,
@@ -734,7 +734,7 @@ fn party_ids(cx: &mut Cx<'_, '_>, wrapper: Node<'_, '_>, supplier: bool) {
     let allowed = if supplier { SELLER_SCHEMES } else { BUYER_SCHEMES };
     let raw_scheme = ids.iter().find_map(|i| i.attribute("schemeID")).unwrap_or("");
     let scheme = normalize(raw_scheme);
-    let value = sv(id);
+    let value = ix.sv(id);
     let ten = ascii_digits(&value, 10);
     if scheme == "CRN" && !ten {
         cx.report(rule::BR_KSA_F_08, path_of(id), format!("a CRN number is 10 digits; check \"{value}\""));
@@ -759,7 +759,7 @@ fn party_ids(cx: &mut Cx<'_, '_>, wrapper: Node<'_, '_>, supplier: bool) {
         if !allowed.contains(&upper(&s).as_str()) {
             continue;
         }
-        let v = sv(*i);
+        let v = ix.sv(*i);
         if let Some(pattern) = placeholder_pattern(&normalize(&v)) {
             cx.report(
                 rule::BR_KSA_F_13,
@@ -812,7 +812,7 @@ fn country_codes(cx: &mut Cx<'_, '_>) {
         })
         .collect();
     for n in nodes {
-        let v = normalize(&sv(n)).into_owned();
+        let v = normalize(&ix.sv(n)).into_owned();
         if !(v.len() == 2 && COUNTRIES.split(' ').any(|c| c == v)) {
             cx.report(
                 rule::BR_CL_14,

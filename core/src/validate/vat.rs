@@ -4,7 +4,7 @@
 //! the categories by `cac:TaxScheme/cbc:ID` = VAT, some do not), the same sums (exact decimals)
 //! and the same treatment of absent values.
 
-use super::arith::{chars_raw, dbl, dec, eq_zero, frac_len, is_false, is_true, norm, sv, xtrim};
+use super::arith::{chars_raw, dbl, dec, eq_zero, frac_len, is_false, is_true, norm, xtrim};
 use super::index::Index;
 use super::xpath::{normalized_eq, upper_normalized_eq};
 use super::{Cx, path_of, path_under, rule};
@@ -33,13 +33,13 @@ pub(super) fn subtotals<'a, 'i>(ix: &Index<'a, 'i>, root: Node<'a, 'i>) -> Vec<N
 
 /// The category code of a tax category, whitespace-normalised ("" when absent).
 pub(super) fn code_of(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> String {
-    ix.child(cat, NS_CBC, "ID").map(|n| norm(&sv(n)).into_owned()).unwrap_or_default()
+    ix.child(cat, NS_CBC, "ID").map(|n| norm(&ix.sv(n)).into_owned()).unwrap_or_default()
 }
 
 /// `normalize-space(cbc:ID) = code` for a tax category (an absent ID is "").
 fn code_is(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
     match ix.child(cat, NS_CBC, "ID") {
-        Some(n) => normalized_eq(&sv(n), code),
+        Some(n) => normalized_eq(&ix.sv(n), code),
         None => code.is_empty(),
     }
 }
@@ -47,12 +47,12 @@ fn code_is(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
 /// Whether the category is one of the VAT scheme (`cac:TaxScheme/cbc:ID`, any case, = VAT).
 pub(super) fn is_vat(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> bool {
     ix.children(cat, NS_CAC, "TaxScheme")
-        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|id| upper_normalized_eq(&sv(id), "VAT")))
+        .any(|s| ix.child(s, NS_CBC, "ID").is_some_and(|id| upper_normalized_eq(&ix.sv(id), "VAT")))
 }
 
 /// Whether the category has an ID child whose normalised value is `code`.
 fn has_code(ix: &Index<'_, '_>, cat: Node<'_, '_>, code: &str) -> bool {
-    ix.children(cat, NS_CBC, "ID").any(|id| normalized_eq(&sv(id), code))
+    ix.children(cat, NS_CBC, "ID").any(|id| normalized_eq(&ix.sv(id), code))
 }
 
 /// A VAT category (of the VAT scheme) with an ID `code`.
@@ -104,7 +104,7 @@ const UNCL_5305: [&str; 10] = ["AE", "E", "S", "Z", "G", "O", "K", "L", "M", "B"
 fn category_ids(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     for id in category_id_nodes(ix, cx.root) {
-        let raw = sv(id);
+        let raw = ix.sv(id);
         let code = norm(&raw);
         if !UNCL_5305.contains(&code.as_ref()) {
             cx.report(rule::BR_CL_18, path_of(id), format!("\"{code}\" is not a UNCL 5305 VAT category"));
@@ -141,7 +141,7 @@ fn percents(cx: &mut Cx<'_, '_>) {
         })
         .collect();
     for p in nodes {
-        let raw = sv(p);
+        let raw = ix.sv(p);
         if norm(&raw).is_empty() {
             continue;
         }
@@ -185,14 +185,14 @@ fn standard_rates(cx: &mut Cx<'_, '_>) {
     }
     for cat in cats {
         let Some(p) = ix.child(cat, NS_CBC, "Percent") else { continue };
-        if let Some(d) = dbl(&sv(p))
+        if let Some(d) = dbl(&ix.sv(p))
             && d.floor() != 15.0
             && d != 5.0
         {
             cx.report(
                 rule::BR_KSA_84,
                 path_of(p),
-                format!("the standard rate is 15 (or 5 for the transitional rate), not {}", xtrim(&sv(p))),
+                format!("the standard rate is 15 (or 5 for the transitional rate), not {}", xtrim(&ix.sv(p))),
             );
         }
     }
@@ -204,12 +204,12 @@ fn rate_path(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> String {
 
 /// The rate of a category as xs:double (`None` when absent or not a number).
 fn rate_dbl(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> Option<f64> {
-    ix.child(cat, NS_CBC, "Percent").and_then(|p| dbl(&sv(p)))
+    ix.child(cat, NS_CBC, "Percent").and_then(|p| dbl(&ix.sv(p)))
 }
 
 /// The rate of a category as xs:decimal.
 fn rate_dec(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> Option<Decimal> {
-    dec(ix.child(cat, NS_CBC, "Percent"))
+    dec(ix, ix.child(cat, NS_CBC, "Percent"))
 }
 
 /// Rates of lines, allowances and charges per category; BR-CO-04.
@@ -318,7 +318,7 @@ fn rates(cx: &mut Cx<'_, '_>) {
         .collect();
     let any_zero = root_cats
         .iter()
-        .any(|(c, _)| ix.children(*c, NS_CBC, "Percent").any(|p| dbl(&sv(p)).is_some_and(eq_zero)));
+        .any(|(c, _)| ix.children(*c, NS_CBC, "Percent").any(|p| dbl(&ix.sv(p)).is_some_and(eq_zero)));
     for (code, id, fix) in [
         ("Z", rule::BR_Z_07, "set the rate of a zero-rated charge to 0"),
         ("E", rule::BR_E_07, "set the rate of an exempt charge to 0"),
@@ -385,12 +385,12 @@ struct CategoryFacts {
 }
 
 fn category_facts(ix: &Index<'_, '_>, cat: Node<'_, '_>) -> CategoryFacts {
-    let first = ix.child(cat, NS_CBC, "ID").map(sv);
+    let first = ix.child(cat, NS_CBC, "ID").map(|n| ix.sv(n));
     let code = first.and_then(|id| CODES.iter().position(|c| normalized_eq(&id, c)));
     let mut vat = [false; 4];
     if is_vat(ix, cat) {
         for id in ix.children(cat, NS_CBC, "ID") {
-            let id = sv(id);
+            let id = ix.sv(id);
             for (carried, c) in vat.iter_mut().zip(CODES) {
                 *carried |= normalized_eq(&id, c);
             }
@@ -416,7 +416,7 @@ fn category_bases(ix: &Index<'_, '_>, root: Node<'_, '_>) -> [CategoryBase; 4] {
             }
         }
         if counted.contains(&true) {
-            let net = dec(ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default();
+            let net = dec(ix, ix.child(line, NS_CBC, "LineExtensionAmount")).unwrap_or_default();
             for (base, _) in bases.iter_mut().zip(counted).filter(|(_, c)| *c) {
                 base.0 += net;
             }
@@ -436,7 +436,7 @@ fn category_bases(ix: &Index<'_, '_>, root: Node<'_, '_>) -> [CategoryBase; 4] {
         if !counted.contains(&true) {
             continue;
         }
-        let amount = dec(ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
+        let amount = dec(ix, ix.child(ac, NS_CBC, "Amount")).unwrap_or_default();
         let (charge, allowance) = (is_true(ix, ac), is_false(ix, ac));
         for (base, _) in bases.iter_mut().zip(counted).filter(|(_, c)| *c) {
             if charge {
@@ -457,8 +457,8 @@ pub(super) fn tax_check(
     sub: Node<'_, '_>,
     cat: Option<Node<'_, '_>>,
 ) -> bool {
-    let tax = ix.child(sub, NS_CBC, "TaxAmount").and_then(|n| dbl(&sv(n)));
-    let taxable = ix.child(sub, NS_CBC, "TaxableAmount").and_then(|n| dbl(&sv(n)));
+    let tax = ix.child(sub, NS_CBC, "TaxAmount").and_then(|n| dbl(&ix.sv(n)));
+    let taxable = ix.child(sub, NS_CBC, "TaxableAmount").and_then(|n| dbl(&ix.sv(n)));
     let rate = cat.and_then(|c| rate_dbl(ix, c));
     let lines = ix.children(root, NS_CAC, "InvoiceLine").count();
     super::arith::within_tolerance(tax, taxable, rate, lines)
@@ -528,11 +528,11 @@ fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
                 Some(
                     ix.children(total, NS_CAC, "TaxSubtotal")
                         .filter(|s| ix.children(*s, NS_CAC, "TaxCategory").any(|c| code_is(ix, c, "S")))
-                        .filter_map(|s| dec(ix.child(s, NS_CBC, "TaxableAmount")))
+                        .filter_map(|s| dec(ix, ix.child(s, NS_CBC, "TaxableAmount")))
                         .sum::<Decimal>(),
                 )
             } else {
-                dec(taxable_node)
+                dec(ix, taxable_node)
             };
             if !used || found != Some(expected) {
                 let fix = if used {
@@ -552,7 +552,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
             }
             match rule_09 {
                 None => {
-                    let blank = ix.child(cat, NS_CBC, "Percent").is_none_or(|p| norm(&sv(p)).is_empty());
+                    let blank = ix.child(cat, NS_CBC, "Percent").is_none_or(|p| norm(&ix.sv(p)).is_empty());
                     if blank || !tax_check(ix, root, sub, Some(cat)) {
                         cx.report(
                             rule::BR_S_09,
@@ -577,7 +577,7 @@ fn breakdowns(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
                     }
                 }
                 Some(id) => {
-                    if dec(tax_node) != Some(Decimal::ZERO) {
+                    if dec(ix, tax_node) != Some(Decimal::ZERO) {
                         cx.report(id, tax_path(), format!("the VAT of category {code} is 0.00"));
                     }
                 }
@@ -601,7 +601,7 @@ fn exemptions(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
             let codes = vatex::codes_for(category).join(", ");
             let reason_code = ix.child(cat, NS_CBC, "TaxExemptionReasonCode");
             let reason = ix.child(cat, NS_CBC, "TaxExemptionReason");
-            let rc = reason_code.map(|n| norm(&sv(n)).into_owned()).unwrap_or_default();
+            let rc = reason_code.map(|n| norm(&ix.sv(n)).into_owned()).unwrap_or_default();
             if rc.is_empty() {
                 cx.report(
                     presence_rule,
@@ -615,7 +615,7 @@ fn exemptions(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
                     format!("\"{rc}\" is not a reason code of category {code}; use one of {codes}"),
                 );
             }
-            if reason_code.is_some() && reason.is_none_or(|r| norm(&sv(r)).is_empty()) {
+            if reason_code.is_some() && reason.is_none_or(|r| norm(&ix.sv(r)).is_empty()) {
                 let hint = vatex::default_text(&rc).map(|t| format!(": \"{t}\"")).unwrap_or_default();
                 cx.report(
                     rule::BR_KSA_83,
@@ -626,11 +626,11 @@ fn exemptions(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
             // ZATCA's rule for VATEX-SA-EDU/-HEA (BR-KSA-49) takes these categories over.
             let edu_hea = ix
                 .children(cat, NS_CBC, "TaxExemptionReasonCode")
-                .any(|n| matches!(sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA"));
+                .any(|n| matches!(ix.sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA"));
             if let Some(r) = reason
                 && !edu_hea
             {
-                let n = chars_raw(&sv(r));
+                let n = chars_raw(&ix.sv(r));
                 if n > 1000 {
                     cx.report(
                         rule::BR_KSA_F_06_C16,
