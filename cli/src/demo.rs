@@ -9,8 +9,8 @@
 
 use crate::onboard::Bar;
 use crate::{Failure, io_failure, print_json};
-use qayd::engine::clear::ClearOutcome;
-use qayd::engine::worker::shutdown_signal;
+use qayd::engine::ClearOutcome;
+use qayd::engine::shutdown_signal;
 use qayd::engine::{Engine, EngineConfig, RetryPolicy};
 use qayd::model::{Address, DocumentType, IdScheme, Invoice, InvoiceKind, Line, Party, PaymentMeans, Vat};
 use qayd::secrets::{FileKeyProvider, KeyProvider};
@@ -175,13 +175,11 @@ fn attempts_of(engine: &Engine, uuid: &str) -> Result<Vec<(String, i64)>, Failur
     let mut out = Vec::new();
     let mut first = None;
     for row in engine.store().audit_rows(0, usize::MAX)? {
-        let Ok(entry) = serde_json::from_str::<qayd::engine::audit::AuditEntry>(&row.content) else {
+        let Ok(entry) = serde_json::from_str::<qayd::engine::AuditEntry>(&row.content) else {
             continue;
         };
         // One line per attempt: the answered row (the `sent` row before it says the same request).
-        if entry.uuid.as_deref() != Some(uuid)
-            || entry.phase.as_deref() == Some(qayd::engine::audit::PHASE_SENT)
-        {
+        if entry.uuid.as_deref() != Some(uuid) || entry.phase.as_deref() == Some(qayd::engine::PHASE_SENT) {
             continue;
         }
         let start = *first.get_or_insert(entry.started_ms);

@@ -9,7 +9,7 @@ use crate::open::{self, Create, EngineArgs, ensure_unit};
 use crate::settings::Settings;
 use crate::{Failure, print_json, write_output};
 use qayd::embed::DocumentInfo;
-use qayd::engine::clear::ClearOutcome;
+use qayd::engine::ClearOutcome;
 use qayd::model::{Invoice, InvoiceKind};
 use qayd::store::{StoredDocument, SubmissionStatus};
 use serde::Serialize;

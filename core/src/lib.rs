@@ -8,18 +8,32 @@
 //! model ──► write ──► hash ──► stamp ──► QR ──► stamped document ──► verify
 //! caller's UBL ─────► hash ──► stamp ─┘
 //! ```
+//!
+//! ## The API
+//!
+//! The items re-exported here (generate, [`stamp()`], [`verify()`], [`validate()`], keys and
+//! CSRs, [`Error`]) and the public modules: [`model`] (the typed invoice), [`validate`] (the
+//! rule book), [`qr`], [`csr`], [`clock`], [`secrets`] (the master key), and with features
+//! `api`/`store`/`pdf`: `api` (the Fatoora client), `onboarding`, `store`, `engine` (the durable
+//! engine) and `embed` (the one surface the bindings wrap), `pdf`. Everything else is
+//! implementation and private; public enums that may grow (statuses, kinds, outcomes,
+//! severities, environments) are `#[non_exhaustive]`, so a new variant is not a breaking
+//! change. [`__internal`] is not API.
 
+// The public modules are the API; the private ones are implementation, and what of them is API is
+// re-exported below (`Signer`, `stamp`, `verify`, `Error`, …). `__internal` (at the end) is not
+// API. `core/tests/public_api.rs` holds this list to an allow-list.
 #[cfg(feature = "api")]
 pub mod api;
-pub mod base_url;
+mod base_url;
 pub mod clock;
-pub mod crypto;
+mod crypto;
 pub mod csr;
 #[cfg(all(feature = "api", feature = "store"))]
 pub mod embed;
 #[cfg(feature = "store")]
 pub mod engine;
-pub mod error;
+mod error;
 pub mod model;
 #[cfg(feature = "api")]
 pub mod onboarding;
@@ -27,11 +41,11 @@ pub mod onboarding;
 pub mod pdf;
 pub mod qr;
 pub mod secrets;
-pub mod stamp;
+mod stamp;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod validate;
-pub mod xml;
+mod xml;
 
 pub use crypto::{Certificate, PrivateKey, Signer};
 pub use csr::{Csr, CsrConfig, Environment, build_csr, generate_private_key, parse_csr};
@@ -50,3 +64,40 @@ pub fn generate(invoice_json: &[u8]) -> Result<Vec<u8>> {
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// **Not API.** The XML parser and C14N engine, the stamp's parts and the model writer's internals,
+/// for this repository's own differential tests, benchmarks, examples, fuzz targets and the local
+/// gateway (`qayd-gateway`). No stability: anything here may change or vanish in any release,
+/// and it is hidden from the documentation. The one way internals leave the crate; nothing else
+/// is public for the tests' sake.
+#[doc(hidden)]
+pub mod __internal {
+    /// The XML parser (a tree over the input's bytes), C14N 1.1 and the namespaces.
+    pub mod xml {
+        pub use crate::xml::*;
+    }
+
+    /// The stamp's parts: the canonical bytes and hash of a parsed document, the document view.
+    pub mod stamp {
+        pub use crate::stamp::hash::{canonical_bytes, hash_document};
+        pub use crate::stamp::view::InvoiceView;
+        pub use crate::stamp::{pih_is_well_formed, riyadh_now};
+    }
+
+    /// The model writer's internals.
+    pub mod model {
+        use crate::model::Invoice;
+
+        /// Whether the tree the writer records for `invoice` is the tree the parser builds from
+        /// the written document (`Err` names the first difference).
+        pub fn recorded_tree_matches_parse(invoice: &Invoice) -> crate::Result<Result<(), String>> {
+            crate::model::recorded_tree_matches_parse(invoice)
+        }
+
+        /// The document as written, without the rules' verdict (to compare verdicts with ZATCA's
+        /// own validator).
+        pub fn to_xml_unjudged(invoice: &Invoice) -> crate::Result<Vec<u8>> {
+            crate::model::to_xml_unjudged(invoice)
+        }
+    }
+}

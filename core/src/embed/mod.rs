@@ -12,9 +12,9 @@ pub mod surface;
 use crate::api::{Client, ClientConfig, Credentials, InvoiceSubmission, Outcome, ValidationMessage};
 use crate::clock::Clock as _;
 use crate::csr::{CsrConfig, Environment};
-use crate::engine::worker::{Shutdown, ShutdownTrigger, shutdown_signal};
 use crate::engine::{Engine, EngineConfig, RetryPolicy};
 pub use crate::engine::{Event, EventKind};
+use crate::engine::{Shutdown, ShutdownTrigger, shutdown_signal};
 use crate::error::{Error, Result};
 use crate::model::Invoice;
 use crate::onboarding::{EgsCredentials, Progress};
@@ -770,7 +770,7 @@ impl EngineHandle {
     /// Renews the unit's production CSID with a new OTP from what the store holds (see
     /// [`Engine::renew`]); the stored credentials are replaced only once the platform issued
     /// the new certificate.
-    pub async fn renew_egs(&self, egs_id: &str, otp: &str) -> Result<crate::engine::renewal::RenewalOutcome> {
+    pub async fn renew_egs(&self, egs_id: &str, otp: &str) -> Result<crate::engine::RenewalOutcome> {
         self.engine.renew(egs_id, otp).await
     }
 
@@ -824,7 +824,7 @@ impl EngineHandle {
 
     /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
     pub async fn clear(&self, egs_id: &str, invoice_json: &str) -> Result<ClearResult> {
-        use crate::engine::clear::ClearOutcome as Cleared;
+        use crate::engine::ClearOutcome as Cleared;
         let invoice = Invoice::from_json(invoice_json)?;
         Ok(match self.engine.clear(egs_id, &invoice).await? {
             Cleared::Cleared { document, cleared_xml, with_warnings } => {
@@ -905,7 +905,7 @@ impl EngineHandle {
 
     /// What the background worker has been doing: passes, consecutive failures, last error
     /// (a wrong master key, an unreachable database — the worker keeps retrying them).
-    pub fn worker_health(&self) -> crate::engine::worker::WorkerHealth {
+    pub fn worker_health(&self) -> crate::engine::WorkerHealth {
         self.engine.worker_health()
     }
 

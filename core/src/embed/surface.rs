@@ -593,16 +593,12 @@ pub const TYPES: &[Type] = &[
     ty("what a drain pass did", "embed::DrainReport", ["DrainReport", "DrainReport", "DrainReport", ""]),
     ty(
         "a renewal's outcome",
-        "engine::renewal::RenewalOutcome",
+        "engine::RenewalOutcome",
         ["RenewalOutcome", "RenewalOutcome", "RenewalOutcome", ""],
     ),
     ty("one engine event", "embed::Event", ["Event", "EngineEvent", "Event", ""]),
     ty("a unit and its chain head", "embed::EgsInfo", ["EgsInfo", "EgsInfo", "EgsInfo", ""]),
-    ty(
-        "the worker's health",
-        "engine::worker::WorkerHealth",
-        ["WorkerHealth", "WorkerHealth", "WorkerHealth", ""],
-    ),
+    ty("the worker's health", "engine::WorkerHealth", ["WorkerHealth", "WorkerHealth", "WorkerHealth", ""]),
     ty("the audit log's integrity", "embed::AuditCheck", ["AuditCheck", "AuditCheck", "AuditCheck", ""]),
     ty(
         "an error (code, message, rule, HTTP status)",

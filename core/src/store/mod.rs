@@ -7,8 +7,8 @@
 //! default, PostgreSQL for fleets (`postgres` feature: `SELECT … FOR UPDATE` and table locks).
 
 #[cfg(feature = "postgres")]
-pub mod postgres;
-pub mod sqlite;
+mod postgres;
+mod sqlite;
 mod sqlite_outbox;
 
 use crate::error::Result;

@@ -44,7 +44,7 @@ use std::sync::mpsc;
 
 /// Connections per store when not given: enough for the engine's concurrent units on a
 /// two-core worker plus an issuing thread or two.
-pub const DEFAULT_CONNECTIONS: usize = 4;
+pub(crate) const DEFAULT_CONNECTIONS: usize = 4;
 
 /// PostgreSQL-backed [`Store`].
 pub struct PostgresStore {

@@ -26,7 +26,7 @@ mod index;
 mod lines;
 mod parties;
 mod rules;
-pub mod schema;
+pub(crate) mod schema;
 mod vat;
 mod xpath;
 
