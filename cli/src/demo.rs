@@ -240,12 +240,7 @@ async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: b
     };
     let mut rows = Vec::new();
     let cleared = |label: &'static str, outcome: ClearOutcome, id: &str| -> Result<Row, Failure> {
-        let document = match outcome {
-            ClearOutcome::Cleared { document, .. }
-            | ClearOutcome::Pending { document }
-            | ClearOutcome::Rejected { document }
-            | ClearOutcome::Dead { document } => document,
-        };
+        let document = outcome.into_document();
         let document = store.document(EGS_ID, document.icv)?.unwrap_or(document);
         let (file, cleared_file) = save(documents_dir, &document, id)?;
         Ok(Row { label, id: id.to_owned(), document, file, cleared_file })

@@ -174,7 +174,9 @@ pub(crate) fn run(
                             waiting = false;
                             document
                         }
-                        ClearOutcome::Rejected { document } | ClearOutcome::Dead { document } => document,
+                        // Rejected, dead, and any outcome added later: the document is in the
+                        // chain and is written out; its status says what became of it.
+                        other => other.into_document(),
                     })
                 } else {
                     connected.issue_invoice(&args.egs, invoice)

@@ -47,6 +47,7 @@ const OID_BUSINESS_CATEGORY: &str = "2.5.4.15";
 /// A Fatoora environment: where the API lives and which certificate template its CSRs name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Environment {
     /// The developer portal (sandbox): anyone can use it, OTP `123456`.
     DeveloperPortal,

@@ -101,3 +101,126 @@ pub mod __internal {
         }
     }
 }
+
+/// The `ALL` lists of the non-exhaustive enums the bindings mirror (the bindings cannot match
+/// them exhaustively, so they check their own lists against `ALL`): each match below is
+/// exhaustive inside the crate, so a new variant fails to compile here, and the assertion fails
+/// until `ALL` names it too.
+#[cfg(test)]
+mod all_variants {
+    fn assert_listed<T: Copy>(all: &[T], position: impl Fn(T) -> usize, variants: usize) {
+        let positions: Vec<usize> = all.iter().map(|v| position(*v)).collect();
+        assert_eq!(
+            positions,
+            (0..variants).collect::<Vec<_>>(),
+            "ALL must list every variant once, in order"
+        );
+    }
+
+    #[test]
+    fn severities() {
+        use crate::Severity as S;
+        assert_listed(
+            &S::ALL,
+            |v| match v {
+                S::Error => 0,
+                S::Warning => 1,
+            },
+            2,
+        );
+    }
+
+    #[test]
+    fn error_kinds() {
+        use crate::ErrorKind as K;
+        assert_listed(
+            &K::ALL,
+            |v| match v {
+                K::Input => 0,
+                K::Api => 1,
+                K::Storage => 2,
+                K::Secret => 3,
+            },
+            4,
+        );
+    }
+
+    #[cfg(feature = "store")]
+    #[test]
+    fn submission_statuses() {
+        use crate::store::SubmissionStatus as S;
+        assert_listed(
+            &S::ALL,
+            |v| match v {
+                S::Pending => 0,
+                S::Submitting => 1,
+                S::Cleared => 2,
+                S::Reported => 3,
+                S::AcceptedWithWarnings => 4,
+                S::Rejected => 5,
+                S::RetryScheduled => 6,
+                S::Dead => 7,
+            },
+            8,
+        );
+    }
+
+    #[cfg(feature = "store")]
+    #[test]
+    fn event_kinds() {
+        use crate::engine::EventKind as K;
+        assert_listed(
+            &K::ALL,
+            |v| match v {
+                K::DeadlineAtRisk => 0,
+                K::DeadlineMissed => 1,
+                K::ClearanceDelayed => 2,
+                K::CertificateExpiring => 3,
+                K::CertificateRenewed => 4,
+                K::DocumentReported => 5,
+                K::DocumentCleared => 6,
+                K::DocumentAcceptedWithWarnings => 7,
+                K::DocumentRejected => 8,
+                K::DeadLetter => 9,
+                K::Unauthorized => 10,
+            },
+            11,
+        );
+    }
+
+    #[cfg(all(feature = "api", feature = "store"))]
+    #[test]
+    fn api_outcomes() {
+        use crate::embed::ApiOutcome as O;
+        assert_listed(
+            &O::ALL,
+            |v| match v {
+                O::Accepted => 0,
+                O::AcceptedWithWarnings => 1,
+                O::Rejected => 2,
+                O::Duplicate => 3,
+                O::Retryable => 4,
+                O::Unauthorized => 5,
+                O::ComplianceRequired => 6,
+            },
+            7,
+        );
+    }
+
+    #[cfg(all(feature = "api", feature = "store"))]
+    #[test]
+    fn clear_outcomes() {
+        use crate::embed::ClearOutcome as O;
+        assert_listed(
+            &O::ALL,
+            |v| match v {
+                O::Cleared => 0,
+                O::ClearedWithWarnings => 1,
+                O::Pending => 2,
+                O::Rejected => 3,
+                O::Dead => 4,
+            },
+            5,
+        );
+    }
+}

@@ -25,10 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The value of the `Accept-Version` header every call sends.
-pub const ACCEPT_VERSION: &str = "V2";
+pub(crate) const ACCEPT_VERSION: &str = "V2";
 
 /// What the platform said, classified. `T` is the call's typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<T> {
     /// HTTP 200: done.
     Accepted(T),
@@ -191,6 +192,7 @@ impl Credentials {
 /// The response language (`Accept-Language`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Language {
     #[default]
     En,

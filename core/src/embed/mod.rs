@@ -284,6 +284,7 @@ pub async fn renew(
 /// How the platform answered one API call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ApiOutcome {
     Accepted,
     AcceptedWithWarnings,
@@ -622,6 +623,7 @@ impl From<StoredDocument> for Document {
 /// What `clear` ended in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ClearOutcome {
     /// Cleared: `document.cleared_xml` is the document to deliver.
     Cleared,

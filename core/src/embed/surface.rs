@@ -9,6 +9,7 @@ use serde::Serialize;
 /// How a call behaves across languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Style {
     /// Returns at once (CPU work; Python releases the GIL).
     Blocking,

@@ -82,6 +82,7 @@ pub mod audit {
 /// stamped, before storing it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ValidationPolicy {
     /// An error refuses the document: nothing is stored and no ICV is used; the error
     /// (`INVALID_MODEL`) names the first rule and lists every error. Warnings are returned by

@@ -67,6 +67,7 @@ pub fn open_existing(location: &str) -> Result<std::sync::Arc<dyn Store>> {
 /// Where a document stands with ZATCA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SubmissionStatus {
     /// Stamped and stored, not yet sent.
     Pending,
@@ -207,7 +208,7 @@ pub struct AttemptRecord {
 /// Whether the unit's first open document is due to be sent at `now_ms` — the one rule of
 /// [`Outbox::claim_next`] that every backend applies: pending now; a scheduled retry when its
 /// time has come; a claim whose lease expired (its sender died). Times in milliseconds.
-pub fn is_due(document: &StoredDocument, lease_until_ms: Option<i64>, now_ms: i64) -> bool {
+pub(crate) fn is_due(document: &StoredDocument, lease_until_ms: Option<i64>, now_ms: i64) -> bool {
     match document.status {
         SubmissionStatus::Pending => true,
         SubmissionStatus::RetryScheduled => document.next_attempt_at_ms.is_none_or(|at| at <= now_ms),
@@ -288,11 +289,11 @@ pub struct AuditRow {
 }
 
 /// The `prev_hash` of the first audit row.
-pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Lowercase hex SHA-256 of `prev_hash ‖ "\n" ‖ content`: each audit row commits to its whole
 /// history.
-pub fn audit_link_hash(prev_hash: &str, content: &str) -> String {
+pub(crate) fn audit_link_hash(prev_hash: &str, content: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
