@@ -98,7 +98,7 @@ impl std::str::FromStr for Environment {
 
     /// `developer-portal` (also `sandbox`), `simulation`, `core` (also `production`), or an
     /// `http(s)://` base URL (a custom environment: the local gateway, a proxy), checked for form
-    /// here ([`crate::base_url`]); whether plain `http://` may carry credentials is the client's
+    /// here (a host, an optional port, no credentials or query); whether plain `http://` may carry credentials is the client's
     /// decision.
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();

@@ -12,7 +12,7 @@
 //! ## The API
 //!
 //! The items re-exported here (generate, [`stamp()`], [`verify()`], [`validate()`], keys and
-//! CSRs, [`Error`]) and the public modules: [`model`] (the typed invoice), [`validate`] (the
+//! CSRs, [`Error`]) and the public modules: [`model`] (the typed invoice), [`validate`](mod@validate) (the
 //! rule book), [`qr`], [`csr`], [`clock`], [`secrets`] (the master key), and with features
 //! `api`/`store`/`pdf`: `api` (the Fatoora client), `onboarding`, `store`, `engine` (the durable
 //! engine) and `embed` (the one surface the bindings wrap), `pdf`. Everything else is

@@ -220,7 +220,7 @@ pub struct ClientConfig {
     pub use_system_proxy: bool,
     /// Allow a plain `http://` base URL to a host that is not loopback. Credentials and OTPs
     /// then cross the network unencrypted: only behind a TLS-terminating proxy you control.
-    /// Default false (see [`crate::base_url`]).
+    /// Default false (plain `http://` to a loopback host is always allowed: the local gateway).
     pub allow_insecure_http: bool,
 }
 

@@ -232,7 +232,7 @@ pub struct ClientOptions {
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u64>,
     /// Allow plain `http://` to a host that is not loopback: credentials and OTPs cross the
-    /// network unencrypted (default false; see [`crate::base_url`]).
+    /// network unencrypted (default false; loopback hosts need no opt-in).
     pub allow_insecure_http: Option<bool>,
 }
 

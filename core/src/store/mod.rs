@@ -289,11 +289,11 @@ pub struct AuditRow {
 }
 
 /// The `prev_hash` of the first audit row.
-pub(crate) const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Lowercase hex SHA-256 of `prev_hash ‖ "\n" ‖ content`: each audit row commits to its whole
 /// history.
-pub(crate) fn audit_link_hash(prev_hash: &str, content: &str) -> String {
+pub fn audit_link_hash(prev_hash: &str, content: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
@@ -390,7 +390,8 @@ pub trait Chain {
 /// The outbox: what is due, leases on documents in flight, their outcomes, units stopped.
 pub trait Outbox {
     /// Claims the unit's next document to send, in chain order: the lowest-ICV document not in a
-    /// final state, if it is due at `now_ms` (milliseconds since the Unix epoch; see [`is_due`]).
+    /// final state, if it is due at `now_ms` (milliseconds since the Unix epoch): pending, a
+    /// scheduled retry whose time has come, or a claim whose lease ran out.
     /// It becomes `submitting` under `lease`. `None` when nothing is due (a document ahead of
     /// the rest waits for its retry: chain order).
     fn claim_next(&self, egs_id: &str, now_ms: i64, lease: &Lease) -> Result<Option<StoredDocument>>;

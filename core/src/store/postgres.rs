@@ -59,7 +59,7 @@ impl std::fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host:port/database?options=…`, as libpq) with
-    /// [`DEFAULT_CONNECTIONS`] connections, and creates or upgrades the schema.
+    /// 4 connections (`open_with` chooses), and creates or upgrades the schema.
     pub fn open(url: &str) -> Result<Self> {
         Self::open_with(url, DEFAULT_CONNECTIONS)
     }
