@@ -24,7 +24,7 @@ pub struct QrField {
 }
 
 /// The name of each tag ZATCA defines.
-pub fn tag_name(tag: u8) -> &'static str {
+pub(crate) fn tag_name(tag: u8) -> &'static str {
     match tag {
         1 => "seller_name",
         2 => "vat_number",
