@@ -12,13 +12,13 @@
 //! ## The API
 //!
 //! The items re-exported here (generate, [`stamp()`], [`verify()`], [`validate()`], keys and
-//! CSRs, [`Error`]) and the public modules: [`model`] (the typed invoice), [`validate`](mod@validate) (the
-//! rule book), [`qr`], [`csr`], [`clock`], [`secrets`] (the master key), and with features
-//! `api`/`store`/`pdf`: `api` (the Fatoora client), `onboarding`, `store`, `engine` (the durable
-//! engine) and `embed` (the one surface the bindings wrap), `pdf`. Everything else is
-//! implementation and private; public enums that may grow (statuses, kinds, outcomes,
-//! severities, environments) are `#[non_exhaustive]`, so a new variant is not a breaking
-//! change. [`__internal`] is not API.
+//! CSRs, [`Error`]) and the public modules: [`model`] (the typed invoice),
+//! [`validate`](mod@validate) (the rule book), [`qr`], [`csr`], [`clock`], [`secrets`] (the
+//! master key), and with features `api`/`store`/`pdf`: `api` (the Fatoora client),
+//! `onboarding`, `store`, `engine` (the durable engine), `embed` (the one surface the bindings
+//! wrap) and `pdf`. Everything else is implementation and private. Public enums that may grow
+//! (statuses, kinds, outcomes, severities, environments, [`Error`]) are `#[non_exhaustive]`, so a
+//! new variant is not a breaking change. `__internal` is not API.
 
 // The public modules are the API; the private ones are implementation, and what of them is API is
 // re-exported below (`Signer`, `stamp`, `verify`, `Error`, …). `__internal` (at the end) is not
@@ -68,8 +68,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// **Not API.** The XML parser and C14N engine, the stamp's parts and the model writer's internals,
 /// for this repository's own differential tests, benchmarks, examples, fuzz targets and the local
 /// gateway (`qayd-gateway`). No stability: anything here may change or vanish in any release,
-/// and it is hidden from the documentation. The one way internals leave the crate; nothing else
-/// is public for the tests' sake.
+/// and it is hidden from the documentation. The one way internals leave the crate (the only other
+/// hidden paths, `engine::worker` and `engine::audit`, are old names of public items).
 #[doc(hidden)]
 pub mod __internal {
     /// The XML parser (a tree over the input's bytes), C14N 1.1 and the namespaces.
