@@ -211,8 +211,8 @@ pub struct RenewalOutcome {
     pub unsent_with_previous_certificate: i64,
 }
 
-impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
-    fn from(r: qayd::engine::renewal::RenewalOutcome) -> Self {
+impl From<qayd::engine::RenewalOutcome> for RenewalOutcome {
+    fn from(r: qayd::engine::RenewalOutcome) -> Self {
         RenewalOutcome {
             egs_id: r.egs_id,
             not_after: instant(r.not_after),
@@ -300,8 +300,8 @@ pub struct WorkerHealth {
     pub last_error: Option<WorkerError>,
 }
 
-impl From<qayd::engine::worker::WorkerHealth> for WorkerHealth {
-    fn from(h: qayd::engine::worker::WorkerHealth) -> Self {
+impl From<qayd::engine::WorkerHealth> for WorkerHealth {
+    fn from(h: qayd::engine::WorkerHealth) -> Self {
         WorkerHealth {
             passes: long(h.passes),
             last_pass_at: h.last_pass_at.map(instant),

@@ -182,8 +182,8 @@ pub struct RenewalOutcome {
     pub unsent_with_previous_certificate: i64,
 }
 
-impl From<qayd::engine::renewal::RenewalOutcome> for RenewalOutcome {
-    fn from(r: qayd::engine::renewal::RenewalOutcome) -> Self {
+impl From<qayd::engine::RenewalOutcome> for RenewalOutcome {
+    fn from(r: qayd::engine::RenewalOutcome) -> Self {
         RenewalOutcome {
             egs_id: r.egs_id,
             not_after: r.not_after,

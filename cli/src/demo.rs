@@ -9,8 +9,8 @@
 
 use crate::onboard::Bar;
 use crate::{Failure, io_failure, print_json};
-use qayd::engine::clear::ClearOutcome;
-use qayd::engine::worker::shutdown_signal;
+use qayd::engine::ClearOutcome;
+use qayd::engine::shutdown_signal;
 use qayd::engine::{Engine, EngineConfig, RetryPolicy};
 use qayd::model::{Address, DocumentType, IdScheme, Invoice, InvoiceKind, Line, Party, PaymentMeans, Vat};
 use qayd::secrets::{FileKeyProvider, KeyProvider};
@@ -175,13 +175,11 @@ fn attempts_of(engine: &Engine, uuid: &str) -> Result<Vec<(String, i64)>, Failur
     let mut out = Vec::new();
     let mut first = None;
     for row in engine.store().audit_rows(0, usize::MAX)? {
-        let Ok(entry) = serde_json::from_str::<qayd::engine::audit::AuditEntry>(&row.content) else {
+        let Ok(entry) = serde_json::from_str::<qayd::engine::AuditEntry>(&row.content) else {
             continue;
         };
         // One line per attempt: the answered row (the `sent` row before it says the same request).
-        if entry.uuid.as_deref() != Some(uuid)
-            || entry.phase.as_deref() == Some(qayd::engine::audit::PHASE_SENT)
-        {
+        if entry.uuid.as_deref() != Some(uuid) || entry.phase.as_deref() == Some(qayd::engine::PHASE_SENT) {
             continue;
         }
         let start = *first.get_or_insert(entry.started_ms);
@@ -242,12 +240,7 @@ async fn demo(dir: &Path, documents_dir: &Path, started: Instant, json_output: b
     };
     let mut rows = Vec::new();
     let cleared = |label: &'static str, outcome: ClearOutcome, id: &str| -> Result<Row, Failure> {
-        let document = match outcome {
-            ClearOutcome::Cleared { document, .. }
-            | ClearOutcome::Pending { document }
-            | ClearOutcome::Rejected { document }
-            | ClearOutcome::Dead { document } => document,
-        };
+        let document = outcome.into_document();
         let document = store.document(EGS_ID, document.icv)?.unwrap_or(document);
         let (file, cleared_file) = save(documents_dir, &document, id)?;
         Ok(Row { label, id: id.to_owned(), document, file, cleared_file })

@@ -9,7 +9,7 @@ use crate::open::{self, Create, EngineArgs, ensure_unit};
 use crate::settings::Settings;
 use crate::{Failure, print_json, write_output};
 use qayd::embed::DocumentInfo;
-use qayd::engine::clear::ClearOutcome;
+use qayd::engine::ClearOutcome;
 use qayd::model::{Invoice, InvoiceKind};
 use qayd::store::{StoredDocument, SubmissionStatus};
 use serde::Serialize;
@@ -174,7 +174,9 @@ pub(crate) fn run(
                             waiting = false;
                             document
                         }
-                        ClearOutcome::Rejected { document } | ClearOutcome::Dead { document } => document,
+                        // Rejected, dead, and any outcome added later: the document is in the
+                        // chain and is written out; its status says what became of it.
+                        other => other.into_document(),
                     })
                 } else {
                     connected.issue_invoice(&args.egs, invoice)

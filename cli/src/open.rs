@@ -204,7 +204,7 @@ pub(crate) fn audited_client(
     settings: &Settings,
 ) -> Result<qayd::api::Client, Failure> {
     let config = settings.client_config()?;
-    let hook = qayd::engine::audit::AuditHook::new(store.clone(), Arc::new(qayd::clock::SystemClock));
+    let hook = qayd::engine::AuditHook::new(store.clone(), Arc::new(qayd::clock::SystemClock));
     Ok(qayd::api::Client::with_config(environment.clone(), config)?.with_hook(hook))
 }
 

@@ -8,7 +8,7 @@ use crate::settings::Settings;
 use crate::{Failure, print_json};
 use qayd::embed::DocumentInfo;
 use qayd::engine::Engine;
-use qayd::engine::worker::{DrainSummary, shutdown_signal};
+use qayd::engine::{DrainSummary, shutdown_signal};
 use qayd::store::{Store, SubmissionStatus};
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -20,7 +20,7 @@ fn validate(c: &mut Criterion) {
     });
     // For reference: parsing alone (with our safety limits), the floor of any validator.
     c.bench_function("parse only: SDK simplified sample", |b| {
-        b.iter(|| qayd::xml::parse(black_box(&sample)).unwrap().len())
+        b.iter(|| qayd::__internal::xml::parse(black_box(&sample)).unwrap().len())
     });
     let five = generated(5);
     c.bench_function("validate generated simplified invoice (5 lines)", |b| {
@@ -28,7 +28,7 @@ fn validate(c: &mut Criterion) {
     });
     let hundred = generated(100);
     c.bench_function("parse only: generated simplified invoice (100 lines)", |b| {
-        b.iter(|| qayd::xml::parse(black_box(&hundred)).unwrap().len())
+        b.iter(|| qayd::__internal::xml::parse(black_box(&hundred)).unwrap().len())
     });
     c.bench_function("validate generated simplified invoice (100 lines)", |b| {
         b.iter(|| qayd::validate::validate_at(black_box(&hundred), now).unwrap())

@@ -17,7 +17,7 @@ fn main() {
     let read = |p: &str| std::fs::read(p).unwrap();
     let signer = support::signer();
     let options = qayd::StampOptions { signing_time: Some("2025-07-22T15:51:28".into()) };
-    let xml = qayd::model::to_xml_unjudged(&invoice).unwrap();
+    let xml = qayd::__internal::model::to_xml_unjudged(&invoice).unwrap();
     println!("xml {} bytes", xml.len());
     macro_rules! t {
         ($name:expr, $e:expr) => {{
@@ -34,8 +34,8 @@ fn main() {
     }
     t!("from_json", qayd::model::Invoice::from_json(&json).unwrap());
     t!("totals", invoice.totals().unwrap());
-    t!("to_xml_unjudged", qayd::model::to_xml_unjudged(&invoice).unwrap());
-    t!("parse", qayd::xml::parse(&xml).unwrap().descendants().count());
+    t!("to_xml_unjudged", qayd::__internal::model::to_xml_unjudged(&invoice).unwrap());
+    t!("parse", qayd::__internal::xml::parse(&xml).unwrap().descendants().count());
     t!("validate_at", qayd::validate::validate_at(&xml, 253_000_000_000).unwrap());
     let sdk = read("tests/vectors/sdk-R3.4.8/Data/Samples/Simplified/Invoice/Simplified_Invoice.xml");
     t!("validate SDK sample", qayd::validate::validate_at(&sdk, 253_000_000_000).unwrap());

@@ -3,7 +3,7 @@
 //!
 //! `validate_loop [N] [FILE | lines:K] [parse]` — FILE defaults to the shared 5-line benchmark
 //! invoice; `lines:K` writes the simplified example model with K lines (as the criterion bench
-//! does); `parse` times `qayd::xml::parse` alone. Run from the repository root.
+//! does); `parse` times `qayd::__internal::xml::parse` alone. Run from the repository root.
 #[path = "../benches/support/mod.rs"]
 mod support;
 
@@ -22,7 +22,7 @@ fn main() {
     let mut total = 0;
     for _ in 0..n {
         total += if parse_only {
-            qayd::xml::parse(&xml).unwrap().descendants().count()
+            qayd::__internal::xml::parse(&xml).unwrap().descendants().count()
         } else {
             qayd::validate::validate_at(&xml, now).unwrap().findings.len()
         };

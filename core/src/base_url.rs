@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A base URL taken apart: enough to judge it, nothing more.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BaseUrl {
+pub(crate) struct BaseUrl {
     /// `https://` (true) or `http://` (false).
     pub https: bool,
     /// The host as written, without IPv6 brackets, lower-cased.
@@ -23,7 +23,7 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     /// Reads an `http(s)://host[:port][/path]` base URL.
-    pub fn parse(url: &str) -> Result<Self> {
+    pub(crate) fn parse(url: &str) -> Result<Self> {
         let bad = |why: &str| Error::InvalidInput(format!("invalid base URL '{}': {why}", redacted(url)));
         let (https, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "https://") {
             (true, rest)
@@ -79,7 +79,8 @@ impl BaseUrl {
     }
 
     /// Whether the host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
-    pub fn is_loopback(&self) -> bool {
+    #[cfg_attr(not(feature = "api"), allow(dead_code))] // the API client's check
+    pub(crate) fn is_loopback(&self) -> bool {
         let host = self.host.trim_end_matches('.');
         host == "localhost"
             || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
@@ -87,7 +88,8 @@ impl BaseUrl {
     }
 
     /// Refuses plain `http://` to anything but a loopback host, unless `allow_insecure_http`.
-    pub fn check_transport(&self, allow_insecure_http: bool) -> Result<()> {
+    #[cfg_attr(not(feature = "api"), allow(dead_code))] // the API client's check
+    pub(crate) fn check_transport(&self, allow_insecure_http: bool) -> Result<()> {
         if self.https || self.is_loopback() || allow_insecure_http {
             return Ok(());
         }

@@ -10,7 +10,7 @@ use time::macros::{format_description, offset};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Riyadh's offset from UTC.
-pub const RIYADH: UtcOffset = offset!(+3);
+pub(crate) const RIYADH: UtcOffset = offset!(+3);
 
 /// Where "now" comes from.
 pub trait Clock: Send + Sync {
@@ -70,7 +70,7 @@ pub fn riyadh_date_time(unix: i64) -> (String, String) {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in Riyadh: the form of `xades:SigningTime` (no zone suffix, as the SDK).
-pub fn riyadh_timestamp(unix: i64) -> String {
+pub(crate) fn riyadh_timestamp(unix: i64) -> String {
     let (date, time) = riyadh_date_time(unix);
     format!("{date}T{time}")
 }

@@ -47,6 +47,7 @@ const OID_BUSINESS_CATEGORY: &str = "2.5.4.15";
 /// A Fatoora environment: where the API lives and which certificate template its CSRs name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Environment {
     /// The developer portal (sandbox): anyone can use it, OTP `123456`.
     DeveloperPortal,
@@ -97,7 +98,7 @@ impl std::str::FromStr for Environment {
 
     /// `developer-portal` (also `sandbox`), `simulation`, `core` (also `production`), or an
     /// `http(s)://` base URL (a custom environment: the local gateway, a proxy), checked for form
-    /// here ([`crate::base_url`]); whether plain `http://` may carry credentials is the client's
+    /// here (a host, an optional port, no credentials or query); whether plain `http://` may carry credentials is the client's
     /// decision.
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();

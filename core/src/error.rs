@@ -169,6 +169,7 @@ pub const ERROR_CODES: &[&str] = &[
 
 /// Families of [`Error`] (see [`Error::kind`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     Input,
     Api,
@@ -177,6 +178,9 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every family, in declaration order (the bindings check their own lists against it).
+    pub const ALL: [ErrorKind; 4] = [ErrorKind::Input, ErrorKind::Api, ErrorKind::Storage, ErrorKind::Secret];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Input => "input",

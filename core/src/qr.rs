@@ -24,7 +24,7 @@ pub struct QrField {
 }
 
 /// The name of each tag ZATCA defines.
-pub fn tag_name(tag: u8) -> &'static str {
+pub(crate) fn tag_name(tag: u8) -> &'static str {
     match tag {
         1 => "seller_name",
         2 => "vat_number",
@@ -223,7 +223,7 @@ fn png_of_modules(modules: usize, dark: &[bool], scale: u32) -> Result<Vec<u8>> 
 
 /// The side in pixels and the 8-bit grayscale pixels (0 dark, 255 light) of the code, `scale`
 /// pixels per module, with a 4-module margin.
-pub fn pixels_of_modules(modules: usize, dark: &[bool], scale: u32) -> (u32, Vec<u8>) {
+pub(crate) fn pixels_of_modules(modules: usize, dark: &[bool], scale: u32) -> (u32, Vec<u8>) {
     let scale = scale.clamp(1, 64);
     let modules = modules as u32;
     let size = (modules + 8) * scale;

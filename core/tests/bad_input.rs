@@ -106,7 +106,7 @@ fn dangerous_xml_is_refused() {
     assert_eq!(error.code(), "INVALID_XML");
     assert!(error.to_string().contains("nested"), "{error}");
 
-    let huge = vec![b' '; qayd::xml::MAX_DOCUMENT_BYTES + 1];
+    let huge = vec![b' '; qayd::__internal::xml::MAX_DOCUMENT_BYTES + 1];
     assert!(qayd::invoice_hash(&huge).unwrap_err().to_string().contains("limit"));
     assert_eq!(code_of(qayd::invoice_hash(b"\xff\xfe<Invoice/>")), "INVALID_XML");
     assert_eq!(code_of(qayd::invoice_hash(b"")), "INVALID_XML");

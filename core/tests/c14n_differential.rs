@@ -3,7 +3,7 @@
 //! references, CDATA and processing instructions. (xmllint keeps comments, so the inputs have
 //! none; dropping comments is tested separately.)
 
-use qayd::xml::c14n::{Mode, canonicalize};
+use qayd::__internal::xml::c14n::{Mode, canonicalize};
 use std::io::Write;
 use std::process::Command;
 
@@ -12,7 +12,7 @@ fn ours(xml: &str) -> String {
 }
 
 fn canonical(xml: &str, mode: Mode) -> String {
-    let document = qayd::xml::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    let document = qayd::__internal::xml::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"));
     let mut out = Vec::new();
     canonicalize(document.root(), mode, &|_| false, &mut out);
     String::from_utf8(out).unwrap()

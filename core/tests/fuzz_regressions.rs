@@ -19,7 +19,7 @@ fn simplified_model() -> Invoice {
 /// `invoice_model` found it: a PIH that is base64 but neither the genesis value nor a 32-byte
 /// hash (here the genesis value with one hex digit changed to `i`) passed the model's check, so
 /// `to_xml` wrote a document the stamp then refused. The model now applies the stamp's test
-/// (`qayd::stamp::pih_is_well_formed`), which is no ZATCA rule (BR-KSA-26 only asks for a PIH):
+/// (`qayd::__internal::stamp::pih_is_well_formed`), which is no ZATCA rule (BR-KSA-26 only asks for a PIH):
 /// the error names none.
 #[test]
 fn model_refuses_a_pih_the_stamp_would_refuse() {

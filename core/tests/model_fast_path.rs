@@ -4,8 +4,8 @@
 //! The rule book judges the tree the writer records while writing, not a parse of its output:
 //! that tree must be the parser's, node for node.
 
+use qayd::__internal::xml::c14n::{Mode, canonicalize};
 use qayd::model::Invoice;
-use qayd::xml::c14n::{Mode, canonicalize};
 use qayd::{Signer, StampOptions};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,7 @@ fn fixtures() -> Vec<Invoice> {
 
 /// The tree recorded while writing is the tree the parser builds from the output.
 fn assert_recorded_tree_is_parsed_tree(invoice: &Invoice) {
-    if let Ok(verdict) = qayd::model::recorded_tree_matches_parse(invoice) {
+    if let Ok(verdict) = qayd::__internal::model::recorded_tree_matches_parse(invoice) {
         assert_eq!(verdict, Ok(()), "invoice {}", invoice.id);
     }
 }
@@ -52,7 +52,7 @@ fn assert_same_as_general_path(invoice: &Invoice, signer: &Signer) {
     assert_eq!(fast.uuid, general.uuid);
 
     // The writer's contract: from the root start tag to its end tag, the bytes are canonical.
-    let document = qayd::xml::parse(&xml).unwrap();
+    let document = qayd::__internal::xml::parse(&xml).unwrap();
     let mut canonical = Vec::new();
     canonicalize(document.root(), Mode::Inclusive, &|_| false, &mut canonical);
     let text = String::from_utf8(xml).unwrap();
@@ -116,8 +116,8 @@ fn every_written_value_is_escaped_even_ones_the_rules_refuse() {
     invoice.currency = "S&R<\"".into();
     invoice.exchange_rate = Some(rust_decimal::Decimal::new(375, 2));
     invoice.totals = None;
-    let xml = qayd::model::to_xml_unjudged(&invoice).unwrap();
-    let document = qayd::xml::parse(&xml).unwrap();
+    let xml = qayd::__internal::model::to_xml_unjudged(&invoice).unwrap();
+    let document = qayd::__internal::xml::parse(&xml).unwrap();
     assert!(document.descendants().any(|n| n.attribute("currencyID") == Some("S&R<\"")));
     assert_recorded_tree_is_parsed_tree(&invoice);
     assert!(invoice.to_xml().is_err(), "no ISO 4217 code: the rules refuse it");

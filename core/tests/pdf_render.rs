@@ -7,9 +7,9 @@
 mod model_support;
 
 use model_support::*;
+use qayd::__internal::stamp::InvoiceView;
 use qayd::model::*;
 use qayd::pdf::{PdfOptions, render};
-use qayd::stamp::view::InvoiceView;
 use qayd::{StampOptions, stamp, verify};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -101,7 +101,7 @@ fn all_documents() -> Vec<(String, Vec<u8>)> {
 
 /// The names ZATCA gives the families (the spec's words, not the renderer's table).
 fn arabic_title(xml: &[u8]) -> &'static str {
-    let document = qayd::xml::parse(xml).unwrap();
+    let document = qayd::__internal::xml::parse(xml).unwrap();
     let view = InvoiceView::new(&document).unwrap();
     match (view.cbc("InvoiceTypeCode").unwrap(), view.is_simplified()) {
         ("388", false) => "فاتورة ضريبية",
@@ -163,7 +163,7 @@ fn embedded_xml_qr_and_text_survive_the_round_trip() {
 
         // A reader's tools see the seller's VAT number, the totals and the Arabic title.
         let text = page_text(&pdf);
-        let document = qayd::xml::parse(&xml).unwrap();
+        let document = qayd::__internal::xml::parse(&xml).unwrap();
         let view = InvoiceView::new(&document).unwrap();
         let vat = view.seller_vat().unwrap();
         assert!(text.contains(vat), "{label}: seller VAT {vat} not in the text:\n{text}");
@@ -188,7 +188,7 @@ fn a_foreign_currency_document_shows_the_vat_total_in_sar() {
     let pdf = dir.join("usd.pdf");
     std::fs::write(&pdf, render(&xml, &PdfOptions::default()).unwrap()).unwrap();
     let text = page_text(&pdf);
-    let document = qayd::xml::parse(&xml).unwrap();
+    let document = qayd::__internal::xml::parse(&xml).unwrap();
     let sar = document
         .descendants()
         .find(|n| n.tag_name().name() == "TaxAmount" && n.attribute("currencyID") == Some("SAR"))
@@ -212,7 +212,7 @@ fn long_documents_continue_on_more_pages_with_the_table_header() {
     let last = String::from_utf8(last.stdout).unwrap();
     assert!(last.contains("Description") && last.contains("Amount due"), "{last}");
     // The running head names the document on every later page.
-    let document = qayd::xml::parse(&xml).unwrap();
+    let document = qayd::__internal::xml::parse(&xml).unwrap();
     let number = InvoiceView::new(&document).unwrap().cbc("ID").unwrap().to_owned();
     assert!(last.contains(&format!("Tax Invoice {number}")), "{last}");
     std::fs::remove_dir_all(&dir).ok();

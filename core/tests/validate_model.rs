@@ -99,6 +99,7 @@ fn vat_for(category: VatCategory, rng: &mut Rng) -> Vat {
             Vat::exempt(category, rng.pick(&["VATEX-SA-29", "VATEX-SA-29-7", "VATEX-SA-30"]))
         }
         VatCategory::OutOfScope => Vat::exempt(category, "VATEX-SA-OOS"),
+        other => panic!("no test VAT for the category {other:?} yet: add it here"),
     }
 }
 
@@ -160,6 +161,7 @@ fn build(n: usize, rng: &mut Rng) -> Invoice {
             Some(Party { registration_name: Some("عميل نقدي | Walk-in".into()), ..Party::default() })
         }
         InvoiceKind::Simplified => None,
+        other => panic!("no test buyer for the kind {other:?} yet: add it here"),
     };
     inv.supply_date = Some("2025-01-01".into());
     if flags.summary {

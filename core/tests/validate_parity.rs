@@ -610,7 +610,7 @@ fn model_refuses_only_what_zatca_rejects() {
             what.push(edit_model(&mut inv, &mut rng));
         }
         let verdict = inv.to_xml();
-        let Ok(xml) = qayd::model::to_xml_unjudged(&inv) else {
+        let Ok(xml) = qayd::__internal::model::to_xml_unjudged(&inv) else {
             own += 1;
             continue;
         };

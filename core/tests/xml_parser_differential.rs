@@ -1,4 +1,4 @@
-//! Our XML parser (`qayd::xml::parse`) against roxmltree, the parser it replaced: on every XML
+//! Our XML parser (`qayd::__internal::xml::parse`) against roxmltree, the parser it replaced: on every XML
 //! file of the repository and on thousands of seeded byte-level mutations of them, both must
 //! accept the same inputs and, where they accept, build the same tree — node kinds, names,
 //! namespaces, attributes after normalisation, text after reference and line-end decoding,
@@ -32,11 +32,11 @@ fn xml_files() -> Vec<PathBuf> {
 
 /// One line per node, in document order: what both parsers must agree on.
 fn ours(text: &str) -> Result<Vec<String>, String> {
-    let doc = qayd::xml::parse(text.as_bytes()).map_err(|e| e.to_string())?;
+    let doc = qayd::__internal::xml::parse(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(doc
         .descendants()
         .map(|n| {
-            use qayd::xml::NodeType;
+            use qayd::__internal::xml::NodeType;
             match n.node_type() {
                 NodeType::Root => "root".to_string(),
                 NodeType::Element => {
@@ -66,7 +66,7 @@ fn ours(text: &str) -> Result<Vec<String>, String> {
 }
 
 fn theirs(text: &str) -> Result<Vec<String>, String> {
-    // `qayd::xml::parse` reads the text after a byte-order mark: give roxmltree the same text.
+    // `qayd::__internal::xml::parse` reads the text after a byte-order mark: give roxmltree the same text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
     let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| e.to_string())?;

@@ -25,10 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The value of the `Accept-Version` header every call sends.
-pub const ACCEPT_VERSION: &str = "V2";
+pub(crate) const ACCEPT_VERSION: &str = "V2";
 
 /// What the platform said, classified. `T` is the call's typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<T> {
     /// HTTP 200: done.
     Accepted(T),
@@ -191,6 +192,7 @@ impl Credentials {
 /// The response language (`Accept-Language`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Language {
     #[default]
     En,
@@ -218,7 +220,7 @@ pub struct ClientConfig {
     pub use_system_proxy: bool,
     /// Allow a plain `http://` base URL to a host that is not loopback. Credentials and OTPs
     /// then cross the network unencrypted: only behind a TLS-terminating proxy you control.
-    /// Default false (see [`crate::base_url`]).
+    /// Default false (plain `http://` to a loopback host is always allowed: the local gateway).
     pub allow_insecure_http: bool,
 }
 

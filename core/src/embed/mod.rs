@@ -12,9 +12,9 @@ pub mod surface;
 use crate::api::{Client, ClientConfig, Credentials, InvoiceSubmission, Outcome, ValidationMessage};
 use crate::clock::Clock as _;
 use crate::csr::{CsrConfig, Environment};
-use crate::engine::worker::{Shutdown, ShutdownTrigger, shutdown_signal};
 use crate::engine::{Engine, EngineConfig, RetryPolicy};
 pub use crate::engine::{Event, EventKind};
+use crate::engine::{Shutdown, ShutdownTrigger, shutdown_signal};
 use crate::error::{Error, Result};
 use crate::model::Invoice;
 use crate::onboarding::{EgsCredentials, Progress};
@@ -232,7 +232,7 @@ pub struct ClientOptions {
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u64>,
     /// Allow plain `http://` to a host that is not loopback: credentials and OTPs cross the
-    /// network unencrypted (default false; see [`crate::base_url`]).
+    /// network unencrypted (default false; loopback hosts need no opt-in).
     pub allow_insecure_http: Option<bool>,
 }
 
@@ -284,6 +284,7 @@ pub async fn renew(
 /// How the platform answered one API call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ApiOutcome {
     Accepted,
     AcceptedWithWarnings,
@@ -622,6 +623,7 @@ impl From<StoredDocument> for Document {
 /// What `clear` ended in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ClearOutcome {
     /// Cleared: `document.cleared_xml` is the document to deliver.
     Cleared,
@@ -770,7 +772,7 @@ impl EngineHandle {
     /// Renews the unit's production CSID with a new OTP from what the store holds (see
     /// [`Engine::renew`]); the stored credentials are replaced only once the platform issued
     /// the new certificate.
-    pub async fn renew_egs(&self, egs_id: &str, otp: &str) -> Result<crate::engine::renewal::RenewalOutcome> {
+    pub async fn renew_egs(&self, egs_id: &str, otp: &str) -> Result<crate::engine::RenewalOutcome> {
         self.engine.renew(egs_id, otp).await
     }
 
@@ -824,7 +826,7 @@ impl EngineHandle {
 
     /// Issues a standard invoice and waits (up to `clear_wait_ms`) for its clearance.
     pub async fn clear(&self, egs_id: &str, invoice_json: &str) -> Result<ClearResult> {
-        use crate::engine::clear::ClearOutcome as Cleared;
+        use crate::engine::ClearOutcome as Cleared;
         let invoice = Invoice::from_json(invoice_json)?;
         Ok(match self.engine.clear(egs_id, &invoice).await? {
             Cleared::Cleared { document, cleared_xml, with_warnings } => {
@@ -905,7 +907,7 @@ impl EngineHandle {
 
     /// What the background worker has been doing: passes, consecutive failures, last error
     /// (a wrong master key, an unreachable database — the worker keeps retrying them).
-    pub fn worker_health(&self) -> crate::engine::worker::WorkerHealth {
+    pub fn worker_health(&self) -> crate::engine::WorkerHealth {
         self.engine.worker_health()
     }
 

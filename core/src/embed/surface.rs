@@ -9,6 +9,7 @@ use serde::Serialize;
 /// How a call behaves across languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Style {
     /// Returns at once (CPU work; Python releases the GIL).
     Blocking,
@@ -593,16 +594,12 @@ pub const TYPES: &[Type] = &[
     ty("what a drain pass did", "embed::DrainReport", ["DrainReport", "DrainReport", "DrainReport", ""]),
     ty(
         "a renewal's outcome",
-        "engine::renewal::RenewalOutcome",
+        "engine::RenewalOutcome",
         ["RenewalOutcome", "RenewalOutcome", "RenewalOutcome", ""],
     ),
     ty("one engine event", "embed::Event", ["Event", "EngineEvent", "Event", ""]),
     ty("a unit and its chain head", "embed::EgsInfo", ["EgsInfo", "EgsInfo", "EgsInfo", ""]),
-    ty(
-        "the worker's health",
-        "engine::worker::WorkerHealth",
-        ["WorkerHealth", "WorkerHealth", "WorkerHealth", ""],
-    ),
+    ty("the worker's health", "engine::WorkerHealth", ["WorkerHealth", "WorkerHealth", "WorkerHealth", ""]),
     ty("the audit log's integrity", "embed::AuditCheck", ["AuditCheck", "AuditCheck", "AuditCheck", ""]),
     ty(
         "an error (code, message, rule, HTTP status)",

@@ -14,6 +14,7 @@ const LAST_PASS_MARGIN: Duration = Duration::from_millis(250);
 
 /// What [`Engine::clear`] got.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ClearOutcome {
     /// Cleared (possibly with warnings): `cleared_xml` is the official document to hand over.
     Cleared { document: StoredDocument, cleared_xml: Vec<u8>, with_warnings: bool },
@@ -24,6 +25,18 @@ pub enum ClearOutcome {
     Rejected { document: StoredDocument },
     /// Attempts exhausted or an answer that cannot be retried: `document.last_error` says why.
     Dead { document: StoredDocument },
+}
+
+impl ClearOutcome {
+    /// The stored document, whatever the outcome (every outcome, present and future, has one).
+    pub fn into_document(self) -> StoredDocument {
+        match self {
+            ClearOutcome::Cleared { document, .. }
+            | ClearOutcome::Pending { document }
+            | ClearOutcome::Rejected { document }
+            | ClearOutcome::Dead { document } => document,
+        }
+    }
 }
 
 impl Engine {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
     /// A simplified document is still unreported at a warning age (default 12 h, 20 h).
     DeadlineAtRisk,

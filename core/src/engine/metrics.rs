@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 
 /// Failed passes in a row after which [`health`] says unhealthy.
-pub const UNHEALTHY_AFTER: u64 = 3;
+pub(crate) const UNHEALTHY_AFTER: u64 = 3;
 
 type Labels = Vec<(String, String)>;
 

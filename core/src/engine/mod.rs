@@ -12,28 +12,29 @@
 //! killed while submitting ─► lease runs out (≤ 8 s) ─► claimed again (resend the identical bytes)
 //! ```
 //!
-//! Modules: [`retry`] (backoff), [`events`] (the typed event stream), [`credentials`] (sealed
-//! CSIDs and keys), [`deadlines`] (B2C 24 h reporting, certificate expiry), and with `api`:
-//! [`worker`] (drain / run), `outcome` (answer → document state), [`clear`] (B2B clearance with
-//! a wait), [`audit`] (hash-linked log), [`renewal`] (production CSID renewal from the store),
-//! [`metrics`] (the Prometheus exposition and the health verdict).
+//! Modules (private; what of them is API is re-exported here): `retry` (backoff), `events` (the
+//! typed event stream), `credentials` (sealed CSIDs and keys), `deadlines` (B2C 24 h reporting,
+//! certificate expiry), and with `api`: `worker_loop` (drain / run), `outcome` (answer →
+//! document state), `clear` (B2B clearance with a wait), `audit_log` (hash-linked log),
+//! `renewal` (production CSID renewal from the store), and the public [`metrics`] (the
+//! Prometheus exposition and the health verdict).
 
 #[cfg(feature = "api")]
-pub mod audit;
+mod audit_log;
 #[cfg(feature = "api")]
-pub mod clear;
-pub mod credentials;
-pub mod deadlines;
-pub mod events;
+mod clear;
+mod credentials;
+mod deadlines;
+mod events;
 #[cfg(feature = "api")]
 pub mod metrics;
 #[cfg(feature = "api")]
 mod outcome;
 #[cfg(feature = "api")]
-pub mod renewal;
-pub mod retry;
+mod renewal;
+mod retry;
 #[cfg(feature = "api")]
-pub mod worker;
+mod worker_loop;
 
 use crate::clock::{Clock, SystemClock, riyadh_timestamp};
 use crate::crypto::Signer;
@@ -46,13 +47,42 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[cfg(feature = "api")]
+pub use audit_log::{AuditEntry, AuditHook, AuditVerification, PHASE_ANSWERED, PHASE_SENT};
+#[cfg(feature = "api")]
+pub use clear::ClearOutcome;
+pub use credentials::Unlocked;
+pub use deadlines::SweepSummary;
 pub use events::{Event, EventKind};
+#[cfg(feature = "api")]
+pub use renewal::RenewalOutcome;
 pub use retry::RetryPolicy;
+#[cfg(feature = "api")]
+pub use worker_loop::{DrainSummary, Shutdown, ShutdownTrigger, WorkerError, WorkerHealth, shutdown_signal};
+
+/// The paths `engine::worker::…` of before the API was narrowed, kept for
+/// `core/tests/engine_crash.rs` until it names the re-exports above. Not API.
+#[cfg(feature = "api")]
+#[doc(hidden)]
+pub mod worker {
+    pub use super::worker_loop::{
+        DrainSummary, Shutdown, ShutdownTrigger, WorkerError, WorkerHealth, shutdown_signal,
+    };
+}
+
+/// The paths `engine::audit::…` of before the API was narrowed, kept for
+/// `core/tests/engine_crash.rs` until it names the re-exports above. Not API.
+#[cfg(feature = "api")]
+#[doc(hidden)]
+pub mod audit {
+    pub use super::audit_log::{AuditEntry, AuditHook, AuditVerification, PHASE_ANSWERED, PHASE_SENT};
+}
 
 /// What [`Engine::issue`] does with [`crate::validate`]'s findings on the document it has just
 /// stamped, before storing it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ValidationPolicy {
     /// An error refuses the document: nothing is stored and no ICV is used; the error
     /// (`INVALID_MODEL`) names the first rule and lists every error. Warnings are returned by
@@ -191,9 +221,9 @@ pub struct Engine {
     /// When the last sweep ran (engine clock), for [`EngineConfig::sweep_interval`].
     #[cfg(feature = "api")]
     last_sweep: Arc<std::sync::atomic::AtomicI64>,
-    /// What the background worker last did (see [`worker::WorkerHealth`]).
+    /// What the background worker last did (see [`WorkerHealth`]).
     #[cfg(feature = "api")]
-    health: Arc<Mutex<worker::WorkerHealth>>,
+    health: Arc<Mutex<worker_loop::WorkerHealth>>,
 }
 
 impl std::fmt::Debug for Engine {

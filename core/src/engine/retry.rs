@@ -52,14 +52,16 @@ impl RetryPolicy {
 /// When a retry falls due, in milliseconds since the Unix epoch (the outbox's unit): `now_ms`
 /// (taken when the answer came) plus `delay` rounded **up** to the next whole millisecond, so no
 /// retry comes before `Retry-After` has passed, and none comes a second late either.
-pub fn due_at(now_ms: i64, delay: Duration) -> i64 {
+#[cfg_attr(not(feature = "api"), allow(dead_code))] // the worker's
+pub(crate) fn due_at(now_ms: i64, delay: Duration) -> i64 {
     let whole_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
     let part_ms = i64::from(!delay.subsec_nanos().is_multiple_of(1_000_000));
     now_ms.saturating_add(whole_ms).saturating_add(part_ms)
 }
 
 /// How long to wait from `now_ms` until `due_ms` (both milliseconds since the Unix epoch).
-pub fn until(due_ms: i64, now_ms: i64) -> Duration {
+#[cfg_attr(not(feature = "api"), allow(dead_code))] // the worker's
+pub(crate) fn until(due_ms: i64, now_ms: i64) -> Duration {
     Duration::from_millis(due_ms.saturating_sub(now_ms).max(0) as u64)
 }
 

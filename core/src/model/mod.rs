@@ -63,10 +63,10 @@
 
 mod dec;
 mod signed;
-pub mod totals;
-pub mod types;
-pub mod validate;
-pub mod vatex;
+pub(crate) mod totals;
+pub(crate) mod types;
+pub(crate) mod validate;
+pub(crate) mod vatex;
 mod write;
 
 pub use totals::{LineTotals, PrepaymentTotals, Totals, VatBreakdown};
@@ -134,14 +134,14 @@ pub fn to_xml(invoice: &Invoice) -> Result<Vec<u8>> {
 /// back) is the tree [`crate::xml::parse`] builds from the written document: `Err` names the first
 /// difference. For the tests that hold the two to each other.
 #[doc(hidden)]
-pub fn recorded_tree_matches_parse(invoice: &Invoice) -> Result<std::result::Result<(), String>> {
+pub(crate) fn recorded_tree_matches_parse(invoice: &Invoice) -> Result<std::result::Result<(), String>> {
     write::recorded_tree_is_parsed_tree(invoice, &invoice.totals()?)
 }
 
 /// [`to_xml`] without the rules' verdict: the document as written, whatever ZATCA's rules say of
 /// it (for tests and tools that compare verdicts with ZATCA's own validator).
 #[doc(hidden)]
-pub fn to_xml_unjudged(invoice: &Invoice) -> Result<Vec<u8>> {
+pub(crate) fn to_xml_unjudged(invoice: &Invoice) -> Result<Vec<u8>> {
     let totals = invoice.totals()?;
     write::write(invoice, &totals)
 }

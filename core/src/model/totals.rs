@@ -110,7 +110,7 @@ fn div(a: Decimal, b: Decimal) -> Result<Decimal> {
 }
 
 /// `round2(amount × rate / 100)`; the division is exact (a scale shift) when it can be.
-pub fn vat_of(amount: Decimal, rate: Decimal) -> Result<Decimal> {
+pub(crate) fn vat_of(amount: Decimal, rate: Decimal) -> Result<Decimal> {
     let mut product = mul(amount, rate)?;
     if product.scale() <= 26 {
         product.set_scale(product.scale() + 2).map_err(|_| too_large())?;
@@ -120,7 +120,7 @@ pub fn vat_of(amount: Decimal, rate: Decimal) -> Result<Decimal> {
 }
 
 /// The VAT with its reason text filled in from ZATCA's list when the caller gave only the code.
-pub fn resolved(vat: &Vat) -> Vat {
+pub(crate) fn resolved(vat: &Vat) -> Vat {
     let mut v = vat.clone();
     if v.category == VatCategory::Standard {
         v.exemption_reason_code = None;
@@ -138,7 +138,7 @@ fn same_breakdown(a: &Vat, b: &Vat) -> bool {
 }
 
 /// Computes every amount of `invoice` (without checking the caller's expected values).
-pub fn compute(invoice: &Invoice) -> Result<Totals> {
+pub(crate) fn compute(invoice: &Invoice) -> Result<Totals> {
     let mut lines = Vec::with_capacity(invoice.lines.len());
     let mut breakdown: Vec<VatBreakdown> = Vec::new();
     let mut line_extension = Decimal::ZERO;
@@ -246,7 +246,7 @@ fn check_as(name: &str, what: impl Display, expected: Decimal, given: Option<Dec
 }
 
 /// Checks the amounts the caller gave against the computed ones, naming the rule that links them.
-pub fn check_expected(invoice: &Invoice, totals: &Totals) -> Result<()> {
+pub(crate) fn check_expected(invoice: &Invoice, totals: &Totals) -> Result<()> {
     for (i, (line, t)) in invoice.lines.iter().zip(&totals.lines).enumerate() {
         let n = i + 1;
         check(

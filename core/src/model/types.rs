@@ -9,6 +9,7 @@ use uuid::Uuid;
 /// Standard (B2B, clearance, `01…`) or simplified (B2C, reporting, `02…`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum InvoiceKind {
     #[default]
     Standard,
@@ -18,6 +19,7 @@ pub enum InvoiceKind {
 /// The document type (BT-3, `cbc:InvoiceTypeCode`); the UN/CEFACT 1001 code is accepted too.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DocumentType {
     /// 388, tax invoice.
     #[default]
@@ -84,6 +86,7 @@ impl Note {
 
 /// The scheme of a party identification (BT-29-1 / BT-46-1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum IdScheme {
     /// Commercial registration number.
     #[serde(rename = "CRN")]
@@ -253,6 +256,7 @@ impl Party {
 
 /// VAT category (UNCL 5305 subset, BR-KSA-18).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum VatCategory {
     /// Standard rated (5 or 15 %).
     #[serde(rename = "S")]

@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 const TIMELESS: i64 = 253_000_000_000;
 
 /// The inputs the rules cannot judge on the written document (module docs).
-pub fn validate(invoice: &Invoice) -> Result<()> {
+pub(crate) fn validate(invoice: &Invoice) -> Result<()> {
     if !crate::stamp::pih_is_well_formed(&invoice.pih) {
         return Err(Error::InvalidModel {
             rule: None,

@@ -51,16 +51,16 @@ const CODES: &[(&str, VatCategory, &str)] = &[
 ];
 
 /// The category a code belongs to, if it is a known code.
-pub fn category_of(code: &str) -> Option<VatCategory> {
+pub(crate) fn category_of(code: &str) -> Option<VatCategory> {
     CODES.iter().find(|(c, _, _)| *c == code).map(|(_, cat, _)| *cat)
 }
 
 /// ZATCA's reason text for a code.
-pub fn default_text(code: &str) -> Option<&'static str> {
+pub(crate) fn default_text(code: &str) -> Option<&'static str> {
     CODES.iter().find(|(c, _, _)| *c == code).map(|(_, _, t)| *t)
 }
 
 /// The codes allowed for a category, for error messages.
-pub fn codes_for(category: VatCategory) -> Vec<&'static str> {
+pub(crate) fn codes_for(category: VatCategory) -> Vec<&'static str> {
     CODES.iter().filter(|(_, cat, _)| *cat == category).map(|(c, _, _)| *c).collect()
 }

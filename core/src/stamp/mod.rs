@@ -5,10 +5,10 @@
 //! without adding whitespace, so the hash of the unsigned document equals the hash of the stamped
 //! one and the caller's formatting survives.
 
-pub mod hash;
-pub mod verify;
-pub mod view;
-pub mod xades;
+pub(crate) mod hash;
+pub(crate) mod verify;
+pub(crate) mod view;
+pub(crate) mod xades;
 
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
@@ -172,7 +172,7 @@ pub fn qr_of_document(xml_bytes: &[u8]) -> Result<Option<String>> {
 }
 
 /// The document values the QR code carries (tags 1–5) and whether tag 9 applies.
-pub struct QrFacts<'a> {
+pub(crate) struct QrFacts<'a> {
     pub seller_name: &'a str,
     pub vat_number: &'a str,
     /// `IssueDate` + `T` + `IssueTime`.

@@ -201,7 +201,7 @@ fn finish(invoice_hash: String, checks: Checks) -> VerificationReport {
 
 /// SignedProperties digest rule (SPEC §b): exclusive C14N of the element as it stands, with the
 /// empty `ds:DigestMethod` turned back into a self-closing tag; SHA-256; hex; base64.
-pub fn signed_properties_digest_of(properties: Node<'_, '_>) -> String {
+pub(crate) fn signed_properties_digest_of(properties: Node<'_, '_>) -> String {
     let mut bytes = Vec::with_capacity(2048);
     c14n::canonicalize(properties, c14n::Mode::Exclusive, &|_| false, &mut bytes);
     let text = String::from_utf8_lossy(&bytes).replace("></ds:DigestMethod>", "/>");

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 /// Whether `node` is one of the three elements the invoice hash leaves out (SPEC §a): the root's
 /// `ext:UBLExtensions`, `cac:Signature` and `cac:AdditionalDocumentReference[cbc:ID='QR']`.
-pub fn is_stamp_owned(node: Node<'_, '_>) -> bool {
+pub(crate) fn is_stamp_owned(node: Node<'_, '_>) -> bool {
     if !node.parent().is_some_and(|p| p.parent().is_some_and(|g| g.is_root())) {
         return false;
     }

@@ -38,14 +38,14 @@ fn signed_properties(out: &mut String, signing_time: &str, certificate: &Certifi
 }
 
 /// `base64(hex(SHA-256(S)))` for the SignedProperties we emit.
-pub fn signed_properties_digest(signing_time: &str, certificate: &Certificate) -> String {
+pub(crate) fn signed_properties_digest(signing_time: &str, certificate: &Certificate) -> String {
     let mut s = String::with_capacity(2048);
     signed_properties(&mut s, signing_time, certificate, true);
     B64.encode(hex(&Sha256::digest(s.as_bytes())))
 }
 
 /// The whole `ext:UBLExtensions` element.
-pub fn ubl_extensions(
+pub(crate) fn ubl_extensions(
     invoice_hash: &str,
     signature: &str,
     signing_time: &str,
@@ -128,17 +128,17 @@ pub fn ubl_extensions(
 }
 
 /// The QR `cac:AdditionalDocumentReference`, SDK layout.
-pub fn qr_reference(qr: &str) -> String {
+pub(crate) fn qr_reference(qr: &str) -> String {
     format!(
         "<cac:AdditionalDocumentReference>\n        <cbc:ID>QR</cbc:ID>\n        <cac:Attachment>\n            <cbc:EmbeddedDocumentBinaryObject mimeCode=\"text/plain\">{qr}</cbc:EmbeddedDocumentBinaryObject>\n        </cac:Attachment>\n</cac:AdditionalDocumentReference>"
     )
 }
 
 /// The `cac:Signature` element, SDK layout.
-pub const CAC_SIGNATURE: &str = "<cac:Signature>\n      <cbc:ID>urn:oasis:names:specification:ubl:signature:Invoice</cbc:ID>\n      <cbc:SignatureMethod>urn:oasis:names:specification:ubl:dsig:enveloped:xades</cbc:SignatureMethod>\n</cac:Signature>";
+pub(crate) const CAC_SIGNATURE: &str = "<cac:Signature>\n      <cbc:ID>urn:oasis:names:specification:ubl:signature:Invoice</cbc:ID>\n      <cbc:SignatureMethod>urn:oasis:names:specification:ubl:dsig:enveloped:xades</cbc:SignatureMethod>\n</cac:Signature>";
 
 /// XML text escaping (C14N form).
-pub fn escape_text(text: &str, out: &mut String) {
+pub(crate) fn escape_text(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

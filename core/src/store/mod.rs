@@ -7,8 +7,8 @@
 //! default, PostgreSQL for fleets (`postgres` feature: `SELECT … FOR UPDATE` and table locks).
 
 #[cfg(feature = "postgres")]
-pub mod postgres;
-pub mod sqlite;
+mod postgres;
+mod sqlite;
 mod sqlite_outbox;
 
 use crate::error::Result;
@@ -67,6 +67,7 @@ pub fn open_existing(location: &str) -> Result<std::sync::Arc<dyn Store>> {
 /// Where a document stands with ZATCA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SubmissionStatus {
     /// Stamped and stored, not yet sent.
     Pending,
@@ -207,7 +208,7 @@ pub struct AttemptRecord {
 /// Whether the unit's first open document is due to be sent at `now_ms` — the one rule of
 /// [`Outbox::claim_next`] that every backend applies: pending now; a scheduled retry when its
 /// time has come; a claim whose lease expired (its sender died). Times in milliseconds.
-pub fn is_due(document: &StoredDocument, lease_until_ms: Option<i64>, now_ms: i64) -> bool {
+pub(crate) fn is_due(document: &StoredDocument, lease_until_ms: Option<i64>, now_ms: i64) -> bool {
     match document.status {
         SubmissionStatus::Pending => true,
         SubmissionStatus::RetryScheduled => document.next_attempt_at_ms.is_none_or(|at| at <= now_ms),
@@ -389,7 +390,8 @@ pub trait Chain {
 /// The outbox: what is due, leases on documents in flight, their outcomes, units stopped.
 pub trait Outbox {
     /// Claims the unit's next document to send, in chain order: the lowest-ICV document not in a
-    /// final state, if it is due at `now_ms` (milliseconds since the Unix epoch; see [`is_due`]).
+    /// final state, if it is due at `now_ms` (milliseconds since the Unix epoch): pending, a
+    /// scheduled retry whose time has come, or a claim whose lease ran out.
     /// It becomes `submitting` under `lease`. `None` when nothing is due (a document ahead of
     /// the rest waits for its retry: chain order).
     fn claim_next(&self, egs_id: &str, now_ms: i64, lease: &Lease) -> Result<Option<StoredDocument>>;

@@ -44,7 +44,7 @@ use std::sync::mpsc;
 
 /// Connections per store when not given: enough for the engine's concurrent units on a
 /// two-core worker plus an issuing thread or two.
-pub const DEFAULT_CONNECTIONS: usize = 4;
+pub(crate) const DEFAULT_CONNECTIONS: usize = 4;
 
 /// PostgreSQL-backed [`Store`].
 pub struct PostgresStore {
@@ -59,7 +59,7 @@ impl std::fmt::Debug for PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host:port/database?options=…`, as libpq) with
-    /// [`DEFAULT_CONNECTIONS`] connections, and creates or upgrades the schema.
+    /// 4 connections (`open_with` chooses), and creates or upgrades the schema.
     pub fn open(url: &str) -> Result<Self> {
         Self::open_with(url, DEFAULT_CONNECTIONS)
     }

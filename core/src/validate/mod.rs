@@ -26,7 +26,7 @@ mod index;
 mod lines;
 mod parties;
 mod rules;
-pub mod schema;
+pub(crate) mod schema;
 mod vat;
 mod xpath;
 
@@ -45,6 +45,7 @@ pub use schema::SCHEMA_CHECKS;
 /// are accepted by Fatoora and returned with the answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     Error,
     Warning,

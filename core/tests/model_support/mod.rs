@@ -83,6 +83,7 @@ pub(crate) fn vat_for(category: VatCategory, n: usize) -> Vat {
             exemption_reason: Some("خارج النطاق <غير خاضع> & out of scope".into()),
             ..Vat::exempt(category, "VATEX-SA-OOS")
         },
+        other => panic!("no test VAT for the category {other:?} yet: add it here"),
     }
 }
 
@@ -126,6 +127,7 @@ pub(crate) fn build(
             Some(Party { registration_name: Some("عميل نقدي | Walk-in".into()), ..Party::default() })
         }
         InvoiceKind::Simplified => None,
+        other => panic!("no test buyer for the kind {other:?} yet: add it here"),
     };
     inv.supply_date = Some("2025-01-01".into());
     if n % 3 == 2 {

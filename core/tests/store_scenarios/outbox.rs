@@ -6,8 +6,8 @@
 use super::engine_on;
 use crate::engine_support::*;
 use crate::store_support::Db;
-use qayd::engine::clear::ClearOutcome;
-use qayd::engine::worker::shutdown_signal;
+use qayd::engine::ClearOutcome;
+use qayd::engine::shutdown_signal;
 use qayd::engine::{EventKind, RetryPolicy};
 use qayd::store::SubmissionStatus;
 use qayd_gateway::Fault;
@@ -400,13 +400,13 @@ pub(crate) async fn retry_after_is_never_early(db: &Db) {
     }
     trigger.trigger();
     runner.await.unwrap().unwrap();
-    let exchanges: Vec<qayd::engine::audit::AuditEntry> = engine
+    let exchanges: Vec<qayd::engine::AuditEntry> = engine
         .store()
         .audit_rows(0, 1000)
         .unwrap()
         .iter()
         .map(|row| serde_json::from_str(&row.content).unwrap())
-        .filter(|e: &qayd::engine::audit::AuditEntry| e.uuid.as_deref() == Some(document.uuid.as_str()))
+        .filter(|e: &qayd::engine::AuditEntry| e.uuid.as_deref() == Some(document.uuid.as_str()))
         .filter(|e| e.status.is_some())
         .collect();
     let statuses: Vec<_> = exchanges.iter().map(|e| e.status).collect();

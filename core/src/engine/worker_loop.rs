@@ -188,7 +188,7 @@ impl Engine {
     /// Connects the engine to `environment` (the API client, with the audit log as its
     /// exchange hook). Stored credentials of another environment are refused per request.
     pub fn connect(mut self, environment: crate::csr::Environment) -> Result<Self> {
-        let hook = super::audit::AuditHook::new(self.store.clone(), self.clock.clone());
+        let hook = super::audit_log::AuditHook::new(self.store.clone(), self.clock.clone());
         let client = Client::with_config(environment, self.config.client.clone())?.with_hook(hook);
         self.client = Some(client);
         Ok(self)
