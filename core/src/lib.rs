@@ -68,8 +68,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// **Not API.** The XML parser and C14N engine, the stamp's parts and the model writer's internals,
 /// for this repository's own differential tests, benchmarks, examples, fuzz targets and the local
 /// gateway (`qayd-gateway`). No stability: anything here may change or vanish in any release,
-/// and it is hidden from the documentation. The one way internals leave the crate (the only other
-/// hidden paths, `engine::worker` and `engine::audit`, are old names of public items).
+/// and it is hidden from the documentation. The one way internals leave the crate.
 #[doc(hidden)]
 pub mod __internal {
     /// The XML parser (a tree over the input's bytes), C14N 1.1 and the namespaces.

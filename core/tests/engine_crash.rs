@@ -214,7 +214,7 @@ fn crash_child() {
             // Whatever a killed sender left `submitting` has an unknown fate; a live sender's
             // lease is left alone.
             patiently("recovering", || engine.recover());
-            let (trigger, signal) = qayd::engine::worker::shutdown_signal();
+            let (trigger, signal) = qayd::engine::shutdown_signal();
             let engine = engine.clone();
             (trigger, tokio::spawn(async move { engine.run(signal).await }))
         });
@@ -329,7 +329,7 @@ impl Run {
         let mut sends: HashMap<String, Vec<u64>> = HashMap::new();
         let store = qayd::store::open(&self.location).unwrap();
         for entry in audit_entries(store.as_ref()) {
-            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::audit::PHASE_SENT)
+            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::PHASE_SENT)
                 && let Some(uuid) = entry.uuid
             {
                 sends.entry(uuid).or_default().push(entry.started_ms as u64);
@@ -444,7 +444,7 @@ impl Run {
         let mut recorded: HashMap<String, usize> = HashMap::new();
         for entry in audit_entries(store) {
             // A whole exchange (no phase) or the row written before the request left.
-            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::audit::PHASE_SENT)
+            if entry.phase.as_deref().is_none_or(|phase| phase == qayd::engine::PHASE_SENT)
                 && let Some(uuid) = entry.uuid
             {
                 *recorded.entry(uuid).or_default() += 1;
@@ -462,7 +462,7 @@ impl Run {
 }
 
 /// The whole audit log, oldest first.
-fn audit_entries(store: &dyn Store) -> Vec<qayd::engine::audit::AuditEntry> {
+fn audit_entries(store: &dyn Store) -> Vec<qayd::engine::AuditEntry> {
     let (mut entries, mut after) = (Vec::new(), 0);
     loop {
         let rows = store.audit_rows(after, 1000).unwrap();

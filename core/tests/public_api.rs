@@ -29,15 +29,7 @@ const PUBLIC: &[&str] = &[
 ];
 
 /// Public but not API: hidden from the documentation, no stability.
-const HIDDEN: &[&str] = &[
-    "__internal",
-    "__internal::xml",
-    "__internal::stamp",
-    "__internal::model",
-    // The paths of before the narrowing, for core/tests/engine_crash.rs only.
-    "engine::worker",
-    "engine::audit",
-];
+const HIDDEN: &[&str] = &["__internal", "__internal::xml", "__internal::stamp", "__internal::model"];
 
 /// One `mod` declaration: its path, whether it is declared `pub`, whether `#[doc(hidden)]`.
 #[derive(Debug)]

@@ -60,24 +60,6 @@ pub use retry::RetryPolicy;
 #[cfg(feature = "api")]
 pub use worker_loop::{DrainSummary, Shutdown, ShutdownTrigger, WorkerError, WorkerHealth, shutdown_signal};
 
-/// The paths `engine::worker::…` of before the API was narrowed, kept for
-/// `core/tests/engine_crash.rs` until it names the re-exports above. Not API.
-#[cfg(feature = "api")]
-#[doc(hidden)]
-pub mod worker {
-    pub use super::worker_loop::{
-        DrainSummary, Shutdown, ShutdownTrigger, WorkerError, WorkerHealth, shutdown_signal,
-    };
-}
-
-/// The paths `engine::audit::…` of before the API was narrowed, kept for
-/// `core/tests/engine_crash.rs` until it names the re-exports above. Not API.
-#[cfg(feature = "api")]
-#[doc(hidden)]
-pub mod audit {
-    pub use super::audit_log::{AuditEntry, AuditHook, AuditVerification, PHASE_ANSWERED, PHASE_SENT};
-}
-
 /// What [`Engine::issue`] does with [`crate::validate`]'s findings on the document it has just
 /// stamped, before storing it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -104,7 +104,7 @@ impl Invoice {
     }
 
     /// Refuses what ZATCA's rules report as an error, with the first such rule (the document is
-    /// written and judged by [`crate::validate`]; see [`validate`]). Warnings are not refusals.
+    /// written and judged by [`crate::validate`]; see the `validate` module). Warnings are not refusals.
     pub fn validate(&self) -> Result<()> {
         self.to_xml().map(|_| ())
     }

@@ -46,7 +46,7 @@ use std::sync::mpsc;
 /// two-core worker plus an issuing thread or two.
 pub(crate) const DEFAULT_CONNECTIONS: usize = 4;
 
-/// PostgreSQL-backed [`Store`].
+/// PostgreSQL-backed [`Store`](super::Store).
 pub struct PostgresStore {
     pool: Pool,
 }

@@ -152,7 +152,7 @@ pub(super) fn storage(e: rusqlite::Error) -> Error {
     Error::Storage(e.to_string())
 }
 
-/// SQLite-backed [`Store`].
+/// SQLite-backed [`Store`](super::Store).
 pub struct SqliteStore {
     connection: Mutex<Connection>,
 }

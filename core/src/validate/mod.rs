@@ -14,7 +14,7 @@
 //! documents reported within 24 hours) use the clock given to [`validate_at`] (`validate` uses
 //! the system clock).
 //!
-//! # Schema coverage (see [`schema`])
+//! # Schema coverage (see `schema.rs`)
 //! The whole UBL 2.1 XSD set ZATCA ships, signature included (tables generated from the XSDs):
 //! content models (order, cardinality, unknown elements), attributes and the lexical form of
 //! every simple type; `core/tests/validate_schema_differential.rs` checks it against xmllint.

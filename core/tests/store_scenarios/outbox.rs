@@ -464,13 +464,13 @@ pub(crate) async fn a_due_retry_does_not_wait_for_another_units_request(db: &Db)
     }
     trigger.trigger();
     runner.await.unwrap().unwrap();
-    let exchanges: Vec<qayd::engine::audit::AuditEntry> = engine
+    let exchanges: Vec<qayd::engine::AuditEntry> = engine
         .store()
         .audit_rows(0, 1000)
         .unwrap()
         .iter()
         .map(|row| serde_json::from_str(&row.content).unwrap())
-        .filter(|e: &qayd::engine::audit::AuditEntry| e.call == "reporting" && e.status.is_some())
+        .filter(|e: &qayd::engine::AuditEntry| e.call == "reporting" && e.status.is_some())
         .collect();
     let told_to_wait = exchanges.iter().find(|e| e.status == Some(429)).expect("a 429");
     let resent =
