@@ -441,7 +441,8 @@ impl<'a, 'i> Scan<'a, 'i> {
             if !ix.in_ns(n, NS_CBC) {
                 continue;
             }
-            if CL03.contains(&local) {
+            // Every name of the list ends so: most elements are ruled out by one comparison.
+            if local.ends_with("Amount") && CL03.contains(&local) {
                 s.cl03.push(n);
             }
             match local {
@@ -455,7 +456,7 @@ impl<'a, 'i> Scan<'a, 'i> {
                     let latest = local == "LatestDeliveryDate";
                     s.any_actual_delivery |= !latest;
                     s.any_latest_delivery |= latest;
-                    if parent_is(n, NS_CAC, "Delivery") {
+                    if n.parent_element().is_some_and(|p| ix.is(p, NS_CAC, "Delivery")) {
                         s.format_dates.push(n);
                         if latest {
                             s.latest_delivery.push(n);
@@ -468,14 +469,11 @@ impl<'a, 'i> Scan<'a, 'i> {
                 "TaxCurrencyCode" => s.tax_currencies.push(n),
                 _ => {}
             }
-            // BR-KSA-CL-02 and BR-KSA-CL-01 (attribute) contexts.
-            let parent = n.parent_element();
-            let grand = parent.and_then(|p| p.parent_element());
-            let great = grand.and_then(|g| g.parent_element());
-            let under = |node: Option<Node<'_, '_>>, local: &str| node.is_some_and(|p| is(p, NS_CAC, local));
-            let line_subtotal =
-                under(parent, "TaxSubtotal") && under(grand, "TaxTotal") && under(great, "InvoiceLine");
-            let cl02 = match local {
+            // BR-KSA-CL-02 and BR-KSA-CL-01 (attribute) contexts; the ancestors are looked at only
+            // for the names whose context depends on them.
+            let under =
+                |node: Option<Node<'_, '_>>, local: &str| node.is_some_and(|p| ix.is(p, NS_CAC, local));
+            let (cl02, cl01) = match local {
                 "Amount"
                 | "BaseAmount"
                 | "LineExtensionAmount"
@@ -485,26 +483,30 @@ impl<'a, 'i> Scan<'a, 'i> {
                 | "AllowanceTotalAmount"
                 | "ChargeTotalAmount"
                 | "PrepaidAmount"
-                | "PayableRoundingAmount"
-                | "PayableAmount" => true,
-                "TaxAmount" | "TaxableAmount" => {
-                    let header =
-                        under(parent, "TaxSubtotal") && under(grand, "TaxTotal") && great == Some(root);
-                    let line_total =
-                        local == "TaxAmount" && under(parent, "TaxTotal") && under(grand, "InvoiceLine");
-                    header || line_total || line_subtotal
+                | "PayableAmount" => (true, false),
+                "PayableRoundingAmount" => (true, under(n.parent_element(), "LegalMonetaryTotal")),
+                "TaxAmount" | "TaxableAmount" | "RoundingAmount" => {
+                    let parent = n.parent_element();
+                    let grand = parent.and_then(|p| p.parent_element());
+                    if local == "RoundingAmount" {
+                        (under(parent, "TaxTotal") && under(grand, "InvoiceLine"), false)
+                    } else {
+                        let great = grand.and_then(|g| g.parent_element());
+                        let line_subtotal = under(parent, "TaxSubtotal")
+                            && under(grand, "TaxTotal")
+                            && under(great, "InvoiceLine");
+                        let header =
+                            under(parent, "TaxSubtotal") && under(grand, "TaxTotal") && great == Some(root);
+                        let line_total =
+                            local == "TaxAmount" && under(parent, "TaxTotal") && under(grand, "InvoiceLine");
+                        (header || line_total || line_subtotal, line_subtotal)
+                    }
                 }
-                "RoundingAmount" => under(parent, "TaxTotal") && under(grand, "InvoiceLine"),
-                _ => false,
+                _ => (false, false),
             };
             if cl02 {
                 s.cl02.push(n);
             }
-            let cl01 = match local {
-                "TaxAmount" | "TaxableAmount" => line_subtotal,
-                "PayableRoundingAmount" => under(parent, "LegalMonetaryTotal"),
-                _ => false,
-            };
             if cl01 && n.has_attribute("currencyID") {
                 s.cl01_attrs.push(n);
             }
