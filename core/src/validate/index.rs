@@ -40,11 +40,18 @@ struct Rec<'i> {
     hidden: bool,
     first: u32,
     next: u32,
+    /// The next sibling element with another name (0 = none): a lookup by name hops over a
+    /// run of same-named siblings at once — the 500 `cac:InvoiceLine`s between the root's
+    /// header elements and what a rule looks for after them.
+    skip: u32,
     /// The last child element seen while building.
     last: u32,
+    /// The first of the children in the current run of same-named children, while building.
+    run: u32,
 }
 
-const EMPTY: Rec<'static> = Rec { local: "", ns: NOT_ELEMENT, hidden: false, first: 0, next: 0, last: 0 };
+const EMPTY: Rec<'static> =
+    Rec { local: "", ns: NOT_ELEMENT, hidden: false, first: 0, next: 0, skip: 0, last: 0, run: 0 };
 
 pub(crate) struct Index<'a, 'i> {
     doc: &'a Document<'i>,
@@ -80,12 +87,22 @@ impl<'a, 'i> Index<'a, 'i> {
             let ns = node.ns_number();
             let parent = node.parent().map(|p| p.index()).unwrap_or(0);
             let hidden = recs[parent].hidden || (ns == 4 && name.name() == "UBLExtensions");
-            recs[id] = Rec { local: name.name(), ns, hidden, first: 0, next: 0, last: 0 };
+            recs[id] = Rec { local: name.name(), ns, hidden, ..EMPTY };
             let last = recs[parent].last as usize;
             if last == 0 {
                 recs[parent].first = id as u32;
+                recs[parent].run = id as u32;
             } else {
                 recs[last].next = id as u32;
+                if recs[last].ns != ns || recs[last].local != name.name() {
+                    // The run of the previous name ends here: each of it skips to this one.
+                    let mut member = recs[parent].run as usize;
+                    while member != 0 {
+                        recs[member].skip = id as u32;
+                        member = if member == last { 0 } else { recs[member].next as usize };
+                    }
+                    recs[parent].run = id as u32;
+                }
             }
             recs[parent].last = id as u32;
             // The document node's children (the root element) are not "elements" of a rule.
@@ -138,13 +155,15 @@ impl<'a, 'i> Index<'a, 'i> {
         self.child_id(self.rec(node).first, query(ns), local).map(|id| self.node(id))
     }
 
+    /// The first of `id` and its following siblings named `{ns}local`.
     fn child_id(&self, mut id: u32, ns: u8, local: &str) -> Option<u32> {
         while id != 0 {
             let r = &self.recs[id as usize];
             if r.ns == ns && r.local.len() == local.len() && r.local == local {
                 return Some(id);
             }
-            id = r.next;
+            // The rest of this run has this one's name, not the one sought.
+            id = r.skip;
         }
         None
     }
