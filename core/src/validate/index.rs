@@ -210,3 +210,32 @@ impl<'a, 'i> Index<'a, 'i> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lookups by name across runs of same-named siblings (the skip links) find every match, in
+    /// order, and nothing else; the leaf values table reads what `string()` reads.
+    #[test]
+    fn lookups_hop_over_runs_and_find_every_match() {
+        const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+        let xml = format!(
+            "<r xmlns:cbc=\"{CBC}\"><cbc:A>1</cbc:A><cbc:A>2</cbc:A><cbc:B>x</cbc:B><cbc:A>3</cbc:A>\
+             <cbc:C/><cbc:C>y</cbc:C><cbc:A>4<!--c--></cbc:A><cbc:D>z</cbc:D></r>"
+        );
+        let doc = crate::xml::parse(xml.as_bytes()).unwrap();
+        let ix = Index::new(&doc);
+        let root = doc.root_element();
+        let values =
+            |local: &str| ix.children(root, CBC, local).map(|n| ix.sv(n).into_owned()).collect::<Vec<_>>();
+        assert_eq!(values("A"), ["1", "2", "3", "4"]);
+        assert_eq!(values("B"), ["x"]);
+        assert_eq!(values("C"), ["", "y"]);
+        assert_eq!(values("D"), ["z"]);
+        assert!(values("E").is_empty());
+        assert_eq!(ix.child(root, CBC, "D").map(|n| ix.sv(n).into_owned()).as_deref(), Some("z"));
+        // Another namespace with the same local name matches nothing.
+        assert!(ix.child(root, "urn:other", "A").is_none());
+    }
+}
