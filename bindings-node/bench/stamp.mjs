@@ -2,7 +2,9 @@
 // --bench engine -- "bench-5-lines|500-lines-json"`): the shared 5-line invoice (tests/bench/) as
 // XML, the model fast path (JSON → stamped), the two-call path, and a 500-line invoice.
 // Run against a release build of the addon: `node bindings-node/scripts/build.mjs --release`, then
-//   node bindings-node/bench/stamp.mjs
+//   node bindings-node/bench/stamp.mjs [FILTER] [ROUNDS]
+// FILTER: only the rows whose name contains it (e.g. `stamp/bench-5-lines-xml`); ROUNDS (default
+// 5): rounds per row, of which the best and the median are printed.
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -24,15 +26,24 @@ delete model.totals
 model.lines = Array.from({ length: 500 }, (_, i) => model.lines[i % model.lines.length])
 const large = JSON.stringify(model)
 
-function bestOf(name, call, n, rounds = 5) {
+const filter = process.argv[2] ?? ''
+const rounds = Number(process.argv[3] ?? 5)
+
+function bestOf(name, call, n) {
+  if (!name.includes(filter)) return
   call() // warm up
-  let best = Infinity
+  const times = []
   for (let r = 0; r < rounds; r++) {
     const start = process.hrtime.bigint()
     for (let i = 0; i < n; i++) call()
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / n / 1000)
+    times.push(Number(process.hrtime.bigint() - start) / n / 1000)
   }
-  console.log(`node ${name}: ${best.toFixed(1)} µs per document, ${Math.round(1e6 / best)}/s (best of ${rounds} × ${n})`)
+  times.sort((a, b) => a - b)
+  const best = times[0]
+  const median = times[Math.floor(rounds / 2)]
+  console.log(
+    `node ${name}: ${best.toFixed(1)} µs per document, ${Math.round(1e6 / best)}/s (best of ${rounds} × ${n}; median ${median.toFixed(1)} µs)`,
+  )
 }
 
 bestOf('stamp/bench-5-lines-xml', () => signer.stamp(xml, options), 2000)
