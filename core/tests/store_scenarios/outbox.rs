@@ -365,6 +365,14 @@ pub(crate) async fn a_cleared_document_that_is_not_ours_is_refused_and_a_413_is_
     assert_eq!(engine.store().documents_by_status(SubmissionStatus::Dead, 10).unwrap().len(), 2);
 }
 
+/// The audit log's exchanges that got an answer (a status), oldest first.
+fn answered_exchanges(engine: &qayd::engine::Engine) -> Vec<qayd::engine::AuditEntry> {
+    let rows = engine.store().audit_rows(0, 1000).unwrap();
+    let entries =
+        rows.iter().map(|row| serde_json::from_str::<qayd::engine::AuditEntry>(&row.content).unwrap());
+    entries.filter(|e| e.status.is_some()).collect()
+}
+
 /// `Retry-After: 1`, three times, to the background worker: every resend leaves at least 1000 ms
 /// after the answer that asked for the wait (measured from the audit log's wall-clock times),
 /// whatever fraction of a second the answer came at — and not much later either.
@@ -400,14 +408,9 @@ pub(crate) async fn retry_after_is_never_early(db: &Db) {
     }
     trigger.trigger();
     runner.await.unwrap().unwrap();
-    let exchanges: Vec<qayd::engine::AuditEntry> = engine
-        .store()
-        .audit_rows(0, 1000)
-        .unwrap()
-        .iter()
-        .map(|row| serde_json::from_str(&row.content).unwrap())
-        .filter(|e: &qayd::engine::AuditEntry| e.uuid.as_deref() == Some(document.uuid.as_str()))
-        .filter(|e| e.status.is_some())
+    let exchanges: Vec<_> = answered_exchanges(&engine)
+        .into_iter()
+        .filter(|e| e.uuid.as_deref() == Some(document.uuid.as_str()))
         .collect();
     let statuses: Vec<_> = exchanges.iter().map(|e| e.status).collect();
     assert_eq!(statuses, [Some(429), Some(429), Some(429), Some(200)]);
@@ -464,14 +467,8 @@ pub(crate) async fn a_due_retry_does_not_wait_for_another_units_request(db: &Db)
     }
     trigger.trigger();
     runner.await.unwrap().unwrap();
-    let exchanges: Vec<qayd::engine::AuditEntry> = engine
-        .store()
-        .audit_rows(0, 1000)
-        .unwrap()
-        .iter()
-        .map(|row| serde_json::from_str(&row.content).unwrap())
-        .filter(|e: &qayd::engine::AuditEntry| e.call == "reporting" && e.status.is_some())
-        .collect();
+    let exchanges: Vec<_> =
+        answered_exchanges(&engine).into_iter().filter(|e| e.call == "reporting").collect();
     let told_to_wait = exchanges.iter().find(|e| e.status == Some(429)).expect("a 429");
     let resent =
         exchanges.iter().find(|e| e.uuid == told_to_wait.uuid && e.status == Some(200)).expect("the resend");
