@@ -345,14 +345,6 @@ function signingTimeOf(options) {
   return signingTime
 }
 
-/**
- * The native stamp's result, `[xml, invoiceHash, uuid, signature, qr, signingTime]` (cheaper to
- * cross than an object; src/crossing.rs), as a `StampedInvoice`.
- */
-function stampedInvoice(parts) {
-  return { xml: parts[0], invoiceHash: parts[1], uuid: parts[2], signature: parts[3], qr: parts[4], signingTime: parts[5] }
-}
-
 /** A certificate and the private key that signs with it, checked to belong together. */
 class Signer {
   #native
@@ -367,7 +359,7 @@ class Signer {
   stamp(xml, options) {
     data(xml, 'xml')
     const signingTime = signingTimeOf(options)
-    return stampedInvoice(call(() => this.#native.stamp(xml, signingTime ?? undefined)))
+    return call(() => this.#native.stamp(xml, signingTime ?? undefined))
   }
 
   /**
@@ -378,7 +370,7 @@ class Signer {
   stampInvoice(model, options) {
     const json = modelJson(model, 'model')
     const signingTime = signingTimeOf(options)
-    return stampedInvoice(call(() => this.#native.stampInvoice(json, signingTime ?? undefined)))
+    return call(() => this.#native.stampInvoice(json, signingTime ?? undefined))
   }
 
   /** The signing certificate: issuer, serial, validity. */

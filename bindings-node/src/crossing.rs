@@ -1,4 +1,4 @@
-//! Strings and the stamp's arguments and result crossing the napi boundary in their cheapest form.
+//! Strings and the stamp's arguments crossing the napi boundary in their cheapest form.
 //!
 //! Chosen by measurement (callgrind and wall clock, README "Benchmarks"), because these
 //! conversions run on every stamp:
@@ -8,14 +8,8 @@
 //! - A document, certificate or key arrives as a borrowed slice of the caller's Buffer
 //!   ([`Data`]): napi-rs's owned `Buffer` argument creates, weakens and deletes a Node-API
 //!   reference on every call.
-//! - The stamp's result leaves as an array ([`Stamped`]) that `index.js` turns into the
-//!   `StampedInvoice` object literal: a `#[napi(object)]` defines each property by a key V8
-//!   must look up in its string table on every call, and its ASCII values (hash, UUID,
-//!   signature, QR, time) are created as Latin-1, which V8 copies without UTF-8 decoding.
 
 use napi::bindgen_prelude::*;
-
-use crate::Bytes;
 
 /// A document, certificate or key: a Buffer/Uint8Array, borrowed for the call, or a string
 /// (taken as UTF-8).
@@ -27,65 +21,6 @@ pub fn bytes<'a>(data: &'a Data<'_>) -> &'a [u8] {
         Either::A(slice) => slice,
         Either::B(text) => text.0.as_bytes(),
     }
-}
-
-/// A stamp's result as `[xml, invoiceHash, uuid, signature, qr, signingTime]` (see the module
-/// doc); `index.js` names the fields.
-pub struct Stamped(pub qayd::StampedInvoice);
-
-impl TypeName for Stamped {
-    fn type_name() -> &'static str {
-        "Array"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Stamped {
-    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-        let stamped = value.0;
-        let mut array = std::ptr::null_mut();
-        // SAFETY: a live env (napi-rs's contract); napi writes the new array to `array`.
-        let status = unsafe { sys::napi_create_array_with_length(env, 6, &mut array) };
-        check_status!(status, "cannot create the stamp's result")?;
-        // SAFETY (each call): the same live env.
-        let items = [
-            unsafe { Bytes::to_napi_value(env, Bytes(stamped.xml)) }?,
-            unsafe { string(env, &stamped.invoice_hash) }?,
-            unsafe { string(env, &stamped.uuid) }?,
-            unsafe { string(env, &stamped.signature) }?,
-            unsafe { string(env, &stamped.qr) }?,
-            unsafe { string(env, &stamped.signing_time) }?,
-        ];
-        for (index, item) in (0..).zip(items) {
-            // SAFETY: `array` and `item` are values of this env, created above.
-            let status = unsafe { sys::napi_set_element(env, array, index, item) };
-            check_status!(status, "cannot fill the stamp's result")?;
-        }
-        Ok(array)
-    }
-}
-
-/// A JS string of `text`: Latin-1 when it is ASCII (a plain copy in V8), else UTF-8.
-///
-/// # Safety
-/// `env` must be a live env of the calling thread.
-unsafe fn string(env: sys::napi_env, text: &str) -> Result<sys::napi_value> {
-    let mut value = std::ptr::null_mut();
-    let length = isize::try_from(text.len()).map_err(|_| Error::from_reason("string too long"))?;
-    // SAFETY: `text` is valid for `length` bytes during the call, which copies them; ASCII is
-    // the same bytes in Latin-1.
-    let status = unsafe {
-        if text.is_ascii() {
-            sys::napi_create_string_latin1(env, text.as_ptr().cast(), length, &mut value)
-        } else {
-            sys::napi_create_string_utf8(env, text.as_ptr().cast(), length, &mut value)
-        }
-    };
-    check_status!(status, "cannot create a string of {} bytes", text.len())?;
-    Ok(value)
 }
 
 /// A JS string, read through UTF-16 (see the module doc). Lone surrogates become U+FFFD, as in
