@@ -127,7 +127,7 @@ impl Invoice {
 /// Computes the totals of `invoice`, writes the unsigned UBL 2.1 document in the SDK's layout,
 /// ready for [`crate::stamp()`], and refuses it if ZATCA's rules report an error.
 pub fn to_xml(invoice: &Invoice) -> Result<Vec<u8>> {
-    write::write_judged(invoice, &invoice.totals()?, validate::refuse_rule_errors)
+    Ok(write::write_judged(invoice, &invoice.totals()?, validate::refuse_rule_errors)?.into_bytes())
 }
 
 /// Whether the tree the writer records for `invoice` (and judges, instead of parsing its output
@@ -143,5 +143,5 @@ pub(crate) fn recorded_tree_matches_parse(invoice: &Invoice) -> Result<std::resu
 #[doc(hidden)]
 pub(crate) fn to_xml_unjudged(invoice: &Invoice) -> Result<Vec<u8>> {
     let totals = invoice.totals()?;
-    write::write(invoice, &totals)
+    Ok(write::write(invoice, &totals)?.into_bytes())
 }

@@ -52,8 +52,6 @@ impl Invoice {
         } else {
             super::write::write(self, &totals)?
         };
-        let xml = String::from_utf8(xml)
-            .map_err(|_| Error::InvalidInput("the writer produced non-UTF-8".into()))?;
         let missing = |rule: &'static RuleInfo, what: &str| {
             Error::model(rule, format!("{what} is required (it goes into the QR code)"))
         };

@@ -248,8 +248,8 @@ impl Writer {
 }
 
 /// Writes `invoice` with its already computed and validated `totals`.
-pub(super) fn write(invoice: &Invoice, totals: &Totals) -> Result<Vec<u8>> {
-    Ok(write_document(invoice, totals, false)?.0.into_bytes())
+pub(super) fn write(invoice: &Invoice, totals: &Totals) -> Result<String> {
+    Ok(write_document(invoice, totals, false)?.0)
 }
 
 /// [`write`], then judged by `judge` on the tree recorded while writing (the same tree
@@ -258,7 +258,7 @@ pub(super) fn write_judged(
     invoice: &Invoice,
     totals: &Totals,
     judge: impl FnOnce(&crate::xml::Document<'_>) -> Result<()>,
-) -> Result<Vec<u8>> {
+) -> Result<String> {
     let (out, tree) = write_document(invoice, totals, true)?;
     let document = tree.expect("recorded").document(&out);
     #[cfg(debug_assertions)]
@@ -267,7 +267,7 @@ pub(super) fn write_judged(
     }
     judge(&document)?;
     drop(document);
-    Ok(out.into_bytes())
+    Ok(out)
 }
 
 /// Whether the tree recorded while writing `invoice` is the one the parser builds from the

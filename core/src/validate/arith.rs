@@ -19,9 +19,19 @@ use std::str::FromStr;
 
 pub(super) use super::xpath::{normalize as norm, string_length as chars_raw, xtrim};
 
-/// `string-length(substring-after(s, '.'))`.
+/// `string-length(substring-after(s, '.'))`: the characters after the first `.`, counted as
+/// the bytes that start one (it runs for every amount).
 pub(super) fn frac_len(s: &str) -> usize {
-    s.find('.').map(|i| s[i + 1..].chars().count()).unwrap_or(0)
+    let bytes = s.as_bytes();
+    match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => bytes[dot + 1..].iter().filter(|&&b| !is_continuation(b)).count(),
+        None => 0,
+    }
+}
+
+/// A UTF-8 continuation byte (`10xxxxxx`), which never starts a character.
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// `xs:decimal(node)`: `None` when absent or not a decimal.
@@ -32,6 +42,9 @@ pub(super) fn dec<'a>(ix: &Index<'a, '_>, n: Option<Node<'a, '_>>) -> Option<Dec
 /// `xs:double` of a text: `None` when it is not a double.
 pub(super) fn dbl(s: &str) -> Option<f64> {
     let t = xtrim(s);
+    if let Some(v) = short_double(t) {
+        return Some(v);
+    }
     match t {
         "INF" | "+INF" => return Some(f64::INFINITY),
         "-INF" => return Some(f64::NEG_INFINITY),
@@ -43,6 +56,46 @@ pub(super) fn dbl(s: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok()
+}
+
+/// [`dbl`] of the common shape `[+-]?\d*(\.\d*)?` with at least one and at most 15 digits
+/// and at most 22 after the point: the integer of its digits and the power of ten are both
+/// exact doubles, so their quotient is the correctly rounded value `str::parse` gives.
+/// `None` for any other text, which takes the general path.
+fn short_double(t: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+        1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let bytes = t.as_bytes();
+    let (negative, body) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        b'+' => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let (mut mantissa, mut digits, mut fraction) = (0u64, 0usize, None::<usize>);
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+                if let Some(f) = &mut fraction {
+                    *f += 1;
+                }
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    let fraction = fraction.unwrap_or(0);
+    if digits == 0 || fraction >= POW10.len() {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[fraction];
+    Some(if negative { -v } else { v })
 }
 
 fn dbl_node<'a>(ix: &Index<'a, '_>, n: Option<Node<'a, '_>>) -> Option<f64> {
@@ -82,8 +135,31 @@ fn shown_dbl(x: Option<f64>) -> Shown {
     if x.is_infinite() {
         return Shown::Num(x < 0.0, Decimal::MAX);
     }
-    let d = shortest(x.abs()).or_else(|| Decimal::from_f64(x.abs())).unwrap_or(Decimal::MAX);
-    Shown::Num(x.is_sign_negative(), d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven))
+    let shown = shortest_in_cents(x.abs()).unwrap_or_else(|| {
+        let d = shortest(x.abs()).or_else(|| Decimal::from_f64(x.abs())).unwrap_or(Decimal::MAX);
+        d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+    });
+    Shown::Num(x.is_sign_negative(), shown)
+}
+
+/// [`shortest`] of a finite `x ≥ 0` rounded half to even to 2 decimals, when `x` is far enough
+/// from a half cent that the answer is plain: the shortest form lies within half a unit in the
+/// last place of `x`, so when `100·x` is further than a few such units from a half, both round
+/// to the nearest cent alike. This skips formatting through `Display` and parsing back, which
+/// runs several times per line; `None` near a half cent or for huge values (the exact path).
+fn shortest_in_cents(x: f64) -> Option<Decimal> {
+    let y = x * 100.0;
+    if y >= 1e15 {
+        return None;
+    }
+    let floor = y.floor();
+    // Far above the rounding errors of `x`, of its shortest form and of the product.
+    let margin = y * 1e-14 + 1e-12;
+    if (y - floor - 0.5).abs() <= margin {
+        return None;
+    }
+    let cents = if y - floor > 0.5 { floor + 1.0 } else { floor };
+    Some(Decimal::from_i128_with_scale(cents as i128, 2))
 }
 
 /// The decimal a double reads as in its shortest form (`Display`), written on the stack: this
@@ -862,6 +938,125 @@ fn negatives(cx: &mut Cx<'_, '_>) {
                     xtrim(&raw)
                 ),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift): the same values on every run.
+    fn numbers(seed: u64, n: usize) -> impl Iterator<Item = u64> {
+        let mut state = seed;
+        (0..n).map(move |_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        })
+    }
+
+    /// Doubles of every kind the rules meet: amounts with cents and ties at half a cent, their
+    /// products and quotients, and arbitrary bit patterns of every magnitude.
+    fn doubles() -> Vec<f64> {
+        let mut all = vec![
+            0.0,
+            0.005,
+            0.015,
+            0.025,
+            0.125,
+            2.675,
+            1.005,
+            0.045,
+            1e-7,
+            5e-3,
+            4.999999999999999e-3,
+            1e15,
+            1e16,
+            1e17,
+            1e20,
+            1e21,
+            1e22,
+            1e28,
+            7.9e28,
+            8e28,
+            1e29,
+            1e300,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for (i, r) in numbers(0x9E37_79B9_7F4A_7C15, 200_000).enumerate() {
+            let cents = (r % 10_000_000_000) as f64;
+            all.push(match i % 4 {
+                0 => cents / 100.0,
+                1 => (cents / 100.0) * 0.15,
+                2 => cents / 1000.0 + 0.005,
+                _ => f64::from_bits(r).abs(),
+            });
+        }
+        all.retain(|x| x.is_finite());
+        all
+    }
+
+    #[test]
+    fn cents_from_the_shortest_digits_are_what_display_and_rounding_give() {
+        let all = doubles();
+        let mut slow_ones = 0;
+        for &x in &all {
+            let Some(fast) = shortest_in_cents(x) else {
+                slow_ones += 1;
+                continue;
+            };
+            let slow = shortest(x)
+                .or_else(|| Decimal::from_f64(x))
+                .unwrap_or(Decimal::MAX)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+            assert_eq!(fast, slow, "{x:e} ({x})");
+        }
+        // The ties at half a cent and the huge values take the exact path; most values do not.
+        assert!(slow_ones < all.len() / 5, "{slow_ones} of {} took the exact path", all.len());
+        for tie in [0.125, 2.675, 0.005, 1.005] {
+            assert_eq!(shortest_in_cents(tie), None, "{tie}");
+        }
+        assert_eq!(shortest_in_cents(12.34), Some(Decimal::new(1234, 2)));
+    }
+
+    #[test]
+    fn short_doubles_are_what_parse_gives() {
+        let mut texts: Vec<String> =
+            ["0", "-0", "+1.5", "1.", ".5", "00012.50", "-0.000", "999999999999999", "0.1234567890123"]
+                .into_iter()
+                .map(String::from)
+                .collect();
+        for r in numbers(0x2545_F491_4F6C_DD1D, 50_000) {
+            let digits = r % 1_000_000_000_000_000;
+            let scale = ((r >> 50) % 16) as usize;
+            let s = format!("{digits:0>width$}", width = scale + 1);
+            let (int, frac) = s.split_at(s.len() - scale);
+            texts.push(if scale == 0 { int.to_string() } else { format!("{int}.{frac}") });
+        }
+        for t in &texts {
+            if let Some(v) = short_double(t) {
+                let expected: f64 = t.parse().unwrap();
+                assert_eq!(v.to_bits(), expected.to_bits(), "{t}");
+            }
+        }
+        assert!(
+            texts.iter().filter(|t| short_double(t).is_some()).count() > 40_000,
+            "the fast path is taken"
+        );
+        for not_short in ["", ".", "-", "1e5", "INF", "1.2.3", "1234567890123456", "١"] {
+            assert_eq!(short_double(not_short), None, "{not_short}");
+        }
+    }
+
+    #[test]
+    fn fraction_lengths_count_characters() {
+        for s in ["", "12", "12.", "12.50", ".5", "1.2.3", "1.٥٠", "x.é"] {
+            let expected = s.find('.').map(|i| s[i + 1..].chars().count()).unwrap_or(0);
+            assert_eq!(frac_len(s), expected, "{s}");
         }
     }
 }

@@ -6,7 +6,7 @@
 //! it normalizes, contexts anywhere in the document where the rule's context is a relative pattern
 //! (`cbc:InvoiceTypeCode` is every such element), and existential comparisons over sequences.
 
-use super::xpath::{is_xml_ws as is_xml_space, normalize, sv};
+use super::xpath::{is_xml_ws as is_xml_space, normalize, sv, xtrim};
 use super::{Cx, RuleInfo, path_of, path_under, rule};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_SAC, NS_SIG, is};
@@ -797,7 +797,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// An `xs:date` lexical value (`-?YYYY-MM-DD` and an optional timezone): its day number and its
 /// timezone offset in seconds (`None` when it has none).
 fn xs_date(s: &str) -> Option<(i64, Option<i64>)> {
-    let s = s.trim_matches(is_xml_space);
+    let s = xtrim(s);
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -867,10 +867,10 @@ const RIYADH: i64 = 3 * 3600;
 /// `xs:dateTime(concat(date, 'T', time))` as Unix milliseconds.
 fn xs_date_time_ms(date: &str, time: &str) -> Option<i64> {
     let whole = format!("{date}T{time}");
-    let whole = whole.trim_matches(is_xml_space);
+    let whole = xtrim(&whole);
     let (d, t) = whole.split_once('T')?;
     let (day, tz_in_date) = xs_date(d)?;
-    if tz_in_date.is_some() || d.trim_matches(is_xml_space) != d {
+    if tz_in_date.is_some() || xtrim(d) != d {
         return None;
     }
     let b = t.as_bytes();

@@ -12,7 +12,7 @@
 //! - BR-KSA-93..96, BR-KSA-CL-07 and BR-KSA-F-06-C39 judge every line's VAT breakdown, once the
 //!   document has any standard-rated (S) VAT category.
 
-use super::xpath::sv;
+use super::xpath::{is_xml_ws as is_ws, sv, xtrim};
 use super::{Cx, chars, decimal, path_of, path_under, rule};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -74,15 +74,6 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
 }
 
 // ---- XPath 2.0 helpers ------------------------------------------------------------------------
-
-/// XPath's whitespace (`normalize-space`, casts from text): space, tab, CR and LF only.
-fn is_ws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-fn xtrim(s: &str) -> &str {
-    s.trim_matches(is_ws)
-}
 
 /// `normalize-space(s) = target` for a target without spaces.
 fn norm_is(s: &str, target: &str) -> bool {

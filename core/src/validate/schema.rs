@@ -44,7 +44,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
             by_number[n as usize] = ns_index(Some(uri));
         }
     }
-    let mut walker = Walker { cx, ids: Vec::new(), by_number };
+    let mut walker = Walker { cx, ids: Vec::new(), by_number, counts: Vec::with_capacity(256) };
     walker.element(root, ROOT);
 }
 
@@ -154,6 +154,9 @@ struct Walker<'c, 'a, 'i> {
     /// [`ns_index`] of each known namespace number ([`Node::ns_number`]), so elements in the
     /// namespaces ZATCA uses are placed without comparing URIs.
     by_number: [Option<u8>; 10],
+    /// How often each particle of the open sequences has matched so far: a stack, each open
+    /// element's counts above its ancestors' (one buffer for the whole walk).
+    counts: Vec<u32>,
 }
 
 impl<'a, 'i> Walker<'_, 'a, 'i> {
@@ -329,8 +332,9 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     /// A flat sequence of distinct element particles: every child must be one of them, in
     /// particle order, each within its bounds.
     fn sequence(&mut self, node: Node<'a, 'i>, particles: &'static [P], mixed: bool) {
-        let mut counts = [0u32; 128];
-        let counts = &mut counts[..particles.len()];
+        // This element's counts sit on top of the walker's stack, above its ancestors'.
+        let base = self.counts.len();
+        self.counts.resize(base + particles.len(), 0);
         let mut last = 0usize;
         let mut disordered = false;
         let mut stray_text = false;
@@ -347,13 +351,15 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                 self.not_allowed(node, child, particles.iter().map(|p| decl_name(p.0)));
                 continue;
             };
-            counts[i] += 1;
+            let count = &mut self.counts[base + i];
+            *count += 1;
+            let count = *count;
             if i < last {
                 disordered = true;
             } else {
                 last = i;
             }
-            if particles[i].2 != UNBOUNDED && counts[i] == u32::from(particles[i].2) + 1 {
+            if particles[i].2 != UNBOUNDED && count == u32::from(particles[i].2) + 1 {
                 let max = particles[i].2;
                 self.cx.schema(
                     "XSD-MAX",
@@ -376,7 +382,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
             self.report_order(node, particles);
         }
         for (i, p) in particles.iter().enumerate() {
-            if counts[i] < u32::from(p.1) {
+            if self.counts[base + i] < u32::from(p.1) {
                 let before = particles[i + 1..].iter().find(|q| counts_of(node, q.0) > 0);
                 let place = match before {
                     Some(q) => format!(" before {}", decl_name(q.0)),
@@ -391,6 +397,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                 );
             }
         }
+        self.counts.truncate(base);
     }
 
     /// Names the children that break the order: those outside a longest run of children in

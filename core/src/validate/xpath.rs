@@ -10,9 +10,15 @@ pub(super) fn is_xml_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// The text without leading and trailing XML whitespace.
+/// The text without leading and trailing XML whitespace. Byte by byte (the four characters
+/// are ASCII, so every cut is a character boundary): it runs on every value the rules read.
+#[inline]
 pub(super) fn xtrim(s: &str) -> &str {
-    s.trim_matches(is_xml_ws)
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !ws(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !ws(b)).map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// The string value of an element: all its descendant text, untrimmed (borrowed when the
@@ -95,6 +101,13 @@ mod tests {
         assert_eq!(normalize("\ta \n  b\r"), "a b");
         assert_eq!(normalize("a  b"), "a b");
         assert_eq!(normalize(" \n "), "");
+    }
+
+    #[test]
+    fn xtrim_cuts_exactly_the_xml_whitespace() {
+        for s in ["", " ", " \t\r\n ", "a", " a ", "\u{a0}a\u{a0}", " ١٠٠.٠٠\n", "\u{2003}x ", "a b"] {
+            assert_eq!(xtrim(s), s.trim_matches(is_xml_ws), "{s:?}");
+        }
     }
 
     #[test]
