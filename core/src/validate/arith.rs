@@ -5,7 +5,7 @@
 //! are exact, untyped values in arithmetic or `sum()` are `xs:double`, `round()` rounds half
 //! toward positive infinity, `format-number()` rounds half to even.
 
-use super::index::Index;
+use super::index::{Anywhere, Index};
 use super::vat::subtotals;
 use super::{Cx, RuleInfo, path_of, path_under, rule};
 use crate::xml::Node;
@@ -363,8 +363,7 @@ fn document_totals(cx: &mut Cx<'_, '_>) {
         .filter_map(|n| dbl(&ix.sv(n)))
         .sum();
     let sum_lines_dbl = Decimal::from_f64_retain(sum_lines_dbl).unwrap_or_default();
-    let all_totals: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "LegalMonetaryTotal")).collect();
+    let all_totals: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::LegalMonetaryTotal).collect();
     for totals in all_totals {
         let parent = totals.parent().unwrap_or(root);
         let get = |name: &str| ix.child(totals, NS_CBC, name);
@@ -711,8 +710,7 @@ fn allowance_charge_amounts(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-KSA-EN16931-04: a percentage needs a base amount (any allowance/charge).
-    let all_acs: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "AllowanceCharge")).collect();
+    let all_acs: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::AllowanceCharge).collect();
     for ac in &all_acs {
         if ix.child(*ac, NS_CBC, "BaseAmount").is_none() {
             for p in ix.children(*ac, NS_CBC, "MultiplierFactorNumeric") {
@@ -766,8 +764,7 @@ fn decimals(cx: &mut Cx<'_, '_>) {
             }
         }
     };
-    let all_totals: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "LegalMonetaryTotal")).collect();
+    let all_totals: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::LegalMonetaryTotal).collect();
     for t in all_totals {
         for (name, rule) in [
             ("LineExtensionAmount", rule::BR_DEC_09),
@@ -783,14 +780,10 @@ fn decimals(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-DEC-13 / -15: the VAT totals in the document currency and in the tax currency.
-    let doc_currencies: Vec<Cow<'_, str>> = cx
-        .elements
-        .iter()
-        .filter(|n| ix.is(**n, NS_CBC, "DocumentCurrencyCode"))
-        .map(|n| ix.sv(*n))
-        .collect();
+    let doc_currencies: Vec<Cow<'_, str>> =
+        ix.anywhere(Anywhere::DocumentCurrencyCode).map(|n| ix.sv(n)).collect();
     let tax_currencies: Vec<Cow<'_, str>> =
-        cx.elements.iter().filter(|n| ix.is(**n, NS_CBC, "TaxCurrencyCode")).map(|n| ix.sv(*n)).collect();
+        ix.anywhere(Anywhere::TaxCurrencyCode).map(|n| ix.sv(n)).collect();
     for t in ix.children(root, NS_CAC, "TaxTotal") {
         for a in ix.children(t, NS_CBC, "TaxAmount") {
             let Some(c) = a.attribute("currencyID") else { continue };
@@ -803,12 +796,8 @@ fn decimals(cx: &mut Cx<'_, '_>) {
         }
     }
     // BR-DEC-24/-25 only reach line allowances of lines that are not children of the root.
-    let nested: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| ix.is(*n, NS_CAC, "InvoiceLine") && n.parent() != Some(root))
-        .collect();
+    let nested: Vec<Node<'_, '_>> =
+        ix.anywhere(Anywhere::InvoiceLine).filter(|n| n.parent() != Some(root)).collect();
     for line in nested {
         for ac in ix.children(line, NS_CAC, "AllowanceCharge").filter(|ac| is_false(ix, *ac)) {
             check(cx, ix.child(ac, NS_CBC, "Amount"), rule::BR_DEC_24);

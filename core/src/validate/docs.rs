@@ -4,6 +4,7 @@
 //! compared untrimmed, and a note is a document whose `cbc:InvoiceTypeCode` is exactly 381 or 383.
 
 use super::codes::kids;
+use super::index::Anywhere;
 use super::{Cx, path_of, path_under, rule};
 use crate::xml::Node;
 use crate::xml::{NS_CAC, NS_CBC};
@@ -21,8 +22,7 @@ fn reference_ids<'a, 'i>(r: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> 
 pub(super) fn check(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let root = cx.root;
-    let references: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "BillingReference")).collect();
+    let references: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::BillingReference).collect();
     let mut unreferenced = Vec::new();
     for &r in &references {
         if !reference_ids(r).any(|id| !raw(id).is_empty()) {
@@ -38,8 +38,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     if !note {
         return;
     }
-    let means: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "PaymentMeans")).collect();
+    let means: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::PaymentMeans).collect();
     let without_reason = means.iter().find(|pm| kids(**pm, NS_CBC, "InstructionNote").next().is_none());
     if means.is_empty() || without_reason.is_some() {
         cx.report(

@@ -53,6 +53,67 @@ struct Rec<'i> {
 const EMPTY: Rec<'static> =
     Rec { local: "", ns: NOT_ELEMENT, hidden: false, first: 0, next: 0, skip: 0, last: 0, run: 0 };
 
+/// Element names the rules look for anywhere in the document (`//cac:AllowanceCharge`). Their
+/// elements are listed while the index is built, so such a query reads its own few elements
+/// instead of scanning all of them (a dozen scans of every element per document, before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Anywhere {
+    AllowanceCharge,
+    BillingReference,
+    ClassifiedTaxCategory,
+    DocumentCurrencyCode,
+    IdentificationCode,
+    InvoiceLine,
+    LegalMonetaryTotal,
+    PaymentMeans,
+    Percent,
+    TaxCategory,
+    TaxCurrencyCode,
+    TaxExemptionReasonCode,
+}
+
+impl Anywhere {
+    const COUNT: usize = 12;
+
+    /// The name this stands for, `(namespace number, local name)`.
+    #[cfg(test)]
+    const ALL: [(Anywhere, &'static str, &'static str); Anywhere::COUNT] = [
+        (Anywhere::AllowanceCharge, crate::xml::NS_CAC, "AllowanceCharge"),
+        (Anywhere::BillingReference, crate::xml::NS_CAC, "BillingReference"),
+        (Anywhere::ClassifiedTaxCategory, crate::xml::NS_CAC, "ClassifiedTaxCategory"),
+        (Anywhere::DocumentCurrencyCode, crate::xml::NS_CBC, "DocumentCurrencyCode"),
+        (Anywhere::IdentificationCode, crate::xml::NS_CBC, "IdentificationCode"),
+        (Anywhere::InvoiceLine, crate::xml::NS_CAC, "InvoiceLine"),
+        (Anywhere::LegalMonetaryTotal, crate::xml::NS_CAC, "LegalMonetaryTotal"),
+        (Anywhere::PaymentMeans, crate::xml::NS_CAC, "PaymentMeans"),
+        (Anywhere::Percent, crate::xml::NS_CBC, "Percent"),
+        (Anywhere::TaxCategory, crate::xml::NS_CAC, "TaxCategory"),
+        (Anywhere::TaxCurrencyCode, crate::xml::NS_CBC, "TaxCurrencyCode"),
+        (Anywhere::TaxExemptionReasonCode, crate::xml::NS_CBC, "TaxExemptionReasonCode"),
+    ];
+
+    /// Which of these an element `{ns}local` is (`ns` a namespace number: 2 cac, 3 cbc).
+    #[inline]
+    fn of(ns: u8, local: &str) -> Option<Anywhere> {
+        use Anywhere::*;
+        match (ns, local) {
+            (2, "AllowanceCharge") => Some(AllowanceCharge),
+            (2, "BillingReference") => Some(BillingReference),
+            (2, "ClassifiedTaxCategory") => Some(ClassifiedTaxCategory),
+            (3, "DocumentCurrencyCode") => Some(DocumentCurrencyCode),
+            (3, "IdentificationCode") => Some(IdentificationCode),
+            (2, "InvoiceLine") => Some(InvoiceLine),
+            (2, "LegalMonetaryTotal") => Some(LegalMonetaryTotal),
+            (2, "PaymentMeans") => Some(PaymentMeans),
+            (3, "Percent") => Some(Percent),
+            (2, "TaxCategory") => Some(TaxCategory),
+            (3, "TaxCurrencyCode") => Some(TaxCurrencyCode),
+            (3, "TaxExemptionReasonCode") => Some(TaxExemptionReasonCode),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) struct Index<'a, 'i> {
     doc: &'a Document<'i>,
     recs: Vec<Rec<'i>>,
@@ -63,6 +124,8 @@ pub(crate) struct Index<'a, 'i> {
     values: Vec<Option<&'a str>>,
     /// Every element outside `ext:UBLExtensions`, in document order.
     pub elements: Vec<Node<'a, 'i>>,
+    /// The ids of [`Self::elements`] of each [`Anywhere`] name, in document order.
+    anywhere: [Vec<u32>; Anywhere::COUNT],
 }
 
 impl<'a, 'i> Index<'a, 'i> {
@@ -70,6 +133,7 @@ impl<'a, 'i> Index<'a, 'i> {
         let mut recs: Vec<Rec<'i>> = Vec::with_capacity(doc.len());
         let mut values = vec![None; doc.len()];
         let mut elements = Vec::with_capacity(512);
+        let mut anywhere: [Vec<u32>; Anywhere::COUNT] = Default::default();
         for node in doc.descendants() {
             let id = node.index();
             if id >= recs.len() {
@@ -108,9 +172,18 @@ impl<'a, 'i> Index<'a, 'i> {
             // The document node's children (the root element) are not "elements" of a rule.
             if parent == 0 || !hidden {
                 elements.push(node);
+                if let Some(name) = Anywhere::of(ns, name.name()) {
+                    anywhere[name as usize].push(id as u32);
+                }
             }
         }
-        Index { doc, recs, values, elements }
+        Index { doc, recs, values, elements, anywhere }
+    }
+
+    /// The elements named `name` anywhere in [`Self::elements`], in document order: what
+    /// filtering those by name gives.
+    pub(crate) fn anywhere(&self, name: Anywhere) -> impl Iterator<Item = Node<'a, 'i>> + '_ {
+        self.anywhere[name as usize].iter().map(|&id| self.node(id))
     }
 
     /// XPath `string(n)` ([`super::xpath::sv`]), from the table of leaf values when it can.
@@ -237,5 +310,36 @@ mod tests {
         assert_eq!(ix.child(root, CBC, "D").map(|n| ix.sv(n).into_owned()).as_deref(), Some("z"));
         // Another namespace with the same local name matches nothing.
         assert!(ix.child(root, "urn:other", "A").is_none());
+    }
+
+    /// The lists of names looked for anywhere hold exactly what scanning the rules' elements
+    /// finds: nested at any depth, in document order, none inside `ext:UBLExtensions`, none of
+    /// another namespace.
+    #[test]
+    fn names_anywhere_are_what_a_scan_of_the_elements_finds() {
+        use crate::xml::{NS_CAC, NS_CBC, NS_EXT, NS_INVOICE};
+        let mut body = String::new();
+        for (_, ns, local) in Anywhere::ALL {
+            let prefix = if ns == NS_CAC { "cac" } else { "cbc" };
+            let other = if ns == NS_CAC { "cbc" } else { "cac" };
+            body.push_str(&format!(
+                "<{prefix}:{local}>1</{prefix}:{local}><cac:Wrap><{prefix}:{local}>2</{prefix}:{local}>\
+                 <{other}:{local}>x</{other}:{local}></cac:Wrap>\
+                 <ext:UBLExtensions><{prefix}:{local}>hidden</{prefix}:{local}></ext:UBLExtensions>"
+            ));
+        }
+        let xml = format!(
+            "<Invoice xmlns=\"{NS_INVOICE}\" xmlns:cac=\"{NS_CAC}\" xmlns:cbc=\"{NS_CBC}\" \
+             xmlns:ext=\"{NS_EXT}\">{body}</Invoice>"
+        );
+        let doc = crate::xml::parse(xml.as_bytes()).unwrap();
+        let ix = Index::new(&doc);
+        for (name, ns, local) in Anywhere::ALL {
+            let listed: Vec<usize> = ix.anywhere(name).map(|n| n.index()).collect();
+            let scanned: Vec<usize> =
+                ix.elements.iter().filter(|n| ix.is(**n, ns, local)).map(|n| n.index()).collect();
+            assert_eq!(listed, scanned, "{local}");
+            assert_eq!(listed.len(), 2, "{local}: the top one and the nested one");
+        }
     }
 }

@@ -12,6 +12,7 @@
 //! - BR-KSA-93..96, BR-KSA-CL-07 and BR-KSA-F-06-C39 judge every line's VAT breakdown, once the
 //!   document has any standard-rated (S) VAT category.
 
+use super::index::Anywhere;
 use super::xpath::{is_xml_ws as is_ws, sv, xtrim};
 use super::{Cx, chars, decimal, path_of, path_under, rule};
 use crate::xml::Node;
@@ -25,9 +26,7 @@ pub(super) fn check(cx: &mut Cx<'_, '_>) {
     // `//cac:InvoiceLine` ones also see a line nested anywhere else (never in a valid document).
     let lines: Vec<Node<'_, '_>> = ix.children(root, NS_CAC, "InvoiceLine").collect();
     let mut all_lines = lines.clone();
-    all_lines.extend(
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "InvoiceLine") && n.parent() != Some(root)),
-    );
+    all_lines.extend(ix.anywhere(Anywhere::InvoiceLine).filter(|n| n.parent() != Some(root)));
     if lines.is_empty() {
         cx.report(
             rule::BR_16,

@@ -6,7 +6,7 @@
 //! not on the document's own type (KSA-2) but on whether any element anywhere carries a `name`
 //! attribute containing `01` and five digits (see [`Flags`]).
 
-use super::index::Index;
+use super::index::{Anywhere, Index};
 use super::xpath::{normalize, string_length as len, sv};
 use super::{Cx, path_of, path_under, rule, vat_number_ok};
 use crate::xml::Node;
@@ -486,12 +486,8 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     if flags.typed_02 {
         // BR-KSA-25: when every exemption reason code is one of education / healthcare (as a
         // substring test: an empty code counts), the buyer is named.
-        let codes: Vec<Node<'_, '_>> = cx
-            .elements
-            .iter()
-            .copied()
-            .filter(|&n| ix.is(n, NS_CBC, "TaxExemptionReasonCode") && under_tax_total(ix, n))
-            .collect();
+        let codes: Vec<Node<'_, '_>> =
+            ix.anywhere(Anywhere::TaxExemptionReasonCode).filter(|&n| under_tax_total(ix, n)).collect();
         if !codes.is_empty()
             && codes.iter().all(|&c| " VATEX-SA-HEA VATEX-SA-EDU ".contains(ix.sv(c).as_ref()))
             && !has_name
@@ -521,10 +517,8 @@ fn buyer(cx: &mut Cx<'_, '_>, flags: &Flags) {
     let nat =
         any_of(ix, &party, "cac:PartyIdentification/cbc:ID", |id| id.attribute("schemeID") == Some("NAT"));
     if !nat {
-        let exempted = cx.elements.iter().copied().find(|&n| {
-            ix.is(n, NS_CBC, "TaxExemptionReasonCode")
-                && under_tax_total(ix, n)
-                && matches!(ix.sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA")
+        let exempted = ix.anywhere(Anywhere::TaxExemptionReasonCode).find(|&n| {
+            under_tax_total(ix, n) && matches!(ix.sv(n).as_ref(), "VATEX-SA-EDU" | "VATEX-SA-HEA")
         });
         if exempted.is_some() {
             cx.report(
@@ -802,14 +796,9 @@ const COUNTRIES: &str = "1A AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA B
 
 fn country_codes(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
-    let nodes: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|&n| {
-            ix.is(n, NS_CBC, "IdentificationCode")
-                && n.parent_element().is_some_and(|p| ix.is(p, NS_CAC, "Country"))
-        })
+    let nodes: Vec<Node<'_, '_>> = ix
+        .anywhere(Anywhere::IdentificationCode)
+        .filter(|&n| n.parent_element().is_some_and(|p| ix.is(p, NS_CAC, "Country")))
         .collect();
     for n in nodes {
         let v = normalize(&ix.sv(n)).into_owned();

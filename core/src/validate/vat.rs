@@ -5,7 +5,7 @@
 //! and the same treatment of absent values.
 
 use super::arith::{chars_raw, dbl, dec, eq_zero, frac_len, is_false, is_true, norm, xtrim};
-use super::index::Index;
+use super::index::{Anywhere, Index};
 use super::xpath::{normalized_eq, upper_normalized_eq};
 use super::{Cx, path_of, path_under, rule};
 use crate::model::VatCategory;
@@ -124,11 +124,8 @@ fn category_ids(cx: &mut Cx<'_, '_>) {
 fn percents(cx: &mut Cx<'_, '_>) {
     let ix = cx.ix;
     let parent_is = |n: Node<'_, '_>, local: &str| n.parent().is_some_and(|p| ix.is(p, NS_CAC, local));
-    let nodes: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| ix.is(*n, NS_CBC, "Percent"))
+    let nodes: Vec<Node<'_, '_>> = ix
+        .anywhere(Anywhere::Percent)
         .filter(|n| {
             let Some(cat) = n.parent() else { return false };
             (ix.is(cat, NS_CAC, "TaxCategory")
@@ -253,8 +250,7 @@ fn rates(cx: &mut Cx<'_, '_>) {
         }
     }
     // Allowances and charges anywhere (document, line, price).
-    let acs: Vec<Node<'_, '_>> =
-        cx.elements.iter().copied().filter(|n| ix.is(*n, NS_CAC, "AllowanceCharge")).collect();
+    let acs: Vec<Node<'_, '_>> = ix.anywhere(Anywhere::AllowanceCharge).collect();
     for ac in acs {
         let (charge, allowance) = (is_true(ix, ac), is_false(ix, ac));
         let at_root = ac.parent() == Some(root);
@@ -342,15 +338,11 @@ fn presence(cx: &mut Cx<'_, '_>, subtotals: &[Node<'_, '_>]) {
             "add a VAT breakdown (cac:TaxSubtotal) per VAT category and rate".into(),
         );
     }
-    let used: Vec<Node<'_, '_>> = cx
-        .elements
-        .iter()
-        .copied()
-        .filter(|n| {
-            (ix.is(*n, NS_CAC, "TaxCategory")
-                && n.parent().is_some_and(|p| ix.is(p, NS_CAC, "AllowanceCharge")))
-                || ix.is(*n, NS_CAC, "ClassifiedTaxCategory")
-        })
+    // Only asked whether any is of a category: the order does not matter.
+    let used: Vec<Node<'_, '_>> = ix
+        .anywhere(Anywhere::TaxCategory)
+        .filter(|n| n.parent().is_some_and(|p| ix.is(p, NS_CAC, "AllowanceCharge")))
+        .chain(ix.anywhere(Anywhere::ClassifiedTaxCategory))
         .collect();
     for (cat, id) in [("S", rule::BR_S_01), ("Z", rule::BR_Z_01), ("E", rule::BR_E_01), ("O", rule::BR_O_01)]
     {
