@@ -68,6 +68,25 @@ fn fixtures_take_the_same_bytes_either_way() {
     }
 }
 
+/// A large document is hashed beside the rule book and checked against the schemas beside the
+/// rules (two threads each): the same bytes and hash as one thread and the general path.
+#[test]
+fn a_large_basket_takes_the_same_bytes_either_way() {
+    let signer = signer();
+    let mut invoice = fixtures().into_iter().next().unwrap();
+    invoice.totals = None;
+    let pool = invoice.lines.clone();
+    invoice.lines = (0..300).map(|i| pool[i % pool.len()].clone()).collect();
+    for (i, line) in invoice.lines.iter_mut().enumerate() {
+        line.net_amount = None;
+        line.vat_amount = None;
+        line.amount_with_vat = None;
+        line.name = format!("item {i}");
+    }
+    assert!(invoice.to_xml().unwrap().len() > 128 * 1024, "large enough for the second threads");
+    assert_same_as_general_path(&invoice, &signer);
+}
+
 #[test]
 fn random_baskets_take_the_same_bytes_either_way() {
     let signer = signer();

@@ -47,8 +47,17 @@ impl Invoice {
 
     fn stamp_with(&self, signer: &Signer, options: &StampOptions, judge: bool) -> Result<StampedInvoice> {
         let totals = self.totals()?;
+        let mut digest = None;
         let xml = if judge {
-            super::write::write_judged(self, &totals, super::validate::refuse_rule_errors)?
+            super::write::write_judged(self, &totals, |document| {
+                // The hash needs only the written bytes: a large document is hashed on the
+                // second thread of the rule book, after its schema walk.
+                let text = document.input_text();
+                let (verdict, hash) =
+                    super::validate::refuse_rule_errors_and(document, || stamp::written_digest(text).ok());
+                digest = hash.flatten();
+                verdict
+            })?
         } else {
             super::write::write(self, &totals)?
         };
@@ -73,6 +82,6 @@ impl Invoice {
             vat_total: round2(totals.vat_total_sar).to_string(),
             simplified: self.kind == InvoiceKind::Simplified,
         };
-        stamp::stamp_written(&xml, &self.uuid.hyphenated().to_string(), &facts, signer, options)
+        stamp::stamp_written(&xml, digest, &self.uuid.hyphenated().to_string(), &facts, signer, options)
     }
 }

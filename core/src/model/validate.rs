@@ -124,7 +124,22 @@ fn two_decimals(invoice: &Invoice) -> Result<()> {
 /// naming the rule, where it is and how to fix it; schema errors (which ZATCA's platform checks
 /// first too) come after business-rule errors, as the less specific of the two.
 pub(crate) fn refuse_rule_errors(document: &crate::xml::Document<'_>) -> Result<()> {
-    let report = crate::validate::validate_document(document, TIMELESS)?;
+    refuse_rule_errors_and(document, || ()).0
+}
+
+/// [`refuse_rule_errors`], and `also` done meanwhile (see
+/// [`crate::validate::validate_document_and`]); `None` when the document is not an invoice.
+pub(crate) fn refuse_rule_errors_and<T: Send>(
+    document: &crate::xml::Document<'_>,
+    also: impl FnOnce() -> T + Send,
+) -> (Result<()>, Option<T>) {
+    match crate::validate::validate_document_and(document, TIMELESS, also) {
+        Ok((report, done)) => (refuse_errors_of(&report), Some(done)),
+        Err(e) => (Err(e), None),
+    }
+}
+
+fn refuse_errors_of(report: &crate::validate::ValidationReport) -> Result<()> {
     let mut errors = report.errors();
     // A business rule says more than the schema check that fails with it (a bad date is both).
     let Some(first) = report.errors().find(|f| !f.rule.starts_with("XSD-")).or_else(|| errors.next()) else {

@@ -90,8 +90,10 @@ pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Resul
 /// Stamps a document our own writer produced. Its bytes from the root start tag to the root end
 /// tag are already canonical (the writer's contract, checked by the tests against [`stamp`]), so
 /// the hash is taken over them directly: no parse, no canonicalisation.
+/// `digest` is [`written_digest`] of `xml` when the caller has it already.
 pub(crate) fn stamp_written(
     xml: &str,
+    digest: Option<[u8; 32]>,
     uuid: &str,
     facts: &QrFacts<'_>,
     signer: &Signer,
@@ -100,8 +102,10 @@ pub(crate) fn stamp_written(
     let signing_time = signing_time(options)?;
     let broken = || Error::InvalidDocument("the writer's output lost its layout".into());
     let root = xml.find("<Invoice ").ok_or_else(broken)?;
-    let end = xml.rfind("</Invoice>").ok_or_else(broken)? + "</Invoice>".len();
-    let digest: [u8; 32] = sha2::Sha256::digest(&xml.as_bytes()[root..end]).into();
+    let digest = match digest {
+        Some(digest) => digest,
+        None => written_digest(xml)?,
+    };
     let root_end = root + xml[root..].find('>').ok_or_else(broken)? + 1;
     let supplier = xml.find("<cac:AccountingSupplierParty>").ok_or_else(broken)?;
     let slots = view::StampSlots {
@@ -110,6 +114,15 @@ pub(crate) fn stamp_written(
         signature: supplier..supplier,
     };
     seal("", xml, slots, digest, uuid, facts, signer, signing_time)
+}
+
+/// The invoice hash of a document our writer produced: SHA-256 of its bytes from the root start
+/// tag to the root end tag, canonical as written (see [`stamp_written`]).
+pub(crate) fn written_digest(xml: &str) -> Result<[u8; 32]> {
+    let broken = || Error::InvalidDocument("the writer's output lost its layout".into());
+    let root = xml.find("<Invoice ").ok_or_else(broken)?;
+    let end = xml.rfind("</Invoice>").ok_or_else(broken)? + "</Invoice>".len();
+    Ok(sha2::Sha256::digest(&xml.as_bytes()[root..end]).into())
 }
 
 fn signing_time(options: &StampOptions) -> Result<String> {

@@ -117,6 +117,16 @@ pub fn validate_at(xml_bytes: &[u8], now_unix: i64) -> Result<ValidationReport> 
 
 /// [`validate_at`] of a document already parsed (or built by its writer).
 pub(crate) fn validate_document(document: &xml::Document<'_>, now_unix: i64) -> Result<ValidationReport> {
+    validate_document_and(document, now_unix, || ()).map(|(report, ())| report)
+}
+
+/// [`validate_document`], and `also` done meanwhile: on a large document it runs on the second
+/// thread after the schema walk (the stamp hashes the document there), else after the rules.
+pub(crate) fn validate_document_and<T: Send>(
+    document: &xml::Document<'_>,
+    now_unix: i64,
+    also: impl FnOnce() -> T + Send,
+) -> Result<(ValidationReport, T)> {
     let root = document.root_element();
     if root.tag_name().name() != "Invoice" || root.tag_name().namespace() != Some(NS_INVOICE) {
         return Err(Error::InvalidDocument(format!(
@@ -125,17 +135,67 @@ pub(crate) fn validate_document(document: &xml::Document<'_>, now_unix: i64) -> 
             root.tag_name().namespace().unwrap_or("")
         )));
     }
+    let (findings, also) = if document.len() >= BESIDE_FROM_NODES && several_cores() {
+        judge_on_two_threads(document, root, now_unix, also)
+    } else {
+        let mut findings = schema::check(root);
+        findings.append(&mut business_rules(document, root, now_unix));
+        (findings, also())
+    };
+    let valid = !findings.iter().any(|f| f.severity == Severity::Error);
+    Ok((ValidationReport { valid, findings }, also))
+}
+
+/// Documents from this many nodes up (about 150 invoice lines) are checked against the schemas
+/// on a second thread while the business rules run on this one. The two only read the tree;
+/// on a large document the schema walk is a third of the validation, and below this size
+/// starting a thread costs more than it saves.
+pub(crate) const BESIDE_FROM_NODES: usize = 10_000;
+
+/// Whether this machine runs two threads at once (never a second thread on one core).
+fn several_cores() -> bool {
+    static SEVERAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+}
+
+/// The schema check, then `also`, on a scoped thread beside the business rules: the same
+/// findings in the same order as one after the other (all on this thread when no thread starts).
+fn judge_on_two_threads<T: Send>(
+    document: &xml::Document<'_>,
+    root: Node<'_, '_>,
+    now_unix: i64,
+    also: impl FnOnce() -> T + Send,
+) -> (Vec<Finding>, T) {
+    // Taken by whichever thread runs it: here when the second thread cannot start.
+    let also = std::sync::Mutex::new(Some(also));
+    let take = || also.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    std::thread::scope(|scope| {
+        let beside = std::thread::Builder::new().name("qayd-schema".into()).spawn_scoped(scope, || {
+            let findings = schema::check(root);
+            (findings, take().map(|also| also()))
+        });
+        let mut rules = business_rules(document, root, now_unix);
+        let (mut findings, done) = match beside {
+            Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => (schema::check(root), None),
+        };
+        findings.append(&mut rules);
+        let done = done.unwrap_or_else(|| take().expect("run here when not beside")());
+        (findings, done)
+    })
+}
+
+/// The business rules' findings, family by family.
+fn business_rules(document: &xml::Document<'_>, root: Node<'_, '_>, now_unix: i64) -> Vec<Finding> {
     let index = Index::new(document);
     let mut cx = Cx::new(root, &index, now_unix);
-    schema::check(&mut cx);
     codes::check(&mut cx);
     parties::check(&mut cx);
     vat::check(&mut cx);
     arith::check(&mut cx);
     lines::check(&mut cx);
     docs::check(&mut cx);
-    let valid = !cx.findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(ValidationReport { valid, findings: cx.findings })
+    cx.findings
 }
 
 /// The validation context: the root, facts every family needs, and the findings.
@@ -162,25 +222,6 @@ impl<'a, 'i> Cx<'a, 'i> {
             path,
             message_en: info.en.into(),
             message_ar: info.ar.into(),
-            fix,
-        });
-    }
-
-    /// Records a schema finding (always an error).
-    pub(crate) fn schema(
-        &mut self,
-        id: &'static str,
-        path: String,
-        message_en: &str,
-        message_ar: &str,
-        fix: String,
-    ) {
-        self.findings.push(Finding {
-            rule: id.into(),
-            severity: Severity::Error,
-            path,
-            message_en: message_en.into(),
-            message_ar: message_ar.into(),
             fix,
         });
     }
@@ -312,6 +353,47 @@ pub(crate) fn chars(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large document is judged with the schema walk on a second thread: the findings are
+    /// those of the walk and the rules one after the other, in that order (schema ones first).
+    #[test]
+    fn a_large_document_judged_on_two_threads_gets_the_findings_of_one() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/vectors/sdk-R3.4.8/Data/Samples/Standard/Invoice/Standard_Invoice.xml"
+        );
+        let sample = std::fs::read_to_string(path).unwrap();
+        let (start, end) =
+            (sample.find("<cac:InvoiceLine>").unwrap(), sample.find("</cac:InvoiceLine>").unwrap());
+        let line = &sample[start..end + "</cac:InvoiceLine>".len()];
+        let mut lines = String::new();
+        for i in 0..400 {
+            lines.push_str(&match i {
+                // An element the schema does not allow, and a line amount the arithmetic refuses.
+                7 => line.replacen("<cbc:ID>", "<cbc:Unknown/><cbc:ID>", 1),
+                9 => line.replacen(
+                    "<cbc:LineExtensionAmount currencyID=\"SAR\">",
+                    "<cbc:LineExtensionAmount currencyID=\"SAR\">9",
+                    1,
+                ),
+                _ => line.to_string(),
+            });
+        }
+        let big = format!("{}{lines}{}", &sample[..start], &sample[end + "</cac:InvoiceLine>".len()..]);
+        let document = xml::parse(big.as_bytes()).unwrap();
+        assert!(document.len() >= BESIDE_FROM_NODES, "large enough for two threads");
+        let root = document.root_element();
+        let mut one_thread = schema::check(root);
+        let schema_findings = one_thread.len();
+        one_thread.append(&mut business_rules(&document, root, 1_700_000_000));
+        let (two_threads, ()) = judge_on_two_threads(&document, root, 1_700_000_000, || ());
+        let ids = |f: &[Finding]| f.iter().map(|f| (f.rule.clone(), f.path.clone())).collect::<Vec<_>>();
+        assert_eq!(ids(&two_threads), ids(&one_thread));
+        assert!(schema_findings > 0 && two_threads.iter().any(|f| f.rule.starts_with("XSD-")));
+        assert!(two_threads.len() > schema_findings, "the rules found something too");
+        let report = validate_document(&document, 1_700_000_000).unwrap();
+        assert_eq!(ids(&report.findings), ids(&one_thread));
+    }
 
     #[test]
     fn decimals_are_read_strictly_and_safely() {

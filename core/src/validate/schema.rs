@@ -25,7 +25,7 @@ mod model;
 #[path = "schema_tables.rs"]
 mod tables;
 
-use super::{Cx, path_of, path_under};
+use super::{Finding, Severity, path_of, path_under};
 use crate::xml::Node;
 use model::{Builtin, Content, Edge, NsRule, P, Process, Type, UNBOUNDED, Wild};
 use std::borrow::Cow;
@@ -36,16 +36,19 @@ pub const SCHEMA_CHECKS: &[&str] = &["XSD-ELEMENT", "XSD-ORDER", "XSD-MIN", "XSD
 
 const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-pub(super) fn check(cx: &mut Cx<'_, '_>) {
-    let root = cx.root;
+/// Checks the document under `root` against the schemas; the findings, in document order.
+pub(super) fn check(root: Node<'_, '_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let mut by_number = [None; 10];
     for uri in NAMESPACES.iter().skip(1) {
         if let Some(n) = crate::xml::known_namespace(uri) {
             by_number[n as usize] = ns_index(Some(uri));
         }
     }
-    let mut walker = Walker { cx, ids: Vec::new(), by_number, counts: Vec::with_capacity(256) };
+    let mut walker =
+        Walker { findings: &mut findings, ids: Vec::new(), by_number, counts: Vec::with_capacity(256) };
     walker.element(root, ROOT);
+    findings
 }
 
 /// Index of a namespace in `NAMESPACES` (0 = no namespace); `None` for a namespace the schemas
@@ -147,8 +150,8 @@ fn expected(base: Builtin) -> &'static str {
     }
 }
 
-struct Walker<'c, 'a, 'i> {
-    cx: &'c mut Cx<'a, 'i>,
+struct Walker<'c, 'a> {
+    findings: &'c mut Vec<Finding>,
     /// The xs:ID values seen so far (they must be unique in the document).
     ids: Vec<&'a str>,
     /// [`ns_index`] of each known namespace number ([`Node::ns_number`]), so elements in the
@@ -159,7 +162,19 @@ struct Walker<'c, 'a, 'i> {
     counts: Vec<u32>,
 }
 
-impl<'a, 'i> Walker<'_, 'a, 'i> {
+impl<'a> Walker<'_, 'a> {
+    /// Records a schema finding (always an error).
+    fn report(&mut self, id: &'static str, path: String, message_en: &str, message_ar: &str, fix: String) {
+        self.findings.push(Finding {
+            rule: id.into(),
+            severity: Severity::Error,
+            path,
+            message_en: message_en.into(),
+            message_ar: message_ar.into(),
+            fix,
+        });
+    }
+
     /// [`ns_index`] of an element's namespace.
     #[inline]
     fn ns(&self, node: Node<'_, '_>) -> Option<u8> {
@@ -170,7 +185,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     }
 
     /// Validates `node` against declaration `decl` and, recursively, its descendants.
-    fn element(&mut self, node: Node<'a, 'i>, decl: u16) {
+    fn element(&mut self, node: Node<'a, '_>, decl: u16) {
         let ty = &TYPES[DECLS[decl as usize].2 as usize];
         self.attributes(node, ty);
         match ty.content {
@@ -182,13 +197,13 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     }
 
     /// A child matched by a wildcard.
-    fn wildcard(&mut self, node: Node<'a, 'i>, process: Process) {
+    fn wildcard(&mut self, node: Node<'a, '_>, process: Process) {
         let name = node.tag_name();
         let decl = global(self.ns(node), name.name());
         match (process, decl) {
             (_, Some(decl)) => self.element(node, decl),
             (Process::Lax, None) => self.lax_children(node),
-            (Process::Strict, None) => self.cx.schema(
+            (Process::Strict, None) => self.report(
                 "XSD-ELEMENT",
                 path_of(node),
                 "This element is not allowed here by the UBL 2.1 schema.",
@@ -202,16 +217,16 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     }
 
     /// Children of an element without a declaration (xs:anyType): assessed laxly.
-    fn lax_children(&mut self, node: Node<'a, 'i>) {
+    fn lax_children(&mut self, node: Node<'a, '_>) {
         for child in node.children().filter(Node::is_element) {
             self.wildcard(child, Process::Lax);
         }
     }
 
     #[cold]
-    fn no_text(&mut self, node: Node<'a, 'i>) {
+    fn no_text(&mut self, node: Node<'a, '_>) {
         {
-            self.cx.schema(
+            self.report(
                 "XSD-ELEMENT",
                 path_of(node),
                 "Text is not allowed directly inside this element by the UBL 2.1 schema.",
@@ -221,9 +236,9 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
         }
     }
 
-    fn simple_content(&mut self, node: Node<'a, 'i>, simple: u16) {
+    fn simple_content(&mut self, node: Node<'a, '_>, simple: u16) {
         if let Some(child) = node.children().find(Node::is_element) {
-            self.cx.schema(
+            self.report(
                 "XSD-ELEMENT",
                 path_of(child),
                 "This element holds a value and may not contain other elements.",
@@ -236,7 +251,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
             let st = &SIMPLE[simple as usize];
             let want =
                 if st.enums.is_empty() { expected(st.base).to_string() } else { st.enums.join(" or ") };
-            self.cx.schema(
+            self.report(
                 "XSD-TYPE",
                 path_of(node),
                 "A value does not have the data type the UBL 2.1 schema requires.",
@@ -256,7 +271,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
             })
     }
 
-    fn attributes(&mut self, node: Node<'a, 'i>, ty: &Type) {
+    fn attributes(&mut self, node: Node<'a, '_>, ty: &Type) {
         for attr in node.attributes() {
             let name = attr.name();
             let declared = match attr.namespace() {
@@ -288,7 +303,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                 },
             };
             if let Some(fix) = problem {
-                self.cx.schema(
+                self.report(
                     "XSD-TYPE",
                     format!("{}/@{name}", path_of(node)),
                     "This attribute is not allowed here, or its value does not fit its type.",
@@ -299,7 +314,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
         }
         for a in ty.attrs.iter().filter(|a| a.1) {
             if !node.has_attribute(a.0) {
-                self.cx.schema(
+                self.report(
                     "XSD-TYPE",
                     format!("{}/@{}", path_of(node), a.0),
                     "A required attribute is missing.",
@@ -311,13 +326,13 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     }
 
     /// xs:ID values must be unique in the document.
-    fn check_id(&mut self, simple: u16, node: Node<'a, 'i>, name: &str, value: &'a str) {
+    fn check_id(&mut self, simple: u16, node: Node<'a, '_>, name: &str, value: &'a str) {
         if SIMPLE[simple as usize].base != Builtin::Id {
             return;
         }
         let value = lexical::collapse(value);
         if self.ids.contains(&value) {
-            self.cx.schema(
+            self.report(
                 "XSD-TYPE",
                 format!("{}/@{name}", path_of(node)),
                 "An ID value is used twice in the document.",
@@ -331,7 +346,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
 
     /// A flat sequence of distinct element particles: every child must be one of them, in
     /// particle order, each within its bounds.
-    fn sequence(&mut self, node: Node<'a, 'i>, particles: &'static [P], mixed: bool) {
+    fn sequence(&mut self, node: Node<'a, '_>, particles: &'static [P], mixed: bool) {
         // This element's counts sit on top of the walker's stack, above its ancestors'.
         let base = self.counts.len();
         self.counts.resize(base + particles.len(), 0);
@@ -361,7 +376,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
             }
             if particles[i].2 != UNBOUNDED && count == u32::from(particles[i].2) + 1 {
                 let max = particles[i].2;
-                self.cx.schema(
+                self.report(
                     "XSD-MAX",
                     path_of(child),
                     "An element occurs more often than the UBL 2.1 schema allows.",
@@ -388,7 +403,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                     Some(q) => format!(" before {}", decl_name(q.0)),
                     None => String::new(),
                 };
-                self.cx.schema(
+                self.report(
                     "XSD-MIN",
                     path_under(node, &decl_name(p.0)),
                     "A required element of the UBL 2.1 schema is missing.",
@@ -402,8 +417,8 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
 
     /// Names the children that break the order: those outside a longest run of children in
     /// non-decreasing particle order, each with where it belongs.
-    fn report_order(&mut self, node: Node<'a, 'i>, particles: &'static [P]) {
-        let children: Vec<(Node<'a, 'i>, usize)> = node
+    fn report_order(&mut self, node: Node<'a, '_>, particles: &'static [P]) {
+        let children: Vec<(Node<'a, '_>, usize)> = node
             .children()
             .filter(Node::is_element)
             .filter_map(|c| {
@@ -424,7 +439,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                     None => format!("move {}", node_name(child)),
                 },
             };
-            self.cx.schema(
+            self.report(
                 "XSD-ORDER",
                 path_of(child),
                 "The elements are not in the order of the UBL 2.1 schema.",
@@ -436,8 +451,8 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
 
     fn not_allowed(
         &mut self,
-        parent: Node<'a, 'i>,
-        child: Node<'a, 'i>,
+        parent: Node<'a, '_>,
+        child: Node<'a, '_>,
         allowed: impl Iterator<Item = String>,
     ) {
         let allowed = list(allowed);
@@ -446,7 +461,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
         } else {
             format!("remove <{}> or use an element {} allows: {allowed}", node_name(child), node_name(parent))
         };
-        self.cx.schema(
+        self.report(
             "XSD-ELEMENT",
             path_of(child),
             "This element is not allowed here by the UBL 2.1 schema.",
@@ -456,7 +471,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
     }
 
     /// A content model run as a deterministic automaton.
-    fn automaton(&mut self, node: Node<'a, 'i>, start: u16, mixed: bool) {
+    fn automaton(&mut self, node: Node<'a, '_>, start: u16, mixed: bool) {
         let mut state = start as usize;
         let mut stray_text = false;
         for child in node.children() {
@@ -485,7 +500,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
                         node_name(child),
                         expectations(state)
                     );
-                    self.cx.schema(
+                    self.report(
                         "XSD-ORDER",
                         path_of(child),
                         "The elements are not in the order of the UBL 2.1 schema.",
@@ -515,7 +530,7 @@ impl<'a, 'i> Walker<'_, 'a, 'i> {
             self.no_text(node);
         }
         if !STATES[state].accept {
-            self.cx.schema(
+            self.report(
                 "XSD-MIN",
                 path_of(node),
                 "A required element of the UBL 2.1 schema is missing.",
