@@ -1,7 +1,7 @@
 //! The six Fatoora calls, each answering one flat `ApiAnswer`.
 
 use crate::onboarding::{ClientOptions, client_options};
-use crate::{Result, long, shared_runtime};
+use crate::{ByteArray, Result, long, shared_runtime};
 use qayd::embed;
 use std::sync::Arc;
 
@@ -107,10 +107,10 @@ impl ApiClient {
         &self,
         token: String,
         secret: String,
-        signed_xml: Vec<u8>,
+        signed_xml: ByteArray,
     ) -> Result<ApiAnswer> {
         let client = self.inner.clone();
-        let call = async move { client.compliance_invoice(&token, &secret, &signed_xml).await };
+        let call = async move { client.compliance_invoice(&token, &secret, &signed_xml.0).await };
         Ok(shared_runtime::run(call).await?.into())
     }
 
@@ -140,16 +140,16 @@ impl ApiClient {
     }
 
     /// `POST /invoices/clearance/single`: a standard document.
-    pub async fn clearance(&self, token: String, secret: String, signed_xml: Vec<u8>) -> Result<ApiAnswer> {
+    pub async fn clearance(&self, token: String, secret: String, signed_xml: ByteArray) -> Result<ApiAnswer> {
         let client = self.inner.clone();
-        let call = async move { client.clearance(&token, &secret, &signed_xml).await };
+        let call = async move { client.clearance(&token, &secret, &signed_xml.0).await };
         Ok(shared_runtime::run(call).await?.into())
     }
 
     /// `POST /invoices/reporting/single`: a simplified document.
-    pub async fn reporting(&self, token: String, secret: String, signed_xml: Vec<u8>) -> Result<ApiAnswer> {
+    pub async fn reporting(&self, token: String, secret: String, signed_xml: ByteArray) -> Result<ApiAnswer> {
         let client = self.inner.clone();
-        let call = async move { client.reporting(&token, &secret, &signed_xml).await };
+        let call = async move { client.reporting(&token, &secret, &signed_xml.0).await };
         Ok(shared_runtime::run(call).await?.into())
     }
 }
