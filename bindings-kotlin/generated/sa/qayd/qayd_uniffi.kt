@@ -1139,7 +1139,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_func_error_codes() and 0xFFFF) != 54332) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_func_generate() and 0xFFFF) != 23781) {
+    if ((lib.uniffi_qayd_uniffi_checksum_func_generate() and 0xFFFF) != 47767) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_func_genesis_pih() and 0xFFFF) != 10056) {
@@ -1199,7 +1199,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp() and 0xFFFF) != 51534) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp_invoice() and 0xFFFF) != 39991) {
+    if ((lib.uniffi_qayd_uniffi_checksum_method_signer_stamp_invoice() and 0xFFFF) != 58312) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qayd_uniffi_checksum_method_apiclient_clearance() and 0xFFFF) != 41187) {
@@ -3935,7 +3935,7 @@ public interface SignerInterface {
      * equal `stamp(generate(model))`). `signingTime` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time);
      * null = now.
      */
-    fun `stampInvoice`(`modelJson`: kotlin.String, `signingTime`: kotlin.String? = null): StampedInvoice
+    fun `stampInvoice`(`modelJson`: JsonText, `signingTime`: kotlin.String? = null): StampedInvoice
     
     companion object
 }
@@ -4103,14 +4103,14 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
      * equal `stamp(generate(model))`). `signingTime` is `YYYY-MM-DDTHH:MM:SS` (Riyadh time);
      * null = now.
      */
-    @Throws(QaydException::class)override fun `stampInvoice`(`modelJson`: kotlin.String, `signingTime`: kotlin.String?): StampedInvoice {
+    @Throws(QaydException::class)override fun `stampInvoice`(`modelJson`: JsonText, `signingTime`: kotlin.String?): StampedInvoice {
             return FfiConverterTypeStampedInvoice.lift(
     callWithHandle {
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_method_signer_stamp_invoice(
         it,
         
-        FfiConverterString.lower(`modelJson`),
+        FfiConverterTypeJsonText.lower(`modelJson`),
         FfiConverterOptionalString.lower(`signingTime`),_status)
 }
     }
@@ -7033,6 +7033,42 @@ public object FfiConverterTypeBytes: FfiConverter<Bytes, RustBuffer.ByValue> {
 
 
 
+public typealias JsonText = String
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJsonText: FfiConverter<JsonText, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): JsonText {
+        val builtinValue = FfiConverterByteArray.lift(value)
+        return builtinValue.decodeToString()
+    }
+
+    override fun lower(value: JsonText): RustBuffer.ByValue {
+        val builtinValue = value.toByteArray(Charsets.UTF_8)
+        return FfiConverterByteArray.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): JsonText {
+        val builtinValue = FfiConverterByteArray.read(buf)
+        return builtinValue.decodeToString()
+    }
+
+    override fun allocationSize(value: JsonText): ULong {
+        val builtinValue = value.toByteArray(Charsets.UTF_8)
+        return FfiConverterByteArray.allocationSize(builtinValue)
+    }
+
+    override fun write(value: JsonText, buf: ByteBuffer) {
+        val builtinValue = value.toByteArray(Charsets.UTF_8)
+        FfiConverterByteArray.write(builtinValue, buf)
+    }
+}
+
+
+
+
+
 
 
 
@@ -7053,13 +7089,13 @@ public object FfiConverterTypeBytes: FfiConverter<Bytes, RustBuffer.ByValue> {
          * The unsigned UBL 2.1 document of an invoice model given in its JSON form (see the core's
          * `model` module): validated, totals computed, written in the SDK's layout, ready to stamp.
          */
-    @Throws(QaydException::class) fun `generate`(`modelJson`: kotlin.String): kotlin.ByteArray {
+    @Throws(QaydException::class) fun `generate`(`modelJson`: JsonText): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     uniffiRustCallWithError(QaydException) { _status ->
     UniffiLib.uniffi_qayd_uniffi_fn_func_generate(
     
         
-        FfiConverterString.lower(`modelJson`),_status)
+        FfiConverterTypeJsonText.lower(`modelJson`),_status)
 }
     )
     }
