@@ -82,6 +82,10 @@ impl Invoice {
             vat_total: round2(totals.vat_total_sar).to_string(),
             simplified: self.kind == InvoiceKind::Simplified,
         };
+        let digest = match digest {
+            Some(digest) => digest,
+            None => stamp::written_digest(&xml)?,
+        };
         stamp::stamp_written(&xml, digest, &self.uuid.hyphenated().to_string(), &facts, signer, options)
     }
 }

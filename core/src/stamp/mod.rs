@@ -89,11 +89,11 @@ pub fn stamp(xml_bytes: &[u8], signer: &Signer, options: &StampOptions) -> Resul
 
 /// Stamps a document our own writer produced. Its bytes from the root start tag to the root end
 /// tag are already canonical (the writer's contract, checked by the tests against [`stamp`]), so
-/// the hash is taken over them directly: no parse, no canonicalisation.
-/// `digest` is [`written_digest`] of `xml` when the caller has it already.
+/// the hash, `digest`, is taken over them directly by [`written_digest`] (the caller's, so that a
+/// large document can be hashed while it is judged): no parse, no canonicalisation.
 pub(crate) fn stamp_written(
     xml: &str,
-    digest: Option<[u8; 32]>,
+    digest: [u8; 32],
     uuid: &str,
     facts: &QrFacts<'_>,
     signer: &Signer,
@@ -102,10 +102,6 @@ pub(crate) fn stamp_written(
     let signing_time = signing_time(options)?;
     let broken = || Error::InvalidDocument("the writer's output lost its layout".into());
     let root = xml.find("<Invoice ").ok_or_else(broken)?;
-    let digest = match digest {
-        Some(digest) => digest,
-        None => written_digest(xml)?,
-    };
     let root_end = root + xml[root..].find('>').ok_or_else(broken)? + 1;
     let supplier = xml.find("<cac:AccountingSupplierParty>").ok_or_else(broken)?;
     let slots = view::StampSlots {

@@ -58,44 +58,22 @@ pub(super) fn dbl(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-/// [`dbl`] of the common shape `[+-]?\d*(\.\d*)?` with at least one and at most 15 digits
-/// and at most 22 after the point: the integer of its digits and the power of ten are both
-/// exact doubles, so their quotient is the correctly rounded value `str::parse` gives.
-/// `None` for any other text, which takes the general path.
+/// [`dbl`] of a plain number ([`super::plain_number`]) with 1 to 15 digits, at most 22 of them
+/// after the point: the integer of its digits and the power of ten are both exact doubles, so
+/// their quotient is the correctly rounded value `str::parse` gives. `None` for any other text,
+/// which takes the general path.
 fn short_double(t: &str) -> Option<f64> {
     const POW10: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
         1e18, 1e19, 1e20, 1e21, 1e22,
     ];
-    let bytes = t.as_bytes();
-    let (negative, body) = match bytes.first()? {
-        b'-' => (true, &bytes[1..]),
-        b'+' => (false, &bytes[1..]),
-        _ => (false, bytes),
-    };
-    let (mut mantissa, mut digits, mut fraction) = (0u64, 0usize, None::<usize>);
-    for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                digits += 1;
-                if digits > 15 {
-                    return None;
-                }
-                if let Some(f) = &mut fraction {
-                    *f += 1;
-                }
-            }
-            b'.' if fraction.is_none() => fraction = Some(0),
-            _ => return None,
-        }
-    }
-    let fraction = fraction.unwrap_or(0);
-    if digits == 0 || fraction >= POW10.len() {
+    let p = super::plain_number(t)?;
+    let scale = *POW10.get(p.after_point.unwrap_or(0) as usize)?;
+    if !(1..=15).contains(&p.digits) {
         return None;
     }
-    let v = mantissa as f64 / POW10[fraction];
-    Some(if negative { -v } else { v })
+    let v = p.mantissa as f64 / scale;
+    Some(if p.negative { -v } else { v })
 }
 
 fn dbl_node<'a>(ix: &Index<'a, '_>, n: Option<Node<'a, '_>>) -> Option<f64> {
@@ -135,7 +113,7 @@ fn shown_dbl(x: Option<f64>) -> Shown {
     if x.is_infinite() {
         return Shown::Num(x < 0.0, Decimal::MAX);
     }
-    let shown = shortest_in_cents(x.abs()).unwrap_or_else(|| {
+    let shown = cents_when_plain(x.abs()).unwrap_or_else(|| {
         let d = shortest(x.abs()).or_else(|| Decimal::from_f64(x.abs())).unwrap_or(Decimal::MAX);
         d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
     });
@@ -147,7 +125,7 @@ fn shown_dbl(x: Option<f64>) -> Shown {
 /// last place of `x`, so when `100·x` is further than a few such units from a half, both round
 /// to the nearest cent alike. This skips formatting through `Display` and parsing back, which
 /// runs several times per line; `None` near a half cent or for huge values (the exact path).
-fn shortest_in_cents(x: f64) -> Option<Decimal> {
+fn cents_when_plain(x: f64) -> Option<Decimal> {
     let y = x * 100.0;
     if y >= 1e15 {
         return None;
@@ -990,11 +968,11 @@ mod tests {
     }
 
     #[test]
-    fn cents_from_the_shortest_digits_are_what_display_and_rounding_give() {
+    fn plain_cents_are_what_display_and_rounding_give() {
         let all = doubles();
         let mut slow_ones = 0;
         for &x in &all {
-            let Some(fast) = shortest_in_cents(x) else {
+            let Some(fast) = cents_when_plain(x) else {
                 slow_ones += 1;
                 continue;
             };
@@ -1007,9 +985,9 @@ mod tests {
         // The ties at half a cent and the huge values take the exact path; most values do not.
         assert!(slow_ones < all.len() / 5, "{slow_ones} of {} took the exact path", all.len());
         for tie in [0.125, 2.675, 0.005, 1.005] {
-            assert_eq!(shortest_in_cents(tie), None, "{tie}");
+            assert_eq!(cents_when_plain(tie), None, "{tie}");
         }
-        assert_eq!(shortest_in_cents(12.34), Some(Decimal::new(1234, 2)));
+        assert_eq!(cents_when_plain(12.34), Some(Decimal::new(1234, 2)));
     }
 
     #[test]

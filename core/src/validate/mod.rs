@@ -311,38 +311,53 @@ pub(crate) fn decimal(s: &str) -> Option<Decimal> {
     })
 }
 
-/// [`decimal`] of the common shape, `[+-]?\d+(\.\d+)?` with at most 18 digits, in one pass:
-/// the same value, scale and sign as `Decimal::from_str` gives (amounts are read hundreds of
-/// times per document). `None` for any other text, which takes the general path.
-fn short_decimal(s: &str) -> Option<Decimal> {
+/// A number written plainly, `[+-]?\d*(\.\d*)?`, read in one pass: what [`short_decimal`] and
+/// the arithmetic's reading of doubles share (amounts are read hundreds of times per document).
+pub(super) struct Plain {
+    pub negative: bool,
+    /// The digits as one integer, the point ignored.
+    pub mantissa: u64,
+    pub digits: u32,
+    /// Digits after the point (`None`: no point).
+    pub after_point: Option<u32>,
+}
+
+/// [`Plain`] of `s`; `None` for any other text or more than 19 digits.
+pub(super) fn plain_number(s: &str) -> Option<Plain> {
     let bytes = s.as_bytes();
-    let (negative, digits) = match bytes.first()? {
+    let (negative, body) = match bytes.first()? {
         b'-' => (true, &bytes[1..]),
         b'+' => (false, &bytes[1..]),
         _ => (false, bytes),
     };
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    let mut mantissa: u64 = 0;
-    let mut count = 0u32;
-    let mut scale: Option<u32> = None;
-    for (i, &b) in digits.iter().enumerate() {
+    let mut plain = Plain { negative, mantissa: 0, digits: 0, after_point: None };
+    for &b in body {
         match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
+            b'0'..=b'9' if plain.digits < 19 => {
+                plain.mantissa = plain.mantissa * 10 + u64::from(b - b'0');
+                plain.digits += 1;
+                if let Some(after) = &mut plain.after_point {
+                    *after += 1;
+                }
             }
-            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => {
-                scale = Some((digits.len() - i - 1) as u32);
-            }
+            b'.' if plain.after_point.is_none() => plain.after_point = Some(0),
             _ => return None,
         }
     }
-    if count > 18 {
+    Some(plain)
+}
+
+/// [`decimal`] of the common shape, `[+-]?\d+(\.\d+)?` with at most 18 digits: the same value,
+/// scale and sign as `Decimal::from_str` gives. `None` for any other text, which takes the
+/// general path.
+fn short_decimal(s: &str) -> Option<Decimal> {
+    let p = plain_number(s)?;
+    let before_point = p.digits - p.after_point.unwrap_or(0);
+    if before_point == 0 || p.after_point == Some(0) || p.digits > 18 {
         return None;
     }
-    Some(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, negative, scale.unwrap_or(0)))
+    let (low, high) = (p.mantissa as u32, (p.mantissa >> 32) as u32);
+    Some(Decimal::from_parts(low, high, 0, p.negative, p.after_point.unwrap_or(0)))
 }
 
 /// Number of characters (not bytes) in a string.
