@@ -333,6 +333,22 @@ function certificateInfo(info) {
   }
 }
 
+/**
+ * A stamp's result from the addon's array `[xml, invoiceHash, uuid, signature, qr, signingTime]`
+ * (named here, in one literal, because V8 builds it far faster than the addon can set six
+ * properties; see src/crossing.rs).
+ */
+function stampedInvoice(parts) {
+  return {
+    xml: parts[0],
+    invoiceHash: parts[1],
+    uuid: parts[2],
+    signature: parts[3],
+    qr: parts[4],
+    signingTime: parts[5],
+  }
+}
+
 /** `options.signingTime` of a stamp call, checked. */
 function signingTimeOf(options) {
   if (options !== undefined && options !== null && typeof options !== 'object') {
@@ -359,7 +375,7 @@ class Signer {
   stamp(xml, options) {
     data(xml, 'xml')
     const signingTime = signingTimeOf(options)
-    return call(() => this.#native.stamp(xml, signingTime ?? undefined))
+    return stampedInvoice(call(() => this.#native.stamp(xml, signingTime ?? undefined)))
   }
 
   /**
@@ -370,7 +386,7 @@ class Signer {
   stampInvoice(model, options) {
     const json = modelJson(model, 'model')
     const signingTime = signingTimeOf(options)
-    return call(() => this.#native.stampInvoice(json, signingTime ?? undefined))
+    return stampedInvoice(call(() => this.#native.stampInvoice(json, signingTime ?? undefined)))
   }
 
   /** The signing certificate: issuer, serial, validity. */

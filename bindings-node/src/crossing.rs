@@ -8,8 +8,15 @@
 //! - A document, certificate or key arrives as a borrowed slice of the caller's Buffer
 //!   ([`Data`]): napi-rs's owned `Buffer` argument creates, weakens and deletes a Node-API
 //!   reference on every call.
+//! - A stamp's result leaves as one array of its six values ([`StampedParts`]), which `index.js`
+//!   names in an object literal: a `#[napi(object)]` sets each property from C++ (the key
+//!   internalised and a map transition taken, one property at a time), which cost about as much
+//!   as the 16 KB Buffer it carries. Its strings, all ASCII (base64, a UUID, a time), are made
+//!   as Latin-1, which V8 copies without decoding.
 
 use napi::bindgen_prelude::*;
+
+use crate::Bytes;
 
 /// A document, certificate or key: a Buffer/Uint8Array, borrowed for the call, or a string
 /// (taken as UTF-8).
@@ -92,4 +99,61 @@ fn ascii_prefix(units: &[u16]) -> usize {
         .count();
     let start = blocks * BLOCK;
     start + units[start..].iter().position(|&unit| unit >= 0x80).unwrap_or(units.len() - start)
+}
+
+/// A stamp's values in the order `index.js` names them: `[xml, invoiceHash, uuid, signature, qr,
+/// signingTime]` (see the module doc).
+pub struct StampedParts(pub qayd::StampedInvoice);
+
+impl TypeName for StampedParts {
+    fn type_name() -> &'static str {
+        "Array"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for StampedParts {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        let stamped = value.0;
+        // SAFETY (all calls below): a live env from napi-rs; every out-pointer is a local.
+        let values = [
+            unsafe { Bytes::to_napi_value(env, Bytes(stamped.xml)) }?,
+            unsafe { string(env, &stamped.invoice_hash) }?,
+            unsafe { string(env, &stamped.uuid) }?,
+            unsafe { string(env, &stamped.signature) }?,
+            unsafe { string(env, &stamped.qr) }?,
+            unsafe { string(env, &stamped.signing_time) }?,
+        ];
+        let mut array = std::ptr::null_mut();
+        let status = unsafe { sys::napi_create_array_with_length(env, values.len(), &mut array) };
+        check_status!(status, "cannot create the stamp's array")?;
+        for (index, value) in (0..).zip(values) {
+            let status = unsafe { sys::napi_set_element(env, array, index, value) };
+            check_status!(status, "cannot fill the stamp's array")?;
+        }
+        Ok(array)
+    }
+}
+
+/// A JS string of `text`: Latin-1 when it is ASCII (the same bytes, copied as they are), else
+/// decoded from UTF-8.
+///
+/// # Safety
+/// `env` must be a live napi env.
+unsafe fn string(env: sys::napi_env, text: &str) -> Result<sys::napi_value> {
+    let mut value = std::ptr::null_mut();
+    let (pointer, length) = (text.as_ptr().cast(), text.len() as isize);
+    // SAFETY: `text` is valid for `length` bytes during the call, which copies them.
+    let status = unsafe {
+        if text.is_ascii() {
+            sys::napi_create_string_latin1(env, pointer, length, &mut value)
+        } else {
+            sys::napi_create_string_utf8(env, pointer, length, &mut value)
+        }
+    };
+    check_status!(status, "cannot create a string of {} bytes", text.len())?;
+    Ok(value)
 }

@@ -13,7 +13,7 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crossing::{Data, Text, bytes};
+use crossing::{Data, StampedParts, Text, bytes};
 
 // Public so their `#[napi]` items count as used in builds where napi does not register them
 // (clippy's test target).
@@ -238,30 +238,6 @@ pub struct CertificateInfo {
     pub public_key: Bytes,
 }
 
-/// A stamped document and the values the Fatoora API call and the chain need.
-#[napi(object)]
-pub struct StampedInvoice {
-    pub xml: Bytes,
-    pub invoice_hash: String,
-    pub uuid: String,
-    pub signature: String,
-    pub qr: String,
-    pub signing_time: String,
-}
-
-impl From<qayd::StampedInvoice> for StampedInvoice {
-    fn from(s: qayd::StampedInvoice) -> Self {
-        StampedInvoice {
-            xml: s.xml.into(),
-            invoice_hash: s.invoice_hash,
-            uuid: s.uuid,
-            signature: s.signature,
-            qr: s.qr,
-            signing_time: s.signing_time,
-        }
-    }
-}
-
 /// A certificate and the private key that signs with it.
 #[napi]
 pub struct Signer {
@@ -280,22 +256,17 @@ impl Signer {
     /// time), `undefined` = now — a plain argument, not an options object, to save reading one
     /// on every call.
     #[napi]
-    pub fn stamp(&self, env: Env, xml: Data, signing_time: Option<String>) -> Result<StampedInvoice> {
+    pub fn stamp(&self, env: Env, xml: Data, signing_time: Option<String>) -> Result<StampedParts> {
         let stamped = qayd::embed::stamp(&self.inner, bytes(&xml), signing_time.as_deref());
-        stamped.map(StampedInvoice::from).or_throw(&env)
+        stamped.map(StampedParts).or_throw(&env)
     }
 
     /// Stamps an invoice model (its JSON text) in one call: written, judged and stamped without
     /// parsing the written XML back — the bytes of `stamp(generate(model))`.
     #[napi]
-    pub fn stamp_invoice(
-        &self,
-        env: Env,
-        model: Text,
-        signing_time: Option<String>,
-    ) -> Result<StampedInvoice> {
+    pub fn stamp_invoice(&self, env: Env, model: Text, signing_time: Option<String>) -> Result<StampedParts> {
         let stamped = qayd::embed::stamp_invoice(&self.inner, &model.0, signing_time.as_deref());
-        stamped.map(StampedInvoice::from).or_throw(&env)
+        stamped.map(StampedParts).or_throw(&env)
     }
 
     #[napi(getter)]

@@ -7,10 +7,15 @@
 * `stamp_invoice/standard-500-lines-json`: a 500-line standard invoice, JSON → stamped.
 
 Run against a release build of the extension, e.g. after `pip install ./bindings-python`:
-    python bindings-python/bench/bench_stamp.py
+    python bindings-python/bench/bench_stamp.py [FILTER] [ROUNDS]
+FILTER: only the rows whose name contains it (e.g. `stamp/bench-5-lines-xml`); ROUNDS (default 5):
+rounds per row, of which the best and the median are printed. `tests/bench/side_by_side.sh`
+alternates a row with criterion's.
 """
 import json
 import pathlib
+import statistics
+import sys
 import time
 
 import qayd
@@ -20,15 +25,25 @@ CERTS = ROOT / "tests/vectors/sdk-R3.4.8/Data/Certificates"
 TIME = "2025-07-22T15:51:28"
 
 
-def best_of(name: str, call, n: int, rounds: int = 5) -> None:
+FILTER = sys.argv[1] if len(sys.argv) > 1 else ""
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+
+
+def best_of(name: str, call, n: int) -> None:
+    if FILTER not in name:
+        return
     call()  # warm up
-    best = float("inf")
-    for _ in range(rounds):
+    times = []
+    for _ in range(ROUNDS):
         start = time.perf_counter()
         for _ in range(n):
             call()
-        best = min(best, (time.perf_counter() - start) / n)
-    print(f"python {name}: {best * 1e6:.1f} µs per document, {1 / best:,.0f}/s (best of {rounds} × {n})")
+        times.append((time.perf_counter() - start) / n)
+    best, median = min(times), statistics.median_low(times)
+    print(
+        f"python {name}: {best * 1e6:.1f} µs per document, {1 / best:,.0f}/s "
+        f"(best of {ROUNDS} × {n}; median {median * 1e6:.1f} µs)"
+    )
 
 
 def large_model(lines: int = 500) -> str:
