@@ -1,6 +1,6 @@
 //! Keys, EGS identities, CSRs and sample invoices (`qayd::embed`, first part).
 
-use crate::Result;
+use crate::{ByteArray, Result};
 use qayd::embed;
 
 /// An EGS unit's identity: the nine values of the SDK's `csr-config-*.properties` files, which
@@ -83,8 +83,8 @@ pub fn identity_from_text(text: String) -> Result<Identity> {
 /// The CSR of `identity` for `environment` (`developer-portal`, `simulation`, `core` or an
 /// `http(s)://` base URL), signed with `privateKey` (PEM, DER or the SDK's bare base64).
 #[uniffi::export]
-pub fn build_csr(identity: Identity, private_key: Vec<u8>, environment: String) -> Result<CsrOutput> {
-    let csr = embed::build_csr(&identity.into(), &private_key, &environment)?;
+pub fn build_csr(identity: Identity, private_key: ByteArray, environment: String) -> Result<CsrOutput> {
+    let csr = embed::build_csr(&identity.into(), &private_key.0, &environment)?;
     Ok(CsrOutput { pem: csr.pem, base64: csr.base64 })
 }
 

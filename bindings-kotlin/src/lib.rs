@@ -7,6 +7,8 @@
 //! `bindings-kotlin/regenerate.sh` after changing anything exported here.
 
 use qayd::embed;
+use qayd::{ErrorKind, Severity};
+use std::sync::Arc;
 
 /// The library's Rust allocations go to mimalloc, as in the Python and Node bindings (JVM objects
 /// stay with the JVM: results are copied into them). The JVM is multi-threaded, which puts
@@ -15,8 +17,6 @@ use qayd::embed;
 /// (the 5-line XML stamp 131 → 118 µs).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use qayd::{ErrorKind, Severity};
-use std::sync::Arc;
 
 mod api;
 mod engine;
@@ -68,7 +68,7 @@ uniffi::custom_type!(Bytes, ByteArray, { lower: |bytes| ByteArray(bytes.0), try_
 /// `Vec<u8>` (an `i32` length, then the bytes), but copied at once. UniFFI's own converter for
 /// `Vec<u8>` moves one byte at a time with a bounds check each: with it the 5-line XML stamp took
 /// 118 µs from Kotlin, with this 84 µs (Rust: 62 µs); the 500-line `stampInvoice` 3.54 → 3.19 ms
-/// (`StampBench.kt`). The document functions take and return it where Kotlin has a `ByteArray`.
+/// (`StampBench.kt`). Every byte array of the exported API crosses as this.
 pub struct ByteArray(pub Vec<u8>);
 
 // SAFETY: the same FFI type, wire format and type metadata as `Vec<u8>`'s converter, which the
@@ -264,8 +264,8 @@ impl Signer {
     /// Reads the certificate and private key from PEM, DER or the SDK's bare base64 and checks
     /// that they belong together.
     #[uniffi::constructor]
-    pub fn new(certificate: Vec<u8>, private_key: Vec<u8>) -> Result<Arc<Self>> {
-        Ok(Arc::new(Signer { inner: qayd::Signer::from_bytes(&certificate, &private_key)? }))
+    pub fn new(certificate: ByteArray, private_key: ByteArray) -> Result<Arc<Self>> {
+        Ok(Arc::new(Signer { inner: qayd::Signer::from_bytes(&certificate.0, &private_key.0)? }))
     }
 
     /// Stamps an invoice model (its JSON form) straight away: written, judged by ZATCA's rules
@@ -376,8 +376,9 @@ impl From<qayd::Finding> for Finding {
 /// 150 × 48 pt); `footer`: a line or two at the foot. Throws `InvalidXml`/`InvalidDocument` when
 /// the input is not a stamped invoice, `InvalidInput` when the logo is not a PNG.
 #[uniffi::export(default(logo_png = None, footer = None))]
-pub fn pdf(xml: ByteArray, logo_png: Option<Vec<u8>>, footer: Option<String>) -> Result<ByteArray> {
-    Ok(ByteArray(qayd::pdf::render(&xml.0, &qayd::pdf::PdfOptions { logo_png, footer })?))
+pub fn pdf(xml: ByteArray, logo_png: Option<ByteArray>, footer: Option<String>) -> Result<ByteArray> {
+    let options = qayd::pdf::PdfOptions { logo_png: logo_png.map(|logo| logo.0), footer };
+    Ok(ByteArray(qayd::pdf::render(&xml.0, &options)?))
 }
 
 /// Decodes a base64 TLV QR payload into its fields.
@@ -398,9 +399,9 @@ pub fn qr_svg(text: String) -> Result<String> {
 /// A PNG image of the QR code carrying `text`, `scale` pixels per module (clamped to 1–64;
 /// 8 by default).
 #[uniffi::export(default(scale = 8))]
-pub fn qr_png(text: String, scale: i32) -> Result<Vec<u8>> {
+pub fn qr_png(text: String, scale: i32) -> Result<ByteArray> {
     // A negative scale is below the range like 0, and the core clamps both to 1.
-    Ok(qayd::qr::render_png(&text, u32::try_from(scale).unwrap_or(0))?)
+    Ok(ByteArray(qayd::qr::render_png(&text, u32::try_from(scale).unwrap_or(0))?))
 }
 
 /// The QR code carrying `text` as text for a terminal (two modules per character cell).
